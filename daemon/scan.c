@@ -1,0 +1,240 @@
+/* badgatewayd scan: post-mortem analysis of nginx and php-fpm logs, plain or gzip. */
+#include "scan.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+#include "event_json.h"
+#include "jsonstr.h"
+#include "logfile.h"
+#include "tally.h"
+
+enum { LINE_CAP = 64 * 1024 };
+
+struct scan {
+        bool json;
+        bool have_since;
+        int64_t since;
+        bool skipping_old;      /* lines without a time follow the last timed line */
+        size_t lines, file_lines, old_lines, truncated, failed_files;
+        struct tally tally;
+};
+
+static void usage(FILE *to) {
+        fprintf(to,
+                "usage: badgatewayd scan [--json] [--since TIME] FILE...\n"
+                "  Classifies every line of nginx error logs and php-fpm logs (plain or .gz)\n"
+                "  and tells which cause of 502/504 errors they point to.\n"
+                "  --json        one JSON object per classified line, then a summary object\n"
+                "  --since TIME  skip lines older than TIME: 2026-11-25, '2026-11-25 13:00',\n"
+                "                2026-11-25T13:00:00, or an age: 90s, 15m, 2h, 3d\n");
+}
+
+static bool before_since(struct scan *s, const struct logline *ll) {
+        struct logtime t;
+        if (!s->have_since)
+                return false;
+        if (logline_parse_time(ll, &t))
+                s->skipping_old = logtime_key(&t) < s->since;
+        return s->skipping_old;
+}
+
+static void print_event(const char *file, size_t lineno, const struct logline *ll,
+                        const struct event *ev, unsigned flags) {
+        json_t *obj = json_object();
+        json_object_set_new(obj, "file", json_bytes(file, strlen(file)));
+        json_object_set_new(obj, "line", json_integer((json_int_t) lineno));
+        event_json_fill(obj, ll, ev);
+        if (flags & LOGFILE_LINE_TRUNCATED)
+                json_object_set_new(obj, "truncated", json_true());
+        json_dumpf(obj, stdout, JSON_COMPACT);
+        fputs("\n", stdout);
+        json_decref(obj);
+}
+
+/* An event's label in the table: the upstream for nginx lines, the pool for php-fpm ones. */
+static struct span event_label(const struct event *ev) {
+        return ev->source == SOURCE_FPM ? ev->pool : ev->upstream;
+}
+
+static void scan_line(struct scan *s, const char *file, const char *p, size_t n, unsigned flags) {
+        struct logline ll;
+        struct event ev;
+        s->lines++;
+        s->file_lines++;
+        if (flags & LOGFILE_LINE_TRUNCATED)
+                s->truncated++;
+        enum event_kind k = classify_line(p, n, &ll, &ev);
+        if (before_since(s, &ll)) {
+                s->old_lines++;
+                return;
+        }
+        if (k == EV_NONE)
+                return;
+        struct logtime t;
+        bool timed = logline_parse_time(&ll, &t);
+        tally_add(&s->tally, k, event_label(&ev), timed ? &t : NULL);
+        if (s->json)
+                print_event(file, s->file_lines, &ll, &ev, flags);
+}
+
+static int scan_file(struct scan *s, const char *path) {
+        struct logfile *f;
+        int r = logfile_open(&f, path, LINE_CAP);
+        if (r < 0) {
+                fprintf(stderr, "badgatewayd: %s: %s (errno %d)\n", path, strerror(-r), -r);
+                return r;
+        }
+        const char *line;
+        size_t n;
+        unsigned flags;
+        s->file_lines = 0;
+        s->skipping_old = false;
+        while ((r = logfile_next(f, &line, &n, &flags)) > 0)
+                scan_line(s, path, line, n, flags);
+        if (r < 0)
+                fprintf(stderr, "badgatewayd: %s: read error after line %zu: %s (errno %d)\n",
+                        path, s->file_lines, strerror(-r), -r);
+        logfile_close(f);
+        return r;
+}
+
+static void print_summary_json(const struct scan *s) {
+        json_t *kinds = json_object();
+        for (unsigned k = 1; k < EV__MAX; k++)
+                if (s->tally.kinds[k].count)
+                        json_object_set_new(kinds, kind_id((enum event_kind) k),
+                                            json_integer((json_int_t) s->tally.kinds[k].count));
+        json_t *sum = json_pack("{s:{s:I,s:I,s:I,s:I,s:o}}", "summary", "lines", (json_int_t) s->lines,
+                                "before_since", (json_int_t) s->old_lines, "truncated",
+                                (json_int_t) s->truncated, "unreadable_files",
+                                (json_int_t) s->failed_files, "kinds", kinds);
+        json_dumpf(sum, stdout, JSON_COMPACT);
+        fputs("\n", stdout);
+        json_decref(sum);
+}
+
+static const char *when(const struct tally_kind *tk, const struct logtime *t, char buf[32]) {
+        if (!tk->have_time)
+                return "-";
+        logtime_iso(t, buf);
+        buf[10] = ' ';
+        buf[19] = '\0';
+        return buf;
+}
+
+/* "unix:/run/php.sock (12), 127.0.0.1:9000 (3)" — the three most frequent. */
+static void print_top(const struct tally *t, enum event_kind k) {
+        size_t idx[TALLY_LABELS];
+        size_t n = tally_top(t, k, idx);
+        const struct tally_kind *tk = &t->kinds[k];
+        for (size_t i = 0; i < n && i < 3; i++) {
+                const struct tally_label *l = &tk->labels[idx[i]];
+                bool pool = kind_info(k)->source == SOURCE_FPM;
+                printf("%s%s%s (%zu)", i ? ", " : "", pool && l->text[0] ? "pool " : "",
+                       l->text[0] ? l->text : "-", l->count);
+        }
+        if (n > 3 || tk->other)
+                printf(", …");
+}
+
+static void print_kinds(const struct scan *s) {
+        char first[32], last[32], causes[128];
+        printf("%-26s %7s  %-19s  %-19s  %-32s %s\n", "KIND", "COUNT", "FIRST", "LAST",
+               "POINTS TO", "TOP UPSTREAMS / POOLS");
+        for (unsigned k = 1; k < EV__MAX; k++) {
+                const struct tally_kind *tk = &s->tally.kinds[k];
+                if (!tk->count)
+                        continue;
+                printf("%-26s %7zu  %-19s  %-19s  %-32s ", kind_id((enum event_kind) k), tk->count,
+                       when(tk, &tk->first, first), when(tk, &tk->last, last),
+                       kind_causes_str((enum event_kind) k, causes, sizeof(causes)));
+                print_top(&s->tally, (enum event_kind) k);
+                putchar('\n');
+        }
+}
+
+static void print_causes(const struct scan *s) {
+        printf("\nWhat the lines point to (a line can support more than one cause):\n");
+        for (unsigned c = 1; c < CAUSE__MAX; c++) {
+                size_t n = tally_cause(&s->tally, (enum cause) c);
+                if (n)
+                        printf("  %-22s %7zu  %s\n", cause_id((enum cause) c), n, cause_text((enum cause) c));
+        }
+}
+
+static void print_table(const struct scan *s, int nfiles) {
+        size_t failures = 0;
+        for (unsigned k = 1; k < EV__MAX; k++)
+                failures += s->tally.kinds[k].count;
+        printf("badgatewayd scan: %d file%s, %zu lines, %zu classified", nfiles, nfiles == 1 ? "" : "s",
+               s->lines, failures);
+        if (s->have_since)
+                printf(", %zu before --since", s->old_lines);
+        if (s->truncated)
+                printf(", %zu over %d KiB (truncated)", s->truncated, LINE_CAP / 1024);
+        printf("\n\n");
+        if (!failures) {
+                printf("No upstream failures found.\n");
+                return;
+        }
+        print_kinds(s);
+        print_causes(s);
+}
+
+static int parse_args(struct scan *s, int argc, char **argv) {
+        static const struct option opts[] = {
+                { "json", no_argument, NULL, 'j' },
+                { "since", required_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
+        };
+        struct logtime t;
+        int c;
+        while ((c = getopt_long(argc, argv, "hjs:", opts, NULL)) >= 0) {
+                switch (c) {
+                case 'j': s->json = true; break;
+                case 'h': usage(stdout); exit(0);
+                case 's':
+                        if (logtime_parse_since(optarg, time(NULL), &t) < 0) {
+                                fprintf(stderr, "badgatewayd scan: --since: cannot read '%s' as a time\n", optarg);
+                                return -EINVAL;
+                        }
+                        s->since = logtime_key(&t);
+                        s->have_since = true;
+                        break;
+                default: usage(stderr); return -EINVAL;
+                }
+        }
+        if (optind >= argc) {
+                usage(stderr);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int scan_main(int argc, char **argv) {
+        static struct scan s;
+        tally_init(&s.tally);
+        if (parse_args(&s, argc, argv) < 0)
+                return 64;
+        static char outbuf[1 << 16];
+        setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+        for (int i = optind; i < argc; i++)
+                if (scan_file(&s, argv[i]) < 0)
+                        s.failed_files++;
+        if (s.json)
+                print_summary_json(&s);
+        else
+                print_table(&s, argc - optind);
+        fflush(stdout);
+        tally_done(&s.tally);
+        return s.failed_files ? 2 : 0;
+}

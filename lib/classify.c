@@ -1,0 +1,394 @@
+#include "classify.h"
+
+static void event_init(struct event *ev, enum log_source src) {
+        *ev = (struct event) {
+                .kind = EV_NONE, .source = src, .child_pid = -1, .seconds = -1, .value = -1,
+        };
+}
+
+static enum event_kind set_kind(struct event *ev, enum event_kind k) {
+        ev->kind = k;
+        return k;
+}
+
+/* "… failed (111: Connection refused) …" → 111 */
+static int errno_in(struct span m) {
+        const char *at = SPAN_FIND(m, "failed (");
+        if (!at && !(at = SPAN_FIND(m, "timed out (")))
+                return 0;
+        struct span t = span_range(SPAN_FIND(span_range(at, m.p + m.n), "(") + 1, m.p + m.n);
+        long e;
+        if (!span_take_long(&t, &e) || !SPAN_STARTS(t, ":") || e > 4095)
+                return 0;
+        return (int) e;
+}
+
+static enum upstream_phase phase_of(struct span m) {
+        if (SPAN_ENDS(m, " while connecting to upstream"))
+                return PHASE_CONNECT;
+        if (SPAN_ENDS(m, " while sending request to upstream"))
+                return PHASE_SEND;
+        if (SPAN_ENDS(m, " while reading response header from upstream"))
+                return PHASE_HEADER;
+        if (SPAN_ENDS(m, " while reading upstream"))
+                return PHASE_BODY;
+        return PHASE_NONE;
+}
+
+static enum event_kind kind_of_connect_errno(int e) {
+        switch (e) {
+        case 2: return EV_UPSTREAM_SOCKET_MISSING;
+        case 111: return EV_UPSTREAM_REFUSED;
+        case 13: return EV_UPSTREAM_PERMISSION_DENIED;
+        case 11: return EV_UPSTREAM_BACKLOG_FULL;
+        case 110: return EV_UPSTREAM_CONNECT_TIMEOUT;
+        default: return EV_UPSTREAM_CONNECT_ERROR;
+        }
+}
+
+/* connect() to unix:/run/php.sock failed (2: No such file or directory) while connecting … */
+static enum event_kind rule_connect_to(struct nginx_line *l, struct span m, struct event *ev) {
+        if (ev->phase != PHASE_CONNECT)
+                return EV_NONE;
+        struct span t = span_range(m.p + 13, m.p + m.n);
+        const char *failed = SPAN_FIND(t, " failed (");
+        if (!failed)
+                return EV_NONE;
+        ev->upstream = span_range(t.p, failed);
+        ev->err = errno_in(m);
+        return kind_of_connect_errno(ev->err);
+}
+
+/* connect() failed (111: Connection refused) while connecting to upstream — the TCP form */
+static enum event_kind rule_connect_failed(struct nginx_line *l, struct span m, struct event *ev) {
+        if (ev->phase != PHASE_CONNECT)
+                return EV_NONE;
+        ev->err = errno_in(m);
+        return kind_of_connect_errno(ev->err);
+}
+
+static enum event_kind rule_timed_out(struct nginx_line *l, struct span m, struct event *ev) {
+        ev->err = errno_in(m);
+        switch (ev->phase) {
+        case PHASE_CONNECT: return EV_UPSTREAM_CONNECT_TIMEOUT;
+        case PHASE_NONE: return EV_NONE;
+        default: return EV_UPSTREAM_READ_TIMEOUT;
+        }
+}
+
+/* recv()/readv()/writev()/send() failed (104: Connection reset by peer) while … upstream */
+static enum event_kind rule_io_failed(struct nginx_line *l, struct span m, struct event *ev) {
+        ev->err = errno_in(m);
+        bool reset = ev->err == 104 || ev->err == 32;
+        return reset && ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT ? EV_UPSTREAM_RESET
+                                                                              : EV_NONE;
+}
+
+static enum event_kind rule_closed(struct nginx_line *l, struct span m, struct event *ev) {
+        return ev->phase != PHASE_NONE ? EV_UPSTREAM_CLOSED : EV_NONE;
+}
+
+static enum event_kind rule_too_big(struct nginx_line *l, struct span m, struct event *ev) {
+        return EV_UPSTREAM_HEADER_TOO_BIG;
+}
+
+static enum event_kind rule_protocol(struct nginx_line *l, struct span m, struct event *ev) {
+        struct span t = m;
+        if (SPAN_SKIP(&t, "upstream sent unsupported FastCGI protocol version: ") ||
+            SPAN_SKIP(&t, "upstream sent invalid FastCGI record type: ") ||
+            SPAN_SKIP(&t, "upstream sent unexpected FastCGI record: "))
+                span_take_long(&t, &ev->value);
+        return EV_UPSTREAM_PROTOCOL_ERROR;
+}
+
+static enum event_kind rule_no_live(struct nginx_line *l, struct span m, struct event *ev) {
+        return EV_NO_LIVE_UPSTREAMS;
+}
+
+static enum event_kind rule_disabled(struct nginx_line *l, struct span m, struct event *ev) {
+        return EV_UPSTREAM_DISABLED;
+}
+
+/* "PHP Fatal error:  Allowed memory size of …" at the start of PHP's text or after "PHP message: " */
+static struct span php_fatal_at(struct span s) {
+        static const char marker[] = "PHP Fatal error:";
+        struct span t = s;
+        const char *hit;
+        while ((hit = SPAN_FIND(t, marker))) {
+                bool framed = hit == s.p || (hit - s.p >= 13 && memcmp(hit - 13, "PHP message: ", 13) == 0);
+                t = span_range(hit + sizeof(marker) - 1, s.p + s.n);
+                if (framed) {
+                        while (t.n > 0 && t.p[0] == ' ')
+                                t = span_make(t.p + 1, t.n - 1);
+                        return t;
+                }
+        }
+        return SPAN_NULL;
+}
+
+static enum event_kind php_fatal_kind(struct span fatal, struct event *ev) {
+        struct span t = fatal;
+        if (SPAN_SKIP(&t, "Allowed memory size of ")) {
+                span_take_long(&t, &ev->value);
+                return EV_PHP_MEMORY_EXHAUSTED;
+        }
+        if (SPAN_SKIP(&t, "Maximum execution time of ")) {
+                span_take_long(&t, &ev->value);
+                return EV_PHP_TIME_LIMIT;
+        }
+        return EV_PHP_FATAL;
+}
+
+static bool script_denied(struct span s) {
+        return (SPAN_STARTS(s, "Access to the script '") &&
+                SPAN_FIND(s, "' has been denied (see security.limit_extensions)")) ||
+               SPAN_STARTS(s, "Unable to open primary script: ") ||
+               SPAN_FIND(s, "; Unable to open primary script: ");
+}
+
+/* FastCGI sent in stderr: "…" while reading response header from upstream */
+static enum event_kind rule_stderr(struct nginx_line *l, struct span m, struct event *ev) {
+        struct span s = span_range(m.p + 25, m.p + m.n);
+        const char *close = span_rfind(s, "\" while ", 8);
+        if (close)
+                s = span_range(s.p, close);
+        ev->detail = s;
+        if (SPAN_STARTS(s, "Primary script unknown"))
+                return EV_SCRIPT_NOT_FOUND;
+        if (script_denied(s))
+                return EV_SCRIPT_DENIED;
+        struct span fatal = php_fatal_at(s);
+        if (fatal.p)
+                return php_fatal_kind(fatal, ev);
+        if (SPAN_FIND(s, "PHP message: PHP Parse error:") || SPAN_STARTS(s, "PHP Parse error:"))
+                return EV_PHP_FATAL;
+        return EV_NONE;
+}
+
+typedef enum event_kind (*nginx_rule)(struct nginx_line *, struct span, struct event *);
+
+#define RULE(lit, fn) { lit, sizeof(lit) - 1, fn }
+static const struct {
+        const char *prefix;
+        size_t n;
+        nginx_rule fn;
+} nginx_rules[] = {
+        RULE("connect() to ", rule_connect_to),
+        RULE("connect() failed (", rule_connect_failed),
+        RULE("upstream timed out (", rule_timed_out),
+        RULE("upstream prematurely closed ", rule_closed),
+        RULE("upstream sent too big header", rule_too_big),
+        RULE("upstream sent ", rule_protocol),
+        RULE("upstream split a header line in FastCGI records", rule_protocol),
+        RULE("no live upstreams", rule_no_live),
+        RULE("upstream server temporarily disabled", rule_disabled),
+        RULE("FastCGI sent in stderr: \"", rule_stderr),
+        RULE("recv() failed (", rule_io_failed),
+        RULE("readv() failed (", rule_io_failed),
+        RULE("writev() failed (", rule_io_failed),
+        RULE("send() failed (", rule_io_failed),
+        RULE("sendfile() failed (", rule_io_failed),
+};
+
+static int nginx_rule_for(struct span rest) {
+        if (rest.n == 0 || rest.p[0] == 0 || !strchr("cunFrws", rest.p[0]))
+                return -1;      /* the fast path: most lines stop here */
+        for (unsigned i = 0; i < sizeof(nginx_rules) / sizeof(nginx_rules[0]); i++)
+                if (span_has_prefix(rest, nginx_rules[i].prefix, nginx_rules[i].n))
+                        return (int) i;
+        return -1;
+}
+
+enum event_kind classify_nginx(struct nginx_line *l, struct event *ev) {
+        event_init(ev, SOURCE_NGINX);
+        int rule = nginx_rule_for(l->rest);
+        if (rule < 0)
+                return EV_NONE;
+        nginx_parse_trailer(l);
+        ev->phase = phase_of(l->message);
+        enum event_kind k = nginx_rules[rule].fn(l, l->message, ev);
+        if (k == EV_NONE) {
+                event_init(ev, SOURCE_NGINX);
+                return EV_NONE;
+        }
+        if (!ev->upstream.p)
+                ev->upstream = nginx_upstream_address(l->upstream);
+        return set_kind(ev, k);
+}
+
+/* " after 10.510350 seconds from start" */
+static void take_run_time(struct span t, struct event *ev) {
+        if (SPAN_SKIP(&t, " after "))
+                span_take_seconds(&t, &ev->seconds);
+}
+
+/* "9 (SIGKILL) after …" or "11 (SIGSEGV - core dumped) after …" */
+static enum event_kind child_signal(struct span t, struct event *ev) {
+        long sig;
+        if (!span_take_long(&t, &sig) || sig > 64 || !SPAN_SKIP(&t, " ("))
+                return EV_NONE;
+        const char *close = SPAN_FIND(t, ")");
+        if (!close)
+                return EV_NONE;
+        struct span name = span_range(t.p, close);
+        const char *core = SPAN_FIND(name, " - core dumped");
+        ev->core_dumped = core != NULL;
+        ev->signal_name = core ? span_range(name.p, core) : name;
+        ev->signal = (int) sig;
+        take_run_time(span_range(close + 1, t.p + t.n), ev);
+        /* SIGQUIT is php-fpm's own graceful stop of an idle child */
+        return sig == 3 ? EV_NONE : EV_FPM_CHILD_SIGNAL;
+}
+
+static enum event_kind child_exit(struct span t, struct event *ev) {
+        long code;
+        if (!span_take_long(&t, &code) || code > 255)
+                return EV_NONE;
+        ev->exit_code = (int) code;
+        take_run_time(t, ev);
+        return code != 0 ? EV_FPM_CHILD_EXIT : EV_NONE;
+}
+
+/* ", script '/x.php' (request: "GET /x.php") execution timed out (2.016550 sec), terminating":
+ * the request is the client's, so read from the right. */
+static enum event_kind child_script(struct span t, struct event *ev) {
+        enum event_kind k;
+        static const char timed[] = " execution timed out (", slow[] = " executing too slow (";
+        const char *at;
+        if (SPAN_ENDS(t, " sec), terminating") && (at = span_rfind(t, timed, sizeof(timed) - 1))) {
+                k = EV_FPM_REQUEST_TERMINATED;
+                at += sizeof(timed) - 1;
+        } else if (SPAN_ENDS(t, " sec), logging") && (at = span_rfind(t, slow, sizeof(slow) - 1))) {
+                k = EV_FPM_SLOW_REQUEST;
+                at += sizeof(slow) - 1;
+        } else {
+                return EV_NONE;
+        }
+        struct span secs = span_range(at, t.p + t.n);
+        span_take_seconds(&secs, &ev->seconds);
+        struct span script = t;
+        if (SPAN_SKIP(&script, ", script '")) {
+                const char *end = span_rfind(span_range(script.p, at), "' (request: \"", 13);
+                ev->detail = end ? span_range(script.p, end) : SPAN_NULL;
+        }
+        return k;
+}
+
+static enum event_kind rule_child(struct span m, struct event *ev) {
+        struct span t = span_range(m.p + 6, m.p + m.n);
+        if (!span_take_long(&t, &ev->child_pid))
+                return EV_NONE;
+        if (SPAN_SKIP(&t, " exited on signal "))
+                return child_signal(t, ev);
+        if (SPAN_SKIP(&t, " exited with code "))
+                return child_exit(t, ev);
+        if (SPAN_STARTS(t, ", script '"))
+                return child_script(t, ev);
+        return EV_NONE;
+}
+
+static enum event_kind rule_max_children(struct span m, struct event *ev) {
+        struct span t = m;
+        if (!SPAN_SKIP(&t, "server reached pm.max_children setting (") &&
+            !SPAN_SKIP(&t, "server reached max_children setting ("))
+                return EV_NONE;
+        span_take_long(&t, &ev->value);
+        return EV_FPM_MAX_CHILDREN;
+}
+
+/* unable to bind listening socket for address '/run/php.sock': Address already in use (98) */
+static const char bind_prefix[] = "unable to bind listening socket for address '";
+
+static enum event_kind rule_bind(struct span m, struct event *ev) {
+        struct span t = span_range(m.p + sizeof(bind_prefix) - 1, m.p + m.n);
+        const char *close = SPAN_FIND(t, "': ");
+        ev->detail = close ? span_range(t.p, close) : t;
+        const char *paren = span_rfind(t, " (", 2);
+        if (paren && SPAN_ENDS(t, ")")) {
+                struct span e = span_range(paren + 2, t.p + t.n);
+                long err;
+                if (span_take_long(&e, &err) && err < 4096)
+                        ev->err = (int) err;
+        }
+        return EV_FPM_BIND_FAILED;
+}
+
+static enum event_kind master_message(struct span m) {
+        static const struct {
+                const char *text;
+                enum event_kind kind;
+        } fixed[] = {
+                { "Finishing ...", EV_FPM_STOPPING },
+                { "Terminating ...", EV_FPM_STOPPING },
+                { "exiting, bye-bye!", EV_FPM_STOPPING },
+                { "ready to handle connections", EV_FPM_STARTED },
+                { "FPM initialization failed", EV_FPM_INIT_FAILED },
+                { "error log file re-opened", EV_FPM_LOG_REOPENED },
+        };
+        for (unsigned i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+                if (span_eq_str(m, fixed[i].text))
+                        return fixed[i].kind;
+        if (SPAN_STARTS(m, "fpm is running, pid "))
+                return EV_FPM_STARTED;
+        return EV_NONE;
+}
+
+enum event_kind classify_fpm(const struct fpm_line *l, struct event *ev) {
+        event_init(ev, SOURCE_FPM);
+        ev->pool = l->pool;
+        struct span m = l->message;
+        enum event_kind k = EV_NONE;
+        if (SPAN_STARTS(m, "child "))
+                k = rule_child(m, ev);
+        else if (SPAN_STARTS(m, "server reached "))
+                k = rule_max_children(m, ev);
+        else if (SPAN_STARTS(m, "seems busy ("))
+                k = EV_FPM_POOL_BUSY;
+        else if (span_has_prefix(m, bind_prefix, sizeof(bind_prefix) - 1))
+                k = rule_bind(m, ev);
+        else if (!l->pool.p)
+                k = master_message(m);
+        if (k == EV_NONE) {
+                event_init(ev, SOURCE_FPM);
+                return EV_NONE;
+        }
+        return set_kind(ev, k);
+}
+
+enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev) {
+        ll->source = SOURCE_NONE;
+        if (n > 0 && p[0] >= '0' && p[0] <= '9' && nginx_parse_head(p, n, &ll->nginx) == 0) {
+                ll->source = SOURCE_NGINX;
+                return classify_nginx(&ll->nginx, ev);
+        }
+        if (n > 0 && p[0] == '[' && fpm_parse(p, n, &ll->fpm) == 0) {
+                ll->source = SOURCE_FPM;
+                return classify_fpm(&ll->fpm, ev);
+        }
+        event_init(ev, SOURCE_NONE);
+        return EV_NONE;
+}
+
+const char *upstream_phase_name(enum upstream_phase ph) {
+        static const char *const names[] = {
+                [PHASE_NONE] = "", [PHASE_CONNECT] = "connect", [PHASE_SEND] = "send",
+                [PHASE_HEADER] = "header", [PHASE_BODY] = "body",
+        };
+        return (unsigned) ph <= PHASE_BODY ? names[ph] : "";
+}
+
+struct span logline_time(const struct logline *ll) {
+        switch (ll->source) {
+        case SOURCE_NGINX: return ll->nginx.time;
+        case SOURCE_FPM: return ll->fpm.time;
+        default: return SPAN_NULL;
+        }
+}
+
+bool logline_parse_time(const struct logline *ll, struct logtime *t) {
+        switch (ll->source) {
+        case SOURCE_NGINX: return logtime_parse_nginx(ll->nginx.time, t);
+        case SOURCE_FPM: return logtime_parse_fpm(ll->fpm.time, t);
+        default: return false;
+        }
+}

@@ -1,0 +1,65 @@
+#include "jsonstr.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at p, or 0 if the byte there starts none. */
+static size_t utf8_seq(const unsigned char *p, size_t n) {
+        unsigned c = p[0];
+        size_t len;
+        unsigned min;
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf)
+                len = 2, min = 0x80;
+        else if (c >= 0xe0 && c <= 0xef)
+                len = 3, min = 0x800;
+        else if (c >= 0xf0 && c <= 0xf4)
+                len = 4, min = 0x10000;
+        else
+                return 0;
+        if (n < len)
+                return 0;
+        unsigned cp = c & (0x7f >> len);
+        for (size_t i = 1; i < len; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return len;
+}
+
+static json_t *escaped(const unsigned char *p, size_t n) {
+        static const char hex[] = "0123456789abcdef";
+        char *out = malloc(n * 4 + 1);
+        if (!out)
+                return NULL;
+        size_t o = 0;
+        for (size_t i = 0; i < n;) {
+                size_t len = utf8_seq(p + i, n - i);
+                if (len == 0) {
+                        out[o++] = '\\';
+                        out[o++] = 'x';
+                        out[o++] = hex[p[i] >> 4];
+                        out[o++] = hex[p[i] & 15];
+                        i++;
+                        continue;
+                }
+                memcpy(out + o, p + i, len);
+                o += len;
+                i += len;
+        }
+        json_t *s = json_stringn_nocheck(out, o);
+        free(out);
+        return s;
+}
+
+json_t *json_bytes(const char *p, size_t n) {
+        if (!p)
+                return json_string("");
+        json_t *s = json_stringn(p, n);
+        return s ? s : escaped((const unsigned char *) p, n);
+}

@@ -1,0 +1,122 @@
+/* The one table of event kinds and root causes. Adding a kind is one row here. */
+#pragma once
+#include <stdbool.h>
+#include <syslog.h>
+
+/* Root causes a diagnosis can name (the seed's causes and their neighbours). */
+#define CAUSE_LIST(X)                                                                   \
+        X(FPM_DOWN, "fpm_down", "PHP-FPM is not running, crashed or never started")      \
+        X(SOCKET_MISMATCH, "socket_mismatch", "fastcgi_pass names a socket or port nobody serves") \
+        X(SOCKET_PERMISSION, "socket_permission", "nginx's worker user may not connect to the socket") \
+        X(WORKER_KILLED, "worker_killed", "a PHP-FPM worker died mid-request (OOM kill, crash, terminate timeout)") \
+        X(POOL_SATURATED, "pool_saturated", "every PHP-FPM worker is busy (max_children, listen backlog)") \
+        X(UPSTREAM_TIMEOUT, "upstream_timeout", "a script ran past nginx's fastcgi_read_timeout") \
+        X(PHP_MEMORY_EXHAUSTED, "php_memory_exhausted", "a script hit PHP's memory_limit") \
+        X(PHP_FATAL, "php_fatal", "a script died of a PHP fatal error") \
+        X(HEADER_TOO_BIG, "header_too_big", "response headers exceed fastcgi_buffer_size") \
+        X(NOT_FASTCGI, "not_fastcgi", "fastcgi_pass points at something that does not speak FastCGI") \
+        X(SCRIPT_CONFIG, "script_config", "SCRIPT_FILENAME, file permissions or security.limit_extensions are wrong")
+
+enum cause {
+        CAUSE_NONE = 0,
+#define X(name, id, text) CAUSE_##name,
+        CAUSE_LIST(X)
+#undef X
+        CAUSE__MAX,
+};
+
+#define C(name) (1u << CAUSE_##name)
+
+/*
+ * id, log source, syslog priority, causes it points to (bit set), what it means.
+ * The ids are a contract: scan --json, alerts and tests use them.
+ */
+#define KIND_LIST(X)                                                                     \
+        X(UPSTREAM_SOCKET_MISSING, "upstream_socket_missing", NGINX, LOG_CRIT, C(FPM_DOWN) | C(SOCKET_MISMATCH), \
+          "connect() to the unix socket failed: no such file (2)")                      \
+        X(UPSTREAM_REFUSED, "upstream_refused", NGINX, LOG_ERR, C(FPM_DOWN) | C(SOCKET_MISMATCH), \
+          "connect() to the upstream was refused (111): nothing listens, or a stale socket") \
+        X(UPSTREAM_PERMISSION_DENIED, "upstream_permission_denied", NGINX, LOG_CRIT, C(SOCKET_PERMISSION), \
+          "connect() to the unix socket failed: permission denied (13)")                \
+        X(UPSTREAM_BACKLOG_FULL, "upstream_backlog_full", NGINX, LOG_ERR, C(POOL_SATURATED), \
+          "the unix socket's listen backlog is full (11)")                              \
+        X(UPSTREAM_CONNECT_ERROR, "upstream_connect_error", NGINX, LOG_ERR, C(FPM_DOWN) | C(SOCKET_MISMATCH), \
+          "connect() to the upstream failed with another error")                        \
+        X(UPSTREAM_RESET, "upstream_reset", NGINX, LOG_ERR, C(WORKER_KILLED),            \
+          "the upstream reset the connection mid-request (104)")                        \
+        X(UPSTREAM_CLOSED, "upstream_closed", NGINX, LOG_ERR, C(WORKER_KILLED),          \
+          "the upstream closed the connection before a full response")                   \
+        X(UPSTREAM_CONNECT_TIMEOUT, "upstream_connect_timeout", NGINX, LOG_ERR, C(POOL_SATURATED), \
+          "connecting to the upstream timed out (TCP backlog full or host unreachable)") \
+        X(UPSTREAM_READ_TIMEOUT, "upstream_read_timeout", NGINX, LOG_ERR, C(UPSTREAM_TIMEOUT) | C(POOL_SATURATED), \
+          "the upstream sent nothing within fastcgi_read_timeout (504)")                 \
+        X(UPSTREAM_HEADER_TOO_BIG, "upstream_header_too_big", NGINX, LOG_ERR, C(HEADER_TOO_BIG), \
+          "the upstream's response headers do not fit fastcgi_buffer_size")              \
+        X(UPSTREAM_PROTOCOL_ERROR, "upstream_protocol_error", NGINX, LOG_ERR, C(NOT_FASTCGI), \
+          "the upstream's answer is not valid FastCGI")                                 \
+        X(NO_LIVE_UPSTREAMS, "no_live_upstreams", NGINX, LOG_ERR, C(FPM_DOWN),           \
+          "every server of the upstream group is marked down")                          \
+        X(UPSTREAM_DISABLED, "upstream_disabled", NGINX, LOG_WARNING, C(FPM_DOWN),       \
+          "nginx took a failing upstream server out for fail_timeout")                  \
+        X(PHP_MEMORY_EXHAUSTED, "php_memory_exhausted", NGINX, LOG_ERR, C(PHP_MEMORY_EXHAUSTED), \
+          "PHP fatal error: allowed memory size exhausted")                             \
+        X(PHP_TIME_LIMIT, "php_time_limit", NGINX, LOG_ERR, C(PHP_FATAL),               \
+          "PHP fatal error: maximum execution time exceeded")                           \
+        X(PHP_FATAL, "php_fatal", NGINX, LOG_ERR, C(PHP_FATAL),                          \
+          "PHP fatal error")                                                            \
+        X(SCRIPT_NOT_FOUND, "script_not_found", NGINX, LOG_WARNING, C(SCRIPT_CONFIG),    \
+          "php-fpm could not find the script (Primary script unknown)")                 \
+        X(SCRIPT_DENIED, "script_denied", NGINX, LOG_WARNING, C(SCRIPT_CONFIG),          \
+          "php-fpm refused to open the script (permissions or security.limit_extensions)") \
+        X(FPM_CHILD_SIGNAL, "fpm_child_signal", FPM, LOG_WARNING, C(WORKER_KILLED),       \
+          "a PHP-FPM worker was killed by a signal")                                    \
+        X(FPM_CHILD_EXIT, "fpm_child_exit", FPM, LOG_WARNING, C(WORKER_KILLED),           \
+          "a PHP-FPM worker exited with a non-zero code")                               \
+        X(FPM_MAX_CHILDREN, "fpm_max_children", FPM, LOG_WARNING, C(POOL_SATURATED),      \
+          "the pool reached its max_children limit")                                    \
+        X(FPM_POOL_BUSY, "fpm_pool_busy", FPM, LOG_WARNING, C(POOL_SATURATED),            \
+          "the pool is spawning children fast: too few spare servers")                  \
+        X(FPM_REQUEST_TERMINATED, "fpm_request_terminated", FPM, LOG_WARNING, C(WORKER_KILLED) | C(UPSTREAM_TIMEOUT), \
+          "request_terminate_timeout killed a running request")                         \
+        X(FPM_SLOW_REQUEST, "fpm_slow_request", FPM, LOG_NOTICE, C(UPSTREAM_TIMEOUT),     \
+          "a request ran past request_slowlog_timeout")                                 \
+        X(FPM_STOPPING, "fpm_stopping", FPM, LOG_NOTICE, C(FPM_DOWN),                     \
+          "the PHP-FPM master is shutting down")                                        \
+        X(FPM_STARTED, "fpm_started", FPM, LOG_INFO, 0,                                   \
+          "the PHP-FPM master started and is ready")                                    \
+        X(FPM_BIND_FAILED, "fpm_bind_failed", FPM, LOG_ERR, C(FPM_DOWN),                  \
+          "PHP-FPM could not bind its listening socket")                                \
+        X(FPM_INIT_FAILED, "fpm_init_failed", FPM, LOG_ERR, C(FPM_DOWN),                  \
+          "PHP-FPM failed to initialise and did not start")                             \
+        X(FPM_LOG_REOPENED, "fpm_log_reopened", FPM, LOG_INFO, 0,                         \
+          "PHP-FPM reopened its log (rotation)")
+
+enum event_kind {
+        EV_NONE = 0,
+#define X(name, id, src, prio, causes, text) EV_##name,
+        KIND_LIST(X)
+#undef X
+        EV__MAX,
+};
+
+enum log_source {
+        SOURCE_NONE,
+        SOURCE_NGINX,
+        SOURCE_FPM,
+};
+
+struct kind_info {
+        const char *id;
+        enum log_source source;
+        int priority;           /* syslog priority, LOG_CRIT … LOG_INFO */
+        unsigned causes;        /* bit set of 1u << enum cause */
+        const char *text;
+};
+
+const struct kind_info *kind_info(enum event_kind k);
+const char *kind_id(enum event_kind k);
+enum event_kind kind_from_id(const char *id);
+const char *cause_id(enum cause c);
+const char *cause_text(enum cause c);
+/* "fpm_down, socket_mismatch" into buf; returns buf. */
+const char *kind_causes_str(enum event_kind k, char *buf, unsigned size);

@@ -1,0 +1,29 @@
+#include "loglevel.h"
+
+#include <strings.h>
+
+static const struct {
+        const char *name;
+        enum log_level level;
+} names[] = {
+        { "debug", LEVEL_DEBUG },   { "info", LEVEL_INFO },     { "notice", LEVEL_NOTICE },
+        { "warn", LEVEL_WARN },     { "warning", LEVEL_WARN },  { "error", LEVEL_ERROR },
+        { "crit", LEVEL_CRIT },     { "alert", LEVEL_ALERT },   { "emerg", LEVEL_EMERG },
+        { "system", LEVEL_NOTICE },
+};
+
+enum log_level log_level_from_span(struct span s) {
+        for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                if (strlen(names[i].name) == s.n && strncasecmp(names[i].name, s.p, s.n) == 0)
+                        return names[i].level;
+        return LEVEL_UNKNOWN;
+}
+
+const char *log_level_name(enum log_level l) {
+        static const char *const by_level[] = {
+                [LEVEL_UNKNOWN] = "unknown", [LEVEL_DEBUG] = "debug", [LEVEL_INFO] = "info",
+                [LEVEL_NOTICE] = "notice",   [LEVEL_WARN] = "warn",   [LEVEL_ERROR] = "error",
+                [LEVEL_CRIT] = "crit",       [LEVEL_ALERT] = "alert", [LEVEL_EMERG] = "emerg",
+        };
+        return (unsigned) l <= LEVEL_EMERG ? by_level[l] : "unknown";
+}

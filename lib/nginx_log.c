@@ -1,0 +1,128 @@
+#include "nginx_log.h"
+
+#include <errno.h>
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+static struct span take_digits(const char **p, const char *end) {
+        const char *start = *p;
+        while (*p < end && is_digit(**p))
+                (*p)++;
+        return span_range(start, *p);
+}
+
+static bool take_char(const char **p, const char *end, char c) {
+        if (*p >= end || **p != c)
+                return false;
+        (*p)++;
+        return true;
+}
+
+int nginx_parse_head(const char *p, size_t n, struct nginx_line *l) {
+        const char *end = p + n;
+        if (n < 24 || p[4] != '/' || p[7] != '/' || p[10] != ' ' || p[13] != ':' || p[19] != ' ' ||
+            p[20] != '[')
+                return -EINVAL;
+        *l = (struct nginx_line) { .time = span_make(p, 19) };
+        const char *q = p + 21;
+        const char *close = memchr(q, ']', (size_t) (end - q) < 16 ? (size_t) (end - q) : 16);
+        if (!close)
+                return -EINVAL;
+        l->level = span_range(q, close);
+        l->lvl = log_level_from_span(l->level);
+        q = close + 1;
+        if (!take_char(&q, end, ' '))
+                return -EINVAL;
+        l->pid = take_digits(&q, end);
+        if (!take_char(&q, end, '#'))
+                return -EINVAL;
+        l->tid = take_digits(&q, end);
+        if (!take_char(&q, end, ':'))
+                return -EINVAL;
+        take_char(&q, end, ' ');
+        if (take_char(&q, end, '*')) {
+                l->conn = take_digits(&q, end);
+                take_char(&q, end, ' ');
+        }
+        l->rest = span_range(q, end);
+        l->message = l->rest;
+        return 0;
+}
+
+/* The earliest of the strings that can follow a quoted value, or NULL. */
+static const char *first_of(struct span s, const char *const *keys) {
+        const char *best = NULL;
+        for (; *keys; keys++) {
+                const char *hit = span_find(s, *keys, strlen(*keys));
+                if (hit && (!best || hit < best)) {
+                        best = hit;
+                        s.n = (size_t) (hit - s.p);
+                }
+        }
+        return best;
+}
+
+/* A quoted value runs to the first closer, else to a final quote at the end of the line. */
+static struct span quoted_value(struct span *t, const char *const *closers) {
+        const char *stop = first_of(*t, closers);
+        const char *end = t->p + t->n;
+        if (!stop)
+                stop = (t->n > 0 && end[-1] == '"') ? end - 1 : end;
+        struct span v = span_range(t->p, stop);
+        *t = span_range(stop < end && *stop == '"' ? stop + 1 : stop, end);
+        return v;
+}
+
+static struct span plain_value(struct span *t) {
+        const char *comma = SPAN_FIND(*t, ", ");
+        const char *end = t->p + t->n;
+        struct span v = span_range(t->p, comma ? comma : end);
+        *t = span_range(comma ? comma : end, end);
+        return v;
+}
+
+static const char *const after_request[] = {
+        "\", subrequest: \"", "\", upstream: \"", "\", host: \"", "\", referrer: \"", NULL,
+};
+static const char *const after_host[] = { "\", referrer: \"", NULL };
+static const char *const after_upstream[] = { "\"", NULL };
+
+void nginx_parse_trailer(struct nginx_line *l) {
+        const char *cut = SPAN_FIND(l->rest, ", client: ");
+        if (!cut)
+                return;
+        l->message = span_range(l->rest.p, cut);
+        struct span t = span_range(cut + 10, l->rest.p + l->rest.n);
+        l->client = plain_value(&t);
+        if (SPAN_SKIP(&t, ", server: "))
+                l->server = plain_value(&t);
+        if (SPAN_SKIP(&t, ", request: \""))
+                l->request = quoted_value(&t, after_request);
+        if (SPAN_SKIP(&t, ", subrequest: \""))
+                quoted_value(&t, after_request);
+        if (SPAN_SKIP(&t, ", upstream: \""))
+                l->upstream = quoted_value(&t, after_upstream);
+        if (SPAN_SKIP(&t, ", host: \""))
+                l->host = quoted_value(&t, after_host);
+        if (SPAN_SKIP(&t, ", referrer: \""))
+                l->referrer = quoted_value(&t, (const char *const[]) { NULL });
+}
+
+int nginx_parse(const char *p, size_t n, struct nginx_line *l) {
+        int r = nginx_parse_head(p, n, l);
+        if (r < 0)
+                return r;
+        nginx_parse_trailer(l);
+        return 0;
+}
+
+struct span nginx_upstream_address(struct span up) {
+        const char *scheme_end = SPAN_FIND(up, "://");
+        if (scheme_end)
+                up = span_range(scheme_end + 3, up.p + up.n);
+        if (SPAN_STARTS(up, "unix:") && SPAN_ENDS(up, ":"))
+                up.n--;
+        return up;
+}

@@ -1,0 +1,62 @@
+#include "span.h"
+
+#include <limits.h>
+
+bool span_eq_str(struct span s, const char *str) {
+        size_t n = strlen(str);
+        return s.n == n && memcmp(s.p, str, n) == 0;
+}
+
+const char *span_rfind(struct span s, const char *lit, size_t n) {
+        if (s.n < n)
+                return NULL;
+        for (const char *p = s.p + s.n - n;; p--) {
+                if (*p == *lit && memcmp(p, lit, n) == 0)
+                        return p;
+                if (p == s.p)
+                        return NULL;
+        }
+}
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+bool span_take_long(struct span *s, long *out) {
+        size_t i = 0;
+        long v = 0;
+        while (i < s->n && is_digit(s->p[i])) {
+                int d = s->p[i] - '0';
+                if (v > (LONG_MAX - d) / 10)
+                        return false;
+                v = v * 10 + d;
+                i++;
+        }
+        if (i == 0)
+                return false;
+        s->p += i;
+        s->n -= i;
+        *out = v;
+        return true;
+}
+
+bool span_take_seconds(struct span *s, double *out) {
+        long whole, frac = 0;
+        size_t digits = 0;
+        if (!span_take_long(s, &whole))
+                return false;
+        double v = (double) whole;
+        if (s->n > 0 && s->p[0] == '.') {
+                struct span f = { s->p + 1, s->n - 1 };
+                size_t before = f.n;
+                if (span_take_long(&f, &frac)) {
+                        digits = before - f.n;
+                        *s = f;
+                }
+        }
+        double scale = 1;
+        while (digits-- > 0)
+                scale *= 10;
+        *out = v + (double) frac / scale;
+        return true;
+}
