@@ -69,11 +69,11 @@ int logfile_open(struct logfile **ret, const char *path, size_t line_cap) {
 static ssize_t read_some(struct logfile *f, char *to, size_t n) {
         if (f->gz) {
                 int got = gzread(f->gz, to, (unsigned) n);
-                if (got < 0) {
-                        int zerr;
+                int zerr = Z_OK;
+                if (got <= 0)
                         gzerror(f->gz, &zerr);
+                if (got < 0 || zerr == Z_BUF_ERROR)     /* Z_BUF_ERROR at the end: truncated file */
                         return zerr == Z_ERRNO ? -errno : -EBADMSG;
-                }
                 return got;
         }
         for (;;) {

@@ -1,0 +1,31 @@
+#include "fixtures.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+char *fixture_read(const char *name, size_t *len) {
+        const char *dir = getenv("TEST_DATA_DIR");
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
+        FILE *f = fopen(path, "rb");
+        ck_assert_msg(f != NULL, "cannot open fixture %s", path);
+        fseek(f, 0, SEEK_END);
+        long size = ftell(f);
+        rewind(f);
+        char *buf = malloc((size_t) size + 1);
+        ck_assert_ptr_nonnull(buf);
+        ck_assert_uint_eq(fread(buf, 1, (size_t) size, f), (size_t) size);
+        buf[size] = '\0';
+        fclose(f);
+        if (len)
+                *len = (size_t) size;
+        return buf;
+}
+
+int fixture_run(Suite *s) {
+        SRunner *sr = srunner_create(s);
+        srunner_run_all(sr, CK_NORMAL);
+        int failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

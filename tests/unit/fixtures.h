@@ -1,0 +1,18 @@
+/* Shared by the unit suites: fixture files and span assertions. */
+#pragma once
+#include <check.h>
+#include <stddef.h>
+
+#include "span.h"
+
+/* Whole file under TEST_DATA_DIR, NUL-terminated; aborts the test if it cannot be read. */
+char *fixture_read(const char *name, size_t *len);
+/* Runs one suite with check's defaults; returns the process exit code. */
+int fixture_run(Suite *s);
+
+#define ck_assert_span_eq(s, str)                                                    \
+        do {                                                                         \
+                struct span s_ = (s);                                                \
+                ck_assert_msg(span_eq_str(s_, (str)), "span '%.*s' != '%s'", (int) s_.n, \
+                              s_.p ? s_.p : "", (str));                              \
+        } while (0)

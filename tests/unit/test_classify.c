@@ -1,0 +1,383 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "fixtures.h"
+
+static const char refused_line[] =
+        "2026/11/25 13:23:15 [error] 6586#6586: *11 connect() to unix:/srv/lab/run/victim.sock failed "
+        "(111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: c2, "
+        "request: \"GET /ok.php HTTP/1.1\", upstream: \"fastcgi://unix:/srv/lab/run/victim.sock:\", "
+        "host: \"127.0.0.1:18082\"";
+
+static enum event_kind classify(const char *line, struct event *ev) {
+        struct logline ll;
+        return classify_line(line, strlen(line), &ll, ev);
+}
+
+/* An nginx line with the usual trailer around a message. */
+static char *nginx_line(const char *level, const char *message, const char *upstream) {
+        char *out;
+        ck_assert_int_ge(asprintf(&out, "2026/11/25 13:23:15 [%s] 6586#6586: *11 %s, client: 127.0.0.1, "
+                                        "server: s, request: \"GET /x.php HTTP/1.1\", upstream: \"%s\", "
+                                        "host: \"127.0.0.1\"", level, message, upstream), 0);
+        return out;
+}
+
+static enum event_kind classify_nginx_msg(const char *message, const char *upstream, struct event *ev) {
+        char *line = nginx_line("error", message, upstream);
+        enum event_kind k = classify(line, ev);
+        free(line);
+        return k;
+}
+
+static unsigned rows_for(const char *expected, const char *name) {
+        unsigned rows = 0;
+        size_t n = strlen(name);
+        for (const char *p = expected; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+                if (strncmp(p, name, n) == 0 && p[n] == ':')
+                        rows++;
+        return rows;
+}
+
+/* Every line of a fixture log against tests/data/expected-kinds.tsv; unlisted lines are none. */
+static void check_fixture(const char *name) {
+        char *expected = fixture_read("expected-kinds.tsv", NULL);
+        size_t len;
+        char *log = fixture_read(name, &len);
+        unsigned lineno = 0, matched = 0;
+        for (char *line = log; line < log + len; lineno++) {
+                char *nl = memchr(line, '\n', (size_t) (log + len - line));
+                size_t n = nl ? (size_t) (nl - line) : (size_t) (log + len - line);
+                struct logline ll;
+                struct event ev;
+                enum event_kind k = classify_line(line, n, &ll, &ev);
+                char key[128], want_kind[64], want_label[512];
+                snprintf(key, sizeof(key), "\n%s:%u\t", name, lineno + 1);
+                char *row = strstr(expected, key) ? strstr(expected, key) + 1 : NULL;
+                if (!row && strncmp(expected, key + 1, strlen(key + 1)) == 0)
+                        row = expected;
+                if (!row) {
+                        ck_assert_msg(k == EV_NONE, "%s: got %s, expected none", key + 1, kind_id(k));
+                } else {
+                        ck_assert_int_eq(sscanf(row + strlen(key) - 1, "%63[^\t]\t%511[^\n]", want_kind, want_label), 2);
+                        struct span label = ev.source == SOURCE_FPM ? ev.pool : ev.upstream;
+                        ck_assert_msg(strcmp(kind_id(k), want_kind) == 0, "%s: got %s, expected %s", key + 1,
+                                      kind_id(k), want_kind);
+                        ck_assert_span_eq(label, strcmp(want_label, "-") ? want_label : "");
+                        matched++;
+                }
+                line += n + 1;
+        }
+        ck_assert_uint_eq(matched, rows_for(expected, name));
+        ck_assert_uint_gt(matched, 10);
+        free(log);
+        free(expected);
+}
+
+START_TEST(test_corpus_nginx) {
+        check_fixture("nginx-error.log");
+}
+END_TEST
+
+START_TEST(test_corpus_fpm) {
+        check_fixture("php-fpm.log");
+}
+END_TEST
+
+START_TEST(test_connect_errnos) {
+        static const struct {
+                const char *message, *upstream, *kind, *label;
+                int err;
+        } cases[] = {
+                { "connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+                  "fastcgi://unix:/run/php/php8.2-fpm.sock:", "upstream_socket_missing", "unix:/run/php/php8.2-fpm.sock", 2 },
+                { "connect() to unix:/run/a.sock failed (111: Connection refused) while connecting to upstream",
+                  "fastcgi://unix:/run/a.sock:", "upstream_refused", "unix:/run/a.sock", 111 },
+                { "connect() failed (111: Connection refused) while connecting to upstream",
+                  "fastcgi://127.0.0.1:9000", "upstream_refused", "127.0.0.1:9000", 111 },
+                { "connect() to unix:/run/a.sock failed (13: Permission denied) while connecting to upstream",
+                  "fastcgi://unix:/run/a.sock:", "upstream_permission_denied", "unix:/run/a.sock", 13 },
+                { "connect() to unix:/run/a.sock failed (11: Resource temporarily unavailable) while connecting to upstream",
+                  "fastcgi://unix:/run/a.sock:", "upstream_backlog_full", "unix:/run/a.sock", 11 },
+                { "connect() failed (113: No route to host) while connecting to upstream",
+                  "fastcgi://[2001:db8::1]:9000", "upstream_connect_error", "[2001:db8::1]:9000", 113 },
+                { "upstream timed out (110: Connection timed out) while connecting to upstream",
+                  "fastcgi://127.0.0.1:9000", "upstream_connect_timeout", "127.0.0.1:9000", 110 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(cases[i].message, cases[i].upstream, &ev);
+                ck_assert_str_eq(kind_id(k), cases[i].kind);
+                ck_assert_span_eq(ev.upstream, cases[i].label);
+                ck_assert_int_eq(ev.err, cases[i].err);
+                ck_assert_int_eq(ev.phase, PHASE_CONNECT);
+        }
+}
+END_TEST
+
+START_TEST(test_mid_request_kinds) {
+        static const struct {
+                const char *message, *kind;
+                enum upstream_phase phase;
+        } cases[] = {
+                { "recv() failed (104: Connection reset by peer) while reading response header from upstream", "upstream_reset", PHASE_HEADER },
+                { "readv() failed (104: Connection reset by peer) while reading upstream", "upstream_reset", PHASE_BODY },
+                { "writev() failed (32: Broken pipe) while sending request to upstream", "upstream_reset", PHASE_SEND },
+                { "upstream prematurely closed connection while reading response header from upstream", "upstream_closed", PHASE_HEADER },
+                { "upstream prematurely closed FastCGI stdout while reading upstream", "upstream_closed", PHASE_BODY },
+                { "upstream timed out (110: Connection timed out) while reading response header from upstream", "upstream_read_timeout", PHASE_HEADER },
+                { "upstream timed out (110: Connection timed out) while reading upstream", "upstream_read_timeout", PHASE_BODY },
+                { "upstream timed out (110: Connection timed out) while sending request to upstream", "upstream_read_timeout", PHASE_SEND },
+                { "upstream sent too big header while reading response header from upstream", "upstream_header_too_big", PHASE_HEADER },
+                { "upstream sent invalid FastCGI record type: 2 while reading response header from upstream", "upstream_protocol_error", PHASE_HEADER },
+                { "upstream sent invalid header: \"x\\x00...\" while reading response header from upstream", "upstream_protocol_error", PHASE_HEADER },
+                { "no live upstreams while connecting to upstream", "no_live_upstreams", PHASE_CONNECT },
+                { "upstream server temporarily disabled while reading response header from upstream", "upstream_disabled", PHASE_HEADER },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(cases[i].message, "fastcgi://unix:/run/a.sock:", &ev);
+                ck_assert_msg(strcmp(kind_id(k), cases[i].kind) == 0, "%s → %s", cases[i].message, kind_id(k));
+                ck_assert_int_eq(ev.phase, cases[i].phase);
+                ck_assert_span_eq(ev.upstream, "unix:/run/a.sock");
+        }
+}
+END_TEST
+
+START_TEST(test_protocol_version_value) {
+        struct event ev;
+        classify_nginx_msg("upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream",
+                           "fastcgi://127.0.0.1:8080", &ev);
+        ck_assert_int_eq(ev.kind, EV_UPSTREAM_PROTOCOL_ERROR);
+        ck_assert_int_eq(ev.value, 72);
+}
+END_TEST
+
+START_TEST(test_php_stderr) {
+        static const struct {
+                const char *message, *kind;
+                long value;
+        } cases[] = {
+                { "FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted (tried to allocate 20480 bytes) in /x.php on line 3\" while reading response header from upstream", "php_memory_exhausted", 134217728 },
+                { "FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Maximum execution time of 30 seconds exceeded in /x.php on line 9\" while reading response header from upstream", "php_time_limit", 30 },
+                { "FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Uncaught Error: Call to undefined function f() in /x.php:2\" while reading response header from upstream", "php_fatal", -1 },
+                { "FastCGI sent in stderr: \"PHP message: PHP Parse error:  syntax error, unexpected end of file in /x.php on line 4\" while reading response header from upstream", "php_fatal", -1 },
+                { "FastCGI sent in stderr: \"Primary script unknown\" while reading response header from upstream", "script_not_found", -1 },
+                { "FastCGI sent in stderr: \"Access to the script '/x.txt' has been denied (see security.limit_extensions)\" while reading response header from upstream", "script_denied", -1 },
+                { "FastCGI sent in stderr: \"Unable to open primary script: /x.php (Permission denied)\" while reading response header from upstream", "script_denied", -1 },
+                /* warnings and notices on good requests are not failures */
+                { "FastCGI sent in stderr: \"PHP message: PHP Warning:  Undefined variable $v in /x.php on line 1\" while reading response header from upstream", "none", -1 },
+                { "FastCGI sent in stderr: \"PHP message: PHP Deprecated:  f(): x is deprecated in /x.php on line 1\" while reading upstream", "none", -1 },
+                /* a warning quoting user text that looks like a fatal error stays a warning */
+                { "FastCGI sent in stderr: \"PHP message: PHP Warning:  file(Allowed memory size PHP Fatal error:  Allowed memory size of 1 bytes exhausted): Failed to open stream\" while reading response header from upstream", "none", -1 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(cases[i].message, "fastcgi://unix:/run/a.sock:", &ev);
+                ck_assert_msg(strcmp(kind_id(k), cases[i].kind) == 0, "%s → %s", cases[i].message, kind_id(k));
+                if (k != EV_NONE)
+                        ck_assert_int_eq(ev.value, cases[i].value);
+        }
+}
+END_TEST
+
+START_TEST(test_benign_nginx) {
+        static const char *lines[] = {
+                "2026/11/25 13:23:11 [info] 6586#6586: *3 client 127.0.0.1 closed keepalive connection",
+                "2026/11/25 13:24:18 [info] 6586#6586: *99 epoll_wait() reported that client prematurely closed connection, so upstream connection is closed too while sending request to upstream, client: 127.0.0.1, server: c10abort, request: \"GET /slow.php?s=2 HTTP/1.1\", upstream: \"fastcgi://unix:/srv/lab/run/main.sock:\", host: \"127.0.0.1:18105\"",
+                "2026/11/25 13:24:18 [info] 6586#6586: *99 client prematurely closed connection while reading client request body, client: 1.2.3.4, server: s, request: \"POST / HTTP/1.1\", host: \"h\"",
+                "2026/11/25 13:24:18 [error] 6586#6586: *99 open() \"/var/www/html/favicon.ico\" failed (2: No such file or directory), client: 1.2.3.4, server: s, request: \"GET /favicon.ico HTTP/1.1\", host: \"h\"",
+                "2026/11/25 13:24:18 [error] 6586#6586: *99 recv() failed (104: Connection reset by peer) while reading client request line, client: 1.2.3.4, server: s",
+                "2026/11/25 13:24:18 [crit] 6586#6586: *99 connect() to 10.0.0.1:53 failed (111: Connection refused) while resolving, resolver: 10.0.0.1:53",
+                "2026/11/25 13:24:42 [notice] 6583#6583: signal 3 (SIGQUIT) received from 6434, shutting down",
+        };
+        for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+                struct event ev;
+                ck_assert_msg(classify(lines[i], &ev) == EV_NONE, "%s", lines[i]);
+                ck_assert_ptr_null(ev.upstream.p);
+        }
+}
+END_TEST
+
+START_TEST(test_request_cannot_decide) {
+        /* An attacker's request line quoting a failure must not make a benign line a failure… */
+        struct event ev;
+        ck_assert_int_eq(classify("2026/11/25 13:24:11 [info] 6586#6586: *94 client sent invalid method while reading "
+                                  "client request line, client: 127.0.0.1, server: plain, request: \"connect() to "
+                                  "unix:/x failed (2: No such file or directory) while connecting to upstream\"",
+                                  &ev), EV_NONE);
+        /* …nor a failure another failure, nor move its upstream. */
+        char *line = nginx_line("error", "recv() failed (104: Connection reset by peer) while reading response header from upstream",
+                                "fastcgi://unix:/run/real.sock:");
+        char *spoofed;
+        ck_assert_int_ge(asprintf(&spoofed, "%.*s%s", (int) (strstr(line, "GET") - line), line,
+                                  "GET /connect() to unix:/x failed (2: No such file or directory), client: 1.1.1.1 HTTP/1.1\", "
+                                  "upstream: \"fastcgi://unix:/run/real.sock:\", host: \"h\""), 0);
+        ck_assert_int_eq(classify(spoofed, &ev), EV_UPSTREAM_RESET);
+        ck_assert_span_eq(ev.upstream, "unix:/run/real.sock");
+        free(line);
+        free(spoofed);
+}
+END_TEST
+
+START_TEST(test_hostile_bytes) {
+        /* control bytes, NUL and invalid UTF-8 in the request; the message still decides */
+        static const char line[] = "2026/11/25 13:23:15 [error] 1#1: *1 connect() to unix:/run/a.sock failed (2: No such "
+                                   "file or directory) while connecting to upstream, client: 127.0.0.1, server: s, "
+                                   "request: \"\x01\x02\0\xff\xfe\xc3\x28 HTTP/1.1\", upstream: \"fastcgi://unix:/run/a.sock:\"";
+        struct logline ll;
+        struct event ev;
+        ck_assert_int_eq(classify_line(line, sizeof(line) - 1, &ll, &ev), EV_UPSTREAM_SOCKET_MISSING);
+        ck_assert_span_eq(ev.upstream, "unix:/run/a.sock");
+        ck_assert_uint_eq(ll.nginx.request.n, 16);
+}
+END_TEST
+
+START_TEST(test_huge_line) {
+        size_t big = 1 << 20;
+        char *request = malloc(big + 1);
+        memset(request, 'A', big);
+        request[big] = '\0';
+        char *line = nginx_line("error", "upstream timed out (110: Connection timed out) while reading response header from upstream",
+                                "fastcgi://unix:/run/a.sock:");
+        char *huge;
+        ck_assert_int_ge(asprintf(&huge, "%s, referrer: \"%s\"", line, request), 0);
+        struct event ev;
+        ck_assert_int_eq(classify(huge, &ev), EV_UPSTREAM_READ_TIMEOUT);
+        ck_assert_span_eq(ev.upstream, "unix:/run/a.sock");
+        free(request);
+        free(line);
+        free(huge);
+}
+END_TEST
+
+START_TEST(test_empty_and_cut_lines) {
+        struct logline ll;
+        struct event ev;
+        ck_assert_int_eq(classify_line("", 0, &ll, &ev), EV_NONE);
+        ck_assert_int_eq(ll.source, SOURCE_NONE);
+        ck_assert_int_eq(classify_line("\n", 1, &ll, &ev), EV_NONE);
+        /* cut inside the message: not enough to say; cut after it: the kind is already known.
+         * A cut inside ", client: " itself may go either way. */
+        size_t msg_end = (size_t) (strstr(refused_line, ", client: ") - refused_line);
+        for (size_t cut = 0; cut <= sizeof(refused_line) - 1; cut++) {
+                char *copy = malloc(cut + 1);
+                memcpy(copy, refused_line, cut);
+                enum event_kind k = classify_line(copy, cut, &ll, &ev);
+                if (cut == msg_end || cut >= msg_end + 10)
+                        ck_assert_int_eq(k, EV_UPSTREAM_REFUSED);
+                else if (cut < msg_end)
+                        ck_assert_int_eq(k, EV_NONE);
+                free(copy);
+        }
+}
+END_TEST
+
+static enum event_kind fpm(const char *message, struct event *ev) {
+        char *line;
+        ck_assert_int_ge(asprintf(&line, "[25-Nov-2026 13:23:20] WARNING: %s", message), 0);
+        enum event_kind k = classify(line, ev);
+        free(line);
+        return k;
+}
+
+START_TEST(test_fpm_children) {
+        struct event ev;
+        ck_assert_int_eq(fpm("[pool www] child 7066 exited on signal 11 (SIGSEGV - core dumped) after 48.821719 seconds from start", &ev),
+                         EV_FPM_CHILD_SIGNAL);
+        ck_assert_int_eq(ev.signal, 11);
+        ck_assert_span_eq(ev.signal_name, "SIGSEGV");
+        ck_assert(ev.core_dumped);
+        ck_assert_int_eq(ev.child_pid, 7066);
+        ck_assert_double_eq_tol(ev.seconds, 48.821719, 1e-6);
+        ck_assert_span_eq(ev.pool, "www");
+        ck_assert_int_eq(fpm("[pool www] child 12 exited with code 255 after 1.000000 seconds from start", &ev), EV_FPM_CHILD_EXIT);
+        ck_assert_int_eq(ev.exit_code, 255);
+        ck_assert_int_eq(fpm("[pool www] child 12 exited with code 0 after 1.000000 seconds from start", &ev), EV_NONE);
+        ck_assert_int_eq(fpm("[pool www] child 12 exited on signal 3 (SIGQUIT) after 1.000000 seconds from start", &ev), EV_NONE);
+        ck_assert_int_eq(fpm("[pool www] child 12 started", &ev), EV_NONE);
+        /* a worker's stderr is the application's text, whatever it says */
+        ck_assert_int_eq(fpm("[pool www] child 6572 said into stderr: \"child 1 exited on signal 9 (SIGKILL) after 1 seconds\"", &ev), EV_NONE);
+}
+END_TEST
+
+START_TEST(test_fpm_pool_and_master) {
+        struct event ev;
+        ck_assert_int_eq(fpm("[pool c7dyn] server reached pm.max_children setting (2), consider raising it", &ev), EV_FPM_MAX_CHILDREN);
+        ck_assert_int_eq(ev.value, 2);
+        ck_assert_int_eq(fpm("[pool c7ondemand] server reached max_children setting (1), consider raising it", &ev), EV_FPM_MAX_CHILDREN);
+        ck_assert_int_eq(ev.value, 1);
+        ck_assert_int_eq(fpm("[pool www] seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), spawning 8 children, there are 0 idle, and 13 total children", &ev), EV_FPM_POOL_BUSY);
+        ck_assert_int_eq(fpm("unable to bind listening socket for address '/run/php/php8.2-fpm.sock': Address already in use (98)", &ev), EV_FPM_BIND_FAILED);
+        ck_assert_span_eq(ev.detail, "/run/php/php8.2-fpm.sock");
+        ck_assert_int_eq(ev.err, 98);
+        ck_assert_int_eq(fpm("FPM initialization failed", &ev), EV_FPM_INIT_FAILED);
+        ck_assert_int_eq(fpm("Terminating ...", &ev), EV_FPM_STOPPING);
+        ck_assert_int_eq(fpm("fpm is running, pid 6559", &ev), EV_FPM_STARTED);
+        ck_assert_int_eq(fpm("[pool www] Finishing ...", &ev), EV_NONE);
+}
+END_TEST
+
+START_TEST(test_fpm_terminated_reads_from_the_right) {
+        struct event ev;
+        /* the request string is the client's: a fake ending inside it must not be taken */
+        ck_assert_int_eq(fpm("[pool t] child 6570, script '/srv/slow.php' (request: \"GET /slow.php?x=') execution timed "
+                             "out (999.0 sec), terminating\") execution timed out (2.016550 sec), terminating", &ev),
+                         EV_FPM_REQUEST_TERMINATED);
+        ck_assert_double_eq_tol(ev.seconds, 2.01655, 1e-6);
+        ck_assert_int_eq(ev.child_pid, 6570);
+        ck_assert_int_eq(fpm("[pool t] child 6570, script '/srv/slow.php' (request: \"GET /slow.php?s=4\") executing too slow "
+                             "(1.015282 sec), logging", &ev), EV_FPM_SLOW_REQUEST);
+        ck_assert_span_eq(ev.detail, "/srv/slow.php");
+}
+END_TEST
+
+START_TEST(test_fpm_debug_format) {
+        struct event ev;
+        ck_assert_int_eq(classify("[25-Nov-2026 13:23:15.673798] WARNING: pid 6709, fpm_children_bury(), line 289: [pool victim] "
+                                  "child 6711 exited on signal 9 (SIGKILL) after 3.501234 seconds from start", &ev),
+                         EV_FPM_CHILD_SIGNAL);
+        ck_assert_span_eq(ev.pool, "victim");
+        ck_assert_int_eq(ev.signal, 9);
+}
+END_TEST
+
+START_TEST(test_every_kind_has_an_entry) {
+        for (unsigned k = 0; k < EV__MAX; k++) {
+                const struct kind_info *ki = kind_info((enum event_kind) k);
+                ck_assert_ptr_nonnull(ki->id);
+                ck_assert_int_eq(kind_from_id(ki->id), k);
+                ck_assert_ptr_nonnull(ki->text);
+        }
+        ck_assert_int_eq(kind_from_id("no_such_kind"), EV_NONE);
+        char buf[128];
+        ck_assert_str_eq(kind_causes_str(EV_UPSTREAM_SOCKET_MISSING, buf, sizeof(buf)), "fpm_down, socket_mismatch");
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("classify");
+        TCase *tc = tcase_create("nginx");
+        tcase_add_test(tc, test_corpus_nginx);
+        tcase_add_test(tc, test_connect_errnos);
+        tcase_add_test(tc, test_mid_request_kinds);
+        tcase_add_test(tc, test_protocol_version_value);
+        tcase_add_test(tc, test_php_stderr);
+        tcase_add_test(tc, test_benign_nginx);
+        tcase_add_test(tc, test_request_cannot_decide);
+        tcase_add_test(tc, test_hostile_bytes);
+        tcase_add_test(tc, test_huge_line);
+        tcase_add_test(tc, test_empty_and_cut_lines);
+        suite_add_tcase(s, tc);
+        TCase *tf = tcase_create("php-fpm");
+        tcase_add_test(tf, test_corpus_fpm);
+        tcase_add_test(tf, test_fpm_children);
+        tcase_add_test(tf, test_fpm_pool_and_master);
+        tcase_add_test(tf, test_fpm_terminated_reads_from_the_right);
+        tcase_add_test(tf, test_fpm_debug_format);
+        tcase_add_test(tf, test_every_kind_has_an_entry);
+        suite_add_tcase(s, tf);
+        return fixture_run(s);
+}

@@ -1,0 +1,83 @@
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "jsonstr.h"
+
+/* Dumps the string as JSON, loads it back and returns the decoded text. */
+static char *roundtrip(const char *p, size_t n, size_t *out_len) {
+        json_t *s = json_bytes(p, n);
+        ck_assert_ptr_nonnull(s);
+        char *dumped = json_dumps(s, JSON_ENCODE_ANY);
+        ck_assert_ptr_nonnull(dumped);
+        json_error_t err;
+        json_t *back = json_loads(dumped, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+        ck_assert_msg(back != NULL, "invalid JSON %s: %s", dumped, err.text);
+        *out_len = json_string_length(back);
+        char *text = malloc(*out_len + 1);
+        memcpy(text, json_string_value(back), *out_len + 1);
+        json_decref(back);
+        json_decref(s);
+        free(dumped);
+        return text;
+}
+
+START_TEST(test_valid_utf8_kept) {
+        size_t n;
+        char *t = roundtrip("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14, &n);
+        ck_assert_uint_eq(n, 14);
+        ck_assert_mem_eq(t, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14);
+        free(t);
+}
+END_TEST
+
+START_TEST(test_control_and_nul_kept) {
+        size_t n;
+        char *t = roundtrip("a\0b\x01\x1f\"\\", 7, &n);
+        ck_assert_uint_eq(n, 7);
+        ck_assert_mem_eq(t, "a\0b\x01\x1f\"\\", 7);
+        free(t);
+}
+END_TEST
+
+START_TEST(test_invalid_bytes_escaped) {
+        static const struct {
+                const char *in;
+                size_t n;
+                const char *out;
+        } cases[] = {
+                { "\xff", 1, "\\xff" },
+                { "a\xc3(b", 4, "a\\xc3(b" },                   /* truncated 2-byte sequence */
+                { "\xed\xa0\x80", 3, "\\xed\\xa0\\x80" },       /* UTF-16 surrogate */
+                { "\xc0\xaf", 2, "\\xc0\\xaf" },                /* overlong '/' */
+                { "\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80" }, /* above U+10FFFF */
+                { "ok\xe2\x82", 5, "ok\\xe2\\x82" },             /* cut at the end */
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                size_t n;
+                char *t = roundtrip(cases[i].in, cases[i].n, &n);
+                ck_assert_str_eq(t, cases[i].out);
+                free(t);
+        }
+}
+END_TEST
+
+START_TEST(test_null_and_empty) {
+        size_t n;
+        char *t = roundtrip(NULL, 0, &n);
+        ck_assert_uint_eq(n, 0);
+        free(t);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("jsonstr");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_valid_utf8_kept);
+        tcase_add_test(tc, test_control_and_nul_kept);
+        tcase_add_test(tc, test_invalid_bytes_escaped);
+        tcase_add_test(tc, test_null_and_empty);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}

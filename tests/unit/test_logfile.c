@@ -1,0 +1,158 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fixtures.h"
+#include "logfile.h"
+
+static char dir[] = "/tmp/bgw-logfile-XXXXXX";
+
+static void setup(void) {
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void) {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        ck_assert_int_eq(system(cmd), 0);
+        strcpy(dir, "/tmp/bgw-logfile-XXXXXX");
+}
+
+static const char *write_file(const char *name, const char *data, size_t n) {
+        static char path[256];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+        fclose(f);
+        return path;
+}
+
+struct seen {
+        char lines[8][80];
+        size_t lens[8];
+        unsigned flags[8];
+        unsigned count;
+};
+
+static int read_all(const char *path, size_t cap, struct seen *s) {
+        struct logfile *f;
+        int r = logfile_open(&f, path, cap);
+        if (r < 0)
+                return r;
+        const char *line;
+        size_t n;
+        unsigned flags;
+        memset(s, 0, sizeof(*s));
+        while ((r = logfile_next(f, &line, &n, &flags)) > 0) {
+                ck_assert_uint_lt(s->count, 8);
+                s->lens[s->count] = n;
+                s->flags[s->count] = flags;
+                memcpy(s->lines[s->count], line, n < 79 ? n : 79);
+                s->count++;
+        }
+        logfile_close(f);
+        return r;
+}
+
+START_TEST(test_plain_lines) {
+        struct seen s;
+        const char *p = write_file("a.log", "one\ntwo\n\nlast-no-newline", 24);
+        ck_assert_int_eq(read_all(p, 64, &s), 0);
+        ck_assert_uint_eq(s.count, 4);
+        ck_assert_str_eq(s.lines[0], "one");
+        ck_assert_uint_eq(s.lens[2], 0);
+        ck_assert_str_eq(s.lines[3], "last-no-newline");
+        ck_assert_uint_eq(s.flags[3], LOGFILE_LINE_UNTERMINATED);
+        ck_assert_uint_eq(s.flags[0], 0);
+}
+END_TEST
+
+START_TEST(test_long_line_capped) {
+        size_t big = 3 * 1024 * 1024;
+        char *data = malloc(big + 16);
+        memset(data, 'x', big);
+        memcpy(data + big, "\nnext\n", 6);
+        const char *p = write_file("long.log", data, big + 6);
+        struct seen s;
+        ck_assert_int_eq(read_all(p, 65536, &s), 0);
+        ck_assert_uint_eq(s.count, 2);
+        ck_assert_uint_eq(s.lens[0], 65536);
+        ck_assert_uint_eq(s.flags[0], LOGFILE_LINE_TRUNCATED);
+        ck_assert_str_eq(s.lines[1], "next");
+        ck_assert_uint_eq(s.flags[1], 0);
+        free(data);
+}
+END_TEST
+
+START_TEST(test_line_exactly_cap) {
+        struct seen s;
+        const char *p = write_file("cap.log", "12345678\nab\n", 12);
+        ck_assert_int_eq(read_all(p, 8, &s), 0);
+        ck_assert_uint_eq(s.count, 2);
+        ck_assert_uint_eq(s.lens[0], 8);
+        ck_assert_uint_eq(s.flags[0], 0);
+        ck_assert_str_eq(s.lines[1], "ab");
+}
+END_TEST
+
+START_TEST(test_gzip) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/b.log.gz", dir);
+        gzFile gz = gzopen(path, "wb");
+        ck_assert_ptr_nonnull(gz);
+        gzputs(gz, "first\nsecond\n");
+        gzclose(gz);
+        struct seen s;
+        ck_assert_int_eq(read_all(path, 64, &s), 0);
+        ck_assert_uint_eq(s.count, 2);
+        ck_assert_str_eq(s.lines[1], "second");
+}
+END_TEST
+
+START_TEST(test_truncated_gzip_is_an_error) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/c.log.gz", dir);
+        gzFile gz = gzopen(path, "wb");
+        for (int i = 0; i < 2000; i++)
+                gzprintf(gz, "line %d with some text to make it compress into several blocks %d\n", i, i * 7919);
+        gzclose(gz);
+        ck_assert_int_eq(truncate(path, 200), 0);
+        struct logfile *f;
+        ck_assert_int_eq(logfile_open(&f, path, 64), 0);
+        const char *line;
+        size_t n;
+        unsigned flags;
+        int r;
+        while ((r = logfile_next(f, &line, &n, &flags)) > 0)
+                ;
+        ck_assert_int_lt(r, 0);
+        logfile_close(f);
+}
+END_TEST
+
+START_TEST(test_open_errors) {
+        struct logfile *f;
+        char path[256];
+        snprintf(path, sizeof(path), "%s/missing.log", dir);
+        ck_assert_int_eq(logfile_open(&f, path, 64), -ENOENT);
+        ck_assert_int_eq(logfile_open(&f, dir, 64), -EISDIR);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("logfile");
+        TCase *tc = tcase_create("read");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_plain_lines);
+        tcase_add_test(tc, test_long_line_capped);
+        tcase_add_test(tc, test_line_exactly_cap);
+        tcase_add_test(tc, test_gzip);
+        tcase_add_test(tc, test_truncated_gzip_is_an_error);
+        tcase_add_test(tc, test_open_errors);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}

@@ -1,0 +1,66 @@
+#include "fixtures.h"
+#include "logtime.h"
+
+START_TEST(test_nginx_time) {
+        struct logtime t;
+        ck_assert(logtime_parse_nginx(SPAN_LIT("2026/11/25 13:23:11"), &t));
+        char iso[32];
+        ck_assert_str_eq(logtime_iso(&t, iso), "2026-11-25T13:23:11");
+        ck_assert(!logtime_parse_nginx(SPAN_LIT("2026/13/25 13:23:11"), &t));
+        ck_assert(!logtime_parse_nginx(SPAN_LIT("2026/11/25 1x:23:11"), &t));
+        ck_assert(!logtime_parse_nginx(SPAN_LIT("2026/11/25"), &t));
+}
+END_TEST
+
+START_TEST(test_fpm_time) {
+        struct logtime t;
+        char iso[32];
+        ck_assert(logtime_parse_fpm(SPAN_LIT("25-Nov-2026 13:24:13"), &t));
+        ck_assert_str_eq(logtime_iso(&t, iso), "2026-11-25T13:24:13");
+        ck_assert(logtime_parse_fpm(SPAN_LIT("25-Nov-2026 13:23:15.673798"), &t));
+        ck_assert_str_eq(logtime_iso(&t, iso), "2026-11-25T13:23:15.673798");
+        ck_assert(!logtime_parse_fpm(SPAN_LIT("25-Foo-2026 13:24:13"), &t));
+}
+END_TEST
+
+START_TEST(test_order) {
+        struct logtime a, b, c;
+        ck_assert(logtime_parse_nginx(SPAN_LIT("2026/11/25 13:23:11"), &a));
+        ck_assert(logtime_parse_fpm(SPAN_LIT("25-Nov-2026 13:23:11.000001"), &b));
+        ck_assert(logtime_parse_fpm(SPAN_LIT("01-Dec-2026 00:00:00"), &c));
+        ck_assert(logtime_key(&a) < logtime_key(&b));
+        ck_assert(logtime_key(&b) < logtime_key(&c));
+}
+END_TEST
+
+START_TEST(test_since) {
+        struct logtime t, now_t;
+        ck_assert_int_eq(logtime_parse_since("2026-11-25", 0, &t), 0);
+        ck_assert_int_eq(t.hour, 0);
+        ck_assert_int_eq(logtime_parse_since("2026-11-25 13:00", 0, &t), 0);
+        ck_assert_int_eq(t.hour, 13);
+        ck_assert_int_eq(logtime_parse_since("2026-11-25T13:00:30", 0, &t), 0);
+        ck_assert_int_eq(t.sec, 30);
+        time_t now = 1800000000;
+        now_t = logtime_from_time(now);
+        ck_assert_int_eq(logtime_parse_since("2h", now, &t), 0);
+        ck_assert(logtime_key(&t) < logtime_key(&now_t));
+        struct logtime exact = logtime_from_time(now - 7200);
+        ck_assert(logtime_key(&t) == logtime_key(&exact));
+        static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5w", "-2h",
+                                     "2026-11-25 13:00:00 junk", "2026-02-30 25:00" };
+        for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ck_assert_msg(logtime_parse_since(bad[i], now, &t) < 0, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("logtime");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_nginx_time);
+        tcase_add_test(tc, test_fpm_time);
+        tcase_add_test(tc, test_order);
+        tcase_add_test(tc, test_since);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}
