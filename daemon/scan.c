@@ -155,7 +155,7 @@ static void print_kinds(const struct scan *s) {
                         continue;
                 printf("%-26s %7zu  %-19s  %-19s  %-32s ", kind_id((enum event_kind) k), tk->count,
                        when(tk, &tk->first, first), when(tk, &tk->last, last),
-                       kind_causes_str((enum event_kind) k, causes, sizeof(causes)));
+                       kind_causes_str((enum event_kind) k, causes, sizeof(causes))[0] ? causes : "-");
                 print_top(&s->tally, (enum event_kind) k);
                 putchar('\n');
         }

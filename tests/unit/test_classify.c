@@ -357,6 +357,18 @@ START_TEST(test_every_kind_has_an_entry) {
 }
 END_TEST
 
+/* README.md's table of kinds is written by hand: it must name every kind the code knows. */
+START_TEST(test_readme_lists_every_kind) {
+        char *readme = fixture_read("../../README.md", NULL);
+        for (unsigned k = 1; k < EV__MAX; k++) {
+                char cell[96];
+                snprintf(cell, sizeof(cell), "| `%s` |", kind_id((enum event_kind) k));
+                ck_assert_msg(strstr(readme, cell) != NULL, "README.md does not list %s", kind_id((enum event_kind) k));
+        }
+        free(readme);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("classify");
         TCase *tc = tcase_create("nginx");
@@ -378,6 +390,7 @@ int main(void) {
         tcase_add_test(tf, test_fpm_terminated_reads_from_the_right);
         tcase_add_test(tf, test_fpm_debug_format);
         tcase_add_test(tf, test_every_kind_has_an_entry);
+        tcase_add_test(tf, test_readme_lists_every_kind);
         suite_add_tcase(s, tf);
         return fixture_run(s);
 }

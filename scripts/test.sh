@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install, build with -Werror, run every suite plainly,
+# then again under ASan+UBSan and under valgrind. The last line is "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+
+# meson test's own "Ok:" and "Fail:" counts (timeouts and unexpected passes count as failed)
+count() {
+  local log=$1 ok bad
+  ok=$(awk '/^Ok:/ {print $2}' "$log")
+  bad=$(awk '/^(Fail|Timeout|Unexpected Pass):/ {s += $NF} END {print s + 0}' "$log")
+  passed=$((passed + ${ok:-0}))
+  failed=$((failed + bad))
+}
+
+# run NAME BUILDDIR [meson setup options] -- [meson test options]
+run() {
+  local name=$1 dir=$2 setup=() testopts=()
+  shift 2
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do setup+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  testopts=("$@")
+  echo "=== $name"
+  local mode=()
+  [ -d "$dir/meson-private" ] && mode=(--reconfigure)
+  if ! meson setup "${mode[@]}" "$dir" -Dwerror=true "${setup[@]}" >/dev/null || ! ninja -C "$dir" >/dev/null; then
+    echo "$name: build failed"
+    failed=$((failed + 1))
+    return
+  fi
+  local log
+  log=$(mktemp)
+  meson test -C "$dir" --print-errorlogs "${testopts[@]}" 2>&1 | tee "$log"
+  count "$log"
+  rm -f "$log"
+}
+
+run plain build
+run asan+ubsan build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dc_args=-fno-sanitize-recover=all --
+run valgrind build -- --setup valgrind --no-suite live
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
