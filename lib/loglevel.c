@@ -13,8 +13,11 @@ static const struct {
 };
 
 enum log_level log_level_from_span(struct span s) {
+        if (s.n < 4 || s.n > 7)
+                return LEVEL_UNKNOWN;
         for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-                if (strlen(names[i].name) == s.n && strncasecmp(names[i].name, s.p, s.n) == 0)
+                if ((s.p[0] | 0x20) == names[i].name[0] && strlen(names[i].name) == s.n &&
+                    strncasecmp(names[i].name, s.p, s.n) == 0)
                         return names[i].level;
         return LEVEL_UNKNOWN;
 }

@@ -51,28 +51,34 @@ int nginx_parse_head(const char *p, size_t n, struct nginx_line *l) {
         return 0;
 }
 
-/* The earliest of the strings that can follow a quoted value, or NULL. */
-static const char *first_of(struct span s, const char *const *keys) {
-        const char *best = NULL;
-        for (; *keys; keys++) {
-                const char *hit = span_find(s, *keys, strlen(*keys));
-                if (hit && (!best || hit < best)) {
-                        best = hit;
-                        s.n = (size_t) (hit - s.p);
-                }
-        }
-        return best;
+/* The first '"' that one of the keys follows (each key starts with '"'), or NULL. */
+static const char *closing_quote(struct span s, const char *const *keys) {
+        const char *end = s.p + s.n;
+        for (const char *q = s.p; (q = memchr(q, '"', (size_t) (end - q))); q++)
+                for (const char *const *k = keys; *k; k++)
+                        if (span_has_prefix(span_range(q, end), *k, strlen(*k)))
+                                return q;
+        return NULL;
 }
 
 /* A quoted value runs to the first closer, else to a final quote at the end of the line. */
 static struct span quoted_value(struct span *t, const char *const *closers) {
-        const char *stop = first_of(*t, closers);
+        const char *stop = closing_quote(*t, closers);
         const char *end = t->p + t->n;
         if (!stop)
                 stop = (t->n > 0 && end[-1] == '"') ? end - 1 : end;
         struct span v = span_range(t->p, stop);
         *t = span_range(stop < end && *stop == '"' ? stop + 1 : stop, end);
         return v;
+}
+
+/* The message ends at the first ", client: ": commas are rare, so look at each one. */
+static const char *find_client(struct span s) {
+        const char *end = s.p + s.n;
+        for (const char *c = s.p; (c = memchr(c, ',', (size_t) (end - c))); c++)
+                if (SPAN_STARTS(span_range(c, end), ", client: "))
+                        return c;
+        return NULL;
 }
 
 static struct span plain_value(struct span *t) {
@@ -90,7 +96,7 @@ static const char *const after_host[] = { "\", referrer: \"", NULL };
 static const char *const after_upstream[] = { "\"", NULL };
 
 void nginx_parse_trailer(struct nginx_line *l) {
-        const char *cut = SPAN_FIND(l->rest, ", client: ");
+        const char *cut = find_client(l->rest);
         if (!cut)
                 return;
         l->message = span_range(l->rest.p, cut);
