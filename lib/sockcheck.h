@@ -1,0 +1,46 @@
+/*
+ * Can nginx's worker user connect to a unix socket? Judged from ownership and mode bits along the
+ * whole path (symlinks followed and recorded), because the daemon may run as root, where its own
+ * connect() proves nothing. POSIX ACLs are not read.
+ */
+#pragma once
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum { SOCKCHECK_MAX_GROUPS = 64, SOCKCHECK_MAX_LINKS = 8 };
+
+struct sock_identity {
+        char name[64];
+        uid_t uid;
+        gid_t groups[SOCKCHECK_MAX_GROUPS];     /* primary group first */
+        int ngroups;
+};
+
+enum sockcheck_verdict {
+        SOCKCHECK_OK,
+        SOCKCHECK_MISSING,              /* nothing at the path (or a link's target) */
+        SOCKCHECK_NOT_SOCKET,           /* something else is there */
+        SOCKCHECK_DIR_DENIED,           /* a directory on the way lacks search (x) permission */
+        SOCKCHECK_SOCKET_DENIED,        /* the socket lacks write permission for the user */
+        SOCKCHECK_LOOP,                 /* too many symlinks */
+};
+
+struct sockcheck_result {
+        enum sockcheck_verdict verdict;
+        char resolved[PATH_MAX];        /* the socket's path after following links */
+        char links[SOCKCHECK_MAX_LINKS][PATH_MAX];      /* "link -> target" for each link met */
+        int nlinks;
+        char where[PATH_MAX];           /* the path that is missing or denies access */
+        uid_t uid;                      /* owner, group and mode of the socket, or of `where` */
+        gid_t gid;
+        mode_t mode;
+};
+
+/* Looks the user up (getpwnam + getgrouplist). -ENOENT if there is no such user. */
+int sock_identity_from_user(const char *user, struct sock_identity *id);
+/* 0 with a verdict in r, or a negative errno when the check itself failed (EIO, ENAMETOOLONG…). */
+int sockcheck_unix(const char *path, const struct sock_identity *who, struct sockcheck_result *r);
+const char *sockcheck_verdict_name(enum sockcheck_verdict v);
+/* The permission bits `who` gets on a file with this owner, group and mode: 4 r, 2 w, 1 x. */
+unsigned sockcheck_access_bits(const struct sock_identity *who, uid_t uid, gid_t gid, mode_t mode);
