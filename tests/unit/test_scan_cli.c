@@ -1,0 +1,215 @@
+/* badgatewayd scan end to end: the real binary on real files, its output parsed back. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fixtures.h"
+
+static char dir[] = "/tmp/bgw-scan-XXXXXX";
+
+static void setup(void) {
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void) {
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        ck_assert_int_eq(system(cmd), 0);
+        strcpy(dir, "/tmp/bgw-scan-XXXXXX");
+}
+
+static const char *path(const char *name) {
+        static char p[2][256];
+        static int next;
+        char *out = p[next++ % 2];
+        snprintf(out, 256, "%s/%s", dir, name);
+        return out;
+}
+
+static void write_file(const char *name, const void *data, size_t n) {
+        FILE *f = fopen(path(name), "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+        fclose(f);
+}
+
+struct run {
+        char *out, *err;
+        int status;
+};
+
+static char *slurp(const char *file) {
+        FILE *f = fopen(file, "rb");
+        ck_assert_ptr_nonnull(f);
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        rewind(f);
+        char *buf = malloc((size_t) n + 1);
+        ck_assert_uint_eq(fread(buf, 1, (size_t) n, f), (size_t) n);
+        buf[n] = '\0';
+        fclose(f);
+        return buf;
+}
+
+/* Runs badgatewayd with args (a shell-quoted string) in dir, capturing stdout and stderr. */
+static struct run run(const char *args) {
+        char cmd[1024];
+        const char *bin = getenv("BADGATEWAYD");
+        ck_assert_ptr_nonnull(bin);
+        snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s >out.txt 2>err.txt", dir, bin, args);
+        int st = system(cmd);
+        struct run r = { slurp(path("out.txt")), slurp(path("err.txt")), WIFEXITED(st) ? WEXITSTATUS(st) : -1 };
+        return r;
+}
+
+static void run_free(struct run *r) {
+        free(r->out);
+        free(r->err);
+}
+
+/* Every stdout line must be a JSON object; returns the last one (the summary), counting the rest. */
+static json_t *parse_lines(const char *out, int *events) {
+        json_t *last = NULL;
+        *events = 0;
+        for (const char *p = out; *p;) {
+                const char *nl = strchr(p, '\n');
+                ck_assert_ptr_nonnull(nl);
+                json_error_t err;
+                json_t *obj = json_loadb(p, (size_t) (nl - p), JSON_ALLOW_NUL, &err);
+                ck_assert_msg(obj != NULL, "invalid JSON line: %.*s (%s)", (int) (nl - p), p, err.text);
+                ck_assert(json_is_object(obj));
+                if (last) {
+                        json_decref(last);
+                        (*events)++;
+                }
+                last = obj;
+                p = nl + 1;
+        }
+        ck_assert_ptr_nonnull(last);
+        return last;
+}
+
+START_TEST(test_json_fields) {
+        static const char log[] =
+                "2026/11/25 13:23:11 [info] 6586#6586: *3 client 127.0.0.1 closed keepalive connection\n"
+                "2026/11/25 13:23:11 [crit] 6586#6586: *5 connect() to unix:/run/php/php8.2-fpm.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"h\"\n";
+        write_file("error.log", log, sizeof(log) - 1);
+        struct run r = run("scan --json error.log");
+        ck_assert_int_eq(r.status, 0);
+        int events;
+        json_t *summary = parse_lines(r.out, &events);
+        ck_assert_int_eq(events, 1);
+        json_t *first = json_loadb(r.out, (size_t) (strchr(r.out, '\n') - r.out), 0, NULL);
+        ck_assert_str_eq(json_string_value(json_object_get(first, "kind")), "upstream_socket_missing");
+        ck_assert_str_eq(json_string_value(json_object_get(first, "file")), "error.log");
+        ck_assert_int_eq(json_integer_value(json_object_get(first, "line")), 2);
+        ck_assert_str_eq(json_string_value(json_object_get(first, "time")), "2026-11-25T13:23:11");
+        ck_assert_str_eq(json_string_value(json_object_get(first, "level")), "crit");
+        ck_assert_str_eq(json_string_value(json_object_get(first, "upstream")), "unix:/run/php/php8.2-fpm.sock");
+        ck_assert_int_eq(json_integer_value(json_object_get(first, "errno")), 2);
+        json_t *s = json_object_get(summary, "summary");
+        ck_assert_int_eq(json_integer_value(json_object_get(s, "lines")), 2);
+        ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(s, "kinds"), "upstream_socket_missing")), 1);
+        json_decref(first);
+        json_decref(summary);
+        run_free(&r);
+}
+END_TEST
+
+START_TEST(test_hostile_log_gives_valid_json) {
+        /* invalid UTF-8, NUL, control bytes, a 200 KiB line, a line cut mid-way at the end */
+        size_t big = 200 * 1024;
+        char *log = malloc(big + 4096);
+        size_t n = 0;
+        n += (size_t) sprintf(log + n, "2026/11/25 13:24:11 [error] 1#1: *92 upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream, client: 127.0.0.1, server: s, request: \"GET /\xff\xfe\x01\x02");
+        log[n++] = '\0';
+        n += (size_t) sprintf(log + n, "\xc3\x28 HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:8080\", host: \"h\"\n");
+        n += (size_t) sprintf(log + n, "2026/11/25 13:24:12 [error] 1#1: *93 no live upstreams while connecting to upstream, client: 1.1.1.1, server: s, request: \"GET /");
+        memset(log + n, 'A', big);
+        n += big;
+        n += (size_t) sprintf(log + n, " HTTP/1.1\", upstream: \"fastcgi://grp\"\n");
+        n += (size_t) sprintf(log + n, "[25-Nov-2026 13:23:20] WARNING: [pool www] child 6563 exited on signal 9 (SIGKILL) aft");
+        write_file("hostile.log", log, n);
+        free(log);
+        struct run r = run("scan --json hostile.log");
+        ck_assert_int_eq(r.status, 0);
+        int events;
+        json_t *summary = parse_lines(r.out, &events);
+        ck_assert_int_eq(events, 3);
+        json_t *s = json_object_get(summary, "summary");
+        ck_assert_int_eq(json_integer_value(json_object_get(s, "lines")), 3);
+        ck_assert_int_eq(json_integer_value(json_object_get(s, "truncated")), 1);
+        ck_assert_ptr_nonnull(strstr(r.out, "\\\\xff\\\\xfe\\u0001\\u0002\\u0000\\\\xc3("));
+        json_decref(summary);
+        run_free(&r);
+}
+END_TEST
+
+START_TEST(test_missing_file_exit_2_others_scanned) {
+        static const char log[] = "[25-Nov-2026 13:23:45] WARNING: [pool p] server reached max_children setting (1), consider raising it\n";
+        write_file("fpm.log", log, sizeof(log) - 1);
+        struct run r = run("scan --json nope.log fpm.log");
+        ck_assert_int_eq(r.status, 2);
+        ck_assert_str_eq(r.err, "badgatewayd: nope.log: No such file or directory (errno 2)\n");
+        ck_assert_ptr_nonnull(strstr(r.out, "\"fpm_max_children\""));
+        run_free(&r);
+        r = run("scan .");
+        ck_assert_int_eq(r.status, 2);
+        ck_assert_str_eq(r.err, "badgatewayd: .: Is a directory (errno 21)\n");
+        run_free(&r);
+}
+END_TEST
+
+START_TEST(test_gzip_and_since_and_table) {
+        gzFile gz = gzopen(path("old.log.gz"), "wb");
+        gzputs(gz, "2026/11/24 10:00:00 [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 1.1.1.1, server: s, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"h\"\n"
+                   "2026/11/25 10:00:00 [error] 1#1: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 1.1.1.1, server: s, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"h\"\n");
+        gzclose(gz);
+        struct run r = run("scan --json --since 2026-11-25 old.log.gz");
+        ck_assert_int_eq(r.status, 0);
+        int events;
+        json_t *summary = parse_lines(r.out, &events);
+        ck_assert_int_eq(events, 1);
+        ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(summary, "summary"), "before_since")), 1);
+        json_decref(summary);
+        run_free(&r);
+        r = run("scan old.log.gz");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_ptr_nonnull(strstr(r.out, "upstream_refused"));
+        ck_assert_ptr_nonnull(strstr(r.out, "127.0.0.1:9000 (2)"));
+        ck_assert_ptr_nonnull(strstr(r.out, "fpm_down"));
+        run_free(&r);
+}
+END_TEST
+
+START_TEST(test_usage_errors) {
+        struct run r = run("scan");
+        ck_assert_int_eq(r.status, 64);
+        run_free(&r);
+        r = run("scan --since yesterday x.log");
+        ck_assert_int_eq(r.status, 64);
+        ck_assert_ptr_nonnull(strstr(r.err, "--since"));
+        run_free(&r);
+        r = run("frobnicate");
+        ck_assert_int_eq(r.status, 64);
+        run_free(&r);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("scan_cli");
+        TCase *tc = tcase_create("cli");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_set_timeout(tc, 60);
+        tcase_add_test(tc, test_json_fields);
+        tcase_add_test(tc, test_hostile_log_gives_valid_json);
+        tcase_add_test(tc, test_missing_file_exit_2_others_scanned);
+        tcase_add_test(tc, test_gzip_and_since_and_table);
+        tcase_add_test(tc, test_usage_errors);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}
