@@ -25,11 +25,12 @@ static char *nginx_line(const char *level, const char *message, const char *upst
         return out;
 }
 
+/* The event's spans point into the line: it lives until the next call. */
 static enum event_kind classify_nginx_msg(const char *message, const char *upstream, struct event *ev) {
-        char *line = nginx_line("error", message, upstream);
-        enum event_kind k = classify(line, ev);
+        static char *line;
         free(line);
-        return k;
+        line = nginx_line("error", message, upstream);
+        return classify(line, ev);
 }
 
 static unsigned rows_for(const char *expected, const char *name) {
@@ -276,11 +277,10 @@ START_TEST(test_empty_and_cut_lines) {
 END_TEST
 
 static enum event_kind fpm(const char *message, struct event *ev) {
-        char *line;
-        ck_assert_int_ge(asprintf(&line, "[25-Nov-2026 13:23:20] WARNING: %s", message), 0);
-        enum event_kind k = classify(line, ev);
+        static char *line;
         free(line);
-        return k;
+        ck_assert_int_ge(asprintf(&line, "[25-Nov-2026 13:23:20] WARNING: %s", message), 0);
+        return classify(line, ev);
 }
 
 START_TEST(test_fpm_children) {
