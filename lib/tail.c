@@ -1,0 +1,594 @@
+/* Follow one log file by path. Every tail_process() is a full rescan: re-stat the path, drain each open
+ * file to its end. Events only wake us up, so a coalesced, unexpected or overflowed event cannot lose data.
+ *
+ * When the path moves to a new file the old one stays open, because its writer may not have reopened
+ * yet (nginx until SIGUSR1; logrotate "create" makes the new file before that). The old file is closed
+ * once a newer file has yielded data (which proves the writer moved on) and, in a later pass, the old
+ * file yields nothing. Old files are drained before the current one in every pass. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "tail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define READ_SIZE (64 * 1024)
+#define PRINT_SIZE 16
+#define MAX_OLD 8
+#define EVENT_READS 16
+#define MAX_DIR_STEPS 64
+
+#define FILE_MASK (IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
+#define DIR_MASK (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ATTRIB | \
+                  IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+struct file {
+        struct file *next;              /* older files first */
+        int fd;
+        int wd;
+        dev_t dev;
+        ino_t ino;
+        uint64_t off;
+        char *line;                     /* the partial line, at most line_cap bytes */
+        size_t len;
+        bool skip;                      /* dropping the rest of an over-long line */
+        bool had_data;
+        uint64_t got;                   /* bytes read in the current pass */
+        bool moved_on;                  /* a newer file had data at the end of an earlier pass */
+        unsigned char print[PRINT_SIZE]; /* the bytes just before off */
+        size_t nprint;
+};
+
+struct tail {
+        int ifd;
+        char *path;                     /* absolute, without repeated or trailing '/' */
+        size_t dir_len;                 /* path[0, dir_len) is the file's directory */
+        size_t wdir_len;                /* path[0, wdir_len) is the watched directory */
+        int wdir_wd;
+        dev_t wdir_dev;
+        ino_t wdir_ino;
+        struct file *cur;
+        struct file *old;
+        size_t nold;
+        size_t line_cap;
+        bool opened_pending;
+        bool overflow;
+        char *buf;
+        const struct tail_callbacks *cb;
+        void *userdata;
+};
+
+static void keep_error(int *r, int q) {
+        if (*r == 0 && q < 0)
+                *r = q;
+}
+
+static void notice(struct tail *t, enum tail_notice what) {
+        if (t->cb->notice)
+                t->cb->notice(t->userdata, what, 0);
+}
+
+static void deliver(struct tail *t, const char *p, size_t n, unsigned flags) {
+        t->cb->line(t->userdata, p, n, flags);
+}
+
+static bool same_inode(const struct file *f, const struct stat *st) {
+        return f->dev == st->st_dev && f->ino == st->st_ino;
+}
+
+/* The prefix of the path that is its parent directory; 0 above "/". */
+static size_t parent_len(const char *path, size_t len) {
+        if (len <= 1)
+                return 0;
+        const char *slash = memrchr(path, '/', len);
+        return slash == path ? 1 : (size_t) (slash - path);
+}
+
+static int stat_prefix(struct tail *t, size_t len, struct stat *st) {
+        char c = t->path[len];
+        t->path[len] = '\0';
+        int r = stat(t->path, st) < 0 ? -errno : 0;
+        t->path[len] = c;
+        return r;
+}
+
+static int open_prefix(struct tail *t, size_t len, int flags) {
+        char c = t->path[len];
+        t->path[len] = '\0';
+        int fd = open(t->path, flags);
+        int r = fd < 0 ? -errno : fd;
+        t->path[len] = c;
+        return r;
+}
+
+/* Watching through /proc ties the watch to the inode we opened, not to whatever the path names now. */
+static int watch_fd(struct tail *t, int fd, uint32_t mask) {
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        int wd = inotify_add_watch(t->ifd, proc, mask);
+        return wd < 0 ? -errno : wd;
+}
+
+static bool wd_used(const struct tail *t, int wd) {
+        if (t->wdir_wd == wd || (t->cur && t->cur->wd == wd))
+                return true;
+        for (const struct file *f = t->old; f; f = f->next)
+                if (f->wd == wd)
+                        return true;
+        return false;
+}
+
+static void unwatch(struct tail *t, int *wd) {
+        int w = *wd;
+        *wd = -1;
+        if (w >= 0 && !wd_used(t, w))
+                inotify_rm_watch(t->ifd, w);
+}
+
+static void forget_wd(struct tail *t, int wd) {
+        if (t->wdir_wd == wd)
+                t->wdir_wd = -1;
+        if (t->cur && t->cur->wd == wd)
+                t->cur->wd = -1;
+        for (struct file *f = t->old; f; f = f->next)
+                if (f->wd == wd)
+                        f->wd = -1;
+}
+
+static void scan_events(struct tail *t, const char *p, size_t n) {
+        const char *end = p + n;
+        while (p < end) {
+                const struct inotify_event *ev = (const struct inotify_event *) p;
+                if (ev->mask & IN_Q_OVERFLOW)
+                        t->overflow = true;
+                if (ev->mask & IN_IGNORED)
+                        forget_wd(t, ev->wd);
+                p += sizeof *ev + ev->len;
+        }
+}
+
+/* Bounded so that a writer producing events as fast as we read them cannot keep us here. */
+static int read_events(struct tail *t) {
+        for (int i = 0; i < EVENT_READS; i++) {
+                ssize_t n = read(t->ifd, t->buf, READ_SIZE);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return errno == EAGAIN ? 0 : -errno;
+                scan_events(t, t->buf, (size_t) n);
+        }
+        return 0;
+}
+
+static int rewatch_dir(struct tail *t, size_t len) {
+        struct stat st;
+        int fd = open_prefix(t, len, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd == -ENOENT || fd == -ENOTDIR)
+                return 0;
+        if (fd < 0)
+                return fd;
+        int wd = fstat(fd, &st) < 0 ? -errno : watch_fd(t, fd, DIR_MASK);
+        close(fd);
+        if (wd < 0)
+                return wd;
+        int prev = t->wdir_wd;
+        t->wdir_wd = wd;
+        t->wdir_len = len;
+        t->wdir_dev = st.st_dev;
+        t->wdir_ino = st.st_ino;
+        if (prev != wd)
+                unwatch(t, &prev);
+        return 0;
+}
+
+/* Watch the file's directory, or its nearest existing ancestor until the directory exists. After each
+ * new watch look again: a deeper directory may have appeared before the watch was in place. */
+static int watch_dirs(struct tail *t) {
+        for (int i = 0; i < MAX_DIR_STEPS; i++) {
+                struct stat st;
+                size_t len = t->dir_len;
+                int r;
+                while ((r = stat_prefix(t, len, &st)) < 0 || !S_ISDIR(st.st_mode)) {
+                        if (len == 1)
+                                return r < 0 ? r : -ENOTDIR;
+                        len = parent_len(t->path, len);
+                }
+                if (t->wdir_wd >= 0 && len == t->wdir_len &&
+                    st.st_dev == t->wdir_dev && st.st_ino == t->wdir_ino)
+                        return 0;
+                r = rewatch_dir(t, len);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Remembers the last bytes read, to notice a file rewritten from 0 that has grown past our offset. */
+static void remember(struct file *f, const char *p, size_t n) {
+        if (n >= PRINT_SIZE) {
+                memcpy(f->print, p + n - PRINT_SIZE, PRINT_SIZE);
+                f->nprint = PRINT_SIZE;
+                return;
+        }
+        size_t keep = f->nprint + n > PRINT_SIZE ? PRINT_SIZE - n : f->nprint;
+        memmove(f->print, f->print + f->nprint - keep, keep);
+        memcpy(f->print + keep, p, n);
+        f->nprint = keep + n;
+}
+
+static bool print_matches(struct file *f) {
+        unsigned char b[PRINT_SIZE];
+        ssize_t n;
+        if (f->nprint == 0)
+                return true;
+        do
+                n = pread(f->fd, b, f->nprint, (off_t) (f->off - f->nprint));
+        while (n < 0 && errno == EINTR);
+        return n < 0 || ((size_t) n == f->nprint && memcmp(b, f->print, f->nprint) == 0);
+}
+
+/* Adds n bytes to the line; complete says a newline follows them. */
+static void add(struct tail *t, struct file *f, const char *p, size_t n, bool complete) {
+        if (f->len + n > t->line_cap) {
+                memcpy(f->line + f->len, p, t->line_cap - f->len);
+                deliver(t, f->line, t->line_cap, TAIL_LINE_TRUNCATED);
+                f->len = 0;
+                f->skip = !complete;
+        } else if (complete && f->len == 0) {
+                deliver(t, p, n, 0);
+        } else {
+                memcpy(f->line + f->len, p, n);
+                f->len += n;
+                if (complete) {
+                        deliver(t, f->line, f->len, 0);
+                        f->len = 0;
+                }
+        }
+}
+
+static void feed(struct tail *t, struct file *f, const char *p, size_t n) {
+        const char *end = p + n;
+        remember(f, p, n);
+        f->off += n;
+        f->got += n;
+        f->had_data = true;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                if (f->skip)
+                        f->skip = !nl;
+                else
+                        add(t, f, p, (size_t) ((nl ? nl : end) - p), nl != NULL);
+                p = nl ? nl + 1 : end;
+        }
+}
+
+static void flush_partial(struct tail *t, struct file *f) {
+        if (f->len > 0)
+                deliver(t, f->line, f->len, TAIL_LINE_UNTERMINATED);
+        f->len = 0;
+        f->skip = false;
+}
+
+static void restart(struct tail *t, struct file *f) {
+        flush_partial(t, f);
+        notice(t, TAIL_TRUNCATED);
+        f->off = 0;
+        f->nprint = 0;
+}
+
+/* Reads up to the size seen at the start; later writes raise an event and get the next pass. */
+static int drain(struct tail *t, struct file *f) {
+        struct stat st;
+        if (fstat(f->fd, &st) < 0)
+                return -errno;
+        uint64_t size = (uint64_t) st.st_size;
+        if (size < f->off || (size > f->off && !print_matches(f)))
+                restart(t, f);
+        while (f->off < size) {
+                ssize_t n = pread(f->fd, t->buf, READ_SIZE, (off_t) f->off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                feed(t, f, t->buf, (size_t) n);
+        }
+        return 0;
+}
+
+static void close_file(struct tail *t, struct file *f, bool flush) {
+        if (flush)
+                flush_partial(t, f);
+        unwatch(t, &f->wd);
+        close(f->fd);
+        free(f->line);
+        free(f);
+}
+
+static int new_file(struct tail *t, int fd, const struct stat *st, struct file **ret) {
+        struct file *f = calloc(1, sizeof *f);
+        if (!f)
+                return -ENOMEM;
+        f->fd = fd;
+        f->dev = st->st_dev;
+        f->ino = st->st_ino;
+        f->line = malloc(t->line_cap);
+        f->wd = f->line ? watch_fd(t, fd, FILE_MASK) : -ENOMEM;
+        if (f->wd < 0) {
+                int r = f->wd;
+                free(f->line);
+                free(f);
+                return r;
+        }
+        *ret = f;
+        return 0;
+}
+
+/* 1 with an fd when the path names a regular file, 0 when it names nothing we can follow. */
+static int open_path(struct tail *t, int *fd, struct stat *st) {
+        *fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (*fd < 0)
+                return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+        int r = fstat(*fd, st) < 0 ? -errno : S_ISREG(st->st_mode) ? 1 : 0;
+        if (r <= 0)
+                close(*fd);
+        return r;
+}
+
+/* Starts at the beginning of the line being written, so that line is delivered whole. */
+static int seek_end(struct tail *t, struct file *f) {
+        struct stat st;
+        ssize_t n;
+        if (fstat(f->fd, &st) < 0)
+                return -errno;
+        uint64_t size = (uint64_t) st.st_size;
+        size_t want = size < READ_SIZE ? (size_t) size : READ_SIZE;
+        uint64_t from = size - want;
+        do
+                n = pread(f->fd, t->buf, want, (off_t) from);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        const char *nl = memrchr(t->buf, '\n', (size_t) n);
+        if (nl)
+                f->off = from + (uint64_t) (nl - t->buf) + 1;
+        else if (from == 0)
+                f->off = 0;
+        else {
+                f->off = from + (uint64_t) n;
+                f->skip = true;
+        }
+        remember(f, t->buf, (size_t) (f->off - from));
+        return 0;
+}
+
+static struct file *unlist_old(struct tail *t, const struct stat *st) {
+        for (struct file **p = &t->old; *p; p = &(*p)->next) {
+                struct file *f = *p;
+                if (same_inode(f, st)) {
+                        *p = f->next;
+                        f->next = NULL;
+                        t->nold--;
+                        return f;
+                }
+        }
+        return NULL;
+}
+
+static void close_oldest(struct tail *t) {
+        struct file *f = t->old;
+        t->old = f->next;
+        t->nold--;
+        drain(t, f);
+        close_file(t, f, true);
+}
+
+static void retire(struct tail *t) {
+        struct file *f = t->cur;
+        struct file **p = &t->old;
+        struct stat st;
+        drain(t, f);
+        t->cur = NULL;
+        notice(t, fstat(f->fd, &st) == 0 && st.st_nlink == 0 ? TAIL_DELETED : TAIL_ROTATED);
+        while (*p)
+                p = &(*p)->next;
+        *p = f;
+        if (++t->nold > MAX_OLD)
+                close_oldest(t);
+}
+
+static int adopt(struct tail *t) {
+        struct stat st;
+        struct file *f;
+        int fd;
+        int r = open_path(t, &fd, &st);
+        if (r <= 0)
+                return r;
+        f = unlist_old(t, &st);
+        if (f) {
+                close(fd);
+                f->moved_on = false;
+        }
+        else {
+                r = new_file(t, fd, &st, &f);
+                if (r < 0) {
+                        close(fd);
+                        return r;
+                }
+        }
+        t->cur = f;
+        notice(t, TAIL_OPENED);
+        return 0;
+}
+
+static int follow_path(struct tail *t) {
+        struct stat st;
+        int r = t->wdir_len == t->dir_len ? stat_prefix(t, strlen(t->path), &st) : -ENOENT;
+        if (r < 0 && r != -ENOENT && r != -ENOTDIR)
+                return r;
+        bool present = r == 0 && S_ISREG(st.st_mode);
+        if (present && t->cur && same_inode(t->cur, &st))
+                return 0;
+        if (t->cur)
+                retire(t);
+        return present ? adopt(t) : 0;
+}
+
+static void close_idle(struct tail *t) {
+        struct file **p = &t->old;
+        while (*p) {
+                struct file *f = *p;
+                if (f->moved_on && f->got == 0) {
+                        *p = f->next;
+                        t->nold--;
+                        close_file(t, f, true);
+                } else
+                        p = &f->next;
+        }
+}
+
+static void mark_moved_on(struct tail *t) {
+        const struct file *newest = NULL;
+        if (t->cur && t->cur->had_data)
+                newest = t->cur;
+        else
+                for (const struct file *f = t->old; f; f = f->next)
+                        if (f->had_data)
+                                newest = f;
+        if (!newest)
+                return;
+        for (struct file *f = t->old; f && f != newest; f = f->next)
+                f->moved_on = true;
+}
+
+static int pass(struct tail *t) {
+        int r;
+        if (t->cur)
+                t->cur->got = 0;
+        for (struct file *f = t->old; f; f = f->next)
+                f->got = 0;
+        r = watch_dirs(t);
+        if (r == 0)
+                r = follow_path(t);
+        for (struct file *f = t->old; f; f = f->next)
+                keep_error(&r, drain(t, f));
+        /* before marking, so a file is closed only in a pass after the newer file's data was seen */
+        close_idle(t);
+        if (t->cur)
+                keep_error(&r, drain(t, t->cur));
+        mark_moved_on(t);
+        return r;
+}
+
+int tail_process(struct tail *t, const struct tail_callbacks *cb, void *userdata) {
+        if (!t || !cb || !cb->line)
+                return -EINVAL;
+        t->cb = cb;
+        t->userdata = userdata;
+        int r = read_events(t);
+        if (t->opened_pending)
+                notice(t, TAIL_OPENED);
+        if (t->overflow)
+                notice(t, TAIL_OVERFLOW);
+        t->opened_pending = false;
+        t->overflow = false;
+        keep_error(&r, pass(t));
+        t->cb = NULL;
+        t->userdata = NULL;
+        return r;
+}
+
+static int set_path(struct tail *t, const char *path) {
+        char *cwd = NULL;
+        if (path[0] != '/' && !(cwd = getcwd(NULL, 0)))
+                return -errno;
+        int r = asprintf(&t->path, "%s/%s", cwd ? cwd : "", path);
+        free(cwd);
+        if (r < 0) {
+                t->path = NULL;
+                return -ENOMEM;
+        }
+        char *d = t->path;
+        for (const char *s = t->path; *s; s++)
+                if (!(*s == '/' && d > t->path && d[-1] == '/'))
+                        *d++ = *s;
+        *d = '\0';
+        if (d[-1] == '/')
+                return -EINVAL;
+        t->dir_len = parent_len(t->path, (size_t) (d - t->path));
+        return 0;
+}
+
+static int open_first(struct tail *t, enum tail_start start) {
+        struct stat st;
+        int fd;
+        int r = t->wdir_len == t->dir_len ? open_path(t, &fd, &st) : 0;
+        if (r <= 0)
+                return r;
+        r = new_file(t, fd, &st, &t->cur);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        t->opened_pending = true;
+        return start == TAIL_START_END ? seek_end(t, t->cur) : 0;
+}
+
+int tail_new(struct tail **ret, const char *path, enum tail_start start, size_t line_cap) {
+        int r;
+        if (!ret || !path || !*path || (start != TAIL_START_END && start != TAIL_START_BEGIN))
+                return -EINVAL;
+        struct tail *t = calloc(1, sizeof *t);
+        if (!t)
+                return -ENOMEM;
+        t->ifd = -1;
+        t->wdir_wd = -1;
+        t->line_cap = line_cap ? line_cap : TAIL_LINE_CAP_DEFAULT;
+        r = set_path(t, path);
+        if (r == 0 && !(t->buf = malloc(READ_SIZE)))
+                r = -ENOMEM;
+        if (r == 0 && (t->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0)
+                r = -errno;
+        if (r == 0)
+                r = watch_dirs(t);
+        if (r == 0)
+                r = open_first(t, start);
+        if (r < 0) {
+                tail_free(t);
+                return r;
+        }
+        *ret = t;
+        return 0;
+}
+
+int tail_fd(const struct tail *t) {
+        return t ? t->ifd : -EINVAL;
+}
+
+struct tail *tail_free(struct tail *t) {
+        if (!t)
+                return NULL;
+        while (t->old) {
+                struct file *f = t->old;
+                t->old = f->next;
+                close_file(t, f, false);
+        }
+        if (t->cur)
+                close_file(t, t->cur, false);
+        t->cur = NULL;
+        if (t->ifd >= 0)
+                close(t->ifd);
+        free(t->buf);
+        free(t->path);
+        free(t);
+        return NULL;
+}
