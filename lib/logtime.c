@@ -67,9 +67,9 @@ bool logtime_parse_fpm(struct span s, struct logtime *t) {
 }
 
 int64_t logtime_key(const struct logtime *t) {
-        int64_t date = (int64_t) t->year * 10000 + t->month * 100 + t->day;
-        int64_t clock = (int64_t) t->hour * 10000 + t->min * 100 + t->sec;
-        return (date * 1000000 + clock) * 1000000 + t->usec;
+        int64_t days = ((int64_t) t->year * 12 + t->month) * 31 + t->day;
+        int64_t secs = ((days * 24 + t->hour) * 60 + t->min) * 60 + t->sec;
+        return secs * 1000000 + t->usec;
 }
 
 const char *logtime_iso(const struct logtime *t, char buf[static 32]) {

@@ -15,7 +15,7 @@ struct logtime {
 bool logtime_parse_nginx(struct span s, struct logtime *t);
 /* "25-Nov-2026 13:24:13" or "25-Nov-2026 13:23:15.673798" */
 bool logtime_parse_fpm(struct span s, struct logtime *t);
-/* Orders timestamps without a time-zone lookup: YYYYMMDDhhmmss * 1e6 + usec. */
+/* Orders timestamps without a time-zone lookup (months of 31 days: order, not duration). */
 int64_t logtime_key(const struct logtime *t);
 /* "2026-11-25T13:23:11" (".673798" appended when usec != 0); buf of 32 bytes. */
 const char *logtime_iso(const struct logtime *t, char buf[static 32]);

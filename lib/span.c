@@ -4,7 +4,7 @@
 
 bool span_eq_str(struct span s, const char *str) {
         size_t n = strlen(str);
-        return s.n == n && memcmp(s.p, str, n) == 0;
+        return s.n == n && (n == 0 || memcmp(s.p, str, n) == 0);
 }
 
 const char *span_rfind(struct span s, const char *lit, size_t n) {
