@@ -1,0 +1,326 @@
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "duration.h"
+
+struct parse {
+        struct config *c;
+        struct config_error *err;
+        const char *text;       /* what the reader hands to inih, line by line */
+        int line;               /* line number of the text last handed out */
+        bool at_line_start;
+        bool failed;
+        struct pool_config *pool;       /* the [Pool NAME] section being read */
+};
+
+static void fail(struct parse *p, const char *fmt, ...) {
+        if (p->failed)
+                return;
+        p->failed = true;
+        int n = snprintf(p->err->text, sizeof(p->err->text), "%s:%d: ", p->c->file, p->line);
+        va_list ap;
+        va_start(ap, fmt);
+        if (n > 0 && (size_t) n < sizeof(p->err->text))
+                vsnprintf(p->err->text + n, sizeof(p->err->text) - (size_t) n, fmt, ap);
+        va_end(ap);
+}
+
+static int set_duration(struct parse *p, const char *key, const char *value, uint64_t *out) {
+        int r = duration_parse(value, out);
+        if (r < 0 || *out == 0)
+                fail(p, "%s: '%s' is not a duration (examples: 5s, 250ms, 2min, 1h)", key, value);
+        return r < 0 || *out == 0 ? -EINVAL : 0;
+}
+
+static int set_bool(struct parse *p, const char *key, const char *value, bool *out) {
+        static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
+        for (unsigned i = 0; i < 4; i++) {
+                if (strcasecmp(value, yes[i]) == 0)
+                        return *out = true, 0;
+                if (strcasecmp(value, no[i]) == 0)
+                        return *out = false, 0;
+        }
+        fail(p, "%s: '%s' is not a boolean (yes or no)", key, value);
+        return -EINVAL;
+}
+
+static int set_string(struct parse *p, const char *key, const char *value, char *out, size_t size) {
+        if (!*value || strlen(value) >= size) {
+                fail(p, "%s: %s", key, *value ? "value too long" : "empty value");
+                return -EINVAL;
+        }
+        memcpy(out, value, strlen(value) + 1);
+        return 0;
+}
+
+static int set_path(struct parse *p, const char *key, const char *value, char *out, size_t size) {
+        if (value[0] != '/') {
+                fail(p, "%s: '%s' is not an absolute path", key, value);
+                return -EINVAL;
+        }
+        return set_string(p, key, value, out, size);
+}
+
+static int daemon_key(struct parse *p, const char *key, const char *value) {
+        struct config *c = p->c;
+        if (strcmp(key, "ProbeInterval") == 0)
+                return set_duration(p, key, value, &c->probe_interval_usec);
+        if (strcmp(key, "ProbeTimeout") == 0)
+                return set_duration(p, key, value, &c->probe_timeout_usec);
+        if (strcmp(key, "ResolveAfter") == 0)
+                return set_duration(p, key, value, &c->resolve_after_usec);
+        if (strcmp(key, "SummaryInterval") == 0)
+                return set_duration(p, key, value, &c->summary_interval_usec);
+        if (strcmp(key, "ReadFromStart") == 0)
+                return set_bool(p, key, value, &c->read_from_start);
+        return -ENOENT;
+}
+
+static int nginx_key(struct parse *p, const char *key, const char *value) {
+        struct config *c = p->c;
+        if (strcmp(key, "ErrorLog") == 0) {
+                if (c->n_nginx_logs == CONFIG_MAX_LOGS) {
+                        fail(p, "ErrorLog: more than %d logs", CONFIG_MAX_LOGS);
+                        return -EINVAL;
+                }
+                return set_path(p, key, value, c->nginx_logs[c->n_nginx_logs++], PATH_MAX);
+        }
+        if (strcmp(key, "User") == 0)
+                return set_string(p, key, value, c->nginx_user, sizeof(c->nginx_user));
+        return -ENOENT;
+}
+
+static int pool_key(struct parse *p, const char *key, const char *value) {
+        struct pool_config *pc = p->pool;
+        if (strcmp(key, "Listen") == 0)
+                return set_string(p, key, value, pc->listen, sizeof(pc->listen));
+        if (strcmp(key, "Unit") == 0)
+                return set_string(p, key, value, pc->unit, sizeof(pc->unit));
+        if (strcmp(key, "Log") == 0)
+                return set_path(p, key, value, pc->log, sizeof(pc->log));
+        if (strcmp(key, "PingPath") == 0)
+                return set_string(p, key, value, pc->ping_path, sizeof(pc->ping_path));
+        if (strcmp(key, "StatusPath") == 0)
+                return set_string(p, key, value, pc->status_path, sizeof(pc->status_path));
+        return -ENOENT;
+}
+
+static const char *const daemon_keys[] = { "ProbeInterval", "ProbeTimeout", "ResolveAfter",
+                                           "SummaryInterval", "ReadFromStart", NULL };
+static const char *const nginx_keys[] = { "ErrorLog", "User", NULL };
+static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };
+static const char *const sections[] = { "Daemon", "Nginx", "Pool NAME", NULL };
+
+/* Edit distance, case-insensitive, for "did you mean". */
+static unsigned distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        unsigned row[64];
+        if (la >= 64 || lb >= 64)
+                return 99;
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = (unsigned) j;
+        for (size_t i = 1; i <= la; i++) {
+                unsigned diag = row[0];
+                row[0] = (unsigned) i;
+                for (size_t j = 1; j <= lb; j++) {
+                        unsigned up = row[j];
+                        unsigned same = (a[i - 1] | 0x20) == (b[j - 1] | 0x20);
+                        unsigned best = diag + !same;
+                        if (up + 1 < best)
+                                best = up + 1;
+                        if (row[j - 1] + 1 < best)
+                                best = row[j - 1] + 1;
+                        row[j] = best;
+                        diag = up;
+                }
+        }
+        return row[lb];
+}
+
+static const char *nearest(const char *word, const char *const *known) {
+        const char *best = NULL;
+        unsigned best_d = 4;
+        for (; *known; known++) {
+                unsigned d = distance(word, *known);
+                if (d < best_d)
+                        best = *known, best_d = d;
+        }
+        return best;
+}
+
+static void unknown(struct parse *p, const char *what, const char *word, const char *section,
+                    const char *const *known) {
+        const char *hint = nearest(word, known);
+        char in[96] = "";
+        if (section)
+                snprintf(in, sizeof(in), " in [%s]", section);
+        if (hint)
+                fail(p, "unknown %s '%s'%s; did you mean '%s'?", what, word, in, hint);
+        else
+                fail(p, "unknown %s '%s'%s", what, word, in);
+}
+
+static struct pool_config *find_pool(struct config *c, const char *name) {
+        for (int i = 0; i < c->n_pools; i++)
+                if (strcmp(c->pools[i].name, name) == 0)
+                        return &c->pools[i];
+        return NULL;
+}
+
+/* "[Pool www]": seen by the reader, so that empty and duplicate sections are caught too. */
+static void begin_section(struct parse *p, const char *name) {
+        p->pool = NULL;
+        if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0)
+                return;
+        if (strncmp(name, "Pool ", 5) != 0 || !name[5]) {
+                unknown(p, "section", name, NULL, sections);
+                return;
+        }
+        const char *pool = name + 5;
+        struct pool_config *dup = find_pool(p->c, pool);
+        if (dup)
+                fail(p, "duplicate section [Pool %s] (first at line %d)", pool, dup->line);
+        else if (p->c->n_pools == CONFIG_MAX_POOLS)
+                fail(p, "more than %d pools", CONFIG_MAX_POOLS);
+        else if (strlen(pool) >= CONFIG_NAME_MAX)
+                fail(p, "pool name '%s' is too long", pool);
+        if (p->failed)
+                return;
+        p->pool = &p->c->pools[p->c->n_pools++];
+        *p->pool = (struct pool_config) { .line = p->line };
+        strcpy(p->pool->name, pool);
+}
+
+static void notice_section(struct parse *p, const char *line) {
+        line += strspn(line, " \t");
+        const char *close = strchr(line, ']');
+        if (line[0] != '[' || !close)
+                return;
+        char name[CONFIG_NAME_MAX + 8];
+        snprintf(name, sizeof(name), "%.*s", (int) (close - line - 1), line + 1);
+        begin_section(p, name);
+}
+
+static char *read_line(char *buf, int num, void *stream) {
+        struct parse *p = stream;
+        if (!*p->text || num < 2)
+                return NULL;
+        bool starts_line = p->at_line_start;
+        if (starts_line)
+                p->line++;
+        size_t n = strcspn(p->text, "\n");
+        n += p->text[n] == '\n';
+        if (n > (size_t) num - 1)
+                n = (size_t) num - 1;
+        memcpy(buf, p->text, n);
+        buf[n] = '\0';
+        p->text += n;
+        p->at_line_start = buf[n - 1] == '\n';
+        if (starts_line)
+                notice_section(p, buf);
+        return buf;
+}
+
+static int on_entry(void *user, const char *section, const char *name, const char *value) {
+        struct parse *p = user;
+        int r = -ENOENT;
+        const char *const *known = NULL;
+        if (p->failed)
+                return 0;
+        if (!*section) {
+                fail(p, "'%s' is outside any section ([Daemon], [Nginx] or [Pool NAME])", name);
+                return 0;
+        }
+        if (strcmp(section, "Daemon") == 0)
+                r = daemon_key(p, name, value), known = daemon_keys;
+        else if (strcmp(section, "Nginx") == 0)
+                r = nginx_key(p, name, value), known = nginx_keys;
+        else if (p->pool)
+                r = pool_key(p, name, value), known = pool_keys;
+        if (r == -ENOENT && known)
+                unknown(p, "key", name, section, known);
+        return !p->failed;
+}
+
+static void check_pools(struct parse *p) {
+        struct config *c = p->c;
+        if (c->n_pools == 0)
+                fail(p, "no [Pool NAME] section: name at least one php-fpm pool and its Listen= address");
+        for (int i = 0; i < c->n_pools && !p->failed; i++)
+                if (!c->pools[i].listen[0]) {
+                        p->line = c->pools[i].line;
+                        fail(p, "[Pool %s] has no Listen= (the pool's listen address, as in fastcgi_pass)",
+                             c->pools[i].name);
+                }
+}
+
+void config_defaults(struct config *c) {
+        memset(c, 0, sizeof(*c));
+        c->probe_interval_usec = 5 * 1000000ULL;
+        c->probe_timeout_usec = 2 * 1000000ULL;
+        c->resolve_after_usec = 60 * 1000000ULL;
+        c->summary_interval_usec = 300 * 1000000ULL;
+        strcpy(c->nginx_user, "www-data");
+}
+
+int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err) {
+        config_defaults(c);
+        snprintf(c->file, sizeof(c->file), "%s", file);
+        struct parse p = { .c = c, .err = err, .text = text, .at_line_start = true };
+        err->text[0] = '\0';
+        int bad_line = ini_parse_stream(read_line, &p, on_entry, &p);
+        if (bad_line > 0 && !p.failed) {
+                p.line = bad_line;
+                fail(&p, "cannot read this line: expected 'Key = value' or '[Section]'");
+        }
+        if (!p.failed)
+                check_pools(&p);
+        if (!p.failed && c->n_nginx_logs == 0)
+                strcpy(c->nginx_logs[c->n_nginx_logs++], "/var/log/nginx/error.log");
+        return p.failed ? -EINVAL : 0;
+}
+
+static char *read_file(const char *file, int *error) {
+        FILE *f = fopen(file, "re");
+        if (!f)
+                return *error = errno, NULL;
+        char *text = NULL;
+        size_t size = 0;
+        FILE *mem = open_memstream(&text, &size);
+        char buf[8192];
+        size_t n;
+        bool nul = false;
+        errno = 0;
+        while (mem && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+                nul |= memchr(buf, '\0', n) != NULL, fwrite(buf, 1, n, mem);
+        *error = ferror(f) ? (errno ? errno : EIO) : nul ? EILSEQ : mem ? 0 : ENOMEM;
+        fclose(f);
+        if (mem)
+                fclose(mem);
+        if (*error) {
+                free(text);
+                return NULL;
+        }
+        return text;
+}
+
+int config_load(struct config *c, const char *file, struct config_error *err) {
+        int e;
+        char *text = read_file(file, &e);
+        if (!text) {
+                config_defaults(c);
+                snprintf(err->text, sizeof(err->text), "%s: %s", file,
+                         e == EILSEQ ? "contains a NUL byte: not a text file" : strerror(e));
+                return -e;
+        }
+        int r = config_parse_string(c, file, text, err);
+        free(text);
+        return r;
+}

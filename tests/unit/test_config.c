@@ -1,0 +1,198 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "duration.h"
+#include "fixtures.h"
+
+static struct config *c;
+static struct config_error err;
+
+static void setup(void) {
+        c = calloc(1, sizeof(*c));
+}
+
+static void teardown(void) {
+        free(c);
+}
+
+static int parse(const char *text) {
+        return config_parse_string(c, "/etc/badgatewayd/badgatewayd.conf", text, &err);
+}
+
+static const char good[] =
+        "# comment\n"
+        "[Daemon]\n"
+        "ProbeInterval = 10s\n"
+        "ProbeTimeout = 1500ms\n"
+        "ResolveAfter = 2min\n"
+        "ReadFromStart = yes\n"
+        "\n"
+        "[Nginx]\n"
+        "ErrorLog = /var/log/nginx/error.log\n"
+        "ErrorLog = /var/log/nginx/site.error.log\n"
+        "User = nginx\n"
+        "\n"
+        "[Pool www]\n"
+        "Listen = /run/php/php8.2-fpm.sock\n"
+        "Unit = php8.2-fpm.service\n"
+        "Log = /var/log/php8.2-fpm.log\n"
+        "PingPath = /ping\n"
+        "\n"
+        "[Pool api]\n"
+        "Listen = 127.0.0.1:9001\n";
+
+START_TEST(test_good_config) {
+        ck_assert_int_eq(parse(good), 0);
+        ck_assert_uint_eq(c->probe_interval_usec, 10000000);
+        ck_assert_uint_eq(c->probe_timeout_usec, 1500000);
+        ck_assert_uint_eq(c->resolve_after_usec, 120000000);
+        ck_assert_uint_eq(c->summary_interval_usec, 300000000);
+        ck_assert(c->read_from_start);
+        ck_assert_int_eq(c->n_nginx_logs, 2);
+        ck_assert_str_eq(c->nginx_logs[1], "/var/log/nginx/site.error.log");
+        ck_assert_str_eq(c->nginx_user, "nginx");
+        ck_assert_int_eq(c->n_pools, 2);
+        ck_assert_str_eq(c->pools[0].name, "www");
+        ck_assert_str_eq(c->pools[0].unit, "php8.2-fpm.service");
+        ck_assert_str_eq(c->pools[0].ping_path, "/ping");
+        ck_assert_int_eq(c->pools[0].line, 13);
+        ck_assert_str_eq(c->pools[1].listen, "127.0.0.1:9001");
+        ck_assert_str_eq(c->pools[1].unit, "");
+}
+END_TEST
+
+START_TEST(test_defaults) {
+        ck_assert_int_eq(parse("[Pool www]\nListen = /run/php/php8.2-fpm.sock\n"), 0);
+        ck_assert_uint_eq(c->probe_interval_usec, 5000000);
+        ck_assert_int_eq(c->n_nginx_logs, 1);
+        ck_assert_str_eq(c->nginx_logs[0], "/var/log/nginx/error.log");
+        ck_assert_str_eq(c->nginx_user, "www-data");
+        ck_assert(!c->read_from_start);
+}
+END_TEST
+
+static void expect_error(const char *text, const char *want) {
+        ck_assert_int_eq(parse(text), -EINVAL);
+        ck_assert_str_eq(err.text, want);
+}
+
+START_TEST(test_unknown_key_suggests) {
+        expect_error("[Daemon]\nProbeIntervall = 5s\n[Pool www]\nListen = /x.sock\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'ProbeIntervall' in [Daemon]; did you mean 'ProbeInterval'?");
+        expect_error("[Pool www]\nlisten = /x.sock\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'listen' in [Pool www]; did you mean 'Listen'?");
+        expect_error("[Nginx]\nFrobnicate = 1\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'Frobnicate' in [Nginx]");
+}
+END_TEST
+
+START_TEST(test_bad_values) {
+        expect_error("[Daemon]\n\nProbeInterval = 5 seconds\n",
+                     "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 seconds' is not a duration (examples: 5s, 250ms, 2min, 1h)");
+        expect_error("[Daemon]\nProbeTimeout = 0\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is not a duration (examples: 5s, 250ms, 2min, 1h)");
+        expect_error("[Daemon]\nReadFromStart = maybe\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: ReadFromStart: 'maybe' is not a boolean (yes or no)");
+        expect_error("[Nginx]\nErrorLog = logs/error.log\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: ErrorLog: 'logs/error.log' is not an absolute path");
+}
+END_TEST
+
+START_TEST(test_sections) {
+        expect_error("[Deamon]\nProbeInterval = 5s\n",
+                     "/etc/badgatewayd/badgatewayd.conf:1: unknown section 'Deamon'; did you mean 'Daemon'?");
+        expect_error("ProbeInterval = 5s\n",
+                     "/etc/badgatewayd/badgatewayd.conf:1: 'ProbeInterval' is outside any section ([Daemon], [Nginx] or [Pool NAME])");
+        expect_error("[Daemon]\nProbeInterval = 5s\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: no [Pool NAME] section: name at least one php-fpm pool and its Listen= address");
+        expect_error("[Pool www]\nListen = /a.sock\n[Pool www]\nListen = /b.sock\n",
+                     "/etc/badgatewayd/badgatewayd.conf:3: duplicate section [Pool www] (first at line 1)");
+        expect_error("[Nginx]\nUser = www-data\n\n[Pool api]\nUnit = php-api.service\n",
+                     "/etc/badgatewayd/badgatewayd.conf:4: [Pool api] has no Listen= (the pool's listen address, as in fastcgi_pass)");
+        expect_error("[Pool www]\nListen = /x.sock\nthis line has no equals sign\n",
+                     "/etc/badgatewayd/badgatewayd.conf:3: cannot read this line: expected 'Key = value' or '[Section]'");
+}
+END_TEST
+
+START_TEST(test_load_errors) {
+        char dir[] = "/tmp/bgw-config-XXXXXX";
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        char path[256], want[512];
+        snprintf(path, sizeof(path), "%s/missing.conf", dir);
+        ck_assert_int_eq(config_load(c, path, &err), -ENOENT);
+        snprintf(want, sizeof(want), "%s: No such file or directory", path);
+        ck_assert_str_eq(err.text, want);
+        ck_assert_int_eq(config_load(c, dir, &err), -EISDIR);
+        snprintf(path, sizeof(path), "%s/nul.conf", dir);
+        FILE *f = fopen(path, "w");
+        fwrite("[Pool a]\0\n", 1, 10, f);
+        fclose(f);
+        ck_assert_int_eq(config_load(c, path, &err), -EILSEQ);
+        snprintf(path, sizeof(path), "%s/ok.conf", dir);
+        f = fopen(path, "w");
+        fputs(good, f);
+        fclose(f);
+        ck_assert_int_eq(config_load(c, path, &err), 0);
+        ck_assert_str_eq(c->file, path);
+        char cmd[300];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_long_line_keeps_line_numbers) {
+        char *text = malloc(10000);
+        strcpy(text, "[Pool www]\nListen = /x.sock\n# ");
+        memset(text + strlen(text), 'x', 5000);
+        strcpy(text + 30 + 5000 - 1, "\nUnti = a\n");
+        ck_assert_int_eq(parse(text), -EINVAL);
+        ck_assert_str_eq(err.text, "/etc/badgatewayd/badgatewayd.conf:4: unknown key 'Unti' in [Pool www]; did you mean 'Unit'?");
+        free(text);
+}
+END_TEST
+
+START_TEST(test_durations) {
+        uint64_t us;
+        char buf[32];
+        ck_assert_int_eq(duration_parse("5s", &us), 0);
+        ck_assert_uint_eq(us, 5000000);
+        ck_assert_int_eq(duration_parse("90", &us), 0);
+        ck_assert_uint_eq(us, 90000000);
+        ck_assert_int_eq(duration_parse("1h 30min", &us), 0);
+        ck_assert_uint_eq(us, 5400000000ULL);
+        ck_assert_int_eq(duration_parse("1h30m", &us), 0);
+        ck_assert_uint_eq(us, 5400000000ULL);
+        ck_assert_int_eq(duration_parse("250ms", &us), 0);
+        ck_assert_str_eq(duration_format(us, buf), "250ms");
+        ck_assert_str_eq(duration_format(5400000000ULL, buf), "1h 30min");
+        ck_assert_str_eq(duration_format(0, buf), "0");
+        ck_assert_str_eq(duration_format(UINT64_MAX, buf), "213503982d 8h 1min 49s 551ms");
+        ck_assert_int_eq(duration_parse("", &us), -EINVAL);
+        ck_assert_int_eq(duration_parse("5 s", &us), -EINVAL);
+        ck_assert_int_eq(duration_parse("5x", &us), -EINVAL);
+        ck_assert_int_eq(duration_parse("-5s", &us), -EINVAL);
+        ck_assert_int_eq(duration_parse("99999999999999999999s", &us), -ERANGE);
+        ck_assert_int_eq(duration_parse("999999999999d", &us), -ERANGE);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("config");
+        TCase *tc = tcase_create("parse");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_good_config);
+        tcase_add_test(tc, test_defaults);
+        tcase_add_test(tc, test_unknown_key_suggests);
+        tcase_add_test(tc, test_bad_values);
+        tcase_add_test(tc, test_sections);
+        tcase_add_test(tc, test_load_errors);
+        tcase_add_test(tc, test_long_line_keeps_line_numbers);
+        tcase_add_test(tc, test_durations);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}
