@@ -1,7 +1,12 @@
 #include "fixtures.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char base[64];
 
 char *fixture_read(const char *name, size_t *len) {
         const char *dir = getenv("TEST_DATA_DIR");
@@ -28,4 +33,29 @@ int fixture_run(Suite *s) {
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);
         return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+void fixture_base_create(void) {
+        strcpy(base, "/tmp/bgw-test-XXXXXX");
+        if (!mkdtemp(base) || chmod(base, 0755) < 0) {        /* searchable: tests act as other users */
+                perror(base);
+                exit(EXIT_FAILURE);
+        }
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+void fixture_base_remove(void) {
+        if (base[0])
+                nftw(base, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        base[0] = '\0';
+}
+
+const char *fixture_newdir(char buf[static 128]) {
+        ck_assert_msg(base[0], "fixture_base_create() was not run");
+        snprintf(buf, 128, "%s/XXXXXX", base);
+        ck_assert_ptr_nonnull(mkdtemp(buf));
+        return buf;
 }

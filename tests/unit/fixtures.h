@@ -10,6 +10,15 @@ char *fixture_read(const char *name, size_t *len);
 /* Runs one suite with check's defaults; returns the process exit code. */
 int fixture_run(Suite *s);
 
+/*
+ * A temp directory for the whole test program, made and removed in the parent process
+ * (tcase_add_unchecked_fixture), so that it goes even when a test fails or crashes.
+ * Each test takes a fresh subdirectory of it with fixture_newdir().
+ */
+void fixture_base_create(void);
+void fixture_base_remove(void);
+const char *fixture_newdir(char buf[static 128]);
+
 #define ck_assert_span_eq(s, str)                                                    \
         do {                                                                         \
                 struct span s_ = (s);                                                \

@@ -120,8 +120,8 @@ START_TEST(test_sections) {
 END_TEST
 
 START_TEST(test_load_errors) {
-        char dir[] = "/tmp/bgw-config-XXXXXX";
-        ck_assert_ptr_nonnull(mkdtemp(dir));
+        char dir[128];
+        fixture_newdir(dir);
         char path[256], want[512];
         snprintf(path, sizeof(path), "%s/missing.conf", dir);
         ck_assert_int_eq(config_load(c, path, &err), -ENOENT);
@@ -139,9 +139,6 @@ START_TEST(test_load_errors) {
         fclose(f);
         ck_assert_int_eq(config_load(c, path, &err), 0);
         ck_assert_str_eq(c->file, path);
-        char cmd[300];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -184,6 +181,7 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("config");
         TCase *tc = tcase_create("parse");
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_good_config);
         tcase_add_test(tc, test_defaults);

@@ -82,10 +82,10 @@ static void on_wanted(void *ud, const char *path, size_t len, unsigned long inod
 }
 
 START_TEST(test_live_unix_listener) {
-        char dir[] = "/tmp/bgw-listen-XXXXXX";
-        ck_assert_ptr_nonnull(mkdtemp(dir));
+        char dir[128];
+        fixture_newdir(dir);
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/fpm.sock", dir);
+        ck_assert_int_lt(snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/fpm.sock", dir), (int) sizeof(sa.sun_path));
         int s = socket(AF_UNIX, SOCK_STREAM, 0);
         ck_assert_int_eq(bind(s, (struct sockaddr *) &sa, sizeof(sa)), 0);
         ck_assert_int_eq(listen(s, 4), 0);
@@ -100,8 +100,6 @@ START_TEST(test_live_unix_listener) {
         struct listener_owner owner = { 0 };
         int r = w.inode ? listeners_owner(w.inode, &owner) : -1;
         close(s);
-        unlink(sa.sun_path);
-        rmdir(dir);
         ck_assert_uint_ne(w.inode, 0);
         ck_assert_int_eq(r, 0);
         ck_assert_int_eq(owner.pid, getpid());
@@ -111,6 +109,7 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("listeners");
         TCase *tc = tcase_create("proc");
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_test(tc, test_tcp_parse);
         tcase_add_test(tc, test_unix_parse);
         tcase_add_test(tc, test_live_tcp_listener_and_owner);

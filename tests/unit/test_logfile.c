@@ -8,17 +8,14 @@
 #include "fixtures.h"
 #include "logfile.h"
 
-static char dir[] = "/tmp/bgw-logfile-XXXXXX";
+static char dir[128];
 
 static void setup(void) {
-        ck_assert_ptr_nonnull(mkdtemp(dir));
+        fixture_newdir(dir);
 }
 
 static void teardown(void) {
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-        strcpy(dir, "/tmp/bgw-logfile-XXXXXX");
+        dir[0] = '\0';
 }
 
 static const char *write_file(const char *name, const char *data, size_t n) {
@@ -146,6 +143,7 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("logfile");
         TCase *tc = tcase_create("read");
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_plain_lines);
         tcase_add_test(tc, test_long_line_capped);

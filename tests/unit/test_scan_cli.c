@@ -9,17 +9,14 @@
 
 #include "fixtures.h"
 
-static char dir[] = "/tmp/bgw-scan-XXXXXX";
+static char dir[128];
 
 static void setup(void) {
-        ck_assert_ptr_nonnull(mkdtemp(dir));
+        fixture_newdir(dir);
 }
 
 static void teardown(void) {
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-        strcpy(dir, "/tmp/bgw-scan-XXXXXX");
+        dir[0] = '\0';
 }
 
 static const char *path(const char *name) {
@@ -203,6 +200,7 @@ END_TEST
 int main(void) {
         Suite *s = suite_create("scan_cli");
         TCase *tc = tcase_create("cli");
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_json_fields);

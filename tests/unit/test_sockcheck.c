@@ -11,7 +11,7 @@
 #include "fixtures.h"
 #include "sockcheck.h"
 
-static char dir[] = "/tmp/bgw-sockcheck-XXXXXX";
+static char dir[128];
 static int listener = -1;
 
 /* www-data as Debian has it, without depending on /etc/passwd */
@@ -19,7 +19,7 @@ static const struct sock_identity web = { .name = "www-data", .uid = 33, .groups
 static const struct sock_identity root = { .name = "root", .uid = 0, .groups = { 0 }, .ngroups = 1 };
 
 static void setup(void) {
-        ck_assert_ptr_nonnull(mkdtemp(dir));
+        fixture_newdir(dir);
         ck_assert_int_eq(chmod(dir, 0755), 0);
 }
 
@@ -27,10 +27,6 @@ static void teardown(void) {
         if (listener >= 0)
                 close(listener);
         listener = -1;
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-        ck_assert_int_eq(system(cmd), 0);
-        strcpy(dir, "/tmp/bgw-sockcheck-XXXXXX");
 }
 
 static const char *at(const char *name) {
@@ -180,6 +176,7 @@ int main(void) {
         }
         Suite *s = suite_create("sockcheck");
         TCase *tc = tcase_create("unix");
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_debian_default_socket_ok);
         tcase_add_test(tc, test_root_0600_denied_to_www_data);
