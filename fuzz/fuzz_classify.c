@@ -1,0 +1,77 @@
+/*
+ * classify_line, then the JSON that scan --json prints for the event: it must be valid JSON
+ * for any bytes, read back equal to what was built, and every span of the event must point
+ * into the input.
+ */
+#include <jansson.h>
+
+#include "classify.h"
+#include "event_json.h"
+#include "fuzz_check.h"
+#include "jsonstr.h"
+
+static void check_event_spans(const struct event *ev, const uint8_t *data, size_t size) {
+        CHECK_SPAN(ev->upstream, data, size);
+        CHECK_SPAN(ev->pool, data, size);
+        CHECK_SPAN(ev->signal_name, data, size);
+        CHECK_SPAN(ev->detail, data, size);
+}
+
+static void check_line_spans(const struct logline *ll, const uint8_t *data, size_t size) {
+        if (ll->source == SOURCE_NGINX) {
+                CHECK_SPAN(ll->nginx.message, data, size);
+                CHECK_SPAN(ll->nginx.server, data, size);
+                CHECK_SPAN(ll->nginx.request, data, size);
+        } else if (ll->source == SOURCE_FPM) {
+                CHECK_SPAN(ll->fpm.message, data, size);
+                CHECK_SPAN(ll->fpm.pool, data, size);
+        }
+        CHECK_SPAN(logline_time(ll), data, size);
+}
+
+/* As scan --json prints one event: compact, no flags that could hide bad output. */
+static void check_json(const struct logline *ll, const struct event *ev, const uint8_t *data,
+                       size_t size) {
+        json_t *obj = json_object();
+        FUZZ_CHECK(obj);
+        FUZZ_CHECK(json_object_set_new(obj, "file", json_bytes((const char *) data, size)) == 0);
+        /* every field made it in: none was dropped for bytes it could not encode */
+        FUZZ_CHECK(event_json_fill(obj, ll, ev) == 0);
+        char *text = json_dumps(obj, JSON_COMPACT);
+        FUZZ_CHECK(text);
+        json_error_t err;
+        /* "\u0000" is valid JSON; jansson only reads it back when asked to */
+        json_t *back = json_loads(text, JSON_ALLOW_NUL, &err);
+        if (!back) {
+                fprintf(stderr, "scan --json output does not parse: %s at %d\n%s\n", err.text,
+                        err.position, text);
+                abort();
+        }
+        FUZZ_CHECK(json_equal(obj, back));
+        FUZZ_CHECK(json_string_value(json_object_get(back, "kind")));
+        json_decref(back);
+        free(text);
+        json_decref(obj);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        struct logline ll;
+        struct event ev;
+        enum event_kind k = classify_line((const char *) data, size, &ll, &ev);
+        FUZZ_CHECK((unsigned) k < EV__MAX);
+        FUZZ_CHECK(ev.kind == k);
+        FUZZ_CHECK(kind_id(k) != NULL);
+        if (k != EV_NONE) {
+                FUZZ_CHECK(ll.source != SOURCE_NONE);
+                FUZZ_CHECK(ev.source == ll.source);
+                FUZZ_CHECK(kind_info(k)->source == ll.source);
+        }
+        check_event_spans(&ev, data, size);
+        check_line_spans(&ll, data, size);
+        struct logtime t;
+        logline_parse_time(&ll, &t);
+        /* scan --json prints classified lines only, but the fill must cope with any line */
+        if (ll.source != SOURCE_NONE)
+                check_json(&ll, &ev, data, size);
+        return 0;
+}
