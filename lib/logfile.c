@@ -121,7 +121,7 @@ int logfile_next(struct logfile *f, const char **line, size_t *len, unsigned *fl
                                 continue;
                 } else if (nl && n <= f->cap) {
                         return emit(f, n, n + 1, 0, line, len, flags);
-                } else if (avail >= f->cap) {
+                } else if (avail > f->cap) {   /* a line of exactly cap bytes is whole */
                         f->skipping = true;
                         return emit(f, f->cap, f->cap, LOGFILE_LINE_TRUNCATED, line, len, flags);
                 } else if (f->eof && avail > 0) {

@@ -82,32 +82,41 @@ const char *logtime_iso(const struct logtime *t, char buf[static 32]) {
 
 struct logtime logtime_from_time(time_t when) {
         struct tm tm;
-        localtime_r(&when, &tm);
+        if (!localtime_r(&when, &tm))
+                return (struct logtime) { 0 };
         return (struct logtime) { tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                                   tm.tm_hour, tm.tm_min, tm.tm_sec, 0 };
 }
 
+enum { MAX_AGE_DAYS = 36500 };
+
 static int parse_age(const char *s, long *seconds) {
         char unit = 0, extra = 0;
-        long v;
-        if (sscanf(s, "%ld%c%c", &v, &unit, &extra) != 2 || v < 0)
+        long v, scale;
+        if (s[0] < '0' || s[0] > '9' || sscanf(s, "%ld%c%c", &v, &unit, &extra) != 2)
                 return -EINVAL;
         switch (unit) {
-        case 's': *seconds = v; break;
-        case 'm': *seconds = v * 60; break;
-        case 'h': *seconds = v * 3600; break;
-        case 'd': *seconds = v * 86400; break;
+        case 's': scale = 1; break;
+        case 'm': scale = 60; break;
+        case 'h': scale = 3600; break;
+        case 'd': scale = 86400; break;
         default: return -EINVAL;
         }
+        if (v > MAX_AGE_DAYS * 86400L / scale)
+                return -ERANGE;
+        *seconds = v * scale;
         return 0;
 }
 
 int logtime_parse_since(const char *s, time_t now, struct logtime *t) {
         long age;
-        if (parse_age(s, &age) == 0) {
+        int r = parse_age(s, &age);
+        if (r == 0) {
                 *t = logtime_from_time(now - age);
-                return 0;
+                return valid(t) ? 0 : -ERANGE;
         }
+        if (r == -ERANGE)
+                return r;
         char sep = 0, extra = 0;
         *t = (struct logtime) { 0 };
         int n = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &t->year, &t->month, &t->day, &sep,

@@ -22,6 +22,6 @@ const char *logtime_iso(const struct logtime *t, char buf[static 32]);
 struct logtime logtime_from_time(time_t when);
 /*
  * --since: "2026-11-25", "2026-11-25 13:00[:00]", "2026-11-25T13:00:00",
- * or an age ("90s", "15m", "2h", "3d") counted back from now.
+ * or an age ("90s", "15m", "2h", "3d", at most 100 years) counted back from now.
  */
 int logtime_parse_since(const char *s, time_t now, struct logtime *t);

@@ -96,6 +96,37 @@ START_TEST(test_line_exactly_cap) {
 }
 END_TEST
 
+/* A line of exactly the cap is whole, also when its newline is not read yet or never comes. */
+START_TEST(test_exact_cap_across_reads) {
+        size_t n = 4096 * 64 + 65536 + 1;
+        char *data = malloc(n + 65536 + 1);
+        for (size_t i = 0; i < 4096; i++) {
+                memset(data + i * 64, 'a', 63);
+                data[i * 64 + 63] = '\n';
+        }
+        memset(data + 4096 * 64, 'b', 65536);
+        data[n - 1] = '\n';
+        memset(data + n, 'c', 65536);
+        const char *p = write_file("exact.log", data, n + 65536);
+        free(data);
+        struct logfile *f;
+        ck_assert_int_eq(logfile_open(&f, p, 65536), 0);
+        const char *line;
+        size_t len;
+        unsigned flags, lines = 0;
+        while (logfile_next(f, &line, &len, &flags) > 0) {
+                lines++;
+                if (lines <= 4096)
+                        ck_assert_uint_eq(len, 63);
+                ck_assert_uint_eq(flags & LOGFILE_LINE_TRUNCATED, 0);
+                if (lines == 4098)
+                        ck_assert_uint_eq(flags, LOGFILE_LINE_UNTERMINATED);
+        }
+        ck_assert_uint_eq(lines, 4098);
+        logfile_close(f);
+}
+END_TEST
+
 START_TEST(test_gzip) {
         char path[256];
         snprintf(path, sizeof(path), "%s/b.log.gz", dir);
@@ -148,6 +179,7 @@ int main(void) {
         tcase_add_test(tc, test_plain_lines);
         tcase_add_test(tc, test_long_line_capped);
         tcase_add_test(tc, test_line_exactly_cap);
+        tcase_add_test(tc, test_exact_cap_across_reads);
         tcase_add_test(tc, test_gzip);
         tcase_add_test(tc, test_truncated_gzip_is_an_error);
         tcase_add_test(tc, test_open_errors);

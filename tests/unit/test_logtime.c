@@ -1,3 +1,5 @@
+#include <errno.h>
+
 #include "fixtures.h"
 #include "logtime.h"
 
@@ -47,7 +49,10 @@ START_TEST(test_since) {
         ck_assert(logtime_key(&t) < logtime_key(&now_t));
         struct logtime exact = logtime_from_time(now - 7200);
         ck_assert(logtime_key(&t) == logtime_key(&exact));
-        static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5w", "-2h",
+        ck_assert_int_eq(logtime_parse_since("9000000000000000000s", now, &t), -ERANGE);
+        ck_assert_int_eq(logtime_parse_since("15111111111111m", now, &t), -ERANGE);
+        ck_assert_int_eq(logtime_parse_since("3650d", now, &t), 0);
+        static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5w", "-2h", " 2h",
                                      "2026-11-25 13:00:00 junk", "2026-02-30 25:00" };
         for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 ck_assert_msg(logtime_parse_since(bad[i], now, &t) < 0, "accepted '%s'", bad[i]);
