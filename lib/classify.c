@@ -109,25 +109,10 @@ static enum event_kind rule_disabled(struct nginx_line *l, struct span m, struct
         return EV_UPSTREAM_DISABLED;
 }
 
-/* "PHP Fatal error:  Allowed memory size of …" at the start of PHP's text or after "PHP message: " */
-static struct span php_fatal_at(struct span s) {
-        static const char marker[] = "PHP Fatal error:";
-        struct span t = s;
-        const char *hit;
-        while ((hit = SPAN_FIND(t, marker))) {
-                bool framed = hit == s.p || (hit - s.p >= 13 && memcmp(hit - 13, "PHP message: ", 13) == 0);
-                t = span_range(hit + sizeof(marker) - 1, s.p + s.n);
-                if (framed) {
-                        while (t.n > 0 && t.p[0] == ' ')
-                                t = span_make(t.p + 1, t.n - 1);
-                        return t;
-                }
-        }
-        return SPAN_NULL;
-}
-
 static enum event_kind php_fatal_kind(struct span fatal, struct event *ev) {
         struct span t = fatal;
+        while (t.n > 0 && t.p[0] == ' ')
+                t = span_make(t.p + 1, t.n - 1);
         if (SPAN_SKIP(&t, "Allowed memory size of ")) {
                 span_take_long(&t, &ev->value);
                 return EV_PHP_MEMORY_EXHAUSTED;
@@ -139,11 +124,31 @@ static enum event_kind php_fatal_kind(struct span fatal, struct event *ev) {
         return EV_PHP_FATAL;
 }
 
+/* A PHP log message framed as php-fpm sends it: at the start of the text or after "PHP message: ". */
+static enum event_kind php_message(struct span m, struct event *ev) {
+        if (SPAN_SKIP(&m, "PHP Fatal error:"))
+                return php_fatal_kind(m, ev);
+        return SPAN_STARTS(m, "PHP Parse error:") ? EV_PHP_FATAL : EV_NONE;
+}
+
+/* One pass over PHP's text: each "PHP message: " frame, and the first message. */
+static enum event_kind php_messages(struct span s, struct event *ev) {
+        static const char frame[] = "PHP message: ";
+        enum event_kind k = php_message(s, ev);
+        const char *end = s.p + s.n, *hit;
+        for (struct span t = s; k == EV_NONE && (hit = SPAN_FIND(t, frame)); ) {
+                t = span_range(hit + sizeof(frame) - 1, end);
+                k = php_message(t, ev);
+        }
+        return k;
+}
+
+/* php-fpm's own refusals; "Unable to open primary script: X (Permission denied)" ends the text. */
 static bool script_denied(struct span s) {
-        return (SPAN_STARTS(s, "Access to the script '") &&
-                SPAN_FIND(s, "' has been denied (see security.limit_extensions)")) ||
-               SPAN_STARTS(s, "Unable to open primary script: ") ||
-               SPAN_FIND(s, "; Unable to open primary script: ");
+        if (SPAN_STARTS(s, "Access to the script '"))
+                return SPAN_ENDS(s, "' has been denied (see security.limit_extensions)");
+        return SPAN_STARTS(s, "Unable to open primary script: ") ||
+               (SPAN_ENDS(s, ")") && SPAN_FIND(s, "; Unable to open primary script: "));
 }
 
 /* FastCGI sent in stderr: "…" while reading response header from upstream */
@@ -157,12 +162,7 @@ static enum event_kind rule_stderr(struct nginx_line *l, struct span m, struct e
                 return EV_SCRIPT_NOT_FOUND;
         if (script_denied(s))
                 return EV_SCRIPT_DENIED;
-        struct span fatal = php_fatal_at(s);
-        if (fatal.p)
-                return php_fatal_kind(fatal, ev);
-        if (SPAN_FIND(s, "PHP message: PHP Parse error:") || SPAN_STARTS(s, "PHP Parse error:"))
-                return EV_PHP_FATAL;
-        return EV_NONE;
+        return php_messages(s, ev);
 }
 
 typedef enum event_kind (*nginx_rule)(struct nginx_line *, struct span, struct event *);
@@ -191,11 +191,15 @@ static const struct {
 };
 
 static int nginx_rule_for(struct span rest) {
-        if (rest.n == 0 || rest.p[0] == 0 || !strchr("cunFrws", rest.p[0]))
-                return -1;      /* the fast path: most lines stop here */
-        for (unsigned i = 0; i < sizeof(nginx_rules) / sizeof(nginx_rules[0]); i++)
-                if (span_has_prefix(rest, nginx_rules[i].prefix, nginx_rules[i].n))
+        if (rest.n < 8)
+                return -1;
+        for (unsigned i = 0; i < sizeof(nginx_rules) / sizeof(nginx_rules[0]); i++) {
+                const char *want = nginx_rules[i].prefix;
+                /* the first two bytes rule out almost every line before memcmp is called */
+                if (want[0] == rest.p[0] && want[1] == rest.p[1] &&
+                    span_has_prefix(rest, want, nginx_rules[i].n))
                         return (int) i;
+        }
         return -1;
 }
 
@@ -204,13 +208,14 @@ enum event_kind classify_nginx(struct nginx_line *l, struct event *ev) {
         int rule = nginx_rule_for(l->rest);
         if (rule < 0)
                 return EV_NONE;
-        nginx_parse_trailer(l);
+        nginx_split_message(l);
         ev->phase = phase_of(l->message);
         enum event_kind k = nginx_rules[rule].fn(l, l->message, ev);
         if (k == EV_NONE) {
                 event_init(ev, SOURCE_NGINX);
                 return EV_NONE;
         }
+        nginx_parse_fields(l);
         if (!ev->upstream.p)
                 ev->upstream = nginx_upstream_address(l->upstream);
         return set_kind(ev, k);

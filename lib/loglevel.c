@@ -1,6 +1,6 @@
 #include "loglevel.h"
 
-#include <strings.h>
+#include <stdbool.h>
 
 static const struct {
         const char *name;
@@ -12,12 +12,19 @@ static const struct {
         { "system", LEVEL_NOTICE },
 };
 
+static bool is(struct span s, const char *lower) {
+        for (size_t i = 0; i < s.n; i++)
+                if ((s.p[i] | 0x20) != lower[i])
+                        return false;
+        return lower[s.n] == '\0';
+}
+
+/* By length and first letter: this runs on every line. */
 enum log_level log_level_from_span(struct span s) {
         if (s.n < 4 || s.n > 7)
                 return LEVEL_UNKNOWN;
         for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-                if ((s.p[0] | 0x20) == names[i].name[0] && strlen(names[i].name) == s.n &&
-                    strncasecmp(names[i].name, s.p, s.n) == 0)
+                if ((s.p[0] | 0x20) == names[i].name[0] && is(s, names[i].name))
                         return names[i].level;
         return LEVEL_UNKNOWN;
 }

@@ -25,7 +25,9 @@ int nginx_parse_head(const char *p, size_t n, struct nginx_line *l) {
         if (n < 24 || p[4] != '/' || p[7] != '/' || p[10] != ' ' || p[13] != ':' || p[19] != ' ' ||
             p[20] != '[')
                 return -EINVAL;
-        *l = (struct nginx_line) { .time = span_make(p, 19) };
+        l->time = span_make(p, 19);
+        l->trailer = l->client = l->server = l->request = SPAN_NULL;
+        l->upstream = l->host = l->referrer = l->conn = SPAN_NULL;
         const char *q = p + 21;
         const char *close = memchr(q, ']', (size_t) (end - q) < 16 ? (size_t) (end - q) : 16);
         if (!close)
@@ -95,12 +97,18 @@ static const char *const after_request[] = {
 static const char *const after_host[] = { "\", referrer: \"", NULL };
 static const char *const after_upstream[] = { "\"", NULL };
 
-void nginx_parse_trailer(struct nginx_line *l) {
+void nginx_split_message(struct nginx_line *l) {
         const char *cut = find_client(l->rest);
         if (!cut)
                 return;
         l->message = span_range(l->rest.p, cut);
-        struct span t = span_range(cut + 10, l->rest.p + l->rest.n);
+        l->trailer = span_range(cut, l->rest.p + l->rest.n);
+}
+
+void nginx_parse_fields(struct nginx_line *l) {
+        if (!l->trailer.p)
+                return;
+        struct span t = span_range(l->trailer.p + 10, l->trailer.p + l->trailer.n);
         l->client = plain_value(&t);
         if (SPAN_SKIP(&t, ", server: "))
                 l->server = plain_value(&t);
@@ -114,6 +122,11 @@ void nginx_parse_trailer(struct nginx_line *l) {
                 l->host = quoted_value(&t, after_host);
         if (SPAN_SKIP(&t, ", referrer: \""))
                 l->referrer = quoted_value(&t, (const char *const[]) { NULL });
+}
+
+void nginx_parse_trailer(struct nginx_line *l) {
+        nginx_split_message(l);
+        nginx_parse_fields(l);
 }
 
 int nginx_parse(const char *p, size_t n, struct nginx_line *l) {

@@ -11,14 +11,19 @@ struct nginx_line {
         enum log_level lvl;
         struct span pid, tid, conn;     /* digits; conn is empty when the line has none */
         struct span rest;       /* message and trailer: everything after the head */
-        /* Set by nginx_parse_trailer(); the request, host and referrer come from the client. */
-        struct span message;    /* rest up to the first ", client: " */
+        struct span message;    /* rest up to the first ", client: " (nginx_split_message) */
+        struct span trailer;    /* from ", client: " on; empty if there is none */
+        /* Set by nginx_parse_fields(); the request, host and referrer come from the client. */
         struct span client, server, request, upstream, host, referrer;
 };
 
 /* Head only (time, level, pid, tid, conn, rest): what every line needs. -EINVAL if not nginx. */
 int nginx_parse_head(const char *p, size_t n, struct nginx_line *l);
-/* Splits rest into message and the context fields nginx appends. */
+/* Splits rest into message and trailer. */
+void nginx_split_message(struct nginx_line *l);
+/* Reads the context fields nginx appends (client, server, request, upstream, host, referrer). */
+void nginx_parse_fields(struct nginx_line *l);
+/* Both of the above. */
 void nginx_parse_trailer(struct nginx_line *l);
 int nginx_parse(const char *p, size_t n, struct nginx_line *l);
 /* "fastcgi://unix:/run/x.sock:" → "unix:/run/x.sock"; "http://10.0.0.1:80" → "10.0.0.1:80". */
