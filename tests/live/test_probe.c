@@ -18,6 +18,7 @@
 #include "fcgi.h"
 #include "fpm_env.h"
 #include "probe.h"
+#include "sockcheck.h"
 
 /* One php-fpm per TCase, started and stopped in the runner process (unchecked fixtures), so a
  * failing or timed-out test, which dies in its forked child, cannot leave php-fpm behind. */
@@ -207,6 +208,19 @@ START_TEST(test_root_only_socket) {
         ck_assert_int_eq(waitpid(pid, &status, 0), pid);
         ck_assert(WIFEXITED(status));
         ck_assert_str_eq(probe_outcome_id(WEXITSTATUS(status)), "permission");
+        /* what the daemon, running as root, must conclude without connecting as www-data */
+        struct sock_identity web;
+        struct sockcheck_result sc;
+        ck_assert_int_eq(sock_identity_from_user("www-data", &web), 0);
+        ck_assert_int_eq(sockcheck_unix(fpm_env_socket(&env, ROOT_POOL), &web, &sc), 0);
+        ck_assert_str_eq(sockcheck_verdict_name(sc.verdict), "socket_denied");
+        ck_assert_uint_eq(sc.mode, 0600);
+        /* without listen.owner, php-fpm gives the socket to the master's user: root:root 0660,
+         * closed to www-data as well (Debian's www.conf sets listen.owner = www-data for that) */
+        ck_assert_int_eq(sockcheck_unix(fpm_env_socket(&env, UNIX_POOL), &web, &sc), 0);
+        ck_assert_uint_eq(sc.uid, 0);
+        ck_assert_uint_eq(sc.mode, 0660);
+        ck_assert_str_eq(sockcheck_verdict_name(sc.verdict), "socket_denied");
 }
 END_TEST
 
