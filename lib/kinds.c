@@ -12,10 +12,12 @@ static const struct kind_info kinds[EV__MAX] = {
 
 static const struct {
         const char *id;
+        const char *message_id;
+        int priority;
         const char *text;
 } causes[CAUSE__MAX] = {
-        [CAUSE_NONE] = { "none", "no cause" },
-#define X(name, id, text) [CAUSE_##name] = { id, text },
+        [CAUSE_NONE] = { "none", "00000000000000000000000000000000", LOG_INFO, "no cause" },
+#define X(name, id, msgid, prio, text) [CAUSE_##name] = { id, msgid, prio, text },
         CAUSE_LIST(X)
 #undef X
 };
@@ -43,6 +45,21 @@ const char *cause_id(enum cause c) {
 
 const char *cause_text(enum cause c) {
         return (unsigned) c < CAUSE__MAX ? causes[c].text : "";
+}
+
+const char *cause_message_id(enum cause c) {
+        return causes[(unsigned) c < CAUSE__MAX ? c : CAUSE_NONE].message_id;
+}
+
+int cause_priority(enum cause c) {
+        return causes[(unsigned) c < CAUSE__MAX ? c : CAUSE_NONE].priority;
+}
+
+enum cause cause_from_id(const char *id) {
+        for (unsigned c = 0; c < CAUSE__MAX; c++)
+                if (strcmp(causes[c].id, id) == 0)
+                        return (enum cause) c;
+        return CAUSE_NONE;
 }
 
 const char *kind_causes_str(enum event_kind k, char *buf, unsigned size) {

@@ -3,23 +3,38 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-/* Root causes a diagnosis can name (the seed's causes and their neighbours). */
+/*
+ * Root causes a diagnosis can name (the seed's causes and their neighbours):
+ * name, id, journal MESSAGE_ID (fixed forever, made with systemd-id128 new), syslog priority,
+ * what it means.
+ */
 #define CAUSE_LIST(X)                                                                   \
-        X(FPM_DOWN, "fpm_down", "PHP-FPM is not running, crashed or never started")      \
-        X(SOCKET_MISMATCH, "socket_mismatch", "fastcgi_pass names a socket or port nobody serves") \
-        X(SOCKET_PERMISSION, "socket_permission", "nginx's worker user may not connect to the socket") \
-        X(WORKER_KILLED, "worker_killed", "a PHP-FPM worker died mid-request (OOM kill, crash, terminate timeout)") \
-        X(POOL_SATURATED, "pool_saturated", "every PHP-FPM worker is busy (max_children, listen backlog)") \
-        X(UPSTREAM_TIMEOUT, "upstream_timeout", "a script ran past nginx's fastcgi_read_timeout") \
-        X(PHP_MEMORY_EXHAUSTED, "php_memory_exhausted", "a script hit PHP's memory_limit") \
-        X(PHP_FATAL, "php_fatal", "a script died of a PHP fatal error") \
-        X(HEADER_TOO_BIG, "header_too_big", "response headers exceed fastcgi_buffer_size") \
-        X(NOT_FASTCGI, "not_fastcgi", "fastcgi_pass points at something that does not speak FastCGI") \
-        X(SCRIPT_CONFIG, "script_config", "SCRIPT_FILENAME, file permissions or security.limit_extensions are wrong")
+        X(FPM_DOWN, "fpm_down", "d19a380c21834a18a086b9a5b3e945c8", LOG_CRIT,              \
+          "PHP-FPM is not running, crashed or never started")                           \
+        X(SOCKET_MISMATCH, "socket_mismatch", "a4bf58a4b33d4768a9f74b248701cec1", LOG_CRIT,  \
+          "fastcgi_pass names a socket or port nobody serves")                          \
+        X(SOCKET_PERMISSION, "socket_permission", "73d40285a909461c94e50317f139c4e2", LOG_CRIT, \
+          "nginx's worker user may not connect to the socket")                          \
+        X(WORKER_KILLED, "worker_killed", "7af1c7cd0638413ebe42c68140bf95bb", LOG_ERR,       \
+          "a PHP-FPM worker died mid-request (OOM kill, crash, terminate timeout)")       \
+        X(POOL_SATURATED, "pool_saturated", "051c13dbd79e46969e53aa99ed084709", LOG_ERR,     \
+          "every PHP-FPM worker is busy (max_children, listen backlog)")                \
+        X(UPSTREAM_TIMEOUT, "upstream_timeout", "4034de12a2cb4439b9e83aa6be499ad8", LOG_WARNING, \
+          "a script ran past nginx's fastcgi_read_timeout")                             \
+        X(PHP_MEMORY_EXHAUSTED, "php_memory_exhausted", "dced598141d74858b7b71ba151df02a6", LOG_WARNING, \
+          "a script hit PHP's memory_limit")                                            \
+        X(PHP_FATAL, "php_fatal", "e6ab18102eb8431886497114667bf560", LOG_WARNING,           \
+          "a script died of a PHP fatal error")                                         \
+        X(HEADER_TOO_BIG, "header_too_big", "a02f02b78c96457a82366bedd48c5df4", LOG_ERR,     \
+          "response headers exceed fastcgi_buffer_size")                                \
+        X(NOT_FASTCGI, "not_fastcgi", "9db050b7ea6043df8a1db6af37d15bb7", LOG_CRIT,          \
+          "fastcgi_pass points at something that does not speak FastCGI")               \
+        X(SCRIPT_CONFIG, "script_config", "7cfd72cbec2548b8b3e6f1f28cbac76d", LOG_WARNING,   \
+          "SCRIPT_FILENAME, file permissions or security.limit_extensions are wrong")
 
 enum cause {
         CAUSE_NONE = 0,
-#define X(name, id, text) CAUSE_##name,
+#define X(name, id, msgid, prio, text) CAUSE_##name,
         CAUSE_LIST(X)
 #undef X
         CAUSE__MAX,
@@ -118,5 +133,8 @@ const char *kind_id(enum event_kind k);
 enum event_kind kind_from_id(const char *id);
 const char *cause_id(enum cause c);
 const char *cause_text(enum cause c);
+const char *cause_message_id(enum cause c);     /* 32 hex digits */
+int cause_priority(enum cause c);               /* syslog priority */
+enum cause cause_from_id(const char *id);
 /* "fpm_down, socket_mismatch" into buf; returns buf. */
 const char *kind_causes_str(enum event_kind k, char *buf, unsigned size);

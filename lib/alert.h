@@ -1,0 +1,77 @@
+/*
+ * One alert: a root cause firing or resolved for one pool or upstream, with the evidence and
+ * the remedy. Plain data, filled by the diagnosis and read by the sinks (journald, JSON lines).
+ */
+#pragma once
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kinds.h"
+
+enum { ALERT_SCHEMA = 1, ALERT_SAMPLES = 3, ALERT_SAMPLE_MAX = 512, ALERT_REMEDIES = 4 };
+
+enum alert_state {
+        ALERT_FIRING,
+        ALERT_RESOLVED,
+};
+
+struct alert_probe {
+        bool have;
+        char outcome[24];       /* probe_outcome_id(): "ok", "socket_missing", "saturated"… */
+        int err;
+        int64_t rtt_us;         /* -1 when there was no answer */
+};
+
+struct alert_socket {
+        bool have;
+        char verdict[24];       /* sockcheck_verdict_name() */
+        char path[PATH_MAX];    /* the socket, or the directory that denies access */
+        uid_t uid;
+        gid_t gid;
+        mode_t mode;
+        char user[64];          /* whose access was judged (nginx's worker user) */
+};
+
+struct alert_unit {
+        bool have;
+        char load_state[24], active_state[24], sub_state[32], result[32];
+        unsigned n_restarts;
+        int exec_main_status;
+};
+
+struct alert_evidence {
+        uint64_t lines;                 /* matching log lines while this alert fires */
+        uint64_t lines_since_last;      /* since the previous alert for it */
+        uint64_t first_line_usec, last_line_usec;       /* CLOCK_REALTIME, 0 if none */
+        char kinds[160];                /* "upstream_socket_missing=12, fpm_stopping=1" */
+        char samples[ALERT_SAMPLES][ALERT_SAMPLE_MAX];  /* the first few lines, as read */
+        int n_samples;
+        int signal;                     /* worker_killed: the signal php-fpm reported */
+        struct alert_probe probe;
+        struct alert_socket socket;
+        struct alert_unit unit;
+};
+
+struct alert {
+        char id[96];                    /* "fpm_down/www/1795612991": cause, target, first seen */
+        enum cause cause;
+        enum alert_state state;
+        bool repeat;                    /* a summary of an alert that keeps firing */
+        char pool[64];                  /* empty when the target is an upstream nobody serves */
+        char upstream[PATH_MAX];        /* as nginx names it: unix:/path, host:port, group */
+        char unit[256];
+        char summary[512];              /* one sentence a sysadmin can act on */
+        struct alert_evidence evidence;
+        char remedy[ALERT_REMEDIES][256];
+        int n_remedies;
+        uint64_t first_seen_usec, last_seen_usec;       /* CLOCK_REALTIME */
+};
+
+const char *alert_state_name(enum alert_state s);
+/* "critical", "error", "warning", "notice" from the cause's syslog priority. */
+const char *alert_severity(const struct alert *a);
+/* The whole alert as a JSON object (schema ALERT_SCHEMA); NULL on allocation failure. */
+json_t *alert_to_json(const struct alert *a);
