@@ -1,0 +1,67 @@
+/*
+ * Correlation: evidence in, alerts out. One finding per root cause per target, where a target
+ * is a configured pool or an upstream address nginx uses that no pool serves. Pure: no I/O,
+ * the caller passes the time (CLOCK_REALTIME µs) and receives alerts through a callback.
+ *
+ * A finding fires on its first evidence, sends at most one summary per summary interval while
+ * evidence keeps coming, and resolves when its state evidence (probe, socket check, unit) is
+ * clear and no matching line came for resolve_after.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert.h"
+#include "classify.h"
+#include "probe.h"
+#include "sockcheck.h"
+#include "unit.h"
+
+struct diag_pool {
+        const char *name;
+        const char *listen;             /* as configured: "/run/php/x.sock", "unix:/…", "127.0.0.1:9000" */
+        const char *listen_resolved;    /* the socket's path with symlinks followed, or NULL */
+        const char *unit;               /* "php8.2-fpm.service", or NULL */
+};
+
+struct diag_settings {
+        uint64_t resolve_after_usec;
+        uint64_t summary_interval_usec;
+        const char *nginx_user;         /* named in permission findings */
+};
+
+enum diag_health {
+        DIAG_OK = 0,
+        DIAG_WARNING = 1,
+        DIAG_CRITICAL = 2,
+        DIAG_UNKNOWN = 3,               /* nothing probed yet */
+};
+
+typedef void (*diag_alert_fn)(void *userdata, const struct alert *a);
+
+struct diag;
+
+int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n);
+struct diag *diag_free(struct diag *d);
+
+/* A classified line (kind != EV_NONE). log_pool: the pool whose php-fpm log it came from, -1 for
+ * nginx's logs; php-fpm lines naming a pool are matched by that name first. */
+void diag_log(struct diag *d, const struct event *ev, const char *line, size_t len, int log_pool,
+              uint64_t now);
+void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint64_t now);
+void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, uint64_t now);
+void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t now);
+
+/* Emits every alert that is due: new findings, summaries, resolutions. Call after each batch of
+ * evidence and when diag_next_due() comes. */
+void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);
+/* When diag_flush() has something to do without new evidence (a summary or a resolution), or
+ * UINT64_MAX. */
+uint64_t diag_next_due(const struct diag *d);
+
+/* The current verdict in a line, for sd_notify STATUS= and `badgatewayd check`:
+ * "OK: 2 pools healthy", "FIRING fpm_down www: nothing listens at …". */
+const char *diag_status(const struct diag *d, char *buf, size_t size);
+enum diag_health diag_health(const struct diag *d);
+/* Firing findings right now, for `check --json`: calls fn with the alert as it would be sent. */
+void diag_each_firing(const struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);
