@@ -37,7 +37,7 @@ struct alert_socket {
 
 struct alert_unit {
         bool have;
-        char load_state[24], active_state[24], sub_state[32], result[32];
+        char load_state[32], active_state[32], sub_state[32], result[32];
         unsigned n_restarts;
         int exec_main_status;
 };

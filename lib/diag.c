@@ -1,0 +1,397 @@
+#include "diag_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "/x" → "unix:/x"; "localhost:9000" → "127.0.0.1:9000"; "9000", "0.0.0.0:9000", "[::]:9000" → "*:9000". */
+static void normalize(const char *in, size_t n, char *out, size_t size) {
+        char buf[DIAG_ADDRESS_MAX];
+        snprintf(buf, sizeof(buf), "%.*s", (int) (n < sizeof(buf) ? n : sizeof(buf) - 1), in);
+        const char *colon = strrchr(buf, ':');
+        if (buf[0] == '/')
+                diag_put(out, size, "unix:%s", buf);
+        else if (strncmp(buf, "unix:", 5) == 0 || !buf[0])
+                diag_put(out, size, "%s", buf);
+        else if (strspn(buf, "0123456789") == strlen(buf))
+                diag_put(out, size, "*:%s", buf);
+        else if (colon && (strncmp(buf, "0.0.0.0:", 8) == 0 || strncmp(buf, "[::]:", 5) == 0))
+                diag_put(out, size, "*%s", colon);
+        else if (colon && strncmp(buf, "localhost:", 10) == 0)
+                diag_put(out, size, "127.0.0.1%s", colon);
+        else
+                diag_put(out, size, "%s", buf);
+}
+
+static bool same_address(const char *pool, const char *seen) {
+        if (!pool[0])
+                return false;
+        if (strcmp(pool, seen) == 0)
+                return true;
+        const char *port = strrchr(seen, ':');
+        return pool[0] == '*' && port && strncmp(seen, "unix:", 5) != 0 && strcmp(pool + 1, port) == 0;
+}
+
+int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n) {
+        struct diag *d = calloc(1, sizeof(*d));
+        if (!d || !(d->targets = calloc(n + DIAG_MAX_FOREIGN, sizeof(*d->targets)))) {
+                free(d);
+                return -ENOMEM;
+        }
+        d->s = *s;
+        diag_put(d->nginx_user, sizeof(d->nginx_user), "%s", s->nginx_user ? s->nginx_user : "www-data");
+        d->s.nginx_user = d->nginx_user;
+        for (size_t i = 0; i < n; i++) {
+                struct target *t = &d->targets[i];
+                t->is_pool = true;
+                diag_put(t->name, sizeof(t->name), "%s", pools[i].name);
+                normalize(pools[i].listen, strlen(pools[i].listen), t->address, sizeof(t->address));
+                if (pools[i].listen_resolved)
+                        normalize(pools[i].listen_resolved, strlen(pools[i].listen_resolved), t->resolved,
+                                  sizeof(t->resolved));
+                diag_put(t->unit, sizeof(t->unit), "%s", pools[i].unit ? pools[i].unit : "");
+        }
+        d->n_pools = d->n_targets = n;
+        *ret = d;
+        return 0;
+}
+
+struct diag *diag_free(struct diag *d) {
+        if (d)
+                free(d->targets);
+        free(d);
+        return NULL;
+}
+
+/* The target an upstream address belongs to; one is made for an address no pool serves. */
+static struct target *target_for_address(struct diag *d, struct span upstream) {
+        char addr[DIAG_ADDRESS_MAX];
+        normalize(upstream.p ? upstream.p : "", upstream.n, addr, sizeof(addr));
+        for (size_t i = 0; i < d->n_targets; i++)
+                if (same_address(d->targets[i].address, addr) || same_address(d->targets[i].resolved, addr))
+                        return &d->targets[i];
+        if (d->n_targets == d->n_pools + DIAG_MAX_FOREIGN)
+                return &d->targets[d->n_targets - 1];   /* full: the last one takes the rest */
+        struct target *t = &d->targets[d->n_targets++];
+        diag_put(t->address, sizeof(t->address), "%s", addr);
+        return t;
+}
+
+static struct target *target_for_event(struct diag *d, const struct event *ev, int log_pool) {
+        if (ev->source == SOURCE_FPM) {
+                for (size_t i = 0; i < d->n_pools; i++)
+                        if (ev->pool.p && span_eq_str(ev->pool, d->targets[i].name))
+                                return &d->targets[i];
+                return log_pool >= 0 && (size_t) log_pool < d->n_pools ? &d->targets[log_pool] : NULL;
+        }
+        return target_for_address(d, ev->upstream);
+}
+
+static bool any_pool_ok(const struct diag *d) {
+        for (size_t i = 0; i < d->n_pools; i++)
+                if (diag_probe_ok(&d->targets[i]))
+                        return true;
+        return false;
+}
+
+/* Which cause a line supports, given what else is known about its target. */
+static enum cause cause_of(const struct diag *d, const struct target *t, enum event_kind k) {
+        switch (k) {
+        case EV_UPSTREAM_SOCKET_MISSING:
+        case EV_UPSTREAM_REFUSED:
+        case EV_UPSTREAM_CONNECT_ERROR:
+        case EV_UPSTREAM_DISABLED:
+                return t->is_pool || !any_pool_ok(d) ? CAUSE_FPM_DOWN : CAUSE_SOCKET_MISMATCH;
+        case EV_NO_LIVE_UPSTREAMS:
+        case EV_FPM_STOPPING:
+        case EV_FPM_BIND_FAILED:
+        case EV_FPM_INIT_FAILED:
+                return CAUSE_FPM_DOWN;
+        case EV_UPSTREAM_PERMISSION_DENIED:
+                return CAUSE_SOCKET_PERMISSION;
+        case EV_UPSTREAM_BACKLOG_FULL:
+        case EV_UPSTREAM_CONNECT_TIMEOUT:
+        case EV_FPM_MAX_CHILDREN:
+        case EV_FPM_POOL_BUSY:
+                return CAUSE_POOL_SATURATED;
+        case EV_UPSTREAM_READ_TIMEOUT:
+                return diag_state_shows(d, t, CAUSE_POOL_SATURATED) ? CAUSE_POOL_SATURATED : CAUSE_UPSTREAM_TIMEOUT;
+        case EV_FPM_SLOW_REQUEST:
+                return CAUSE_UPSTREAM_TIMEOUT;
+        case EV_UPSTREAM_RESET:
+        case EV_UPSTREAM_CLOSED:
+        case EV_FPM_CHILD_SIGNAL:
+        case EV_FPM_CHILD_EXIT:
+        case EV_FPM_REQUEST_TERMINATED:
+                return CAUSE_WORKER_KILLED;
+        case EV_UPSTREAM_HEADER_TOO_BIG:
+                return CAUSE_HEADER_TOO_BIG;
+        case EV_UPSTREAM_PROTOCOL_ERROR:
+                return CAUSE_NOT_FASTCGI;
+        case EV_PHP_MEMORY_EXHAUSTED:
+                return CAUSE_PHP_MEMORY_EXHAUSTED;
+        case EV_PHP_TIME_LIMIT:
+        case EV_PHP_FATAL:
+                return CAUSE_PHP_FATAL;
+        case EV_SCRIPT_NOT_FOUND:
+        case EV_SCRIPT_DENIED:
+                return CAUSE_SCRIPT_CONFIG;
+        default:
+                return CAUSE_NONE;
+        }
+}
+
+/* Lines that back a finding up but do not start one: a php-fpm restart logs "Finishing ...",
+ * and nginx disables a server only after the connect errors that already count. */
+static bool supporting_only(enum event_kind k) {
+        return k == EV_FPM_STOPPING || k == EV_UPSTREAM_DISABLED;
+}
+
+static void keep_sample(struct finding *f, const char *line, size_t len) {
+        if (f->n_samples == ALERT_SAMPLES)
+                return;
+        size_t n = len < ALERT_SAMPLE_MAX - 1 ? len : ALERT_SAMPLE_MAX - 1;
+        memcpy(f->samples[f->n_samples], line, n);
+        f->samples[f->n_samples++][n] = '\0';
+}
+
+void diag_log(struct diag *d, const struct event *ev, const char *line, size_t len, int log_pool,
+              uint64_t now) {
+        struct target *t = target_for_event(d, ev, log_pool);
+        enum cause c = t ? cause_of(d, t, ev->kind) : CAUSE_NONE;
+        if (c == CAUSE_NONE)
+                return;
+        struct finding *f = &t->f[c];
+        bool trigger = !supporting_only(ev->kind);
+        if (!trigger && !f->firing && !diag_state_shows(d, t, c))
+                return;
+        f->kind_counts[ev->kind]++;
+        f->lines++;
+        f->lines_since_emit++;
+        keep_sample(f, line, len);
+        if (ev->signal)
+                f->signal = ev->signal;
+        if (ev->value >= 0)
+                f->value = ev->value;
+        if (!f->first_line)
+                f->first_line = now;
+        f->last_line = now;
+        if (!f->first_seen)
+                f->first_seen = now;
+        f->last_seen = now;
+        f->fresh |= trigger;
+}
+
+/* State evidence changed: every cause it can show is looked at again at the next flush. */
+static void state_changed(struct diag *d, struct target *t, uint64_t now) {
+        for (unsigned c = 1; c < CAUSE__MAX; c++) {
+                struct finding *f = &t->f[c];
+                if (!diag_state_shows(d, t, (enum cause) c))
+                        continue;
+                if (!f->first_seen)
+                        f->first_seen = now;
+                f->last_seen = now;
+                f->fresh = true;
+        }
+}
+
+void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint64_t now) {
+        if (pool >= d->n_pools)
+                return;
+        struct target *t = &d->targets[pool];
+        t->probe = *r;
+        t->have_probe = true;
+        state_changed(d, t, now);
+}
+
+void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, uint64_t now) {
+        if (pool >= d->n_pools)
+                return;
+        struct target *t = &d->targets[pool];
+        t->have_socket = true;
+        t->sock_verdict = r->verdict;
+        diag_put(t->sock_where, sizeof(t->sock_where), "%s", r->where);
+        t->sock_uid = r->uid;
+        t->sock_gid = r->gid;
+        t->sock_mode = r->mode;
+        state_changed(d, t, now);
+}
+
+void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t now) {
+        if (pool >= d->n_pools)
+                return;
+        struct target *t = &d->targets[pool];
+        t->unit_state = *u;
+        t->have_unit = true;
+        state_changed(d, t, now);
+}
+
+bool diag_probe_ok(const struct target *t) {
+        return t->have_probe && t->probe.outcome == PROBE_OK;
+}
+
+static bool probe_is(const struct target *t, enum probe_outcome o) {
+        return t->have_probe && t->probe.outcome == o;
+}
+
+static bool probe_down(const struct target *t) {
+        return probe_is(t, PROBE_SOCKET_MISSING) || probe_is(t, PROBE_REFUSED) || probe_is(t, PROBE_UNREACHABLE);
+}
+
+static bool unit_is(const struct target *t, const char *active_state) {
+        return t->have_unit && strcmp(t->unit_state.active_state, active_state) == 0;
+}
+
+static bool unit_down(const struct target *t) {
+        const struct unit_state *u = &t->unit_state;
+        return t->have_unit && (strcmp(u->load_state, "not-found") == 0 || unit_is(t, "failed") ||
+                                unit_is(t, "inactive") || strcmp(u->sub_state, "auto-restart") == 0);
+}
+
+bool diag_state_shows(const struct diag *d, const struct target *t, enum cause c) {
+        switch (c) {
+        case CAUSE_FPM_DOWN:
+                return unit_down(t) || (probe_down(t) && !unit_is(t, "active"));
+        case CAUSE_SOCKET_MISMATCH:
+                return probe_down(t) && unit_is(t, "active") && !unit_down(t);
+        case CAUSE_SOCKET_PERMISSION:
+                return t->have_socket &&
+                       (t->sock_verdict == SOCKCHECK_SOCKET_DENIED || t->sock_verdict == SOCKCHECK_DIR_DENIED);
+        case CAUSE_POOL_SATURATED:
+                return probe_is(t, PROBE_SATURATED) || probe_is(t, PROBE_BACKLOG_FULL) ||
+                       probe_is(t, PROBE_CONNECT_TIMEOUT);
+        case CAUSE_NOT_FASTCGI:
+                return probe_is(t, PROBE_NOT_FASTCGI);
+        default:
+                return false;
+        }
+}
+
+static bool active(const struct diag *d, const struct target *t, enum cause c, uint64_t now) {
+        const struct finding *f = &t->f[c];
+        return diag_state_shows(d, t, c) || (f->last_line && now - f->last_line < d->s.resolve_after_usec);
+}
+
+static void emit(const struct diag *d, const struct target *t, enum cause c, enum alert_state st, bool repeat,
+                 diag_alert_fn fn, void *userdata) {
+        static struct alert a;  /* large: kept off the stack */
+        diag_fill_alert(d, t, c, &a);
+        a.state = st;
+        a.repeat = repeat;
+        fn(userdata, &a);
+}
+
+static void flush_one(struct diag *d, struct target *t, enum cause c, uint64_t now, diag_alert_fn fn, void *ud) {
+        struct finding *f = &t->f[c];
+        bool on = active(d, t, c, now);
+        if (!f->firing && on && f->fresh) {
+                f->firing = true;
+                emit(d, t, c, ALERT_FIRING, false, fn, ud);
+        } else if (f->firing && on && f->lines_since_emit && now - f->last_emit >= d->s.summary_interval_usec) {
+                emit(d, t, c, ALERT_FIRING, true, fn, ud);
+        } else if (f->firing && !on) {
+                emit(d, t, c, ALERT_RESOLVED, false, fn, ud);
+                *f = (struct finding) { 0 };
+                return;
+        } else if (!f->firing) {
+                if (!on)
+                        *f = (struct finding) { 0 };    /* stale supporting evidence */
+                return;
+        } else {
+                return;
+        }
+        f->fresh = false;
+        f->last_emit = now;
+        f->lines_since_emit = 0;
+}
+
+void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) {
+        for (size_t i = 0; i < d->n_targets; i++)
+                for (unsigned c = 1; c < CAUSE__MAX; c++)
+                        flush_one(d, &d->targets[i], (enum cause) c, now, fn, userdata);
+}
+
+static uint64_t due_of(const struct diag *d, const struct target *t, enum cause c) {
+        const struct finding *f = &t->f[c];
+        uint64_t due = UINT64_MAX;
+        if (!f->firing)
+                return f->fresh ? 0 : UINT64_MAX;
+        if (f->lines_since_emit)
+                due = f->last_emit + d->s.summary_interval_usec;
+        if (!diag_state_shows(d, t, c) && f->last_line + d->s.resolve_after_usec < due)
+                due = f->last_line + d->s.resolve_after_usec;
+        return due;
+}
+
+uint64_t diag_next_due(const struct diag *d) {
+        uint64_t due = UINT64_MAX;
+        for (size_t i = 0; i < d->n_targets; i++)
+                for (unsigned c = 1; c < CAUSE__MAX; c++) {
+                        uint64_t t = due_of(d, &d->targets[i], (enum cause) c);
+                        if (t < due)
+                                due = t;
+                }
+        return due;
+}
+
+enum diag_health diag_health(const struct diag *d) {
+        enum diag_health h = DIAG_OK;
+        bool probed = d->n_pools == 0;
+        for (size_t i = 0; i < d->n_targets; i++) {
+                const struct target *t = &d->targets[i];
+                probed |= t->have_probe;
+                for (unsigned c = 1; c < CAUSE__MAX; c++) {
+                        if (!t->f[c].firing)
+                                continue;
+                        enum diag_health this = cause_priority((enum cause) c) <= LOG_ERR ? DIAG_CRITICAL : DIAG_WARNING;
+                        if (this > h)
+                                h = this;
+                }
+        }
+        return h == DIAG_OK && !probed ? DIAG_UNKNOWN : h;
+}
+
+void diag_each_firing(const struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) {
+        for (size_t i = 0; i < d->n_targets; i++)
+                for (unsigned c = 1; c < CAUSE__MAX; c++)
+                        if (d->targets[i].f[c].firing)
+                                emit(d, &d->targets[i], (enum cause) c, ALERT_FIRING, false, fn, userdata);
+}
+
+/* The most severe firing finding, for the status line. */
+static bool worst_firing(const struct diag *d, const struct target **wt, enum cause *wc, size_t *count) {
+        int best = LOG_DEBUG + 1;
+        *count = 0;
+        for (size_t i = 0; i < d->n_targets; i++)
+                for (unsigned c = 1; c < CAUSE__MAX; c++) {
+                        if (!d->targets[i].f[c].firing)
+                                continue;
+                        (*count)++;
+                        if (cause_priority((enum cause) c) < best) {
+                                best = cause_priority((enum cause) c);
+                                *wt = &d->targets[i];
+                                *wc = (enum cause) c;
+                        }
+                }
+        return *count > 0;
+}
+
+const char *diag_status(const struct diag *d, char *buf, size_t size) {
+        const struct target *t = NULL;
+        enum cause c = CAUSE_NONE;
+        size_t firing, healthy = 0;
+        if (worst_firing(d, &t, &c, &firing)) {
+                static struct alert a;
+                diag_fill_alert(d, t, c, &a);
+                int n = snprintf(buf, size, "FIRING %s %s: %s", cause_id(c), t->is_pool ? t->name : t->address,
+                                 a.summary);
+                if (firing > 1 && n > 0 && (size_t) n < size)
+                        snprintf(buf + n, size - (size_t) n, " (+%zu more)", firing - 1);
+                return buf;
+        }
+        for (size_t i = 0; i < d->n_pools; i++)
+                healthy += diag_probe_ok(&d->targets[i]);
+        snprintf(buf, size, "OK: %zu of %zu pool%s healthy", healthy, d->n_pools, d->n_pools == 1 ? "" : "s");
+        return buf;
+}

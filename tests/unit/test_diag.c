@@ -1,0 +1,321 @@
+/* The correlation engine on recorded evidence: real log lines, probe results, unit states. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "fixtures.h"
+
+#define SEC 1000000ULL
+static const uint64_t T0 = 1795612991ULL * SEC;
+
+struct seen {
+        struct alert a[64];
+        int n;
+};
+
+static void collect(void *ud, const struct alert *a) {
+        struct seen *s = ud;
+        ck_assert_int_lt(s->n, 64);
+        s->a[s->n++] = *a;
+        json_t *j = alert_to_json(a);
+        ck_assert_ptr_nonnull(j);
+        char *text = json_dumps(j, JSON_COMPACT);
+        ck_assert_ptr_nonnull(text);
+        json_t *back = json_loads(text, JSON_ALLOW_NUL, NULL);
+        ck_assert_ptr_nonnull(back);
+        json_decref(back);
+        free(text);
+        json_decref(j);
+}
+
+static struct seen *seen;
+static struct diag *d;
+
+static const struct diag_pool www[] = {
+        { "www", "/run/php/php-fpm.sock", "/run/php/php8.2-fpm.sock", "php8.2-fpm.service" },
+        { "api", "127.0.0.1:9001", NULL, NULL },
+};
+
+static void setup(void) {
+        seen = calloc(1, sizeof(*seen));
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .nginx_user = "www-data" };
+        ck_assert_int_eq(diag_new(&d, &s, www, 2), 0);
+}
+
+static void teardown(void) {
+        d = diag_free(d);
+        free(seen);
+}
+
+static void line(const char *text, int log_pool, uint64_t now) {
+        struct logline ll;
+        struct event ev;
+        ck_assert_int_ne(classify_line(text, strlen(text), &ll, &ev), EV_NONE);
+        diag_log(d, &ev, text, strlen(text), log_pool, now);
+}
+
+static void nginx(const char *message, const char *upstream, uint64_t now) {
+        char *text;
+        ck_assert_int_ge(asprintf(&text, "2026/11/25 13:23:11 [error] 1#1: *5 %s, client: 127.0.0.1, server: s, "
+                                         "request: \"GET / HTTP/1.1\", upstream: \"fastcgi://%s\", host: \"h\"",
+                                  message, upstream), 0);
+        line(text, -1, now);
+        free(text);
+}
+
+static void probe(size_t pool, enum probe_outcome o, int err, uint64_t now) {
+        struct probe_result r = { .outcome = o, .error = err, .connect_us = -1, .rtt_us = o == PROBE_OK ? 120 : -1 };
+        diag_probe(d, pool, &r, now);
+}
+
+static void unit(size_t pool, const char *active, const char *sub, const char *result, uint64_t now) {
+        struct unit_state u = { .load_state = "loaded" };
+        snprintf(u.active_state, sizeof(u.active_state), "%s", active);
+        snprintf(u.sub_state, sizeof(u.sub_state), "%s", sub);
+        snprintf(u.result, sizeof(u.result), "%s", result);
+        diag_unit(d, pool, &u, now);
+}
+
+static void flush(uint64_t now) {
+        diag_flush(d, now, collect, seen);
+}
+
+static const struct alert *last(void) {
+        ck_assert_int_gt(seen->n, 0);
+        return &seen->a[seen->n - 1];
+}
+
+START_TEST(test_fpm_down_fires_and_resolves) {
+        probe(0, PROBE_OK, 0, T0);
+        unit(0, "active", "running", "success", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 0);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 5 * SEC);
+        unit(0, "failed", "failed", "signal", T0 + 5 * SEC);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        flush(T0 + 6 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert_int_eq(last()->state, ALERT_FIRING);
+        ck_assert_str_eq(last()->pool, "www");
+        ck_assert_str_eq(last()->unit, "php8.2-fpm.service");
+        ck_assert_ptr_nonnull(strstr(last()->summary, "No such file or directory"));
+        ck_assert_ptr_nonnull(strstr(last()->summary, "failed (Result=signal)"));
+        ck_assert_int_eq(last()->evidence.n_samples, 1);
+        ck_assert_str_eq(last()->evidence.probe.outcome, "socket_missing");
+        ck_assert_str_eq(last()->remedy[0], "systemctl status php8.2-fpm.service");
+        char status[512];
+        ck_assert(strncmp(diag_status(d, status, sizeof(status)), "FIRING fpm_down www: ", 21) == 0);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        /* back up, but the lines are recent: still firing until ResolveAfter passes */
+        probe(0, PROBE_OK, 0, T0 + 10 * SEC);
+        unit(0, "active", "running", "success", T0 + 10 * SEC);
+        flush(T0 + 10 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_uint_eq(diag_next_due(d), T0 + 66 * SEC);
+        flush(T0 + 66 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert_str_eq(diag_status(d, status, sizeof(status)), "OK: 1 of 2 pools healthy");
+        ck_assert_int_eq(diag_health(d), DIAG_OK);
+}
+END_TEST
+
+START_TEST(test_storm_gives_few_alerts) {
+        probe(0, PROBE_OK, 0, T0);
+        uint64_t now = T0;
+        for (int i = 0; i < 100000; i++) {
+                now = T0 + (uint64_t) i * 6000;         /* 100k lines over 10 minutes */
+                nginx("connect() to unix:/run/php/php8.2-fpm.sock failed (111: Connection refused) while connecting to upstream",
+                      "unix:/run/php/php8.2-fpm.sock:", now);
+                if (i % 1000 == 999)
+                        flush(now);
+        }
+        flush(now + 61 * SEC);
+        ck_assert_int_le(seen->n, 5);
+        ck_assert_int_eq(seen->a[0].state, ALERT_FIRING);
+        ck_assert(!seen->a[0].repeat);
+        ck_assert(seen->a[1].repeat);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        ck_assert_uint_eq(last()->evidence.lines, 100000);
+        uint64_t sum = 0;
+        for (int i = 0; i < seen->n; i++)
+                sum += seen->a[i].evidence.lines_since_last;
+        ck_assert_uint_eq(sum, 100000);
+}
+END_TEST
+
+START_TEST(test_socket_mismatch) {
+        probe(0, PROBE_OK, 0, T0);
+        nginx("connect() to unix:/run/php/php7.4-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php7.4-fpm.sock:", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_mismatch");
+        ck_assert_str_eq(last()->pool, "");
+        ck_assert_str_eq(last()->upstream, "unix:/run/php/php7.4-fpm.sock");
+        ck_assert_ptr_nonnull(strstr(last()->summary, "unix:/run/php/php-fpm.sock (pool www)"));
+}
+END_TEST
+
+START_TEST(test_unknown_upstream_with_no_pool_up_is_fpm_down) {
+        nginx("connect() failed (111: Connection refused) while connecting to upstream", "127.0.0.1:9000", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert_str_eq(last()->upstream, "127.0.0.1:9000");
+}
+END_TEST
+
+START_TEST(test_symlink_and_wildcard_addresses) {
+        /* nginx may name the link or its target; "listen = 9001"-style pools match any host */
+        nginx("connect() to unix:/run/php/php8.2-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php8.2-fpm.sock:", T0);
+        nginx("connect() failed (111: Connection refused) while connecting to upstream", "localhost:9001", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_str_eq(seen->a[0].pool, "www");
+        ck_assert_str_eq(seen->a[1].pool, "api");
+}
+END_TEST
+
+START_TEST(test_permission_before_any_502) {
+        struct sockcheck_result r = { .verdict = SOCKCHECK_SOCKET_DENIED, .uid = 0, .gid = 0, .mode = 0600 };
+        strcpy(r.where, "/run/php/php8.2-fpm.sock");
+        diag_socket(d, 0, &r, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_permission");
+        ck_assert_ptr_nonnull(strstr(last()->summary, "owned by 0:0 with mode 0600"));
+        ck_assert_str_eq(last()->evidence.socket.user, "www-data");
+        nginx("connect() to unix:/run/php/php8.2-fpm.sock failed (13: Permission denied) while connecting to upstream",
+              "unix:/run/php/php8.2-fpm.sock:", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);   /* the same finding, not a second alert */
+        r.verdict = SOCKCHECK_OK;
+        diag_socket(d, 0, &r, T0 + 2 * SEC);
+        flush(T0 + 62 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+}
+END_TEST
+
+START_TEST(test_worker_killed_pairs_nginx_and_fpm) {
+        probe(0, PROBE_OK, 0, T0);
+        nginx("recv() failed (104: Connection reset by peer) while reading response header from upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        line("[25-Nov-2026 13:23:20] WARNING: [pool www] child 6563 exited on signal 9 (SIGKILL) after 10.510350 seconds from start",
+             0, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "worker_killed");
+        ck_assert_int_eq(last()->evidence.signal, 9);
+        ck_assert_ptr_nonnull(strstr(last()->summary, "OOM kill, most likely"));
+        ck_assert_str_eq(last()->evidence.kinds, "upstream_reset=1, fpm_child_signal=1");
+        /* systemd confirms it: the whole unit was stopped for an OOM kill */
+        unit(0, "failed", "failed", "oom-kill", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert_ptr_nonnull(strstr(last()->remedy[3], "OOMPolicy=continue"));
+        char status[512];
+        diag_status(d, status, sizeof(status));
+        ck_assert(strncmp(status, "FIRING fpm_down www: ", 21) == 0);
+        ck_assert_ptr_nonnull(strstr(status, "(+1 more)"));
+}
+END_TEST
+
+START_TEST(test_saturation_decides_read_timeouts) {
+        probe(1, PROBE_OK, 0, T0);
+        nginx("upstream timed out (110: Connection timed out) while reading response header from upstream",
+              "127.0.0.1:9001", T0);
+        flush(T0);
+        ck_assert_str_eq(cause_id(last()->cause), "upstream_timeout");
+        probe(1, PROBE_SATURATED, 110, T0 + SEC);
+        nginx("upstream timed out (110: Connection timed out) while reading response header from upstream",
+              "127.0.0.1:9001", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_str_eq(cause_id(last()->cause), "pool_saturated");
+        ck_assert_ptr_nonnull(strstr(last()->summary, "Every worker of pool api is busy"));
+}
+END_TEST
+
+START_TEST(test_fpm_restart_alone_is_not_an_outage) {
+        probe(0, PROBE_OK, 0, T0);
+        line("[25-Nov-2026 13:24:42] NOTICE: Finishing ...", 0, T0);
+        line("[25-Nov-2026 13:24:42] NOTICE: exiting, bye-bye!", 0, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 0);
+        ck_assert_uint_eq(diag_next_due(d), UINT64_MAX);
+}
+END_TEST
+
+START_TEST(test_unit_states) {
+        unit(0, "inactive", "dead", "success", T0);
+        flush(T0);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        struct unit_state nf = { .load_state = "not-found", .active_state = "inactive", .sub_state = "dead" };
+        diag_unit(d, 0, &nf, T0 + SEC);
+        unit(1, "active", "running", "success", T0);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        /* php-fpm runs, but nothing at the configured address: it listens elsewhere */
+        unit(0, "active", "running", "success", T0 + 2 * SEC);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 2 * SEC);
+        flush(T0 + 2 * SEC);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_mismatch");
+        ck_assert_ptr_nonnull(strstr(last()->summary, "php8.2-fpm.service is active but nothing listens at"));
+}
+END_TEST
+
+START_TEST(test_line_only_causes) {
+        static const struct {
+                const char *message, *cause;
+        } cases[] = {
+                { "upstream sent too big header while reading response header from upstream", "header_too_big" },
+                { "upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream", "not_fastcgi" },
+                { "FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Allowed memory size of 1 bytes exhausted\" while reading response header from upstream", "php_memory_exhausted" },
+                { "FastCGI sent in stderr: \"Primary script unknown\" while reading response header from upstream", "script_config" },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                nginx(cases[i].message, "unix:/run/php/php-fpm.sock:", T0);
+                flush(T0);
+                ck_assert_int_eq(seen->n, (int) i + 1);
+                ck_assert_str_eq(cause_id(last()->cause), cases[i].cause);
+                ck_assert_int_gt(last()->n_remedies, 0);
+        }
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+}
+END_TEST
+
+START_TEST(test_unknown_until_probed) {
+        char status[128];
+        ck_assert_int_eq(diag_health(d), DIAG_UNKNOWN);
+        ck_assert_str_eq(diag_status(d, status, sizeof(status)), "OK: 0 of 2 pools healthy");
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("diag");
+        TCase *tc = tcase_create("engine");
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_fpm_down_fires_and_resolves);
+        tcase_add_test(tc, test_storm_gives_few_alerts);
+        tcase_add_test(tc, test_socket_mismatch);
+        tcase_add_test(tc, test_unknown_upstream_with_no_pool_up_is_fpm_down);
+        tcase_add_test(tc, test_symlink_and_wildcard_addresses);
+        tcase_add_test(tc, test_permission_before_any_502);
+        tcase_add_test(tc, test_worker_killed_pairs_nginx_and_fpm);
+        tcase_add_test(tc, test_saturation_decides_read_timeouts);
+        tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);
+        tcase_add_test(tc, test_unit_states);
+        tcase_add_test(tc, test_line_only_causes);
+        tcase_add_test(tc, test_unknown_until_probed);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}
