@@ -46,6 +46,19 @@ static bool before_since(struct scan *s, const struct logline *ll) {
         return s->skipping_old;
 }
 
+/* One compact JSON line; json_dumpb into a reused buffer saves jansson's fwrite per token. */
+static void print_json_line(json_t *obj) {
+        static char buf[1 << 16];
+        size_t n = json_dumpb(obj, buf, sizeof(buf) - 1, JSON_COMPACT);
+        if (n > 0 && n < sizeof(buf) - 1) {
+                buf[n] = '\n';
+                fwrite(buf, 1, n + 1, stdout);
+                return;
+        }
+        json_dumpf(obj, stdout, JSON_COMPACT);  /* a line over 64 KiB of JSON */
+        fputs("\n", stdout);
+}
+
 static void print_event(const char *file, size_t lineno, const struct logline *ll,
                         const struct event *ev, unsigned flags) {
         json_t *obj = json_object();
@@ -54,8 +67,7 @@ static void print_event(const char *file, size_t lineno, const struct logline *l
         event_json_fill(obj, ll, ev);
         if (flags & LOGFILE_LINE_TRUNCATED)
                 json_object_set_new(obj, "truncated", json_true());
-        json_dumpf(obj, stdout, JSON_COMPACT);
-        fputs("\n", stdout);
+        print_json_line(obj);
         json_decref(obj);
 }
 
@@ -116,8 +128,7 @@ static void print_summary_json(const struct scan *s) {
                                 "before_since", (json_int_t) s->old_lines, "truncated",
                                 (json_int_t) s->truncated, "unreadable_files",
                                 (json_int_t) s->failed_files, "kinds", kinds);
-        json_dumpf(sum, stdout, JSON_COMPACT);
-        fputs("\n", stdout);
+        print_json_line(sum);
         json_decref(sum);
 }
 
