@@ -357,15 +357,22 @@ START_TEST(test_every_kind_has_an_entry) {
 }
 END_TEST
 
-/* README.md's table of kinds is written by hand: it must name every kind the code knows. */
-START_TEST(test_readme_lists_every_kind) {
+/* README.md's table and the man page's are written by hand: they must name every kind. */
+START_TEST(test_docs_list_every_kind) {
         char *readme = fixture_read("../../README.md", NULL);
+        char *man = fixture_read("../../man/badgatewayd.8", NULL);
         for (unsigned k = 1; k < EV__MAX; k++) {
-                char cell[96];
-                snprintf(cell, sizeof(cell), "| `%s` |", kind_id((enum event_kind) k));
-                ck_assert_msg(strstr(readme, cell) != NULL, "README.md does not list %s", kind_id((enum event_kind) k));
+                const char *id = kind_id((enum event_kind) k);
+                char cell[96], row[96];
+                snprintf(cell, sizeof(cell), "| `%s` |", id);
+                snprintf(row, sizeof(row), "\n%s\t", id);
+                ck_assert_msg(strstr(readme, cell) != NULL, "README.md does not list %s", id);
+                ck_assert_msg(strstr(man, row) != NULL, "man/badgatewayd.8 does not list %s", id);
         }
+        for (unsigned c = 1; c < CAUSE__MAX; c++)
+                ck_assert_msg(strstr(man, cause_id((enum cause) c)) != NULL, "man page lacks %s", cause_id((enum cause) c));
         free(readme);
+        free(man);
 }
 END_TEST
 
@@ -390,7 +397,7 @@ int main(void) {
         tcase_add_test(tf, test_fpm_terminated_reads_from_the_right);
         tcase_add_test(tf, test_fpm_debug_format);
         tcase_add_test(tf, test_every_kind_has_an_entry);
-        tcase_add_test(tf, test_readme_lists_every_kind);
+        tcase_add_test(tf, test_docs_list_every_kind);
         suite_add_tcase(s, tf);
         return fixture_run(s);
 }
