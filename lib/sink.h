@@ -1,0 +1,51 @@
+/*
+ * Where alerts go: journald (one entry per alert, with fields to filter on), or JSON lines (one
+ * compact alert_to_json() object per line) on a stream or an appended file. Both write whole
+ * alerts or report an error; neither writes invalid JSON.
+ */
+#pragma once
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "alert.h"
+
+#define SINK_JOURNAL_SOCKET "/run/systemd/journal/socket"
+
+/*
+ * One journal entry: MESSAGE (the summary), MESSAGE_ID, PRIORITY, SYSLOG_IDENTIFIER=badgatewayd and
+ * BADGATEWAY_{CAUSE,STATE,POOL,UPSTREAM,UNIT,ALERT_ID,JSON} (the empty ones left out). 0, or -errno:
+ * -ENOENT when journald's socket is missing, -ECONNREFUSED when nothing listens on it, -ENOMEM…
+ * Any error means the alert is not in the journal: hand it to sink_journal_fallback().
+ */
+int sink_journal_emit(const struct alert *a);
+
+/* Alerts the journal refused, as JSON lines on a stream (stderr), with a one-time notice why. */
+struct sink_fallback {
+        FILE *f;
+        bool announced;
+};
+
+void sink_fallback_init(struct sink_fallback *fb, FILE *f);
+/* err: what sink_journal_emit() returned. 0, or -errno. */
+int sink_journal_fallback(struct sink_fallback *fb, const struct alert *a, int err);
+
+struct sink_jsonl {
+        FILE *f;
+        char path[PATH_MAX];    /* empty: f is the caller's stream, never closed or reopened */
+        bool cut;               /* the last line may be unterminated: start the next on a new line */
+};
+
+/* A stream the caller owns (stdout). */
+void sink_jsonl_stream(struct sink_jsonl *s, FILE *f);
+/* Appends to path (created 0640, less the umask). 0, or -errno. */
+int sink_jsonl_open(struct sink_jsonl *s, const char *path);
+/* Opens the path anew (after log rotation), then closes the old file; keeps it on failure. */
+int sink_jsonl_reopen(struct sink_jsonl *s);
+/* One line. 0, or -errno (-ENOMEM, -ENOSPC, -EPIPE…). */
+int sink_jsonl_write(struct sink_jsonl *s, const struct alert *a);
+void sink_jsonl_close(struct sink_jsonl *s);
+/* alert_to_json() as compact text on one line (malloc'd), or NULL when out of memory. */
+char *sink_alert_json(const struct alert *a);
+/* The alert as one compact JSON line on f, flushed. 0, or -errno. */
+int sink_jsonl_put(FILE *f, const struct alert *a);

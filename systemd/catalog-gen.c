@@ -1,0 +1,270 @@
+/*
+ * Prints badgatewayd's journal catalog: one entry per CAUSE_LIST row, under its MESSAGE_ID.
+ * journalctl -x shows the entry under each alert; @FIELD@ is replaced by the alert's field.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds.h"
+
+static const struct {
+        const char *id, *message_id, *text;
+} causes[CAUSE__MAX] = {
+#define X(name, id, msgid, prio, text) [CAUSE_##name] = { id, msgid, text },
+        CAUSE_LIST(X)
+#undef X
+};
+
+struct entry {
+        const char *subject;
+        const char *docs;       /* Documentation: lines, space-separated */
+        const char *text;       /* what happened, then what to check */
+};
+
+static const struct entry entries[CAUSE__MAX] = {
+        [CAUSE_FPM_DOWN] = {
+                "PHP-FPM is down: nginx answers 502 Bad Gateway",
+                "man:systemctl(1) man:systemd.service(5) man:php-fpm8.2(8)",
+                "nginx could not reach PHP-FPM (the socket is missing, nothing listens on it, or every\n"
+                "server of the upstream group is marked down), and the pool's unit or PHP-FPM's log shows\n"
+                "that it stopped, crashed or never started. Every PHP request fails until it runs again.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. The unit's state and its last messages:\n"
+                "       systemctl status @BADGATEWAY_UNIT@\n"
+                "       journalctl -u @BADGATEWAY_UNIT@ -b -n 50\n"
+                "2. Start it: systemctl start @BADGATEWAY_UNIT@. If it fails at once, test its\n"
+                "   configuration with php-fpm8.2 -t.\n"
+                "3. If it died rather than stopped:\n"
+                "       systemctl show -p Result,ExecMainStatus,NRestarts @BADGATEWAY_UNIT@\n"
+                "   Result=oom-kill means the kernel's OOM killer ended a process of the unit; with the\n"
+                "   default OOMPolicy=stop, one killed worker stops the whole service. Make the pool fit\n"
+                "   in memory (see the worker_killed entry), or add OOMPolicy=continue in a drop-in\n"
+                "   (systemctl edit @BADGATEWAY_UNIT@), together with Restart=on-failure.\n"
+                "4. \"unable to bind listening socket ... Address already in use\" in PHP-FPM's log\n"
+                "   (/var/log/php8.2-fpm.log): another process holds the pool's address:\n"
+                "       ss -xlp | grep php; ss -tlnp\n",
+        },
+        [CAUSE_SOCKET_MISMATCH] = {
+                "nginx's fastcgi_pass names a socket or port that no PHP-FPM pool serves",
+                "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass "
+                "https://www.php.net/manual/en/install.fpm.configuration.php",
+                "nginx connects to @BADGATEWAY_UPSTREAM@, but no running PHP-FPM pool listens there,\n"
+                "while the pools badgatewayd knows are up. Typical after a PHP upgrade (php8.1-fpm.sock\n"
+                "became php8.2-fpm.sock) or a pool's listen= change that nginx did not follow.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. What nginx uses, and what the pools listen on:\n"
+                "       nginx -T 2>/dev/null | grep -n fastcgi_pass\n"
+                "       grep -rn '^listen' /etc/php/*/fpm/pool.d/\n"
+                "2. What listens right now:\n"
+                "       ss -xlp | grep php\n"
+                "       ss -tlnp | grep php-fpm\n"
+                "       ls -l /run/php/\n"
+                "3. Make them agree (fastcgi_pass, or the pool's listen), then\n"
+                "   nginx -t && systemctl reload nginx, or systemctl restart php8.2-fpm.\n"
+                "4. A socket file with nothing listening on it (\"Connection refused\") is left over\n"
+                "   from a crashed master: restarting PHP-FPM replaces it.\n",
+        },
+        [CAUSE_SOCKET_PERMISSION] = {
+                "nginx may not connect to PHP-FPM's socket (13: Permission denied)",
+                "https://www.php.net/manual/en/install.fpm.configuration.php man:namei(1)",
+                "PHP-FPM listens on @BADGATEWAY_UPSTREAM@, but nginx's worker user may not connect:\n"
+                "connecting needs write permission on the socket file and search permission on every\n"
+                "directory above it.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. Owner, group and mode of the socket and its directories:\n"
+                "       ls -l /run/php/\n"
+                "       namei -l /run/php/php8.2-fpm.sock\n"
+                "2. The pool's settings: grep -n '^listen' /etc/php/8.2/fpm/pool.d/*.conf\n"
+                "   Debian's default is listen.owner = www-data, listen.group = www-data and\n"
+                "   listen.mode = 0660, which fits nginx's default user www-data. If nginx.conf says\n"
+                "   \"user nginx;\" (or another user), make that user listen.owner, or a member of\n"
+                "   listen.group. listen.acl_users and listen.acl_groups, when set, replace owner,\n"
+                "   group and mode: name nginx's user there.\n"
+                "3. systemctl restart php8.2-fpm: the socket is created again with the new settings.\n"
+                "4. If owner and mode are right, look for a MAC denial: journalctl -k -g denied\n",
+        },
+        [CAUSE_WORKER_KILLED] = {
+                "A PHP-FPM worker died in the middle of a request",
+                "https://www.php.net/manual/en/install.fpm.configuration.php man:systemd.service(5)",
+                "nginx lost its connection to a worker while it served a request (\"104: Connection\n"
+                "reset by peer\", \"upstream prematurely closed connection\") and PHP-FPM's log names a\n"
+                "worker that exited on a signal or with an error. The usual causes are the kernel's OOM\n"
+                "killer, a crash in PHP or an extension, and request_terminate_timeout.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. The OOM killer: journalctl -k -g 'Out of memory: Killed process'\n"
+                "2. Whether the pool fits in memory: memory_limit x pm.max_children must stay below\n"
+                "   the RAM left for PHP:\n"
+                "       grep -rn -e pm.max_children -e memory_limit /etc/php/8.2/fpm/\n"
+                "       ps -ylC php-fpm8.2 --sort=rss; free -m\n"
+                "   Lower pm.max_children or memory_limit until it does.\n"
+                "3. \"exited on signal 11 (SIGSEGV)\": PHP or an extension crashed. coredumpctl list\n"
+                "   (with systemd-coredump installed) shows the dumps; disable extensions one by one.\n"
+                "4. \"execution timed out ... terminating\" in PHP-FPM's log: request_terminate_timeout\n"
+                "   ended the request. Raise it, or find the slow script with request_slowlog_timeout.\n"
+                "5. systemctl show -p Result @BADGATEWAY_UNIT@: Result=oom-kill with OOMPolicy=stop\n"
+                "   takes the whole pool down.\n",
+        },
+        [CAUSE_POOL_SATURATED] = {
+                "Every PHP-FPM worker is busy: requests queue and fail",
+                "https://www.php.net/manual/en/install.fpm.configuration.php "
+                "https://www.php.net/manual/en/fpm.status.php",
+                "Requests wait for a free worker: PHP-FPM's log says it reached pm.max_children,\n"
+                "nginx's connect to the socket fails with \"11: Resource temporarily unavailable\" (the\n"
+                "listen backlog is full) or times out, or badgatewayd's probe got no answer in time.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. The status page (pm.status_path, e.g. /status?full): active and idle processes,\n"
+                "   listen queue, max children reached, slow requests.\n"
+                "2. pm.max_children: raise it only as far as memory allows (memory per worker x\n"
+                "   max_children): ps -ylC php-fpm8.2 --sort=rss\n"
+                "3. listen.backlog (default 511), capped by net.core.somaxconn, is how many\n"
+                "   connections may wait for a worker.\n"
+                "4. Slow requests hold workers: set request_slowlog_timeout = 5s and\n"
+                "   slowlog = /var/log/php8.2-fpm.slow.log to see where scripts spend their time (a\n"
+                "   slow database or remote API is the usual answer).\n",
+        },
+        [CAUSE_UPSTREAM_TIMEOUT] = {
+                "A PHP script ran past nginx's fastcgi_read_timeout (504 Gateway Time-out)",
+                "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_read_timeout "
+                "https://www.php.net/manual/en/install.fpm.configuration.php",
+                "nginx waited longer than fastcgi_read_timeout (default 60s) for the response and\n"
+                "answered 504; the worker may still be running the script.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. The limits, side by side: nginx's fastcgi_read_timeout, the pool's\n"
+                "   request_terminate_timeout (wall clock) and PHP's max_execution_time (which does\n"
+                "   not count time spent waiting on the database or the network). Keep\n"
+                "   request_terminate_timeout a little below fastcgi_read_timeout, so that PHP-FPM\n"
+                "   ends and logs the request before nginx gives up.\n"
+                "2. Which scripts are slow: request_slowlog_timeout = 5s and\n"
+                "   slowlog = /var/log/php8.2-fpm.slow.log log a backtrace of each slow request.\n"
+                "3. Long jobs (imports, reports) belong in a queue or a CLI run, not behind nginx.\n",
+        },
+        [CAUSE_PHP_MEMORY_EXHAUSTED] = {
+                "A PHP script hit memory_limit",
+                "https://www.php.net/manual/en/ini.core.php#ini.memory-limit",
+                "\"Allowed memory size of N bytes exhausted\": a script needed more memory than PHP's\n"
+                "memory_limit and was stopped; nginx answers 500.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. The script and line are in the error (the alert's samples in BADGATEWAY_JSON,\n"
+                "   nginx's error log, PHP-FPM's log).\n"
+                "2. Fix the script (whole result sets or files loaded into memory), or raise the limit\n"
+                "   for that pool only: php_admin_value[memory_limit] = 256M in its pool file, then\n"
+                "   systemctl reload php8.2-fpm. Keep memory_limit x pm.max_children within RAM.\n",
+        },
+        [CAUSE_PHP_FATAL] = {
+                "A PHP script died of a fatal error",
+                "https://www.php.net/manual/en/errorfunc.configuration.php",
+                "\"PHP Fatal error\" or \"PHP Parse error\" (including \"Maximum execution time of N\n"
+                "seconds exceeded\"): the script stopped; nginx answers 500, or 502 if nothing was sent.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. The file and line are in the error (the alert's samples in BADGATEWAY_JSON,\n"
+                "   nginx's error log as \"FastCGI sent in stderr\").\n"
+                "2. After a deploy or a PHP upgrade: a missing extension shows as \"Call to undefined\n"
+                "   function\"; php8.2 -m lists the loaded ones, apt install php8.2-NAME adds one,\n"
+                "   then systemctl reload php8.2-fpm.\n"
+                "3. \"Maximum execution time exceeded\": max_execution_time in php.ini or the pool's\n"
+                "   php_admin_value[max_execution_time]; or make the script faster.\n",
+        },
+        [CAUSE_HEADER_TOO_BIG] = {
+                "PHP's response headers do not fit nginx's fastcgi_buffer_size",
+                "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_buffer_size",
+                "\"upstream sent too big header while reading response header from upstream\": the\n"
+                "response headers (often large or many Set-Cookie headers) exceed fastcgi_buffer_size\n"
+                "(one memory page, 4k or 8k, by default) and nginx answers 502.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. Raise the buffers where requests are passed to PHP:\n"
+                "       fastcgi_buffer_size 32k;\n"
+                "       fastcgi_buffers 16 16k;\n"
+                "   then nginx -t && systemctl reload nginx.\n"
+                "2. Find why the headers are so big: cookies that grow with every request, debug\n"
+                "   headers left on in production.\n",
+        },
+        [CAUSE_NOT_FASTCGI] = {
+                "fastcgi_pass points at something that does not speak FastCGI",
+                "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass",
+                "nginx (or badgatewayd's probe) got an answer from @BADGATEWAY_UPSTREAM@ that is not\n"
+                "FastCGI: \"upstream sent unsupported FastCGI protocol version: 72\" (72 is the H of\n"
+                "\"HTTP/1.1\") means an HTTP server answers there: Apache, another nginx, an application\n"
+                "server, or another service on that port.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. Who listens there: ss -tlnp (TCP), ss -xlp (unix sockets).\n"
+                "2. Point fastcgi_pass at the pool's listen address\n"
+                "   (grep -rn '^listen' /etc/php/*/fpm/pool.d/), or move the other service away.\n"
+                "   For an HTTP backend use proxy_pass, not fastcgi_pass.\n",
+        },
+        [CAUSE_SCRIPT_CONFIG] = {
+                "PHP-FPM cannot find, or may not run, the requested script",
+                "https://www.php.net/manual/en/install.fpm.configuration.php "
+                "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_param",
+                "\"Primary script unknown\" (404), \"Unable to open primary script\" or \"Access to the\n"
+                "script ... has been denied (see security.limit_extensions)\" (403): SCRIPT_FILENAME\n"
+                "does not name a PHP file that the pool's worker user can read.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. nginx passes fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name\n"
+                "   (Debian's snippets/fastcgi-php.conf does), and root is set in that server or\n"
+                "   location.\n"
+                "2. The pool's user (user = www-data) can read the file and search every directory\n"
+                "   above it: namei -l /path/to/script.php\n"
+                "3. chroot or chdir in the pool change how the path is resolved.\n"
+                "4. security.limit_extensions (default .php .phar) lists the only extensions that run.\n",
+        },
+};
+
+/* Lines the catalog format would read as a comment or a new entry. */
+static int bad_line(const char *text) {
+        for (const char *p = text; *p; p = strchr(p, '\n') + 1) {
+                if (*p == '#' || *p == ';' || strncmp(p, "--", 2) == 0)
+                        return 1;
+                if (!strchr(p, '\n'))
+                        return 1;
+        }
+        return 0;
+}
+
+static int print_entry(enum cause c) {
+        const struct entry *e = &entries[c];
+        if (!e->subject || !e->docs || !e->text || bad_line(e->text)) {
+                fprintf(stderr, "catalog-gen: no usable entry for cause %s\n", causes[c].id);
+                return -1;
+        }
+        printf("-- %s\nSubject: %s\nDefined-By: badgatewayd\nDocumentation: man:badgatewayd(8)\n", causes[c].message_id,
+               e->subject);
+        for (const char *d = e->docs; *d;) {
+                size_t n = strcspn(d, " ");
+                printf("Documentation: %.*s\n", (int) n, d);
+                d += n + strspn(d + n, " ");
+        }
+        printf("\nbadgatewayd alert @BADGATEWAY_ALERT_ID@ is @BADGATEWAY_STATE@.\nCause %s: %s.\n\n%s\n",
+               causes[c].id, causes[c].text, e->text);
+        return 0;
+}
+
+int main(void) {
+        printf("#  Journal catalog of badgatewayd, generated from CAUSE_LIST in lib/kinds.h.\n\n");
+        for (unsigned c = 1; c < CAUSE__MAX; c++)
+                if (print_entry((enum cause) c) < 0)
+                        return EXIT_FAILURE;
+        return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
