@@ -1,15 +1,30 @@
 /* badgatewayd: finds why nginx answers 502 Bad Gateway in front of PHP-FPM. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "loadconf.h"
+#include "run.h"
 #include "scan.h"
 
 static void usage(FILE *to) {
         fprintf(to,
                 "usage: badgatewayd COMMAND [ARGS]\n"
                 "commands:\n"
+                "  run [--config FILE] [--stdout] [--journal] [--jsonl FILE]\n"
+                "                                         the daemon, in the foreground\n"
+                "  check [--config FILE] [--json] [--since TIME]\n"
+                "                                         one round of checks; Nagios exit codes\n"
                 "  scan [--json] [--since TIME] FILE...   classify existing nginx/php-fpm logs\n"
+                "  --check-config [--config FILE]         read the config and say what is wrong\n"
                 "  --version                              print the version\n");
+}
+
+static bool has_arg(int argc, char **argv, const char *arg) {
+        for (int i = 1; i < argc; i++)
+                if (strcmp(argv[i], arg) == 0)
+                        return true;
+        return false;
 }
 
 int main(int argc, char **argv) {
@@ -19,6 +34,12 @@ int main(int argc, char **argv) {
         }
         if (strcmp(argv[1], "scan") == 0)
                 return scan_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "run") == 0)
+                return run_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "check") == 0)
+                return check_main(argc - 1, argv + 1);
+        if (argv[1][0] == '-' && has_arg(argc, argv, "--check-config"))
+                return check_config_main(argc, argv);
         if (strcmp(argv[1], "--version") == 0) {
                 printf("badgatewayd %s\n", BADGATEWAYD_VERSION);
                 return 0;

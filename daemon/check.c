@@ -1,0 +1,247 @@
+/* badgatewayd check: one round of every probe, socket check and unit read, plus the last minutes
+ * of each log, through the daemon's diagnosis; the verdict and a Nagios exit code. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "classify.h"
+#include "loadconf.h"
+#include "logfile.h"
+#include "manager.h"
+#include "run.h"
+#include "util.h"
+
+enum { LINE_CAP = 64 * 1024 };
+
+struct check {
+        bool json;
+        const char *config_file;
+        const char *since_text;
+        int64_t since;                  /* logtime_key() */
+        struct config *cfg;
+        struct diag *diag;
+        uint64_t now;
+        size_t lines, classified, old_lines, unreadable;
+        json_t *alerts;
+};
+
+static void usage(FILE *to) {
+        fprintf(to,
+                "usage: badgatewayd check [--config FILE] [--json] [--since TIME]\n"
+                "  Probes every pool once, checks its socket and unit, reads the recent part of\n"
+                "  each log, and prints the verdict. Exit code: 0 OK, 1 warning, 2 critical, 3 unknown;\n"
+                "  78 for a bad config, 64 for a usage error.\n"
+                "  --config FILE  read FILE instead of " DEFAULT_CONFIG "\n"
+                "  --json         the firing alerts as a JSON array, a summary object last\n"
+                "  --since TIME   log lines from TIME on (default 15m): 2026-11-25 13:00, 90s, 2h\n");
+}
+
+static int parse_args(struct check *k, int argc, char **argv) {
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "json", no_argument, NULL, 'j' },
+                { "since", required_argument, NULL, 's' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
+        };
+        int o;
+        while ((o = getopt_long(argc, argv, "c:js:h", opts, NULL)) >= 0) {
+                switch (o) {
+                case 'c': k->config_file = optarg; break;
+                case 'j': k->json = true; break;
+                case 's': k->since_text = optarg; break;
+                case 'h': usage(stdout); exit(0);
+                default: usage(stderr); return -EINVAL;
+                }
+        }
+        struct logtime t;
+        if (optind < argc) {
+                usage(stderr);
+                return -EINVAL;
+        }
+        if (logtime_parse_since(k->since_text, time(NULL), &t) < 0) {
+                fprintf(stderr, "badgatewayd check: --since: cannot read '%s' as a time\n", k->since_text);
+                return -EINVAL;
+        }
+        k->since = logtime_key(&t);
+        return 0;
+}
+
+static void drive(struct probe *p) {
+        while (!probe_done(p)) {
+                int64_t left = probe_deadline(p) - probe_clock_us();
+                struct pollfd pfd = { probe_fd(p), probe_events(p), 0 };
+                int n = left > 0 ? poll(&pfd, 1, (int) ((left + 999) / 1000)) : 0;
+                if (n > 0 && probe_step(p) == 0)
+                        continue;
+                if (n >= 0 && probe_clock_us() >= probe_deadline(p))
+                        probe_timeout(p);
+        }
+}
+
+static void probe_pool(struct check *k, size_t i) {
+        const struct pool_config *pc = &k->cfg->pools[i];
+        struct probe_options opt = loadconf_probe_options(k->cfg, pc);
+        struct probe *p;
+        int r = probe_new(&p, pc->listen, &opt);
+        if (r == 0 && (r = probe_start(p)) < 0)
+                probe_free(p);
+        if (r < 0) {
+                fprintf(stderr, "badgatewayd: pool %s: cannot probe %s: %s\n", pc->name, pc->listen, strerror(-r));
+                return;
+        }
+        drive(p);
+        diag_probe(k->diag, i, probe_result(p), k->now);
+        probe_free(p);
+}
+
+static void check_socket(struct check *k, size_t i, const struct sock_identity *who) {
+        const char *path = loadconf_unix_path(k->cfg->pools[i].listen);
+        static struct sockcheck_result res;
+        if (path && who && sockcheck_unix(path, who, &res) == 0)
+                diag_socket(k->diag, i, &res, k->now);
+}
+
+static void read_unit(struct check *k, size_t i) {
+        const struct pool_config *pc = &k->cfg->pools[i];
+        struct unit_state st;
+        if (!pc->unit[0])
+                return;
+        int r = unit_read(pc->unit, &st);
+        if (r < 0)
+                fprintf(stderr, "badgatewayd: %s: cannot ask systemd: %s\n", pc->unit, strerror(-r));
+        else
+                diag_unit(k->diag, i, &st, k->now);
+}
+
+static void probe_all(struct check *k) {
+        struct sock_identity id;
+        bool have_id = sock_identity_from_user(k->cfg->nginx_user, &id) == 0;
+        if (!have_id)
+                fprintf(stderr, "badgatewayd: nginx user '%s' unknown: socket permissions not checked\n",
+                        k->cfg->nginx_user);
+        for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
+                check_socket(k, i, have_id ? &id : NULL);
+                read_unit(k, i);
+                probe_pool(k, i);
+        }
+}
+
+/* Lines without a time of their own go with the last line that had one. */
+static void read_log(struct check *k, const struct log_ref *ref) {
+        struct logfile *f;
+        int r = logfile_open(&f, ref->path, LINE_CAP);
+        if (r < 0) {
+                fprintf(stderr, "badgatewayd: %s: %s\n", ref->path, strerror(-r));
+                k->unreadable++;
+                return;
+        }
+        const char *line;
+        size_t n;
+        unsigned flags;
+        bool old = false;
+        while ((r = logfile_next(f, &line, &n, &flags)) > 0) {
+                struct logline ll;
+                struct event ev;
+                struct logtime t;
+                enum event_kind kind = classify_line(line, n, &ll, &ev);
+                if (logline_parse_time(&ll, &t))
+                        old = logtime_key(&t) < k->since;
+                k->lines++;
+                k->old_lines += old;
+                if (old || kind == EV_NONE)
+                        continue;
+                k->classified++;
+                diag_log(k->diag, &ev, line, n, ref->pool, k->now);
+        }
+        if (r < 0) {
+                fprintf(stderr, "badgatewayd: %s: %s\n", ref->path, strerror(-r));
+                k->unreadable++;
+        }
+        logfile_close(f);
+}
+
+static void read_logs(struct check *k) {
+        struct log_ref logs[CONFIG_MAX_LOGS + CONFIG_MAX_POOLS];
+        size_t n = loadconf_logs(k->cfg, logs);
+        for (size_t i = 0; i < n; i++)
+                read_log(k, &logs[i]);
+}
+
+static void ignore(void *userdata, const struct alert *a) {
+}
+
+static void print_text(void *userdata, const struct alert *a) {
+        printf("\n%s %s %s: %s\n", alert_severity(a), cause_id(a->cause), a->pool[0] ? a->pool : a->upstream,
+               a->summary);
+        for (int i = 0; i < a->n_remedies; i++)
+                printf("  - %s\n", a->remedy[i]);
+}
+
+static void add_json(void *userdata, const struct alert *a) {
+        struct check *k = userdata;
+        json_array_append_new(k->alerts, alert_to_json(a));
+}
+
+static const char *health_name(enum diag_health h) {
+        static const char *const names[] = { "ok", "warning", "critical", "unknown" };
+        return names[h];
+}
+
+static void print_json(struct check *k, enum diag_health h, const char *status) {
+        k->alerts = json_array();
+        diag_each_firing(k->diag, k->now, add_json, k);
+        json_array_append_new(k->alerts,
+                              json_pack("{s:{s:s,s:s,s:i,s:s,s:i,s:I,s:I,s:I,s:I}}", "summary", "status", status,
+                                        "health", health_name(h), "exit", (int) h, "config",
+                                        loadconf_source(k->cfg), "pools", k->cfg->n_pools, "lines",
+                                        (json_int_t) k->lines, "classified", (json_int_t) k->classified,
+                                        "before_since", (json_int_t) k->old_lines, "unreadable_logs",
+                                        (json_int_t) k->unreadable));
+        json_dumpf(k->alerts, stdout, JSON_COMPACT);
+        fputs("\n", stdout);
+        json_decref(k->alerts);
+}
+
+static int verdict(struct check *k) {
+        char status[512];
+        diag_flush(k->diag, k->now, ignore, NULL);
+        enum diag_health h = diag_health(k->diag);
+        diag_status(k->diag, status, sizeof(status));
+        if (k->json) {
+                print_json(k, h, status);
+        } else {
+                printf("%s\n", status);
+                diag_each_firing(k->diag, k->now, print_text, k);
+        }
+        return (int) h;
+}
+
+int check_main(int argc, char **argv) {
+        struct check k = { .since_text = "15m" };
+        struct config_error err;
+        if (parse_args(&k, argc, argv) < 0)
+                return 64;
+        _cleanup_(freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
+        if (!cfg)
+                return DIAG_UNKNOWN;
+        if (loadconf(cfg, k.config_file, &err) < 0) {
+                fprintf(stderr, "%s\n", err.text);
+                return EXIT_CONFIG;
+        }
+        if (loadconf_new_diag(cfg, &k.diag) < 0)
+                return DIAG_UNKNOWN;
+        k.now = manager_now();
+        probe_all(&k);
+        read_logs(&k);
+        int code = verdict(&k);
+        fflush(stdout);
+        diag_free(k.diag);
+        return code;
+}

@@ -1,0 +1,212 @@
+/* Per pool: a FastCGI probe every ProbeInterval, a socket check as nginx's user, and a follower of
+ * its systemd unit. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "loadconf.h"
+#include "log.h"
+#include "manager.h"
+
+static uint64_t monotonic_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static int ev_events(int poll_events) {
+        return (poll_events & POLLIN ? EV_READ : 0) | (poll_events & POLLOUT ? EV_WRITE : 0);
+}
+
+static double seconds_until(uint64_t due, uint64_t now) {
+        return due > now ? (double) (due - now) / 1e6 : 0.;
+}
+
+static void first_round_done(struct manager *m) {
+        if (!m->ready && m->first_round_left > 0 && --m->first_round_left == 0)
+                notify_ready(m);
+}
+
+static void probe_finished(struct pool_watch *pw) {
+        struct manager *m = pw->m;
+        ev_io_stop(m->loop, &pw->probe_io);
+        ev_timer_stop(m->loop, &pw->probe_timer);
+        pw->probing = false;
+        diag_probe(m->diag, pw->index, probe_result(pw->probe), manager_now());
+        manager_flush(m);
+        first_round_done(m);
+}
+
+/* The fd is new for every probe and its events change as the probe goes: set both every time. */
+static void probe_arm(struct pool_watch *pw, bool watch_fd) {
+        struct ev_loop *loop = pw->m->loop;
+        ev_io_stop(loop, &pw->probe_io);
+        ev_timer_stop(loop, &pw->probe_timer);
+        if (probe_done(pw->probe)) {
+                probe_finished(pw);
+                return;
+        }
+        if (watch_fd) {
+                ev_io_set(&pw->probe_io, probe_fd(pw->probe), ev_events(probe_events(pw->probe)));
+                ev_io_start(loop, &pw->probe_io);
+        }
+        int64_t left = probe_deadline(pw->probe) - probe_clock_us();
+        ev_timer_set(&pw->probe_timer, left > 0 ? (double) left / 1e6 : 0., 0.);
+        ev_timer_start(loop, &pw->probe_timer);
+}
+
+static void on_probe_io(EV_P_ ev_io *io, int revents) {
+        struct pool_watch *pw = io->data;
+        int r = probe_step(pw->probe);
+        if (r < 0)
+                log_msg("pool %s: probe: %s; waiting for its deadline", pw->pc->name, strerror(-r));
+        probe_arm(pw, r == 0);
+}
+
+static void on_probe_timer(EV_P_ ev_timer *t, int revents) {
+        struct pool_watch *pw = t->data;
+        if (probe_clock_us() >= probe_deadline(pw->probe))
+                probe_timeout(pw->probe);
+        probe_arm(pw, ev_is_active(&pw->probe_io) || probe_done(pw->probe));
+}
+
+/* Local errors (EMFILE…) are logged when they start or change, not every round. */
+static void local_error(struct pool_watch *pw, int *last, int r, const char *what) {
+        if (r < 0 && r != *last)
+                log_msg("pool %s: cannot %s: %s", pw->pc->name, what, strerror(-r));
+        *last = r;
+}
+
+static void probe_begin(struct pool_watch *pw) {
+        int r = probe_start(pw->probe);
+        local_error(pw, &pw->probe_error, r, "probe");
+        if (r < 0) {
+                first_round_done(pw->m);
+                return;
+        }
+        pw->probing = true;
+        probe_arm(pw, true);
+}
+
+static void check_socket(struct pool_watch *pw, uint64_t now) {
+        struct manager *m = pw->m;
+        const char *path = loadconf_unix_path(pw->pc->listen);
+        if (!path || !m->have_nginx_id)
+                return;
+        int r = sockcheck_unix(path, &m->nginx_id, &m->sock);
+        local_error(pw, &pw->sock_error, r, "check the socket");
+        if (r == 0)
+                diag_socket(m->diag, pw->index, &m->sock, now);
+}
+
+void pools_probe_round(struct manager *m) {
+        uint64_t now = manager_now();
+        for (size_t i = 0; i < m->n_pools; i++)
+                check_socket(&m->pools[i], now);
+        manager_flush(m);
+        for (size_t i = 0; i < m->n_pools; i++)
+                if (m->pools[i].probe && !m->pools[i].probing)
+                        probe_begin(&m->pools[i]);
+}
+
+static void on_unit(enum unit_event ev, const struct unit_state *st, void *userdata) {
+        struct pool_watch *pw = userdata;
+        if (ev == UNIT_DISCONNECTED)
+                log_msg("%s: no system bus; retrying", pw->pc->unit);
+        else
+                diag_unit(pw->m->diag, pw->index, st, manager_now());
+}
+
+/* The bus fd changes when unit.c reconnects: ask for fd, events and timeout after every call. */
+static void unit_arm(struct pool_watch *pw) {
+        struct ev_loop *loop = pw->m->loop;
+        uint64_t due;
+        int fd = unit_fd(pw->unit), events = unit_events(pw->unit);
+        ev_io_stop(loop, &pw->unit_io);
+        ev_timer_stop(loop, &pw->unit_timer);
+        if (fd >= 0 && events >= 0) {
+                ev_io_set(&pw->unit_io, fd, ev_events(events));
+                ev_io_start(loop, &pw->unit_io);
+        }
+        if (unit_timeout_usec(pw->unit, &due) == 0 && due != UINT64_MAX) {
+                ev_timer_set(&pw->unit_timer, seconds_until(due, monotonic_usec()), 0.);
+                ev_timer_start(loop, &pw->unit_timer);
+        }
+}
+
+static void unit_run(struct pool_watch *pw) {
+        if (unit_process(pw->unit, monotonic_usec()) < 0)
+                log_msg("%s: %s", pw->pc->unit, strerror(ENOMEM));
+        unit_arm(pw);
+        manager_flush(pw->m);
+}
+
+static void on_unit_io(EV_P_ ev_io *io, int revents) {
+        unit_run(io->data);
+}
+
+static void on_unit_timer(EV_P_ ev_timer *t, int revents) {
+        unit_run(t->data);
+}
+
+static int pool_init(struct manager *m, struct pool_watch *pw, size_t i) {
+        const struct pool_config *pc = &m->cfg->pools[i];
+        struct probe_options opt = loadconf_probe_options(m->cfg, pc);
+        *pw = (struct pool_watch) { .m = m, .index = i, .pc = pc };
+        ev_io_init(&pw->probe_io, on_probe_io, -1, 0);
+        ev_timer_init(&pw->probe_timer, on_probe_timer, 0., 0.);
+        ev_io_init(&pw->unit_io, on_unit_io, -1, 0);
+        ev_timer_init(&pw->unit_timer, on_unit_timer, 0., 0.);
+        pw->probe_io.data = pw->probe_timer.data = pw->unit_io.data = pw->unit_timer.data = pw;
+        int r = probe_new(&pw->probe, pc->listen, &opt);
+        if (r < 0) {
+                log_msg("pool %s: Listen=%s: %s", pc->name, pc->listen,
+                        r == -EINVAL ? "not an address the probe can use" : strerror(-r));
+                return r == -ENOMEM ? r : 0;
+        }
+        if (pc->unit[0] && (r = unit_open(&pw->unit, pc->unit, on_unit, pw)) < 0)
+                return r;
+        if (pw->unit) {
+                ev_timer_set(&pw->unit_timer, 0., 0.);
+                ev_timer_start(m->loop, &pw->unit_timer);
+        }
+        return 0;
+}
+
+int pools_start(struct manager *m) {
+        size_t n = (size_t) m->cfg->n_pools;
+        m->pools = calloc(n ? n : 1, sizeof(*m->pools));
+        if (!m->pools)
+                return -ENOMEM;
+        m->n_pools = n;
+        size_t probes = 0;
+        for (size_t i = 0; i < n; i++) {
+                int r = pool_init(m, &m->pools[i], i);
+                if (r < 0)
+                        return r;
+                probes += m->pools[i].probe != NULL;
+        }
+        if (!m->ready)
+                m->first_round_left = probes;
+        if (!m->ready && probes == 0)
+                notify_ready(m);
+        return 0;
+}
+
+void pools_free(struct manager *m) {
+        for (size_t i = 0; i < m->n_pools; i++) {
+                struct pool_watch *pw = &m->pools[i];
+                ev_io_stop(m->loop, &pw->probe_io);
+                ev_timer_stop(m->loop, &pw->probe_timer);
+                ev_io_stop(m->loop, &pw->unit_io);
+                ev_timer_stop(m->loop, &pw->unit_timer);
+                probe_free(pw->probe);
+                unit_close(pw->unit);
+        }
+        free(m->pools);
+        m->pools = NULL;
+        m->n_pools = 0;
+}

@@ -1,0 +1,82 @@
+/* badgatewayd run: the foreground daemon. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loadconf.h"
+#include "log.h"
+#include "manager.h"
+#include "run.h"
+#include "util.h"
+
+static void usage(FILE *to) {
+        fprintf(to,
+                "usage: badgatewayd run [--config FILE] [--stdout] [--journal] [--jsonl FILE]\n"
+                "  Watches nginx's and php-fpm's logs, probes each pool and follows its systemd unit;\n"
+                "  sends one alert per root cause. Config: " DEFAULT_CONFIG ", else the pools\n"
+                "  found in /run/php. Alerts go to journald under systemd, else to stdout as JSON lines.\n"
+                "  --config FILE  read FILE instead\n"
+                "  --stdout       alerts as JSON lines on stdout\n"
+                "  --journal      alerts to journald (with --stdout: both)\n"
+                "  --jsonl FILE   alerts as JSON lines appended to FILE, reopened on SIGHUP\n");
+}
+
+static int parse_args(int argc, char **argv, struct manager_options *opt) {
+        static const struct option opts[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "stdout", no_argument, NULL, 's' },
+                { "journal", no_argument, NULL, 'j' },
+                { "jsonl", required_argument, NULL, 'f' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
+        };
+        int o;
+        while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) >= 0) {
+                switch (o) {
+                case 'c': opt->config_file = optarg; break;
+                case 's': opt->out.to_stdout = true; break;
+                case 'j': opt->out.to_journal = true; break;
+                case 'f': opt->out.file = optarg; break;
+                case 'h': usage(stdout); exit(0);
+                default: usage(stderr); return -EINVAL;
+                }
+        }
+        if (optind < argc) {
+                usage(stderr);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static void managerp_stop(struct manager **m) {
+        if (*m)
+                manager_stop(*m);
+        free(*m);
+}
+
+int run_main(int argc, char **argv) {
+        struct manager_options opt = { 0 };
+        if (parse_args(argc, argv, &opt) < 0)
+                return 64;
+        signal(SIGPIPE, SIG_IGN);
+        struct ev_loop *loop = ev_default_loop(0);
+        if (!loop) {
+                log_msg("cannot make the event loop");
+                return 1;
+        }
+        int code;
+        {
+                _cleanup_(managerp_stop) struct manager *m = calloc(1, sizeof(*m));
+                int r = m ? manager_start(m, loop, &opt) : -ENOMEM;
+                if (r == 0)
+                        ev_run(loop, 0);
+                if (r < 0 && r != -EINVAL)
+                        log_msg("cannot start: %s", strerror(-r));
+                code = r == -EINVAL ? EXIT_CONFIG : r < 0 || (m && m->failed) ? 1 : 0;
+        }
+        ev_loop_destroy(loop);
+        return code;
+}

@@ -1,0 +1,380 @@
+/* badgatewayd run, check and --check-config as processes: a real php-fpm, an nginx-format error
+ * log the test writes (and a real nginx when it can start), sd_notify on a socket the test binds. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "harness.h"
+#include "servers.h"
+
+enum {
+        PROBE_INTERVAL_MS = 200,
+        RESOLVE_AFTER_MS = 1000,
+        READY_MS = 5000,
+        BURST = 10000,
+};
+
+static char dir[128];
+
+static void newdir(void) {
+        fixture_newdir(dir);
+        chmod(dir, 0755);
+}
+
+/* A path in the test's dir, valid until 32 more calls. */
+static const char *path_in(const char *name) {
+        static char paths[32][256];
+        static int next;
+        char *p = paths[next++ % 32];
+        snprintf(p, 256, "%s/%s", dir, name);
+        return p;
+}
+
+/* The test config; extra lines go at the end of [Daemon]. */
+static const char *live_config(const struct fpm_env *e, const char *daemon_extra, const char *pool_extra) {
+        static char text[2048];
+        const char *conf = path_in("bgw.conf");
+        snprintf(text, sizeof(text),
+                 "[Daemon]\nProbeInterval = %dms\nProbeTimeout = 500ms\nResolveAfter = %dms\n%s"
+                 "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n"
+                 "[Pool www]\nListen = %s\n%s",
+                 PROBE_INTERVAL_MS, RESOLVE_AFTER_MS, daemon_extra, dir, servers_nginx_user(),
+                 fpm_env_socket(e, 0), pool_extra);
+        write_file(conf, text);
+        return conf;
+}
+
+/* Alerts on stdout, and in a file too when jsonl is not NULL. */
+static void start_daemon(struct bgw *b, const char *conf, const char *const *env, const char *jsonl) {
+        const char *args[] = { "run", "--config", conf, "--stdout", jsonl ? "--jsonl" : NULL, jsonl, NULL };
+        append_file(path_in("error.log"), "", 0);
+        bgw_start(b, dir, args, env);
+        int ready = bgw_wait_note(b, 0, "READY=1", READY_MS);
+        ck_assert_msg(ready >= 0, "no READY=1; stderr: %s", b->err ? b->err : "");
+}
+
+static char *fixture_read_path(const char *path) {
+        FILE *f = fopen(path, "re");
+        char *text = NULL;
+        size_t size = 0;
+        ck_assert_msg(f, "%s: %s", path, strerror(errno));
+        ck_assert_int_ge(getdelim(&text, &size, '\0', f), 0);
+        fclose(f);
+        return text;
+}
+
+static json_t *alert_at(struct bgw *b, int i) {
+        return json_array_get(b->alerts, (size_t) i);
+}
+
+static long long evidence_lines(json_t *a) {
+        return json_integer_value(json_object_get(json_object_get(a, "evidence"), "lines"));
+}
+
+/* "2026/11/25 13:23:20 [error] …" as nginx writes when a worker dies mid-request. */
+static size_t reset_lines(char *buf, size_t size, const char *sock, int from, int n) {
+        size_t len = 0;
+        for (int i = from; i < from + n && len < size; i++)
+                len += (size_t) snprintf(buf + len, size - len,
+                                         "2026/11/25 13:23:20 [error] 6586#6586: *%d recv() failed (104: Connection "
+                                         "reset by peer) while reading response header from upstream, client: "
+                                         "127.0.0.1, server: t, request: \"GET /x.php HTTP/1.1\", upstream: "
+                                         "\"fastcgi://unix:%s:\", host: \"127.0.0.1\"\n",
+                                         i, sock);
+        ck_assert_uint_lt(len, size);
+        return len;
+}
+
+static void append_resets(const char *log, const char *sock, int n) {
+        static char buf[600 * 200];
+        for (int done = 0; done < n; done += 200) {
+                int k = n - done < 200 ? n - done : 200;
+                append_file(log, buf, reset_lines(buf, sizeof(buf), sock, done, k));
+        }
+}
+
+/* (a) */
+
+static void expect_config_error(const char *name, const char *text, const char *want) {
+        const char *conf = path_in(name);
+        char *out, *err, expected[512];
+        if (text)
+                write_file(conf, text);
+        const char *args[] = { "--check-config", "--config", conf, NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), 78);
+        snprintf(expected, sizeof(expected), "%s%s", conf, want);
+        ck_assert_msg(strstr(err, expected), "want '%s' in: %s", expected, err);
+        ck_assert_str_eq(out, "");
+        free(out);
+        free(err);
+}
+
+START_TEST(test_check_config) {
+        char *out, *err, want[256];
+        newdir();
+        const char *good = path_in("good.conf");
+        write_file(good, "[Daemon]\nProbeInterval = 2s\n[Pool www]\nListen = /run/php/php8.2-fpm.sock\n"
+                         "[Pool api]\nListen = 127.0.0.1:9001\n");
+        const char *args[] = { "--check-config", "--config", good, NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), 0);
+        snprintf(want, sizeof(want), "%s: OK (2 pools)\n", good);
+        ck_assert_str_eq(out, want);
+        free(out);
+        free(err);
+        expect_config_error("key.conf", "[Daemon]\nProbeIntervall = 1s\n[Pool www]\nListen = /x.sock\n",
+                            ":2: unknown key 'ProbeIntervall' in [Daemon]; did you mean 'ProbeInterval'?");
+        expect_config_error("duration.conf", "[Pool www]\nListen = /x.sock\n[Daemon]\nResolveAfter = soon\n",
+                            ":4: ResolveAfter: 'soon' is not a duration");
+        expect_config_error("nopool.conf", "[Daemon]\nProbeInterval = 1s\n", ":2: no [Pool NAME] section");
+        expect_config_error("section.conf", "[Pool www]\nListen = /x.sock\n[Nginxx]\nUser = x\n",
+                            ":3: unknown section 'Nginxx'; did you mean 'Nginx'?");
+        expect_config_error("missing.conf", NULL, ": No such file or directory");
+        ck_assert_int_eq(mkdir(path_in("dir.conf"), 0755), 0);
+        expect_config_error("dir.conf", NULL, ": Is a directory");
+}
+END_TEST
+
+START_TEST(test_run_bad_config) {
+        char *out, *err;
+        newdir();
+        const char *conf = path_in("bad.conf");
+        write_file(conf, "[Pool www]\nListen = /x.sock\nLisen = /y.sock\n");
+        const char *args[] = { "run", "--config", conf, "--stdout", NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), 78);
+        ck_assert_msg(strstr(err, ":3: unknown key 'Lisen' in [Pool www]; did you mean 'Listen'?"), "%s", err);
+        ck_assert_msg(!strstr(err, "started"), "%s", err);
+        free(out);
+        free(err);
+        const char *check[] = { "check", "--config", path_in("none.conf"), NULL };
+        ck_assert_int_eq(bgw_run(check, &out, &err), 78);
+        ck_assert_msg(strstr(err, "none.conf: No such file or directory"), "%s", err);
+        free(out);
+        free(err);
+}
+END_TEST
+
+/* (b), with a real nginx in front when it starts: its 502 lines join the evidence. */
+START_TEST(test_fpm_down_then_resolved) {
+        struct fpm_env e;
+        struct nginx nx;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        bool have_nginx = nginx_up(&nx, dir, &e);
+        if (have_nginx)
+                ck_assert_int_eq(http_get(nx.port), 200);
+        start_daemon(&b, live_config(&e, "", ""), NULL, NULL);
+        bgw_pump(&b, 2 * PROBE_INTERVAL_MS);
+        ck_assert_msg(json_array_size(b.alerts) == 0, "alerts while healthy: %s", b.out);
+
+        long long t0 = harness_now_ms();
+        fpm_quit(&e);
+        int fired = bgw_wait_alert(&b, 0, "fpm_down", "firing", PROBE_INTERVAL_MS + 1000);
+        long long down_ms = harness_now_ms() - t0;
+        ck_assert_msg(fired >= 0, "no fpm_down within %d ms; stdout: %s stderr: %s",
+                      harness_ms(PROBE_INTERVAL_MS + 1000), b.out, b.err);
+        fprintf(stderr, "php-fpm stopped -> fpm_down firing: %lld ms\n", down_ms);
+        if (have_nginx)
+                ck_assert_int_eq(http_get(nx.port), 502);
+
+        long long t1 = harness_now_ms();
+        fpm_restart(&e);
+        int resolved = bgw_wait_alert(&b, (size_t) fired + 1, "fpm_down", "resolved",
+                                      PROBE_INTERVAL_MS + RESOLVE_AFTER_MS + 2000);
+        ck_assert_msg(resolved >= 0, "no resolved alert; stdout: %s", b.out);
+        fprintf(stderr, "php-fpm started -> fpm_down resolved: %lld ms\n", harness_now_ms() - t1);
+        json_t *r = alert_at(&b, resolved);
+        ck_assert_str_eq(json_string_value(json_object_get(r, "id")),
+                         json_string_value(json_object_get(alert_at(&b, fired), "id")));
+        if (have_nginx) {
+                const char *kinds = json_string_value(json_object_get(json_object_get(r, "evidence"), "kinds"));
+                ck_assert_msg(kinds && strstr(kinds, "upstream_socket_missing=1"), "kinds: %s", kinds);
+                ck_assert_int_eq(http_get(nx.port), 200);
+        }
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        ck_assert_msg(strstr(b.err, "badgatewayd: stopped: "), "%s", b.err);
+        bgw_free(&b);
+        nginx_down(&nx);
+        fpm_down(&e);
+}
+END_TEST
+
+/* (c) */
+START_TEST(test_burst) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        start_daemon(&b, live_config(&e, "", ""), NULL, path_in("alerts.jsonl"));
+        long long t0 = harness_now_ms();
+        append_resets(path_in("error.log"), fpm_env_socket(&e, 0), BURST);
+        int fired = bgw_wait_alert(&b, 0, "worker_killed", "firing", 5000);
+        ck_assert_msg(fired >= 0, "no worker_killed; stdout: %s", b.out);
+        fprintf(stderr, "burst of %d lines -> worker_killed firing: %lld ms\n", BURST, harness_now_ms() - t0);
+        int resolved = bgw_wait_alert(&b, 0, "worker_killed", "resolved", RESOLVE_AFTER_MS + 5000);
+        ck_assert_msg(resolved >= 0, "not resolved; stdout: %s", b.out);
+        ck_assert_int_eq(evidence_lines(alert_at(&b, resolved)), BURST);
+        bgw_pump(&b, RESOLVE_AFTER_MS);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        size_t n = json_array_size(b.alerts);
+        fprintf(stderr, "burst of %d lines -> %zu alerts\n", BURST, n);
+        ck_assert_uint_le(n, 5);
+        ck_assert_msg(strstr(b.err, "stopped: 10000 lines read, 10000 classified"), "%s", b.err);
+        char *file = fixture_read_path(path_in("alerts.jsonl"));
+        ck_assert_str_eq(file, b.out);
+        free(file);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* (d) A bad config is refused and the old one kept; a good one adds a log, drops another and
+ * keeps the first, whose lines, written while the reload happens, all arrive. */
+START_TEST(test_reload) {
+        struct fpm_env e;
+        struct bgw b;
+        char extra[512];
+        newdir();
+        fpm_up(&e);
+        const char *sock = fpm_env_socket(&e, 0);
+        char log[256], second[256], dropped[256];
+        snprintf(log, sizeof(log), "%s", path_in("error.log"));
+        snprintf(second, sizeof(second), "%s", path_in("second.log"));
+        snprintf(dropped, sizeof(dropped), "%s", path_in("dropped.log"));
+        snprintf(extra, sizeof(extra), "ResolveAfter = 30s\n[Nginx]\nErrorLog = %s\n", dropped);
+        const char *conf = live_config(&e, extra, "");
+        start_daemon(&b, conf, NULL, path_in("alerts.jsonl"));
+
+        write_file(conf, "[Pool www]\nListen = /x.sock\nUnknown = 1\n");
+        ck_assert_int_eq(kill(b.pid, SIGHUP), 0);
+        ck_assert(bgw_wait_stderr(&b, "reload failed, the running config stays: ", 5000));
+        ck_assert_msg(strstr(b.err, "bgw.conf:3: unknown key 'Unknown' in [Pool www]"), "%s", b.err);
+        int mark = bgw_wait_note(&b, 0, "RELOADING=1", 5000);
+        ck_assert_int_ge(bgw_wait_note(&b, (size_t) mark + 1, "READY=1", 5000), 0);
+
+        snprintf(extra, sizeof(extra), "ResolveAfter = 30s\n[Nginx]\nErrorLog = %s\n", second);
+        live_config(&e, extra, "");
+        append_resets(log, sock, 500);
+        ck_assert_int_eq(rename(path_in("alerts.jsonl"), path_in("alerts.jsonl.1")), 0);
+        ck_assert_int_eq(kill(b.pid, SIGHUP), 0);
+        append_resets(log, sock, 500);
+        mark = bgw_wait_note(&b, (size_t) mark + 1, "RELOADING=1", 5000);
+        ck_assert_int_ge(mark, 0);
+        ck_assert_int_ge(bgw_wait_note(&b, (size_t) mark + 1, "READY=1", 5000), 0);
+        ck_assert_msg(strstr(b.err, "config reloaded from"), "%s", b.err);
+        ck_assert_int_eq(access(path_in("alerts.jsonl"), F_OK), 0);
+
+        append_resets(log, sock, 300);
+        append_resets(second, sock, 200);
+        append_resets(dropped, sock, 100);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        ck_assert_msg(strstr(b.err, "stopped: 1500 lines read, 1500 classified"), "%s", b.err);
+        int fired = bgw_wait_alert(&b, 0, "worker_killed", "firing", 0);
+        ck_assert_int_ge(fired, 0);
+        ck_assert_int_lt(bgw_wait_alert(&b, (size_t) fired + 1, "worker_killed", "firing", 0), 0);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* (e) */
+START_TEST(test_notify) {
+        struct fpm_env e;
+        struct bgw b;
+        const char *env[] = { "WATCHDOG_USEC=300000", NULL };
+        newdir();
+        fpm_up(&e);
+        start_daemon(&b, live_config(&e, "", ""), env, NULL);
+        int ready = bgw_wait_note(&b, 0, "READY=1", 0);
+        const char *note = json_string_value(json_array_get(b.notes, (size_t) ready));
+        ck_assert_msg(strstr(note, "STATUS=OK: 1 of 1 pool healthy"), "%s", note);
+        int dog = -1;
+        for (int i = 0; i < 3; i++) {
+                dog = bgw_wait_note(&b, (size_t) dog + 1, "WATCHDOG=1", 1000);
+                ck_assert_int_ge(dog, 0);
+        }
+        fpm_quit(&e);
+        ck_assert_int_ge(bgw_wait_note(&b, 0, "STATUS=FIRING fpm_down www: ", 2000), 0);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        ck_assert_int_ge(bgw_wait_note(&b, 0, "STOPPING=1", 1000), 0);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+static json_t *check_json(const char *conf, int want_exit) {
+        char *out, *err;
+        json_error_t je;
+        const char *args[] = { "check", "--config", conf, "--json", NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), want_exit);
+        json_t *j = json_loads(out, 0, &je);
+        ck_assert_msg(json_is_array(j) && json_array_size(j) > 0, "not a JSON array: %s (%s)", out, err);
+        free(out);
+        free(err);
+        return j;
+}
+
+static const char *summary_health(json_t *j) {
+        json_t *last = json_array_get(j, json_array_size(j) - 1);
+        return json_string_value(json_object_get(json_object_get(last, "summary"), "health"));
+}
+
+/* (f) */
+START_TEST(test_check_exit_codes) {
+        struct fpm_env e;
+        char *out, *err;
+        newdir();
+        fpm_up(&e);
+        const char *conf = live_config(&e, "", "");
+        append_file(path_in("error.log"), "", 0);
+        json_t *j = check_json(conf, 0);
+        ck_assert_uint_eq(json_array_size(j), 1);
+        ck_assert_str_eq(summary_health(j), "ok");
+        json_decref(j);
+
+        fpm_quit(&e);
+        j = check_json(conf, 2);
+        ck_assert_str_eq(summary_health(j), "critical");
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "cause")), "fpm_down");
+        json_decref(j);
+        const char *args[] = { "check", "--config", conf, NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), 2);
+        ck_assert_msg(strncmp(out, "FIRING fpm_down www: ", 21) == 0, "%s", out);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
+static TCase *daemon_case(const char *name) {
+        TCase *tc = tcase_create(name);
+        tcase_add_unchecked_fixture(tc, harness_setup, harness_teardown);
+        tcase_set_timeout(tc, 300);
+        return tc;
+}
+
+int main(void) {
+        if (access(fpm_env_binary(), X_OK) < 0) {
+                printf("skipped: no %s (set PHP_FPM)\n", fpm_env_binary());
+                return 77;
+        }
+        Suite *s = suite_create("daemon");
+        TCase *tc = daemon_case("config");
+        tcase_add_test(tc, test_check_config);
+        tcase_add_test(tc, test_run_bad_config);
+        suite_add_tcase(s, tc);
+        tc = daemon_case("live");
+        tcase_add_test(tc, test_fpm_down_then_resolved);
+        tcase_add_test(tc, test_burst);
+        tcase_add_test(tc, test_reload);
+        tcase_add_test(tc, test_notify);
+        tcase_add_test(tc, test_check_exit_codes);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}
