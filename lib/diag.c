@@ -274,9 +274,11 @@ static bool active(const struct diag *d, const struct target *t, enum cause c, u
 }
 
 static void emit(const struct diag *d, const struct target *t, enum cause c, enum alert_state st, bool repeat,
-                 diag_alert_fn fn, void *userdata) {
+                 uint64_t now, diag_alert_fn fn, void *userdata) {
         static struct alert a;  /* large: kept off the stack */
         diag_fill_alert(d, t, c, &a);
+        if (st == ALERT_RESOLVED)
+                diag_resolved_summary(t, c, now, &a);
         a.state = st;
         a.repeat = repeat;
         fn(userdata, &a);
@@ -287,11 +289,11 @@ static void flush_one(struct diag *d, struct target *t, enum cause c, uint64_t n
         bool on = active(d, t, c, now);
         if (!f->firing && on && f->fresh) {
                 f->firing = true;
-                emit(d, t, c, ALERT_FIRING, false, fn, ud);
+                emit(d, t, c, ALERT_FIRING, false, now, fn, ud);
         } else if (f->firing && on && f->lines_since_emit && now - f->last_emit >= d->s.summary_interval_usec) {
-                emit(d, t, c, ALERT_FIRING, true, fn, ud);
+                emit(d, t, c, ALERT_FIRING, true, now, fn, ud);
         } else if (f->firing && !on) {
-                emit(d, t, c, ALERT_RESOLVED, false, fn, ud);
+                emit(d, t, c, ALERT_RESOLVED, false, now, fn, ud);
                 *f = (struct finding) { 0 };
                 return;
         } else if (!f->firing) {
@@ -356,7 +358,7 @@ void diag_each_firing(const struct diag *d, uint64_t now, diag_alert_fn fn, void
         for (size_t i = 0; i < d->n_targets; i++)
                 for (unsigned c = 1; c < CAUSE__MAX; c++)
                         if (d->targets[i].f[c].firing)
-                                emit(d, &d->targets[i], (enum cause) c, ALERT_FIRING, false, fn, userdata);
+                                emit(d, &d->targets[i], (enum cause) c, ALERT_FIRING, false, now, fn, userdata);
 }
 
 /* The most severe firing finding, for the status line. */

@@ -47,4 +47,5 @@ struct diag {
 __attribute__((format(printf, 3, 4))) void diag_put(char *buf, size_t size, const char *fmt, ...);
 bool diag_state_shows(const struct diag *d, const struct target *t, enum cause c);
 bool diag_probe_ok(const struct target *t);
+void diag_resolved_summary(const struct target *t, enum cause c, uint64_t now, struct alert *a);
 void diag_fill_alert(const struct diag *d, const struct target *t, enum cause c, struct alert *a);

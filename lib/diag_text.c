@@ -27,14 +27,14 @@ static const char *path_of(const char *address) {
 }
 
 static const char *unit_or_default(const struct target *t) {
-        return t->unit[0] ? t->unit : "php-fpm";
+        return t->unit[0] ? t->unit : "'php*-fpm'";
 }
 
 static void probe_words(const struct target *t, char *buf, size_t size) {
         buf[0] = '\0';
         if (!t->have_probe)
                 return;
-        if (t->probe.error)
+        if (t->probe.outcome == PROBE_UNREACHABLE && t->probe.error)
                 diag_put(buf, size, "%s (%s)", probe_outcome_text(t->probe.outcome), strerror(t->probe.error));
         else
                 diag_put(buf, size, "%s", probe_outcome_text(t->probe.outcome));
@@ -46,14 +46,25 @@ static void unit_words(const struct target *t, char *buf, size_t size) {
                 unit_state_describe(&t->unit_state, buf, size);
 }
 
+/* Requests nginx failed on: its own lines, not php-fpm's notes about itself. */
+static unsigned long long failed_requests(const struct finding *f) {
+        unsigned long long n = 0;
+        for (unsigned k = 1; k < EV__MAX; k++)
+                if (kind_info((enum event_kind) k)->source == SOURCE_NGINX)
+                        n += f->kind_counts[k];
+        return n;
+}
+
 static void fpm_down(const struct diag *d, const struct target *t, const struct finding *f, struct alert *a) {
-        char probe[200], unit[200];
+        char probe[200], unit[200], failed[64] = "";
         probe_words(t, probe, sizeof(probe));
         unit_words(t, unit, sizeof(unit));
+        if (failed_requests(f))
+                diag_put(failed, sizeof(failed), " (%llu failed requests)", failed_requests(f));
         if (t->is_pool)
-                diag_put(a->summary, sizeof(a->summary), "PHP-FPM pool %s is down%s%s%s%s%s%s (%llu failed requests seen).",
-                         t->name, probe[0] ? ": " : "", probe, unit[0] ? "; " : "", unit[0] ? unit_or_default(t) : "",
-                         unit[0] ? " is " : "", unit, (unsigned long long) f->lines);
+                diag_put(a->summary, sizeof(a->summary), "PHP-FPM pool %s is down%s%s%s%s%s%s%s.", t->name,
+                         probe[0] ? ": " : "", probe, unit[0] ? "; " : "", unit[0] ? unit_or_default(t) : "",
+                         unit[0] ? " is " : "", unit, failed);
         else
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx cannot reach PHP-FPM at %s and no configured pool answers (%llu failed requests).",
@@ -227,6 +238,15 @@ static void fill_socket(const struct diag *d, const struct target *t, struct ale
         s->gid = t->sock_gid;
         s->mode = t->sock_mode;
         diag_put(s->user, sizeof(s->user), "%s", d->nginx_user);
+}
+
+/* A resolved alert says what it was and for how long, not the state that cleared it. */
+void diag_resolved_summary(const struct target *t, enum cause c, uint64_t now, struct alert *a) {
+        const struct finding *f = &t->f[c];
+        unsigned long long secs = now > f->first_seen ? (now - f->first_seen) / 1000000 : 0;
+        diag_put(a->summary, sizeof(a->summary), "Resolved: %s, for %s %s, after %llus (%llu lines in all).",
+                 cause_text(c), t->is_pool ? "pool" : "upstream", t->is_pool ? t->name : t->address, secs,
+                 (unsigned long long) f->lines);
 }
 
 void diag_fill_alert(const struct diag *d, const struct target *t, enum cause c, struct alert *a) {
