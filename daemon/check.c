@@ -235,7 +235,7 @@ int check_main(int argc, char **argv) {
                 fprintf(stderr, "%s\n", err.text);
                 return EXIT_CONFIG;
         }
-        if (loadconf_new_diag(cfg, &k.diag) < 0)
+        if (loadconf_new_diag(cfg, 1, &k.diag) < 0)     /* one round: one result counts */
                 return DIAG_UNKNOWN;
         k.now = manager_now();
         probe_all(&k);

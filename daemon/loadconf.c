@@ -81,13 +81,14 @@ const char *loadconf_unix_path(const char *listen) {
         return listen[0] == '/' ? listen : NULL;
 }
 
-int loadconf_new_diag(const struct config *c, struct diag **ret) {
+int loadconf_new_diag(const struct config *c, unsigned confirmations, struct diag **ret) {
         struct diag_pool pools[CONFIG_MAX_POOLS];
         static char resolved[CONFIG_MAX_POOLS][PATH_MAX];
         struct diag_settings s = {
                 .resolve_after_usec = c->resolve_after_usec,
                 .summary_interval_usec = c->summary_interval_usec,
                 .nginx_user = c->nginx_user,
+                .confirmations = confirmations,
         };
         for (int i = 0; i < c->n_pools; i++) {
                 const struct pool_config *pc = &c->pools[i];

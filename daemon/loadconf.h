@@ -17,7 +17,7 @@ const char *loadconf_source(const struct config *c);
 /* The socket's path for "unix:/path" or "/path", else NULL. */
 const char *loadconf_unix_path(const char *listen);
 /* A diagnosis for the config's pools and settings. */
-int loadconf_new_diag(const struct config *c, struct diag **ret);
+int loadconf_new_diag(const struct config *c, unsigned confirmations, struct diag **ret);
 
 /* How a pool is probed: PingPath or StatusPath when set, ProbeTimeout for connect and answer. */
 struct probe_options loadconf_probe_options(const struct config *c, const struct pool_config *pc);

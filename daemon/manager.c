@@ -61,7 +61,7 @@ static void resolve_identity(struct manager *m) {
 
 static int new_diag(struct manager *m) {
         m->diag = diag_free(m->diag);
-        return loadconf_new_diag(m->cfg, &m->diag);
+        return loadconf_new_diag(m->cfg, 2, &m->diag);   /* a restart shows as one failed probe */
 }
 
 /* What the diagnosis was made from; when it stays, so do its findings. */

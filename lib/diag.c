@@ -51,6 +51,7 @@ int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag
                         normalize(pools[i].listen_resolved, strlen(pools[i].listen_resolved), t->resolved,
                                   sizeof(t->resolved));
                 diag_put(t->unit, sizeof(t->unit), "%s", pools[i].unit ? pools[i].unit : "");
+                t->confirmations = s->confirmations ? s->confirmations : 1;
         }
         d->n_pools = d->n_targets = n;
         *ret = d;
@@ -202,6 +203,7 @@ void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint6
         struct target *t = &d->targets[pool];
         t->probe = *r;
         t->have_probe = true;
+        t->probe_fails = r->outcome == PROBE_OK ? 0 : t->probe_fails + 1;
         state_changed(d, t, now);
 }
 
@@ -211,6 +213,8 @@ void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, 
         struct target *t = &d->targets[pool];
         t->have_socket = true;
         t->sock_verdict = r->verdict;
+        bool denied = r->verdict == SOCKCHECK_SOCKET_DENIED || r->verdict == SOCKCHECK_DIR_DENIED;
+        t->socket_denials = denied ? t->socket_denials + 1 : 0;
         diag_put(t->sock_where, sizeof(t->sock_where), "%s", r->where);
         t->sock_uid = r->uid;
         t->sock_gid = r->gid;
@@ -232,7 +236,7 @@ bool diag_probe_ok(const struct target *t) {
 }
 
 static bool probe_is(const struct target *t, enum probe_outcome o) {
-        return t->have_probe && t->probe.outcome == o;
+        return t->have_probe && t->probe.outcome == o && t->probe_fails >= t->confirmations;
 }
 
 static bool probe_down(const struct target *t) {
@@ -256,8 +260,7 @@ bool diag_state_shows(const struct diag *d, const struct target *t, enum cause c
         case CAUSE_SOCKET_MISMATCH:
                 return probe_down(t) && unit_is(t, "active") && !unit_down(t);
         case CAUSE_SOCKET_PERMISSION:
-                return t->have_socket &&
-                       (t->sock_verdict == SOCKCHECK_SOCKET_DENIED || t->sock_verdict == SOCKCHECK_DIR_DENIED);
+                return t->have_socket && t->socket_denials >= t->confirmations;
         case CAUSE_POOL_SATURATED:
                 return probe_is(t, PROBE_SATURATED) || probe_is(t, PROBE_BACKLOG_FULL) ||
                        probe_is(t, PROBE_CONNECT_TIMEOUT);

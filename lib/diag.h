@@ -28,6 +28,9 @@ struct diag_settings {
         uint64_t resolve_after_usec;
         uint64_t summary_interval_usec;
         const char *nginx_user;         /* named in permission findings */
+        /* Probe results or socket checks in a row that make a state finding: a php-fpm restart
+         * removes and recreates its socket, so the daemon asks for 2; a one-shot check for 1. */
+        unsigned confirmations;
 };
 
 enum diag_health {

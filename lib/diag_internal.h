@@ -25,6 +25,8 @@ struct target {
         char resolved[DIAG_ADDRESS_MAX];/* the socket with links followed, normalised; or empty */
         char unit[256];
         bool have_probe, have_socket, have_unit;
+        unsigned probe_fails, socket_denials;   /* in a row: one alone may be a restart */
+        unsigned confirmations;                 /* how many in a row count */
         struct probe_result probe;
         enum sockcheck_verdict sock_verdict;
         char sock_where[DIAG_ADDRESS_MAX];

@@ -57,7 +57,10 @@ static unsigned long long failed_requests(const struct finding *f) {
 
 static void fpm_down(const struct diag *d, const struct target *t, const struct finding *f, struct alert *a) {
         char probe[200], unit[200], failed[64] = "";
-        probe_words(t, probe, sizeof(probe));
+        if (diag_state_shows(d, t, CAUSE_FPM_DOWN) && !diag_probe_ok(t))
+                probe_words(t, probe, sizeof(probe));
+        else
+                probe[0] = '\0';
         unit_words(t, unit, sizeof(unit));
         if (failed_requests(f))
                 diag_put(failed, sizeof(failed), " (%llu failed requests)", failed_requests(f));
@@ -104,13 +107,14 @@ static void socket_permission(const struct diag *d, const struct target *t, cons
                          "nginx (user %s) may not reach %s: directory %s is %u:%u mode %04o without search permission for it.",
                          d->nginx_user, path_of(t->address), t->sock_where, (unsigned) t->sock_uid,
                          (unsigned) t->sock_gid, (unsigned) t->sock_mode);
-        else if (t->have_socket)
+        else if (t->have_socket && t->sock_verdict == SOCKCHECK_SOCKET_DENIED)
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx (user %s) may not connect to %s: it is owned by %u:%u with mode %04o; it needs write permission.",
                          d->nginx_user, t->sock_where, (unsigned) t->sock_uid, (unsigned) t->sock_gid,
                          (unsigned) t->sock_mode);
         else
-                diag_put(a->summary, sizeof(a->summary), "nginx may not connect to %s (13: Permission denied, %llu times).",
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx (user %s) may not connect to %s (13: Permission denied, %llu times).", d->nginx_user,
                          t->address, (unsigned long long) f->lines);
         add_remedy(a, "in the pool: listen.owner = %s, listen.group = %s, listen.mode = 0660", d->nginx_user, d->nginx_user);
         add_remedy(a, "systemctl restart %s", unit_or_default(t));
@@ -130,7 +134,7 @@ static const char *signal_words(int sig) {
 static void worker_killed(const struct diag *d, const struct target *t, const struct finding *f, struct alert *a) {
         const char *how = signal_words(f->signal);
         bool oom = t->have_unit && strcmp(t->unit_state.result, "oom-kill") == 0;
-        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s %s died mid-request: %s%s (%llu lines).",
+        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s %s died mid-request: %s%s (%llu log lines).",
                  t->is_pool ? "pool" : "upstream", t->is_pool ? t->name : t->address,
                  oom ? "OOM-killed (systemd Result=oom-kill)" : how ? how : "connection reset by the worker",
                  f->kind_counts[EV_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "",
@@ -144,7 +148,7 @@ static void worker_killed(const struct diag *d, const struct target *t, const st
 static void pool_saturated(const struct diag *d, const struct target *t, const struct finding *f, struct alert *a) {
         char probe[200];
         probe_words(t, probe, sizeof(probe));
-        diag_put(a->summary, sizeof(a->summary), "Every worker of %s %s is busy%s%s%s (%llu lines).",
+        diag_put(a->summary, sizeof(a->summary), "Every worker of %s %s is busy%s%s%s (%llu log lines).",
                  t->is_pool ? "pool" : "upstream", t->is_pool ? t->name : t->address, probe[0] ? ": probe " : "",
                  probe, f->kind_counts[EV_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
                  (unsigned long long) f->lines);
