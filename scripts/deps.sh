@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building and testing badgatewayd needs.
-# --build-only: just what the build needs (the demo's scan).
+# --demo: what the build and the live demo need (nginx, php-fpm).
 set -euo pipefail
 
 build=(meson ninja-build pkg-config gcc libc6-dev libev-dev libjansson-dev libsystemd-dev
        zlib1g-dev libinih-dev check)
 tests=(valgrind nginx-light php8.2-fpm procps systemd dbus util-linux)
 
+demo=(nginx-light php8.2-fpm procps)
+
 want=("${build[@]}")
-[ "${1:-}" = --build-only ] || want+=("${tests[@]}")
+case "${1:-}" in
+  --demo) want+=("${demo[@]}") ;;
+  *) want+=("${tests[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
