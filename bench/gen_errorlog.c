@@ -694,58 +694,58 @@ static void long_query(void) { hostile_long(false); }
 
 static const struct entry mix[] = {
         /* benign: ~92.4% */
-        { 30000, EV_NONE, benign_keepalive },
-        { 10000, EV_NONE, benign_static_missing },
-        { 5000, EV_NONE, benign_buffered },
-        { 14000, EV_NONE, benign_php_warning },
-        { 2000, EV_NONE, benign_body_buffered },
-        { 6000, EV_NONE, benign_client_gone },
-        { 6000, EV_NONE, benign_idle },
-        { 2000, EV_NONE, benign_ssl },
-        { 3000, EV_NONE, benign_limit },
-        { 1500, EV_NONE, benign_forbidden },
-        { 300, EV_NONE, benign_master_notice },
-        { 7000, EV_NONE, benign_fpm_started_child },
-        { 4000, EV_NONE, benign_fpm_recycled },
-        { 1600, EV_NONE, benign_fpm_said },
+        { 30000, KIND_NONE, benign_keepalive },
+        { 10000, KIND_NONE, benign_static_missing },
+        { 5000, KIND_NONE, benign_buffered },
+        { 14000, KIND_NONE, benign_php_warning },
+        { 2000, KIND_NONE, benign_body_buffered },
+        { 6000, KIND_NONE, benign_client_gone },
+        { 6000, KIND_NONE, benign_idle },
+        { 2000, KIND_NONE, benign_ssl },
+        { 3000, KIND_NONE, benign_limit },
+        { 1500, KIND_NONE, benign_forbidden },
+        { 300, KIND_NONE, benign_master_notice },
+        { 7000, KIND_NONE, benign_fpm_started_child },
+        { 4000, KIND_NONE, benign_fpm_recycled },
+        { 1600, KIND_NONE, benign_fpm_said },
         /* failures: ~7.3% */
-        { 600, EV_UPSTREAM_SOCKET_MISSING, fail_socket_missing },
-        { 700, EV_UPSTREAM_REFUSED, fail_refused },
-        { 100, EV_UPSTREAM_PERMISSION_DENIED, fail_permission },
-        { 150, EV_UPSTREAM_BACKLOG_FULL, fail_backlog },
-        { 60, EV_UPSTREAM_CONNECT_ERROR, fail_connect_error },
-        { 900, EV_UPSTREAM_RESET, fail_reset },
-        { 300, EV_UPSTREAM_CLOSED, fail_closed },
-        { 150, EV_UPSTREAM_CONNECT_TIMEOUT, fail_connect_timeout },
-        { 900, EV_UPSTREAM_READ_TIMEOUT, fail_read_timeout },
-        { 80, EV_UPSTREAM_HEADER_TOO_BIG, fail_too_big },
-        { 30, EV_UPSTREAM_PROTOCOL_ERROR, fail_protocol },
-        { 80, EV_NO_LIVE_UPSTREAMS, fail_no_live },
-        { 120, EV_UPSTREAM_DISABLED, fail_disabled },
-        { 350, EV_PHP_MEMORY_EXHAUSTED, fail_memory },
-        { 200, EV_PHP_TIME_LIMIT, fail_time_limit },
-        { 250, EV_PHP_FATAL, php_fatal_one },
-        { 100, EV_PHP_FATAL, php_fatal_trace },
-        { 300, EV_SCRIPT_NOT_FOUND, fail_script_not_found },
-        { 60, EV_SCRIPT_DENIED, fail_script_denied },
-        { 350, EV_FPM_CHILD_SIGNAL, fail_child_signal },
-        { 80, EV_FPM_CHILD_EXIT, fail_child_exit },
-        { 250, EV_FPM_MAX_CHILDREN, fail_max_children },
-        { 120, EV_FPM_POOL_BUSY, fail_busy },
-        { 200, EV_FPM_REQUEST_TERMINATED, terminated },
-        { 200, EV_FPM_SLOW_REQUEST, slow },
-        { 15, EV_FPM_STOPPING, fail_stopping },
-        { 15, EV_FPM_STARTED, fail_started },
-        { 5, EV_FPM_BIND_FAILED, fail_bind },
-        { 5, EV_FPM_INIT_FAILED, fail_init },
-        { 10, EV_FPM_LOG_REOPENED, fail_reopened },
+        { 600, KIND_UPSTREAM_SOCKET_MISSING, fail_socket_missing },
+        { 700, KIND_UPSTREAM_REFUSED, fail_refused },
+        { 100, KIND_UPSTREAM_PERMISSION_DENIED, fail_permission },
+        { 150, KIND_UPSTREAM_BACKLOG_FULL, fail_backlog },
+        { 60, KIND_UPSTREAM_CONNECT_ERROR, fail_connect_error },
+        { 900, KIND_UPSTREAM_RESET, fail_reset },
+        { 300, KIND_UPSTREAM_CLOSED, fail_closed },
+        { 150, KIND_UPSTREAM_CONNECT_TIMEOUT, fail_connect_timeout },
+        { 900, KIND_UPSTREAM_READ_TIMEOUT, fail_read_timeout },
+        { 80, KIND_UPSTREAM_HEADER_TOO_BIG, fail_too_big },
+        { 30, KIND_UPSTREAM_PROTOCOL_ERROR, fail_protocol },
+        { 80, KIND_NO_LIVE_UPSTREAMS, fail_no_live },
+        { 120, KIND_UPSTREAM_DISABLED, fail_disabled },
+        { 350, KIND_PHP_MEMORY_EXHAUSTED, fail_memory },
+        { 200, KIND_PHP_TIME_LIMIT, fail_time_limit },
+        { 250, KIND_PHP_FATAL, php_fatal_one },
+        { 100, KIND_PHP_FATAL, php_fatal_trace },
+        { 300, KIND_SCRIPT_NOT_FOUND, fail_script_not_found },
+        { 60, KIND_SCRIPT_DENIED, fail_script_denied },
+        { 350, KIND_FPM_CHILD_SIGNAL, fail_child_signal },
+        { 80, KIND_FPM_CHILD_EXIT, fail_child_exit },
+        { 250, KIND_FPM_MAX_CHILDREN, fail_max_children },
+        { 120, KIND_FPM_POOL_BUSY, fail_busy },
+        { 200, KIND_FPM_REQUEST_TERMINATED, terminated },
+        { 200, KIND_FPM_SLOW_REQUEST, slow },
+        { 15, KIND_FPM_STOPPING, fail_stopping },
+        { 15, KIND_FPM_STARTED, fail_started },
+        { 5, KIND_FPM_BIND_FAILED, fail_bind },
+        { 5, KIND_FPM_INIT_FAILED, fail_init },
+        { 10, KIND_FPM_LOG_REOPENED, fail_reopened },
         /* hostile: ~0.3% */
-        { 80, EV_NONE, hostile_fake_connect },
-        { 60, EV_NONE, hostile_fake_in_referrer },
-        { 60, EV_NONE, hostile_tls_on_http },
-        { 80, EV_NONE, hostile_bad_utf8 },
-        { 5, EV_NONE, long_php },
-        { 5, EV_NONE, long_query },
+        { 80, KIND_NONE, hostile_fake_connect },
+        { 60, KIND_NONE, hostile_fake_in_referrer },
+        { 60, KIND_NONE, hostile_tls_on_http },
+        { 80, KIND_NONE, hostile_bad_utf8 },
+        { 5, KIND_NONE, long_php },
+        { 5, KIND_NONE, long_query },
 };
 
 enum { NMIX = sizeof(mix) / sizeof(mix[0]) };
@@ -798,7 +798,7 @@ int main(int argc, char **argv) {
         unsigned total = 0;
         for (unsigned i = 0; i < NMIX; i++)
                 total += mix[i].weight;
-        size_t per_kind[EV__MAX] = { 0 };
+        size_t per_kind[KIND__MAX] = { 0 };
         unsigned long long lines = 0;
         size_t bytes = 0;
         while (lines < want) {
@@ -826,7 +826,7 @@ int main(int argc, char **argv) {
         }
         if (verbose) {
                 fprintf(stderr, "%llu lines, %zu bytes, seed %llu\n", lines, bytes, seed);
-                for (unsigned k = 0; k < EV__MAX; k++)
+                for (unsigned k = 0; k < KIND__MAX; k++)
                         fprintf(stderr, "  %-26s %zu\n", k ? kind_id((enum event_kind) k) : "(none)",
                                 per_kind[k]);
         }

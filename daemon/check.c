@@ -155,7 +155,7 @@ static void read_log(struct check *k, const struct log_ref *ref) {
                         old = logtime_key(&t) < k->since;
                 k->lines++;
                 k->old_lines += old;
-                if (old || kind == EV_NONE)
+                if (old || kind == KIND_NONE)
                         continue;
                 k->classified++;
                 diag_log(k->diag, &ev, line, n, ref->pool, k->now);

@@ -17,7 +17,7 @@ static void on_line(void *userdata, const char *line, size_t len, unsigned flags
         struct logline ll;
         struct event ev;
         m->lines++;
-        if (classify_line(line, len, &ll, &ev) == EV_NONE)
+        if (classify_line(line, len, &ll, &ev) == KIND_NONE)
                 return;
         m->classified++;
         diag_log(m->diag, &ev, line, len, w->pool, m->now);

@@ -7,7 +7,7 @@
 
 #include "config.h"
 #include "diag.h"
-#include "evloop.h"
+#include <ev.h>
 #include "outputs.h"
 #include "probe.h"
 #include "sockcheck.h"

@@ -88,7 +88,7 @@ static void scan_line(struct scan *s, const char *file, const char *p, size_t n,
                 s->old_lines++;
                 return;
         }
-        if (k == EV_NONE)
+        if (k == KIND_NONE)
                 return;
         struct logtime t;
         bool timed = logline_parse_time(&ll, &t);
@@ -120,7 +120,7 @@ static int scan_file(struct scan *s, const char *path) {
 
 static void print_summary_json(const struct scan *s) {
         json_t *kinds = json_object();
-        for (unsigned k = 1; k < EV__MAX; k++)
+        for (unsigned k = 1; k < KIND__MAX; k++)
                 if (s->tally.kinds[k].count)
                         json_object_set_new(kinds, kind_id((enum event_kind) k),
                                             json_integer((json_int_t) s->tally.kinds[k].count));
@@ -160,7 +160,7 @@ static void print_kinds(const struct scan *s) {
         char first[32], last[32], causes[128];
         printf("%-26s %7s  %-19s  %-19s  %-32s %s\n", "KIND", "COUNT", "FIRST", "LAST",
                "POINTS TO", "TOP UPSTREAMS / POOLS");
-        for (unsigned k = 1; k < EV__MAX; k++) {
+        for (unsigned k = 1; k < KIND__MAX; k++) {
                 const struct tally_kind *tk = &s->tally.kinds[k];
                 if (!tk->count)
                         continue;
@@ -183,7 +183,7 @@ static void print_causes(const struct scan *s) {
 
 static void print_table(const struct scan *s, int nfiles) {
         size_t failures = 0;
-        for (unsigned k = 1; k < EV__MAX; k++)
+        for (unsigned k = 1; k < KIND__MAX; k++)
                 failures += s->tally.kinds[k].count;
         printf("badgatewayd scan: %d file%s, %zu lines, %zu classified", nfiles, nfiles == 1 ? "" : "s",
                s->lines, failures);

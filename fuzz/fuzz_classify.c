@@ -58,10 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct logline ll;
         struct event ev;
         enum event_kind k = classify_line((const char *) data, size, &ll, &ev);
-        FUZZ_CHECK((unsigned) k < EV__MAX);
+        FUZZ_CHECK((unsigned) k < KIND__MAX);
         FUZZ_CHECK(ev.kind == k);
         FUZZ_CHECK(kind_id(k) != NULL);
-        if (k != EV_NONE) {
+        if (k != KIND_NONE) {
                 FUZZ_CHECK(ll.source != SOURCE_NONE);
                 FUZZ_CHECK(ev.source == ll.source);
                 FUZZ_CHECK(kind_info(k)->source == ll.source);

@@ -2,7 +2,7 @@
 
 static void event_init(struct event *ev, enum log_source src) {
         *ev = (struct event) {
-                .kind = EV_NONE, .source = src, .child_pid = -1, .seconds = -1, .value = -1,
+                .kind = KIND_NONE, .source = src, .child_pid = -1, .seconds = -1, .value = -1,
         };
 }
 
@@ -37,23 +37,23 @@ static enum upstream_phase phase_of(struct span m) {
 
 static enum event_kind kind_of_connect_errno(int e) {
         switch (e) {
-        case 2: return EV_UPSTREAM_SOCKET_MISSING;
-        case 111: return EV_UPSTREAM_REFUSED;
-        case 13: return EV_UPSTREAM_PERMISSION_DENIED;
-        case 11: return EV_UPSTREAM_BACKLOG_FULL;
-        case 110: return EV_UPSTREAM_CONNECT_TIMEOUT;
-        default: return EV_UPSTREAM_CONNECT_ERROR;
+        case 2: return KIND_UPSTREAM_SOCKET_MISSING;
+        case 111: return KIND_UPSTREAM_REFUSED;
+        case 13: return KIND_UPSTREAM_PERMISSION_DENIED;
+        case 11: return KIND_UPSTREAM_BACKLOG_FULL;
+        case 110: return KIND_UPSTREAM_CONNECT_TIMEOUT;
+        default: return KIND_UPSTREAM_CONNECT_ERROR;
         }
 }
 
 /* connect() to unix:/run/php.sock failed (2: No such file or directory) while connecting … */
 static enum event_kind rule_connect_to(struct nginx_line *l, struct span m, struct event *ev) {
         if (ev->phase != PHASE_CONNECT)
-                return EV_NONE;
+                return KIND_NONE;
         struct span t = span_range(m.p + 13, m.p + m.n);
         const char *failed = SPAN_FIND(t, " failed (");
         if (!failed)
-                return EV_NONE;
+                return KIND_NONE;
         ev->upstream = span_range(t.p, failed);
         ev->err = errno_in(m);
         return kind_of_connect_errno(ev->err);
@@ -62,7 +62,7 @@ static enum event_kind rule_connect_to(struct nginx_line *l, struct span m, stru
 /* connect() failed (111: Connection refused) while connecting to upstream — the TCP form */
 static enum event_kind rule_connect_failed(struct nginx_line *l, struct span m, struct event *ev) {
         if (ev->phase != PHASE_CONNECT)
-                return EV_NONE;
+                return KIND_NONE;
         ev->err = errno_in(m);
         return kind_of_connect_errno(ev->err);
 }
@@ -70,9 +70,9 @@ static enum event_kind rule_connect_failed(struct nginx_line *l, struct span m, 
 static enum event_kind rule_timed_out(struct nginx_line *l, struct span m, struct event *ev) {
         ev->err = errno_in(m);
         switch (ev->phase) {
-        case PHASE_CONNECT: return EV_UPSTREAM_CONNECT_TIMEOUT;
-        case PHASE_NONE: return EV_NONE;
-        default: return EV_UPSTREAM_READ_TIMEOUT;
+        case PHASE_CONNECT: return KIND_UPSTREAM_CONNECT_TIMEOUT;
+        case PHASE_NONE: return KIND_NONE;
+        default: return KIND_UPSTREAM_READ_TIMEOUT;
         }
 }
 
@@ -80,16 +80,16 @@ static enum event_kind rule_timed_out(struct nginx_line *l, struct span m, struc
 static enum event_kind rule_io_failed(struct nginx_line *l, struct span m, struct event *ev) {
         ev->err = errno_in(m);
         bool reset = ev->err == 104 || ev->err == 32;
-        return reset && ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT ? EV_UPSTREAM_RESET
-                                                                              : EV_NONE;
+        return reset && ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT ? KIND_UPSTREAM_RESET
+                                                                              : KIND_NONE;
 }
 
 static enum event_kind rule_closed(struct nginx_line *l, struct span m, struct event *ev) {
-        return ev->phase != PHASE_NONE ? EV_UPSTREAM_CLOSED : EV_NONE;
+        return ev->phase != PHASE_NONE ? KIND_UPSTREAM_CLOSED : KIND_NONE;
 }
 
 static enum event_kind rule_too_big(struct nginx_line *l, struct span m, struct event *ev) {
-        return EV_UPSTREAM_HEADER_TOO_BIG;
+        return KIND_UPSTREAM_HEADER_TOO_BIG;
 }
 
 static enum event_kind rule_protocol(struct nginx_line *l, struct span m, struct event *ev) {
@@ -98,15 +98,15 @@ static enum event_kind rule_protocol(struct nginx_line *l, struct span m, struct
             SPAN_SKIP(&t, "upstream sent invalid FastCGI record type: ") ||
             SPAN_SKIP(&t, "upstream sent unexpected FastCGI record: "))
                 span_take_long(&t, &ev->value);
-        return EV_UPSTREAM_PROTOCOL_ERROR;
+        return KIND_UPSTREAM_PROTOCOL_ERROR;
 }
 
 static enum event_kind rule_no_live(struct nginx_line *l, struct span m, struct event *ev) {
-        return EV_NO_LIVE_UPSTREAMS;
+        return KIND_NO_LIVE_UPSTREAMS;
 }
 
 static enum event_kind rule_disabled(struct nginx_line *l, struct span m, struct event *ev) {
-        return EV_UPSTREAM_DISABLED;
+        return KIND_UPSTREAM_DISABLED;
 }
 
 static enum event_kind php_fatal_kind(struct span fatal, struct event *ev) {
@@ -115,20 +115,20 @@ static enum event_kind php_fatal_kind(struct span fatal, struct event *ev) {
                 t = span_make(t.p + 1, t.n - 1);
         if (SPAN_SKIP(&t, "Allowed memory size of ")) {
                 span_take_long(&t, &ev->value);
-                return EV_PHP_MEMORY_EXHAUSTED;
+                return KIND_PHP_MEMORY_EXHAUSTED;
         }
         if (SPAN_SKIP(&t, "Maximum execution time of ")) {
                 span_take_long(&t, &ev->value);
-                return EV_PHP_TIME_LIMIT;
+                return KIND_PHP_TIME_LIMIT;
         }
-        return EV_PHP_FATAL;
+        return KIND_PHP_FATAL;
 }
 
 /* A PHP log message framed as php-fpm sends it: at the start of the text or after "PHP message: ". */
 static enum event_kind php_message(struct span m, struct event *ev) {
         if (SPAN_SKIP(&m, "PHP Fatal error:"))
                 return php_fatal_kind(m, ev);
-        return SPAN_STARTS(m, "PHP Parse error:") ? EV_PHP_FATAL : EV_NONE;
+        return SPAN_STARTS(m, "PHP Parse error:") ? KIND_PHP_FATAL : KIND_NONE;
 }
 
 /* One pass over PHP's text: each "PHP message: " frame, and the first message. */
@@ -136,7 +136,7 @@ static enum event_kind php_messages(struct span s, struct event *ev) {
         static const char frame[] = "PHP message: ";
         enum event_kind k = php_message(s, ev);
         const char *end = s.p + s.n, *hit;
-        for (struct span t = s; k == EV_NONE && (hit = SPAN_FIND(t, frame)); ) {
+        for (struct span t = s; k == KIND_NONE && (hit = SPAN_FIND(t, frame)); ) {
                 t = span_range(hit + sizeof(frame) - 1, end);
                 k = php_message(t, ev);
         }
@@ -159,9 +159,9 @@ static enum event_kind rule_stderr(struct nginx_line *l, struct span m, struct e
                 s = span_range(s.p, close);
         ev->detail = s;
         if (SPAN_STARTS(s, "Primary script unknown"))
-                return EV_SCRIPT_NOT_FOUND;
+                return KIND_SCRIPT_NOT_FOUND;
         if (script_denied(s))
-                return EV_SCRIPT_DENIED;
+                return KIND_SCRIPT_DENIED;
         return php_messages(s, ev);
 }
 
@@ -207,13 +207,13 @@ enum event_kind classify_nginx(struct nginx_line *l, struct event *ev) {
         event_init(ev, SOURCE_NGINX);
         int rule = nginx_rule_for(l->rest);
         if (rule < 0)
-                return EV_NONE;
+                return KIND_NONE;
         nginx_split_message(l);
         ev->phase = phase_of(l->message);
         enum event_kind k = nginx_rules[rule].fn(l, l->message, ev);
-        if (k == EV_NONE) {
+        if (k == KIND_NONE) {
                 event_init(ev, SOURCE_NGINX);
-                return EV_NONE;
+                return KIND_NONE;
         }
         nginx_parse_fields(l);
         if (!ev->upstream.p)
@@ -231,10 +231,10 @@ static void take_run_time(struct span t, struct event *ev) {
 static enum event_kind child_signal(struct span t, struct event *ev) {
         long sig;
         if (!span_take_long(&t, &sig) || sig > 64 || !SPAN_SKIP(&t, " ("))
-                return EV_NONE;
+                return KIND_NONE;
         const char *close = SPAN_FIND(t, ")");
         if (!close)
-                return EV_NONE;
+                return KIND_NONE;
         struct span name = span_range(t.p, close);
         const char *core = SPAN_FIND(name, " - core dumped");
         ev->core_dumped = core != NULL;
@@ -242,16 +242,16 @@ static enum event_kind child_signal(struct span t, struct event *ev) {
         ev->signal = (int) sig;
         take_run_time(span_range(close + 1, t.p + t.n), ev);
         /* SIGQUIT is php-fpm's own graceful stop of an idle child */
-        return sig == 3 ? EV_NONE : EV_FPM_CHILD_SIGNAL;
+        return sig == 3 ? KIND_NONE : KIND_FPM_CHILD_SIGNAL;
 }
 
 static enum event_kind child_exit(struct span t, struct event *ev) {
         long code;
         if (!span_take_long(&t, &code) || code > 255)
-                return EV_NONE;
+                return KIND_NONE;
         ev->exit_code = (int) code;
         take_run_time(t, ev);
-        return code != 0 ? EV_FPM_CHILD_EXIT : EV_NONE;
+        return code != 0 ? KIND_FPM_CHILD_EXIT : KIND_NONE;
 }
 
 /* ", script '/x.php' (request: "GET /x.php") execution timed out (2.016550 sec), terminating":
@@ -261,13 +261,13 @@ static enum event_kind child_script(struct span t, struct event *ev) {
         static const char timed[] = " execution timed out (", slow[] = " executing too slow (";
         const char *at;
         if (SPAN_ENDS(t, " sec), terminating") && (at = span_rfind(t, timed, sizeof(timed) - 1))) {
-                k = EV_FPM_REQUEST_TERMINATED;
+                k = KIND_FPM_REQUEST_TERMINATED;
                 at += sizeof(timed) - 1;
         } else if (SPAN_ENDS(t, " sec), logging") && (at = span_rfind(t, slow, sizeof(slow) - 1))) {
-                k = EV_FPM_SLOW_REQUEST;
+                k = KIND_FPM_SLOW_REQUEST;
                 at += sizeof(slow) - 1;
         } else {
-                return EV_NONE;
+                return KIND_NONE;
         }
         struct span secs = span_range(at, t.p + t.n);
         span_take_seconds(&secs, &ev->seconds);
@@ -282,23 +282,23 @@ static enum event_kind child_script(struct span t, struct event *ev) {
 static enum event_kind rule_child(struct span m, struct event *ev) {
         struct span t = span_range(m.p + 6, m.p + m.n);
         if (!span_take_long(&t, &ev->child_pid))
-                return EV_NONE;
+                return KIND_NONE;
         if (SPAN_SKIP(&t, " exited on signal "))
                 return child_signal(t, ev);
         if (SPAN_SKIP(&t, " exited with code "))
                 return child_exit(t, ev);
         if (SPAN_STARTS(t, ", script '"))
                 return child_script(t, ev);
-        return EV_NONE;
+        return KIND_NONE;
 }
 
 static enum event_kind rule_max_children(struct span m, struct event *ev) {
         struct span t = m;
         if (!SPAN_SKIP(&t, "server reached pm.max_children setting (") &&
             !SPAN_SKIP(&t, "server reached max_children setting ("))
-                return EV_NONE;
+                return KIND_NONE;
         span_take_long(&t, &ev->value);
-        return EV_FPM_MAX_CHILDREN;
+        return KIND_FPM_MAX_CHILDREN;
 }
 
 /* unable to bind listening socket for address '/run/php.sock': Address already in use (98) */
@@ -315,7 +315,7 @@ static enum event_kind rule_bind(struct span m, struct event *ev) {
                 if (span_take_long(&e, &err) && err < 4096)
                         ev->err = (int) err;
         }
-        return EV_FPM_BIND_FAILED;
+        return KIND_FPM_BIND_FAILED;
 }
 
 static enum event_kind master_message(struct span m) {
@@ -323,39 +323,39 @@ static enum event_kind master_message(struct span m) {
                 const char *text;
                 enum event_kind kind;
         } fixed[] = {
-                { "Finishing ...", EV_FPM_STOPPING },
-                { "Terminating ...", EV_FPM_STOPPING },
-                { "exiting, bye-bye!", EV_FPM_STOPPING },
-                { "ready to handle connections", EV_FPM_STARTED },
-                { "FPM initialization failed", EV_FPM_INIT_FAILED },
-                { "error log file re-opened", EV_FPM_LOG_REOPENED },
+                { "Finishing ...", KIND_FPM_STOPPING },
+                { "Terminating ...", KIND_FPM_STOPPING },
+                { "exiting, bye-bye!", KIND_FPM_STOPPING },
+                { "ready to handle connections", KIND_FPM_STARTED },
+                { "FPM initialization failed", KIND_FPM_INIT_FAILED },
+                { "error log file re-opened", KIND_FPM_LOG_REOPENED },
         };
         for (unsigned i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
                 if (span_eq_str(m, fixed[i].text))
                         return fixed[i].kind;
         if (SPAN_STARTS(m, "fpm is running, pid "))
-                return EV_FPM_STARTED;
-        return EV_NONE;
+                return KIND_FPM_STARTED;
+        return KIND_NONE;
 }
 
 enum event_kind classify_fpm(const struct fpm_line *l, struct event *ev) {
         event_init(ev, SOURCE_FPM);
         ev->pool = l->pool;
         struct span m = l->message;
-        enum event_kind k = EV_NONE;
+        enum event_kind k = KIND_NONE;
         if (SPAN_STARTS(m, "child "))
                 k = rule_child(m, ev);
         else if (SPAN_STARTS(m, "server reached "))
                 k = rule_max_children(m, ev);
         else if (SPAN_STARTS(m, "seems busy ("))
-                k = EV_FPM_POOL_BUSY;
+                k = KIND_FPM_POOL_BUSY;
         else if (span_has_prefix(m, bind_prefix, sizeof(bind_prefix) - 1))
                 k = rule_bind(m, ev);
         else if (!l->pool.p)
                 k = master_message(m);
-        if (k == EV_NONE) {
+        if (k == KIND_NONE) {
                 event_init(ev, SOURCE_FPM);
-                return EV_NONE;
+                return KIND_NONE;
         }
         return set_kind(ev, k);
 }
@@ -371,7 +371,7 @@ enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struc
                 return classify_fpm(&ll->fpm, ev);
         }
         event_init(ev, SOURCE_NONE);
-        return EV_NONE;
+        return KIND_NONE;
 }
 
 const char *upstream_phase_name(enum upstream_phase ph) {

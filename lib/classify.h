@@ -43,7 +43,7 @@ struct logline {
         struct fpm_line fpm;
 };
 
-/* Detects the format, parses and classifies. Returns the event's kind (EV_NONE for most lines). */
+/* Detects the format, parses and classifies. Returns the event's kind (KIND_NONE for most lines). */
 enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev);
 enum event_kind classify_nginx(struct nginx_line *l, struct event *ev);
 enum event_kind classify_fpm(const struct fpm_line *l, struct event *ev);

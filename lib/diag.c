@@ -99,44 +99,44 @@ static bool any_pool_ok(const struct diag *d) {
 /* Which cause a line supports, given what else is known about its target. */
 static enum cause cause_of(const struct diag *d, const struct target *t, enum event_kind k) {
         switch (k) {
-        case EV_UPSTREAM_SOCKET_MISSING:
-        case EV_UPSTREAM_REFUSED:
-        case EV_UPSTREAM_CONNECT_ERROR:
-        case EV_UPSTREAM_DISABLED:
+        case KIND_UPSTREAM_SOCKET_MISSING:
+        case KIND_UPSTREAM_REFUSED:
+        case KIND_UPSTREAM_CONNECT_ERROR:
+        case KIND_UPSTREAM_DISABLED:
                 return t->is_pool || !any_pool_ok(d) ? CAUSE_FPM_DOWN : CAUSE_SOCKET_MISMATCH;
-        case EV_NO_LIVE_UPSTREAMS:
-        case EV_FPM_STOPPING:
-        case EV_FPM_BIND_FAILED:
-        case EV_FPM_INIT_FAILED:
+        case KIND_NO_LIVE_UPSTREAMS:
+        case KIND_FPM_STOPPING:
+        case KIND_FPM_BIND_FAILED:
+        case KIND_FPM_INIT_FAILED:
                 return CAUSE_FPM_DOWN;
-        case EV_UPSTREAM_PERMISSION_DENIED:
+        case KIND_UPSTREAM_PERMISSION_DENIED:
                 return CAUSE_SOCKET_PERMISSION;
-        case EV_UPSTREAM_BACKLOG_FULL:
-        case EV_UPSTREAM_CONNECT_TIMEOUT:
-        case EV_FPM_MAX_CHILDREN:
-        case EV_FPM_POOL_BUSY:
+        case KIND_UPSTREAM_BACKLOG_FULL:
+        case KIND_UPSTREAM_CONNECT_TIMEOUT:
+        case KIND_FPM_MAX_CHILDREN:
+        case KIND_FPM_POOL_BUSY:
                 return CAUSE_POOL_SATURATED;
-        case EV_UPSTREAM_READ_TIMEOUT:
+        case KIND_UPSTREAM_READ_TIMEOUT:
                 return diag_state_shows(d, t, CAUSE_POOL_SATURATED) ? CAUSE_POOL_SATURATED : CAUSE_UPSTREAM_TIMEOUT;
-        case EV_FPM_SLOW_REQUEST:
+        case KIND_FPM_SLOW_REQUEST:
                 return CAUSE_UPSTREAM_TIMEOUT;
-        case EV_UPSTREAM_RESET:
-        case EV_UPSTREAM_CLOSED:
-        case EV_FPM_CHILD_SIGNAL:
-        case EV_FPM_CHILD_EXIT:
-        case EV_FPM_REQUEST_TERMINATED:
+        case KIND_UPSTREAM_RESET:
+        case KIND_UPSTREAM_CLOSED:
+        case KIND_FPM_CHILD_SIGNAL:
+        case KIND_FPM_CHILD_EXIT:
+        case KIND_FPM_REQUEST_TERMINATED:
                 return CAUSE_WORKER_KILLED;
-        case EV_UPSTREAM_HEADER_TOO_BIG:
+        case KIND_UPSTREAM_HEADER_TOO_BIG:
                 return CAUSE_HEADER_TOO_BIG;
-        case EV_UPSTREAM_PROTOCOL_ERROR:
+        case KIND_UPSTREAM_PROTOCOL_ERROR:
                 return CAUSE_NOT_FASTCGI;
-        case EV_PHP_MEMORY_EXHAUSTED:
+        case KIND_PHP_MEMORY_EXHAUSTED:
                 return CAUSE_PHP_MEMORY_EXHAUSTED;
-        case EV_PHP_TIME_LIMIT:
-        case EV_PHP_FATAL:
+        case KIND_PHP_TIME_LIMIT:
+        case KIND_PHP_FATAL:
                 return CAUSE_PHP_FATAL;
-        case EV_SCRIPT_NOT_FOUND:
-        case EV_SCRIPT_DENIED:
+        case KIND_SCRIPT_NOT_FOUND:
+        case KIND_SCRIPT_DENIED:
                 return CAUSE_SCRIPT_CONFIG;
         default:
                 return CAUSE_NONE;
@@ -146,7 +146,7 @@ static enum cause cause_of(const struct diag *d, const struct target *t, enum ev
 /* Lines that back a finding up but do not start one: a php-fpm restart logs "Finishing ...",
  * and nginx disables a server only after the connect errors that already count. */
 static bool supporting_only(enum event_kind k) {
-        return k == EV_FPM_STOPPING || k == EV_UPSTREAM_DISABLED;
+        return k == KIND_FPM_STOPPING || k == KIND_UPSTREAM_DISABLED;
 }
 
 static void keep_sample(struct finding *f, const char *line, size_t len) {

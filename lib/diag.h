@@ -47,7 +47,7 @@ struct diag;
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n);
 struct diag *diag_free(struct diag *d);
 
-/* A classified line (kind != EV_NONE). log_pool: the pool whose php-fpm log it came from, -1 for
+/* A classified line (kind != KIND_NONE). log_pool: the pool whose php-fpm log it came from, -1 for
  * nginx's logs; php-fpm lines naming a pool are matched by that name first. */
 void diag_log(struct diag *d, const struct event *ev, const char *line, size_t len, int log_pool,
               uint64_t now);

@@ -11,7 +11,7 @@ struct finding {
         uint64_t first_line, last_line; /* arrival of matching lines; 0 if none */
         uint64_t last_emit;
         uint64_t lines, lines_since_emit;
-        uint32_t kind_counts[EV__MAX];
+        uint32_t kind_counts[KIND__MAX];
         char samples[ALERT_SAMPLES][ALERT_SAMPLE_MAX];
         int n_samples;
         int signal;                     /* worker_killed: the last signal php-fpm reported */

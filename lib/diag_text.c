@@ -49,7 +49,7 @@ static void unit_words(const struct target *t, char *buf, size_t size) {
 /* Requests nginx failed on: its own lines, not php-fpm's notes about itself. */
 static unsigned long long failed_requests(const struct finding *f) {
         unsigned long long n = 0;
-        for (unsigned k = 1; k < EV__MAX; k++)
+        for (unsigned k = 1; k < KIND__MAX; k++)
                 if (kind_info((enum event_kind) k)->source == SOURCE_NGINX)
                         n += f->kind_counts[k];
         return n;
@@ -137,7 +137,7 @@ static void worker_killed(const struct diag *d, const struct target *t, const st
         diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s %s died mid-request: %s%s (%llu log lines).",
                  t->is_pool ? "pool" : "upstream", t->is_pool ? t->name : t->address,
                  oom ? "OOM-killed (systemd Result=oom-kill)" : how ? how : "connection reset by the worker",
-                 f->kind_counts[EV_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "",
+                 f->kind_counts[KIND_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "",
                  (unsigned long long) f->lines);
         add_remedy(a, "journalctl -k | grep -i 'out of memory'");
         add_remedy(a, "lower pm.max_children or memory_limit so that max_children x memory_limit fits in RAM");
@@ -150,7 +150,7 @@ static void pool_saturated(const struct diag *d, const struct target *t, const s
         probe_words(t, probe, sizeof(probe));
         diag_put(a->summary, sizeof(a->summary), "Every worker of %s %s is busy%s%s%s (%llu log lines).",
                  t->is_pool ? "pool" : "upstream", t->is_pool ? t->name : t->address, probe[0] ? ": probe " : "",
-                 probe, f->kind_counts[EV_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
+                 probe, f->kind_counts[KIND_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
                  (unsigned long long) f->lines);
         add_remedy(a, "raise pm.max_children if memory allows, or make slow scripts faster");
         add_remedy(a, "look at the pool's status page (pm.status_path) and slowlog");
@@ -198,7 +198,7 @@ static void from_lines(const struct diag *d, const struct target *t, const struc
 static void kinds_words(const struct finding *f, char *buf, size_t size) {
         size_t n = 0;
         buf[0] = '\0';
-        for (unsigned k = 1; k < EV__MAX && n < size; k++)
+        for (unsigned k = 1; k < KIND__MAX && n < size; k++)
                 if (f->kind_counts[k]) {
                         int w = snprintf(buf + n, size - n, "%s%s=%u", n ? ", " : "", kind_id((enum event_kind) k),
                                          f->kind_counts[k]);

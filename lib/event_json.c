@@ -45,7 +45,7 @@ static int put_numbers(json_t *obj, const struct event *ev) {
                 r |= put_span(obj, "signal_name", ev->signal_name);
                 r |= put(obj, "core_dumped", json_boolean(ev->core_dumped));
         }
-        if (ev->kind == EV_FPM_CHILD_EXIT)
+        if (ev->kind == KIND_FPM_CHILD_EXIT)
                 r |= put(obj, "exit_code", json_integer(ev->exit_code));
         if (ev->seconds >= 0)
                 r |= put(obj, "seconds", json_real(ev->seconds));

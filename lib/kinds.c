@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct kind_info kinds[EV__MAX] = {
-        [EV_NONE] = { "none", SOURCE_NONE, LOG_DEBUG, 0, "not a failure" },
-#define X(name, id, src, prio, causes, text) [EV_##name] = { id, SOURCE_##src, prio, causes, text },
+static const struct kind_info kinds[KIND__MAX] = {
+        [KIND_NONE] = { "none", SOURCE_NONE, LOG_DEBUG, 0, "not a failure" },
+#define X(name, id, src, prio, causes, text) [KIND_##name] = { id, SOURCE_##src, prio, causes, text },
         KIND_LIST(X)
 #undef X
 };
@@ -23,8 +23,8 @@ static const struct {
 };
 
 const struct kind_info *kind_info(enum event_kind k) {
-        if ((unsigned) k >= EV__MAX)
-                k = EV_NONE;
+        if ((unsigned) k >= KIND__MAX)
+                k = KIND_NONE;
         return &kinds[k];
 }
 
@@ -33,10 +33,10 @@ const char *kind_id(enum event_kind k) {
 }
 
 enum event_kind kind_from_id(const char *id) {
-        for (unsigned k = 0; k < EV__MAX; k++)
+        for (unsigned k = 0; k < KIND__MAX; k++)
                 if (strcmp(kinds[k].id, id) == 0)
                         return (enum event_kind) k;
-        return EV_NONE;
+        return KIND_NONE;
 }
 
 const char *cause_id(enum cause c) {

@@ -107,11 +107,11 @@ enum cause {
           "PHP-FPM reopened its log (rotation)")
 
 enum event_kind {
-        EV_NONE = 0,
-#define X(name, id, src, prio, causes, text) EV_##name,
+        KIND_NONE = 0,
+#define X(name, id, src, prio, causes, text) KIND_##name,
         KIND_LIST(X)
 #undef X
-        EV__MAX,
+        KIND__MAX,
 };
 
 enum log_source {

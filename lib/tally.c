@@ -38,7 +38,7 @@ static int note_label(struct tally_kind *tk, struct span label) {
 }
 
 int tally_add(struct tally *t, enum event_kind k, struct span label, const struct logtime *when) {
-        if ((unsigned) k >= EV__MAX)
+        if ((unsigned) k >= KIND__MAX)
                 return -EINVAL;
         struct tally_kind *tk = &t->kinds[k];
         tk->count++;
@@ -61,14 +61,14 @@ size_t tally_top(const struct tally *t, enum event_kind k, size_t idx[TALLY_LABE
 
 size_t tally_cause(const struct tally *t, enum cause c) {
         size_t sum = 0;
-        for (unsigned k = 1; k < EV__MAX; k++)
+        for (unsigned k = 1; k < KIND__MAX; k++)
                 if (kind_info((enum event_kind) k)->causes & (1u << c))
                         sum += t->kinds[k].count;
         return sum;
 }
 
 void tally_done(struct tally *t) {
-        for (unsigned k = 0; k < EV__MAX; k++)
+        for (unsigned k = 0; k < KIND__MAX; k++)
                 for (size_t i = 0; i < t->kinds[k].nlabels; i++)
                         free(t->kinds[k].labels[i].text);
         tally_init(t);

@@ -24,7 +24,7 @@ struct tally_kind {
 };
 
 struct tally {
-        struct tally_kind kinds[EV__MAX];
+        struct tally_kind kinds[KIND__MAX];
 };
 
 void tally_init(struct tally *t);

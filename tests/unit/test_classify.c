@@ -60,7 +60,7 @@ static void check_fixture(const char *name) {
                 if (!row && strncmp(expected, key + 1, strlen(key + 1)) == 0)
                         row = expected;
                 if (!row) {
-                        ck_assert_msg(k == EV_NONE, "%s: got %s, expected none", key + 1, kind_id(k));
+                        ck_assert_msg(k == KIND_NONE, "%s: got %s, expected none", key + 1, kind_id(k));
                 } else {
                         ck_assert_int_eq(sscanf(row + strlen(key) - 1, "%63[^\t]\t%511[^\n]", want_kind, want_label), 2);
                         struct span label = ev.source == SOURCE_FPM ? ev.pool : ev.upstream;
@@ -151,7 +151,7 @@ START_TEST(test_protocol_version_value) {
         struct event ev;
         classify_nginx_msg("upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream",
                            "fastcgi://127.0.0.1:8080", &ev);
-        ck_assert_int_eq(ev.kind, EV_UPSTREAM_PROTOCOL_ERROR);
+        ck_assert_int_eq(ev.kind, KIND_UPSTREAM_PROTOCOL_ERROR);
         ck_assert_int_eq(ev.value, 72);
 }
 END_TEST
@@ -178,7 +178,7 @@ START_TEST(test_php_stderr) {
                 struct event ev;
                 enum event_kind k = classify_nginx_msg(cases[i].message, "fastcgi://unix:/run/a.sock:", &ev);
                 ck_assert_msg(strcmp(kind_id(k), cases[i].kind) == 0, "%s → %s", cases[i].message, kind_id(k));
-                if (k != EV_NONE)
+                if (k != KIND_NONE)
                         ck_assert_int_eq(ev.value, cases[i].value);
         }
 }
@@ -196,7 +196,7 @@ START_TEST(test_benign_nginx) {
         };
         for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
                 struct event ev;
-                ck_assert_msg(classify(lines[i], &ev) == EV_NONE, "%s", lines[i]);
+                ck_assert_msg(classify(lines[i], &ev) == KIND_NONE, "%s", lines[i]);
                 ck_assert_ptr_null(ev.upstream.p);
         }
 }
@@ -208,7 +208,7 @@ START_TEST(test_request_cannot_decide) {
         ck_assert_int_eq(classify("2026/11/25 13:24:11 [info] 6586#6586: *94 client sent invalid method while reading "
                                   "client request line, client: 127.0.0.1, server: plain, request: \"connect() to "
                                   "unix:/x failed (2: No such file or directory) while connecting to upstream\"",
-                                  &ev), EV_NONE);
+                                  &ev), KIND_NONE);
         /* …nor a failure another failure, nor move its upstream. */
         char *line = nginx_line("error", "recv() failed (104: Connection reset by peer) while reading response header from upstream",
                                 "fastcgi://unix:/run/real.sock:");
@@ -216,7 +216,7 @@ START_TEST(test_request_cannot_decide) {
         ck_assert_int_ge(asprintf(&spoofed, "%.*s%s", (int) (strstr(line, "GET") - line), line,
                                   "GET /connect() to unix:/x failed (2: No such file or directory), client: 1.1.1.1 HTTP/1.1\", "
                                   "upstream: \"fastcgi://unix:/run/real.sock:\", host: \"h\""), 0);
-        ck_assert_int_eq(classify(spoofed, &ev), EV_UPSTREAM_RESET);
+        ck_assert_int_eq(classify(spoofed, &ev), KIND_UPSTREAM_RESET);
         ck_assert_span_eq(ev.upstream, "unix:/run/real.sock");
         free(line);
         free(spoofed);
@@ -230,7 +230,7 @@ START_TEST(test_hostile_bytes) {
                                    "request: \"\x01\x02\0\xff\xfe\xc3\x28 HTTP/1.1\", upstream: \"fastcgi://unix:/run/a.sock:\"";
         struct logline ll;
         struct event ev;
-        ck_assert_int_eq(classify_line(line, sizeof(line) - 1, &ll, &ev), EV_UPSTREAM_SOCKET_MISSING);
+        ck_assert_int_eq(classify_line(line, sizeof(line) - 1, &ll, &ev), KIND_UPSTREAM_SOCKET_MISSING);
         ck_assert_span_eq(ev.upstream, "unix:/run/a.sock");
         ck_assert_uint_eq(ll.nginx.request.n, 16);
 }
@@ -246,7 +246,7 @@ START_TEST(test_huge_line) {
         char *huge;
         ck_assert_int_ge(asprintf(&huge, "%s, referrer: \"%s\"", line, request), 0);
         struct event ev;
-        ck_assert_int_eq(classify(huge, &ev), EV_UPSTREAM_READ_TIMEOUT);
+        ck_assert_int_eq(classify(huge, &ev), KIND_UPSTREAM_READ_TIMEOUT);
         ck_assert_span_eq(ev.upstream, "unix:/run/a.sock");
         free(request);
         free(line);
@@ -257,9 +257,9 @@ END_TEST
 START_TEST(test_empty_and_cut_lines) {
         struct logline ll;
         struct event ev;
-        ck_assert_int_eq(classify_line("", 0, &ll, &ev), EV_NONE);
+        ck_assert_int_eq(classify_line("", 0, &ll, &ev), KIND_NONE);
         ck_assert_int_eq(ll.source, SOURCE_NONE);
-        ck_assert_int_eq(classify_line("\n", 1, &ll, &ev), EV_NONE);
+        ck_assert_int_eq(classify_line("\n", 1, &ll, &ev), KIND_NONE);
         /* cut inside the message: not enough to say; cut after it: the kind is already known.
          * A cut inside ", client: " itself may go either way. */
         size_t msg_end = (size_t) (strstr(refused_line, ", client: ") - refused_line);
@@ -268,9 +268,9 @@ START_TEST(test_empty_and_cut_lines) {
                 memcpy(copy, refused_line, cut);
                 enum event_kind k = classify_line(copy, cut, &ll, &ev);
                 if (cut == msg_end || cut >= msg_end + 10)
-                        ck_assert_int_eq(k, EV_UPSTREAM_REFUSED);
+                        ck_assert_int_eq(k, KIND_UPSTREAM_REFUSED);
                 else if (cut < msg_end)
-                        ck_assert_int_eq(k, EV_NONE);
+                        ck_assert_int_eq(k, KIND_NONE);
                 free(copy);
         }
 }
@@ -286,37 +286,37 @@ static enum event_kind fpm(const char *message, struct event *ev) {
 START_TEST(test_fpm_children) {
         struct event ev;
         ck_assert_int_eq(fpm("[pool www] child 7066 exited on signal 11 (SIGSEGV - core dumped) after 48.821719 seconds from start", &ev),
-                         EV_FPM_CHILD_SIGNAL);
+                         KIND_FPM_CHILD_SIGNAL);
         ck_assert_int_eq(ev.signal, 11);
         ck_assert_span_eq(ev.signal_name, "SIGSEGV");
         ck_assert(ev.core_dumped);
         ck_assert_int_eq(ev.child_pid, 7066);
         ck_assert_double_eq_tol(ev.seconds, 48.821719, 1e-6);
         ck_assert_span_eq(ev.pool, "www");
-        ck_assert_int_eq(fpm("[pool www] child 12 exited with code 255 after 1.000000 seconds from start", &ev), EV_FPM_CHILD_EXIT);
+        ck_assert_int_eq(fpm("[pool www] child 12 exited with code 255 after 1.000000 seconds from start", &ev), KIND_FPM_CHILD_EXIT);
         ck_assert_int_eq(ev.exit_code, 255);
-        ck_assert_int_eq(fpm("[pool www] child 12 exited with code 0 after 1.000000 seconds from start", &ev), EV_NONE);
-        ck_assert_int_eq(fpm("[pool www] child 12 exited on signal 3 (SIGQUIT) after 1.000000 seconds from start", &ev), EV_NONE);
-        ck_assert_int_eq(fpm("[pool www] child 12 started", &ev), EV_NONE);
+        ck_assert_int_eq(fpm("[pool www] child 12 exited with code 0 after 1.000000 seconds from start", &ev), KIND_NONE);
+        ck_assert_int_eq(fpm("[pool www] child 12 exited on signal 3 (SIGQUIT) after 1.000000 seconds from start", &ev), KIND_NONE);
+        ck_assert_int_eq(fpm("[pool www] child 12 started", &ev), KIND_NONE);
         /* a worker's stderr is the application's text, whatever it says */
-        ck_assert_int_eq(fpm("[pool www] child 6572 said into stderr: \"child 1 exited on signal 9 (SIGKILL) after 1 seconds\"", &ev), EV_NONE);
+        ck_assert_int_eq(fpm("[pool www] child 6572 said into stderr: \"child 1 exited on signal 9 (SIGKILL) after 1 seconds\"", &ev), KIND_NONE);
 }
 END_TEST
 
 START_TEST(test_fpm_pool_and_master) {
         struct event ev;
-        ck_assert_int_eq(fpm("[pool c7dyn] server reached pm.max_children setting (2), consider raising it", &ev), EV_FPM_MAX_CHILDREN);
+        ck_assert_int_eq(fpm("[pool c7dyn] server reached pm.max_children setting (2), consider raising it", &ev), KIND_FPM_MAX_CHILDREN);
         ck_assert_int_eq(ev.value, 2);
-        ck_assert_int_eq(fpm("[pool c7ondemand] server reached max_children setting (1), consider raising it", &ev), EV_FPM_MAX_CHILDREN);
+        ck_assert_int_eq(fpm("[pool c7ondemand] server reached max_children setting (1), consider raising it", &ev), KIND_FPM_MAX_CHILDREN);
         ck_assert_int_eq(ev.value, 1);
-        ck_assert_int_eq(fpm("[pool www] seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), spawning 8 children, there are 0 idle, and 13 total children", &ev), EV_FPM_POOL_BUSY);
-        ck_assert_int_eq(fpm("unable to bind listening socket for address '/run/php/php8.2-fpm.sock': Address already in use (98)", &ev), EV_FPM_BIND_FAILED);
+        ck_assert_int_eq(fpm("[pool www] seems busy (you may need to increase pm.start_servers, or pm.min/max_spare_servers), spawning 8 children, there are 0 idle, and 13 total children", &ev), KIND_FPM_POOL_BUSY);
+        ck_assert_int_eq(fpm("unable to bind listening socket for address '/run/php/php8.2-fpm.sock': Address already in use (98)", &ev), KIND_FPM_BIND_FAILED);
         ck_assert_span_eq(ev.detail, "/run/php/php8.2-fpm.sock");
         ck_assert_int_eq(ev.err, 98);
-        ck_assert_int_eq(fpm("FPM initialization failed", &ev), EV_FPM_INIT_FAILED);
-        ck_assert_int_eq(fpm("Terminating ...", &ev), EV_FPM_STOPPING);
-        ck_assert_int_eq(fpm("fpm is running, pid 6559", &ev), EV_FPM_STARTED);
-        ck_assert_int_eq(fpm("[pool www] Finishing ...", &ev), EV_NONE);
+        ck_assert_int_eq(fpm("FPM initialization failed", &ev), KIND_FPM_INIT_FAILED);
+        ck_assert_int_eq(fpm("Terminating ...", &ev), KIND_FPM_STOPPING);
+        ck_assert_int_eq(fpm("fpm is running, pid 6559", &ev), KIND_FPM_STARTED);
+        ck_assert_int_eq(fpm("[pool www] Finishing ...", &ev), KIND_NONE);
 }
 END_TEST
 
@@ -325,11 +325,11 @@ START_TEST(test_fpm_terminated_reads_from_the_right) {
         /* the request string is the client's: a fake ending inside it must not be taken */
         ck_assert_int_eq(fpm("[pool t] child 6570, script '/srv/slow.php' (request: \"GET /slow.php?x=') execution timed "
                              "out (999.0 sec), terminating\") execution timed out (2.016550 sec), terminating", &ev),
-                         EV_FPM_REQUEST_TERMINATED);
+                         KIND_FPM_REQUEST_TERMINATED);
         ck_assert_double_eq_tol(ev.seconds, 2.01655, 1e-6);
         ck_assert_int_eq(ev.child_pid, 6570);
         ck_assert_int_eq(fpm("[pool t] child 6570, script '/srv/slow.php' (request: \"GET /slow.php?s=4\") executing too slow "
-                             "(1.015282 sec), logging", &ev), EV_FPM_SLOW_REQUEST);
+                             "(1.015282 sec), logging", &ev), KIND_FPM_SLOW_REQUEST);
         ck_assert_span_eq(ev.detail, "/srv/slow.php");
 }
 END_TEST
@@ -338,22 +338,22 @@ START_TEST(test_fpm_debug_format) {
         struct event ev;
         ck_assert_int_eq(classify("[25-Nov-2026 13:23:15.673798] WARNING: pid 6709, fpm_children_bury(), line 289: [pool victim] "
                                   "child 6711 exited on signal 9 (SIGKILL) after 3.501234 seconds from start", &ev),
-                         EV_FPM_CHILD_SIGNAL);
+                         KIND_FPM_CHILD_SIGNAL);
         ck_assert_span_eq(ev.pool, "victim");
         ck_assert_int_eq(ev.signal, 9);
 }
 END_TEST
 
 START_TEST(test_every_kind_has_an_entry) {
-        for (unsigned k = 0; k < EV__MAX; k++) {
+        for (unsigned k = 0; k < KIND__MAX; k++) {
                 const struct kind_info *ki = kind_info((enum event_kind) k);
                 ck_assert_ptr_nonnull(ki->id);
                 ck_assert_int_eq(kind_from_id(ki->id), k);
                 ck_assert_ptr_nonnull(ki->text);
         }
-        ck_assert_int_eq(kind_from_id("no_such_kind"), EV_NONE);
+        ck_assert_int_eq(kind_from_id("no_such_kind"), KIND_NONE);
         char buf[128];
-        ck_assert_str_eq(kind_causes_str(EV_UPSTREAM_SOCKET_MISSING, buf, sizeof(buf)), "fpm_down, socket_mismatch");
+        ck_assert_str_eq(kind_causes_str(KIND_UPSTREAM_SOCKET_MISSING, buf, sizeof(buf)), "fpm_down, socket_mismatch");
 }
 END_TEST
 
@@ -361,7 +361,7 @@ END_TEST
 START_TEST(test_docs_list_every_kind) {
         char *readme = fixture_read("../../README.md", NULL);
         char *man = fixture_read("../../man/badgatewayd.8", NULL);
-        for (unsigned k = 1; k < EV__MAX; k++) {
+        for (unsigned k = 1; k < KIND__MAX; k++) {
                 const char *id = kind_id((enum event_kind) k);
                 char cell[96], row[96];
                 snprintf(cell, sizeof(cell), "| `%s` |", id);

@@ -52,7 +52,7 @@ static void teardown(void) {
 static void line(const char *text, int log_pool, uint64_t now) {
         struct logline ll;
         struct event ev;
-        ck_assert_int_ne(classify_line(text, strlen(text), &ll, &ev), EV_NONE);
+        ck_assert_int_ne(classify_line(text, strlen(text), &ll, &ev), KIND_NONE);
         diag_log(d, &ev, text, strlen(text), log_pool, now);
 }
 
