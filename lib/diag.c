@@ -226,6 +226,10 @@ void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t
         if (pool >= d->n_pools)
                 return;
         struct target *t = &d->targets[pool];
+        bool started = strcmp(u->active_state, "active") == 0 &&
+                       (!t->have_unit || strcmp(t->unit_state.active_state, "active") != 0);
+        if (started)
+                t->probe_fails = 0;     /* failed probes from before the start say nothing now */
         t->unit_state = *u;
         t->have_unit = true;
         state_changed(d, t, now);

@@ -98,6 +98,22 @@ START_TEST(test_bad_values) {
                      "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is not a duration (examples: 5s, 250ms, 2min, 1h)");
         expect_error("[Daemon]\nReadFromStart = maybe\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ReadFromStart: 'maybe' is not a boolean (yes or no)");
+        expect_error("[Pool www]\nListen = php.example.com:9000\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: Listen: 'php.example.com:9000' is not a listen address "
+                     "(/run/php/x.sock, unix:/path, 127.0.0.1:9000, [::1]:9000, localhost:9000 or a port)");
+        static const char *good_listens[] = { "/run/php/x.sock", "unix:/run/x.sock", "127.0.0.1:9000",
+                                              "[::1]:9000", "localhost:9000", "9000" };
+        for (unsigned i = 0; i < 6; i++) {
+                char text[128];
+                snprintf(text, sizeof(text), "[Pool www]\nListen = %s\n", good_listens[i]);
+                ck_assert_msg(parse(text) == 0, "%s: %s", good_listens[i], err.text);
+        }
+        static const char *bad_listens[] = { "run/x.sock", "127.0.0.1", "127.0.0.1:99999", "[::1:9000", "1.2.3:80" };
+        for (unsigned i = 0; i < 5; i++) {
+                char text[128];
+                snprintf(text, sizeof(text), "[Pool www]\nListen = %s\n", bad_listens[i]);
+                ck_assert_msg(parse(text) == -EINVAL, "accepted %s", bad_listens[i]);
+        }
         expect_error("[Nginx]\nErrorLog = logs/error.log\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ErrorLog: 'logs/error.log' is not an absolute path");
 }

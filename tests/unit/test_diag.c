@@ -284,6 +284,26 @@ START_TEST(test_unit_states) {
 }
 END_TEST
 
+/* php-fpm coming back: the unit turns active before the next probe sees its socket. */
+START_TEST(test_unit_back_before_probe) {
+        unit(0, "active", "running", "success", T0);
+        probe(0, PROBE_OK, 0, T0);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + SEC);
+        unit(0, "inactive", "dead", "success", T0 + SEC);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 2 * SEC);
+        flush(T0 + 2 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        unit(0, "active", "running", "success", T0 + 3 * SEC);
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        probe(0, PROBE_OK, 0, T0 + 4 * SEC);
+        flush(T0 + 4 * SEC);
+        ck_assert_int_eq(seen->n, 2);   /* no socket_mismatch in between */
+}
+END_TEST
+
 START_TEST(test_line_only_causes) {
         static const struct {
                 const char *message, *cause;
@@ -325,6 +345,7 @@ int main(void) {
         tcase_add_test(tc, test_saturation_decides_read_timeouts);
         tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);
         tcase_add_test(tc, test_unit_states);
+        tcase_add_test(tc, test_unit_back_before_probe);
         tcase_add_test(tc, test_line_only_causes);
         tcase_add_test(tc, test_unknown_until_probed);
         suite_add_tcase(s, tc);
