@@ -4,12 +4,12 @@
 #define _GNU_SOURCE
 #endif
 #include "tail.h"
+#include "fixtures.h"
 
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,7 +28,6 @@
 #define LINE_LEN 12                     /* "line 000123\n" */
 #define CAP (64 * 1024)
 
-static char base_dir[256];
 
 struct line {
         char *p;
@@ -116,8 +115,8 @@ static void rec_init(struct rec *r, const char *name) {
         r->max_num = -1;
         r->seen = calloc(MAX_NUM, sizeof *r->seen);
         ck_assert_ptr_nonnull(r->seen);
-        snprintf(r->dir, sizeof r->dir, "%s/XXXXXX", base_dir);
-        ck_assert_ptr_nonnull(mkdtemp(r->dir));
+        char fresh[128];
+        snprintf(r->dir, sizeof r->dir, "%s", fixture_newdir(fresh));
         snprintf(r->path, sizeof r->path, "%s/%s", r->dir, name);
 }
 
@@ -777,33 +776,10 @@ START_TEST(test_overflow_rescan) {
 }
 END_TEST
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) st;
-        (void) flag;
-        (void) ftw;
-        return remove(path);
-}
-
-/* Unchecked fixtures run in the parent process, so the directory goes even when a test crashes. */
-static void make_base(void) {
-        char tmpl[] = "/tmp/tail-test-XXXXXX";
-        char *real = mkdtemp(tmpl) ? realpath(tmpl, NULL) : NULL;
-        if (!real || strlen(real) >= sizeof base_dir) {
-                perror("mkdtemp");
-                exit(EXIT_FAILURE);
-        }
-        strcpy(base_dir, real);
-        free(real);
-}
-
-static void remove_base(void) {
-        nftw(base_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static Suite *tail_suite(void) {
         Suite *s = suite_create("tail");
         TCase *tc = tcase_create("tail");
-        tcase_add_unchecked_fixture(tc, make_base, remove_base);
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_set_timeout(tc, 30);
         tcase_add_test(tc, test_start_end_and_begin);
         tcase_add_test(tc, test_partial_line_waits);
