@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building and testing badgatewayd needs.
-# --demo: what the build and the live demo need (nginx, php-fpm).
+# --demo: what the build and the live demo need (nginx, php-fpm). --list: print the full list.
 set -euo pipefail
 
 build=(meson ninja-build pkg-config gcc libc6-dev libev-dev libjansson-dev libsystemd-dev
@@ -12,6 +12,7 @@ demo=(nginx-light php8.2-fpm procps)
 want=("${build[@]}")
 case "${1:-}" in
   --demo) want+=("${demo[@]}") ;;
+  --list) echo "${build[@]}" "${tests[@]}"; exit 0 ;;
   *) want+=("${tests[@]}") ;;
 esac
 
