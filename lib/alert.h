@@ -56,7 +56,7 @@ struct alert_evidence {
 };
 
 struct alert {
-        char id[96];                    /* "fpm_down/www/1795612991": cause, target, first seen */
+        char id[320];                   /* "fpm_down/1795612991/www": cause, first seen, target (≤ 256) */
         enum cause cause;
         enum alert_state state;
         bool repeat;                    /* a summary of an alert that keeps firing */

@@ -68,7 +68,9 @@ struct diag *diag_free(struct diag *d) {
 /* The target an upstream address belongs to; one is made for an address no pool serves. */
 static struct target *target_for_address(struct diag *d, struct span upstream) {
         char addr[DIAG_ADDRESS_MAX];
-        normalize(upstream.p ? upstream.p : "", upstream.n, addr, sizeof(addr));
+        if (!upstream.n && d->n_pools == 1)
+                return &d->targets[0];  /* a line cut before its trailer: the only pool it can be */
+        normalize(upstream.n ? upstream.p : "unknown upstream", upstream.n ? upstream.n : 16, addr, sizeof(addr));
         for (size_t i = 0; i < d->n_targets; i++)
                 if (same_address(d->targets[i].address, addr) || same_address(d->targets[i].resolved, addr))
                         return &d->targets[i];
@@ -260,7 +262,9 @@ static bool unit_down(const struct target *t) {
 bool diag_state_shows(const struct diag *d, const struct target *t, enum cause c) {
         switch (c) {
         case CAUSE_FPM_DOWN:
-                return unit_down(t) || (probe_down(t) && !unit_is(t, "active"));
+                /* a restart passes through inactive: the unit counts once a probe agrees */
+                return (unit_down(t) && (t->probe_fails > 0 || !t->have_probe)) ||
+                       (probe_down(t) && !unit_is(t, "active"));
         case CAUSE_SOCKET_MISMATCH:
                 return probe_down(t) && unit_is(t, "active") && !unit_down(t);
         case CAUSE_SOCKET_PERMISSION:
@@ -291,10 +295,21 @@ static void emit(const struct diag *d, const struct target *t, enum cause c, enu
         fn(userdata, &a);
 }
 
+/* nginx logs the reset before php-fpm logs which signal killed the worker: wait that long for it. */
+enum { PAIRING_USEC = 2000000 };
+
+static bool awaiting_signal(const struct target *t, enum cause c, uint64_t now) {
+        const struct finding *f = &t->f[c];
+        return c == CAUSE_WORKER_KILLED && !f->firing && !f->signal && t->is_pool &&
+               now - f->first_line < PAIRING_USEC;
+}
+
 static void flush_one(struct diag *d, struct target *t, enum cause c, uint64_t now, diag_alert_fn fn, void *ud) {
         struct finding *f = &t->f[c];
         bool on = active(d, t, c, now);
-        if (!f->firing && on && f->fresh) {
+        if (awaiting_signal(t, c, now))
+                return;
+        if (!f->firing && f->fresh) {  /* fires even if its lines aged while it waited */
                 f->firing = true;
                 emit(d, t, c, ALERT_FIRING, false, now, fn, ud);
         } else if (f->firing && on && f->lines_since_emit && now - f->last_emit >= d->s.summary_interval_usec) {
@@ -324,6 +339,8 @@ void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) 
 static uint64_t due_of(const struct diag *d, const struct target *t, enum cause c) {
         const struct finding *f = &t->f[c];
         uint64_t due = UINT64_MAX;
+        if (!f->firing && c == CAUSE_WORKER_KILLED && f->fresh && !f->signal && t->is_pool)
+                return f->first_line + PAIRING_USEC;
         if (!f->firing)
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)

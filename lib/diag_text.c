@@ -257,8 +257,8 @@ void diag_fill_alert(const struct diag *d, const struct target *t, enum cause c,
         const struct finding *f = &t->f[c];
         memset(a, 0, sizeof(*a));
         a->cause = c;
-        diag_put(a->id, sizeof(a->id), "%s/%s/%llu", cause_id(c), t->is_pool ? t->name : t->address,
-                 (unsigned long long) (f->first_seen / 1000000));
+        diag_put(a->id, sizeof(a->id), "%s/%llu/%s", cause_id(c), (unsigned long long) (f->first_seen / 1000000),
+                 t->is_pool ? t->name : t->address);
         diag_put(a->pool, sizeof(a->pool), "%s", t->name);
         diag_put(a->upstream, sizeof(a->upstream), "%s", t->address);
         diag_put(a->unit, sizeof(a->unit), "%s", t->unit);

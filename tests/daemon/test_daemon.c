@@ -273,6 +273,8 @@ START_TEST(test_reload) {
         append_resets(log, sock, 300);
         append_resets(second, sock, 200);
         append_resets(dropped, sock, 100);
+        /* worker_killed waits up to 2 s for php-fpm's line naming the signal before it fires */
+        ck_assert_int_ge(bgw_wait_alert(&b, 0, "worker_killed", "firing", 5000), 0);
         ck_assert_int_eq(bgw_stop(&b), 0);
         ck_assert_msg(strstr(b.err, "stopped: 1500 lines read, 1500 classified"), "%s", b.err);
         int fired = bgw_wait_alert(&b, 0, "worker_killed", "firing", 0);

@@ -112,7 +112,7 @@ static int query(const char *match1, const char *match2, json_t *entries[MAX_ENT
 
 /* journald writes asynchronously: wait for the entry to show. */
 static json_t *entry_for(const struct alert *a) {
-        char m1[64], m2[160];
+        char m1[64], m2[sizeof(((struct alert *) 0)->id) + 32];
         snprintf(m1, sizeof(m1), "MESSAGE_ID=%s", cause_message_id(a->cause));
         snprintf(m2, sizeof(m2), "BADGATEWAY_ALERT_ID=%s", a->id);
         json_t *e[MAX_ENTRIES];
@@ -291,7 +291,7 @@ START_TEST(test_catalog_explains_entry) {
         make_alert(&a, CAUSE_FPM_DOWN, ALERT_FIRING, "www", "catalog");
         ck_assert_int_eq(emit_in_sdenv(&a), 0);
         json_decref(entry_for(&a));
-        char match[160];
+        char match[sizeof(a.id) + 32];
         snprintf(match, sizeof(match), "BADGATEWAY_ALERT_ID=%s", a.id);
         struct catalog_ctx ctx = { catalog, match };
         struct output out = { 0 };
@@ -300,7 +300,7 @@ START_TEST(test_catalog_explains_entry) {
         ck_assert_msg(strstr(out.text, "Subject: PHP-FPM is down"), "no catalog text in: %s", out.text);
         ck_assert_msg(strstr(out.text, "systemctl status php8.2-fpm.service"), "@BADGATEWAY_UNIT@ not replaced: %s",
                       out.text);
-        char want[200];
+        char want[sizeof(a.id) + 64];
         snprintf(want, sizeof(want), "badgatewayd alert %s is firing.", a.id);
         ck_assert_msg(strstr(out.text, want), "no '%s' in: %s", want, out.text);
         free(out.text);

@@ -226,6 +226,9 @@ START_TEST(test_worker_killed_pairs_nginx_and_fpm) {
         /* systemd confirms it: the whole unit was stopped for an OOM kill */
         unit(0, "failed", "failed", "oom-kill", T0 + SEC);
         flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);   /* not before a probe agrees: a restart passes through failed too */
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + SEC);
+        flush(T0 + SEC);
         ck_assert_int_eq(seen->n, 2);
         ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
         ck_assert_ptr_nonnull(strstr(last()->remedy[3], "OOMPolicy=continue"));
@@ -304,6 +307,49 @@ START_TEST(test_unit_back_before_probe) {
 }
 END_TEST
 
+START_TEST(test_reset_alone_waits_for_the_signal) {
+        probe(0, PROBE_OK, 0, T0);
+        nginx("recv() failed (104: Connection reset by peer) while reading response header from upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 0);
+        ck_assert_uint_eq(diag_next_due(d), T0 + 2 * SEC);
+        flush(T0 + 2 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_ptr_nonnull(strstr(last()->summary, "connection reset by the worker"));
+        /* a ResolveAfter shorter than the wait must not lose it */
+        struct diag *quick;
+        struct diag_settings s = { .resolve_after_usec = SEC, .summary_interval_usec = 300 * SEC, .confirmations = 2 };
+        ck_assert_int_eq(diag_new(&quick, &s, www, 2), 0);
+        struct diag *keep = d;
+        d = quick;
+        nginx("recv() failed (104: Connection reset by peer) while reading response header from upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        flush(T0 + 2 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(last()->state, ALERT_FIRING);
+        flush(T0 + 2 * SEC + 1);
+        ck_assert_int_eq(seen->n, 3);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        d = keep;
+        diag_free(quick);
+}
+END_TEST
+
+START_TEST(test_unit_restart_is_not_an_outage) {
+        unit(0, "active", "running", "success", T0);
+        probe(0, PROBE_OK, 0, T0);
+        unit(0, "deactivating", "stop-sigterm", "success", T0 + SEC);
+        unit(0, "inactive", "dead", "success", T0 + SEC);
+        flush(T0 + SEC);
+        unit(0, "activating", "start", "success", T0 + SEC);
+        unit(0, "active", "running", "success", T0 + SEC);
+        probe(0, PROBE_OK, 0, T0 + 2 * SEC);
+        flush(T0 + 2 * SEC);
+        ck_assert_int_eq(seen->n, 0);
+}
+END_TEST
+
 START_TEST(test_line_only_causes) {
         static const struct {
                 const char *message, *cause;
@@ -346,6 +392,8 @@ int main(void) {
         tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);
         tcase_add_test(tc, test_unit_states);
         tcase_add_test(tc, test_unit_back_before_probe);
+        tcase_add_test(tc, test_reset_alone_waits_for_the_signal);
+        tcase_add_test(tc, test_unit_restart_is_not_an_outage);
         tcase_add_test(tc, test_line_only_causes);
         tcase_add_test(tc, test_unknown_until_probed);
         suite_add_tcase(s, tc);
