@@ -60,8 +60,16 @@ static void resolve_identity(struct manager *m) {
 }
 
 static int new_diag(struct manager *m) {
-        m->diag = diag_free(m->diag);
-        return loadconf_new_diag(m->cfg, 2, &m->diag);   /* a restart shows as one failed probe */
+        struct diag *fresh;
+        int r = loadconf_new_diag(m->cfg, 2, &fresh);   /* a restart shows as one failed probe */
+        if (r < 0)
+                return r;
+        size_t lost = m->diag ? diag_adopt(fresh, m->diag) : 0;
+        if (lost)
+                log_msg("%zu firing finding%s belonged to pools that are gone", lost, lost == 1 ? "" : "s");
+        diag_free(m->diag);
+        m->diag = fresh;
+        return 0;
 }
 
 /* What the diagnosis was made from; when it stays, so do its findings. */
@@ -104,7 +112,7 @@ static int apply(struct manager *m, struct config **c) {
         start_probe_tick(m);
         log_msg("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
                 m->cfg->n_pools == 1 ? "" : "s", m->n_logs, m->n_logs == 1 ? "" : "s",
-                keep ? "" : "; diagnosis started afresh");
+                keep ? "" : "; findings carried over");
         return 0;
 }
 

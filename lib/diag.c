@@ -421,3 +421,37 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
         snprintf(buf, size, "OK: %zu of %zu pool%s healthy", healthy, d->n_pools, d->n_pools == 1 ? "" : "s");
         return buf;
 }
+
+static struct target *counterpart(struct diag *d, const struct target *old) {
+        for (size_t i = 0; i < d->n_targets; i++) {
+                struct target *t = &d->targets[i];
+                if (t->is_pool == old->is_pool &&
+                    (old->is_pool ? strcmp(t->name, old->name) == 0 : strcmp(t->address, old->address) == 0))
+                        return t;
+        }
+        if (old->is_pool || d->n_targets == d->n_pools + DIAG_MAX_FOREIGN)
+                return NULL;
+        struct target *t = &d->targets[d->n_targets++];
+        diag_put(t->address, sizeof(t->address), "%s", old->address);
+        return t;
+}
+
+size_t diag_adopt(struct diag *d, const struct diag *old) {
+        size_t lost = 0;
+        for (size_t i = 0; i < old->n_targets; i++) {
+                const struct target *o = &old->targets[i];
+                struct target *t = counterpart(d, o);
+                for (unsigned c = 1; c < CAUSE__MAX; c++)
+                        lost += !t && o->f[c].firing;
+                if (!t)
+                        continue;
+                memcpy(t->f, o->f, sizeof(t->f));
+                t->have_probe = o->have_probe, t->probe = o->probe, t->probe_fails = o->probe_fails;
+                t->have_socket = o->have_socket, t->sock_verdict = o->sock_verdict;
+                t->socket_denials = o->socket_denials, t->sock_uid = o->sock_uid, t->sock_gid = o->sock_gid;
+                t->sock_mode = o->sock_mode;
+                diag_put(t->sock_where, sizeof(t->sock_where), "%s", o->sock_where);
+                t->have_unit = o->have_unit, t->unit_state = o->unit_state;
+        }
+        return lost;
+}

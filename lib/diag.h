@@ -46,6 +46,10 @@ struct diag;
 
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n);
 struct diag *diag_free(struct diag *d);
+/* After a reload: takes over the findings and state evidence of old's pools (matched by name)
+ * and unknown upstreams, so that what fires keeps firing and resolves once. Returns how many
+ * firing findings had no counterpart (a pool that is gone). */
+size_t diag_adopt(struct diag *d, const struct diag *old);
 
 /* A classified line (kind != KIND_NONE). log_pool: the pool whose php-fpm log it came from, -1 for
  * nginx's logs; php-fpm lines naming a pool are matched by that name first. */

@@ -350,6 +350,41 @@ START_TEST(test_unit_restart_is_not_an_outage) {
 }
 END_TEST
 
+/* A reload builds a new diagnosis: what fires keeps firing and resolves once. */
+START_TEST(test_reload_keeps_findings) {
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        nginx("connect() to unix:/run/php/php7.4-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php7.4-fpm.sock:", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 2);   /* fpm_down www, and php7.4 nobody serves (no pool up) */
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC, .confirmations = 2 };
+        static const struct diag_pool renamed[] = { { "www", "/run/php/php-fpm.sock", NULL, NULL } };
+        struct diag *fresh;
+        ck_assert_int_eq(diag_new(&fresh, &s, renamed, 1), 0);
+        ck_assert_uint_eq(diag_adopt(fresh, d), 0);
+        diag_free(d);
+        d = fresh;
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 2);   /* nothing fires twice */
+        probe(0, PROBE_OK, 0, T0 + 2 * SEC);
+        flush(T0 + 62 * SEC);
+        ck_assert_int_eq(seen->n, 4);
+        ck_assert_int_eq(seen->a[2].state, ALERT_RESOLVED);
+        ck_assert_int_eq(seen->a[3].state, ALERT_RESOLVED);
+        /* a pool that is gone takes its firing findings with it, and says how many */
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 63 * SEC);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 63 * SEC);
+        flush(T0 + 63 * SEC);
+        ck_assert_int_eq(seen->n, 5);
+        static const struct diag_pool other[] = { { "api", "127.0.0.1:9001", NULL, NULL } };
+        ck_assert_int_eq(diag_new(&fresh, &s, other, 1), 0);
+        ck_assert_uint_eq(diag_adopt(fresh, d), 1);
+        diag_free(d);
+        d = fresh;
+}
+END_TEST
+
 START_TEST(test_line_only_causes) {
         static const struct {
                 const char *message, *cause;
@@ -394,6 +429,7 @@ int main(void) {
         tcase_add_test(tc, test_unit_back_before_probe);
         tcase_add_test(tc, test_reset_alone_waits_for_the_signal);
         tcase_add_test(tc, test_unit_restart_is_not_an_outage);
+        tcase_add_test(tc, test_reload_keeps_findings);
         tcase_add_test(tc, test_line_only_causes);
         tcase_add_test(tc, test_unknown_until_probed);
         suite_add_tcase(s, tc);
