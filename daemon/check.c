@@ -12,22 +12,22 @@
 
 #include "classify.h"
 #include "loadconf.h"
-#include "logfile.h"
+#include "log.h"
+#include "logscan.h"
 #include "manager.h"
 #include "run.h"
 #include "util.h"
-
-enum { LINE_CAP = 64 * 1024 };
 
 struct check {
         bool json;
         const char *config_file;
         const char *since_text;
-        int64_t since;                  /* logtime_key() */
         struct config *cfg;
         struct diag *diag;
         uint64_t now;
-        size_t lines, classified, old_lines, unreadable;
+        struct logscan read;            /* the window (since), and the line counts */
+        size_t classified, unreadable;
+        int pool;                       /* of the log being read: -1 for nginx's */
         json_t *alerts;
 };
 
@@ -69,7 +69,8 @@ static int parse_args(struct check *k, int argc, char **argv) {
                 fprintf(stderr, "badgatewayd check: --since: cannot read '%s' as a time\n", k->since_text);
                 return -EINVAL;
         }
-        k->since = logtime_key(&t);
+        k->read.since = logtime_key(&t);
+        k->read.have_since = true;
         return 0;
 }
 
@@ -133,38 +134,20 @@ static void probe_all(struct check *k) {
         }
 }
 
-/* Lines without a time of their own go with the last line that had one. */
+static void on_line(void *userdata, const struct logscan *s, const char *line, size_t len, unsigned flags,
+                    const struct logline *ll, const struct event *ev) {
+        struct check *k = userdata;
+        k->classified++;
+        diag_log(k->diag, ev, line, len, k->pool, k->now);
+}
+
 static void read_log(struct check *k, const struct log_ref *ref) {
-        struct logfile *f;
-        int r = logfile_open(&f, ref->path, LINE_CAP);
+        k->pool = ref->pool;
+        int r = logscan_file(&k->read, ref->path, on_line, k);
         if (r < 0) {
-                fprintf(stderr, "badgatewayd: %s: %s\n", ref->path, strerror(-r));
-                k->unreadable++;
-                return;
-        }
-        const char *line;
-        size_t n;
-        unsigned flags;
-        bool old = false;
-        while ((r = logfile_next(f, &line, &n, &flags)) > 0) {
-                struct logline ll;
-                struct event ev;
-                struct logtime t;
-                enum event_kind kind = classify_line(line, n, &ll, &ev);
-                if (logline_parse_time(&ll, &t))
-                        old = logtime_key(&t) < k->since;
-                k->lines++;
-                k->old_lines += old;
-                if (old || kind == KIND_NONE)
-                        continue;
-                k->classified++;
-                diag_log(k->diag, &ev, line, n, ref->pool, k->now);
-        }
-        if (r < 0) {
-                fprintf(stderr, "badgatewayd: %s: %s\n", ref->path, strerror(-r));
+                log_file_error(ref->path, &k->read, r);
                 k->unreadable++;
         }
-        logfile_close(f);
 }
 
 static void read_logs(struct check *k) {
@@ -201,8 +184,8 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
                               json_pack("{s:{s:s,s:s,s:i,s:s,s:i,s:I,s:I,s:I,s:I}}", "summary", "status", status,
                                         "health", health_name(h), "exit", (int) h, "config",
                                         loadconf_source(k->cfg), "pools", k->cfg->n_pools, "lines",
-                                        (json_int_t) k->lines, "classified", (json_int_t) k->classified,
-                                        "before_since", (json_int_t) k->old_lines, "unreadable_logs",
+                                        (json_int_t) k->read.lines, "classified", (json_int_t) k->classified,
+                                        "before_since", (json_int_t) k->read.old_lines, "unreadable_logs",
                                         (json_int_t) k->unreadable));
         json_dumpf(k->alerts, stdout, JSON_COMPACT);
         fputs("\n", stdout);

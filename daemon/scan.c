@@ -13,17 +13,16 @@
 #include "classify.h"
 #include "event_json.h"
 #include "jsonstr.h"
+#include "log.h"
 #include "logfile.h"
+#include "logscan.h"
 #include "tally.h"
-
-enum { LINE_CAP = 64 * 1024 };
 
 struct scan {
         bool json;
-        bool have_since;
-        int64_t since;
-        bool skipping_old;      /* lines without a time follow the last timed line */
-        size_t lines, file_lines, old_lines, truncated, failed_files;
+        struct logscan read;    /* --since, and the line counts */
+        const char *file;       /* being read */
+        size_t failed_files;
         struct tally tally;
 };
 
@@ -35,15 +34,6 @@ static void usage(FILE *to) {
                 "  --json        one JSON object per classified line, then a summary object\n"
                 "  --since TIME  skip lines older than TIME: 2026-11-25, '2026-11-25 13:00',\n"
                 "                2026-11-25T13:00:00, or an age: 90s, 15m, 2h, 3d\n");
-}
-
-static bool before_since(struct scan *s, const struct logline *ll) {
-        struct logtime t;
-        if (!s->have_since)
-                return false;
-        if (logline_parse_time(ll, &t))
-                s->skipping_old = logtime_key(&t) < s->since;
-        return s->skipping_old;
 }
 
 /* One compact JSON line; json_dumpb into a reused buffer saves jansson's fwrite per token. */
@@ -76,45 +66,21 @@ static struct span event_label(const struct event *ev) {
         return ev->source == SOURCE_FPM ? ev->pool : ev->upstream;
 }
 
-static void scan_line(struct scan *s, const char *file, const char *p, size_t n, unsigned flags) {
-        struct logline ll;
-        struct event ev;
-        s->lines++;
-        s->file_lines++;
-        if (flags & LOGFILE_LINE_TRUNCATED)
-                s->truncated++;
-        enum event_kind k = classify_line(p, n, &ll, &ev);
-        if (before_since(s, &ll)) {
-                s->old_lines++;
-                return;
-        }
-        if (k == KIND_NONE)
-                return;
+static void on_line(void *userdata, const struct logscan *r, const char *line, size_t len, unsigned flags,
+                    const struct logline *ll, const struct event *ev) {
+        struct scan *s = userdata;
         struct logtime t;
-        bool timed = logline_parse_time(&ll, &t);
-        tally_add(&s->tally, k, event_label(&ev), timed ? &t : NULL);
+        bool timed = logline_parse_time(ll, &t);
+        tally_add(&s->tally, ev->kind, event_label(ev), timed ? &t : NULL);
         if (s->json)
-                print_event(file, s->file_lines, &ll, &ev, flags);
+                print_event(s->file, r->file_lines, ll, ev, flags);
 }
 
 static int scan_file(struct scan *s, const char *path) {
-        struct logfile *f;
-        int r = logfile_open(&f, path, LINE_CAP);
-        if (r < 0) {
-                fprintf(stderr, "badgatewayd: %s: %s (errno %d)\n", path, strerror(-r), -r);
-                return r;
-        }
-        const char *line;
-        size_t n;
-        unsigned flags;
-        s->file_lines = 0;
-        s->skipping_old = false;
-        while ((r = logfile_next(f, &line, &n, &flags)) > 0)
-                scan_line(s, path, line, n, flags);
+        s->file = path;
+        int r = logscan_file(&s->read, path, on_line, s);
         if (r < 0)
-                fprintf(stderr, "badgatewayd: %s: read error after line %zu: %s (errno %d)\n",
-                        path, s->file_lines, strerror(-r), -r);
-        logfile_close(f);
+                log_file_error(path, &s->read, r);
         return r;
 }
 
@@ -124,9 +90,9 @@ static void print_summary_json(const struct scan *s) {
                 if (s->tally.kinds[k].count)
                         json_object_set_new(kinds, kind_id((enum event_kind) k),
                                             json_integer((json_int_t) s->tally.kinds[k].count));
-        json_t *sum = json_pack("{s:{s:I,s:I,s:I,s:I,s:o}}", "summary", "lines", (json_int_t) s->lines,
-                                "before_since", (json_int_t) s->old_lines, "truncated",
-                                (json_int_t) s->truncated, "unreadable_files",
+        json_t *sum = json_pack("{s:{s:I,s:I,s:I,s:I,s:o}}", "summary", "lines", (json_int_t) s->read.lines,
+                                "before_since", (json_int_t) s->read.old_lines, "truncated",
+                                (json_int_t) s->read.truncated, "unreadable_files",
                                 (json_int_t) s->failed_files, "kinds", kinds);
         print_json_line(sum);
         json_decref(sum);
@@ -186,11 +152,11 @@ static void print_table(const struct scan *s, int nfiles) {
         for (unsigned k = 1; k < KIND__MAX; k++)
                 failures += s->tally.kinds[k].count;
         printf("badgatewayd scan: %d file%s, %zu lines, %zu classified", nfiles, nfiles == 1 ? "" : "s",
-               s->lines, failures);
-        if (s->have_since)
-                printf(", %zu before --since", s->old_lines);
-        if (s->truncated)
-                printf(", %zu over %d KiB (truncated)", s->truncated, LINE_CAP / 1024);
+               s->read.lines, failures);
+        if (s->read.have_since)
+                printf(", %zu before --since", s->read.old_lines);
+        if (s->read.truncated)
+                printf(", %zu over %d KiB (truncated)", s->read.truncated, LOGSCAN_LINE_CAP / 1024);
         printf("\n\n");
         if (!failures) {
                 printf("No upstream failures found.\n");
@@ -218,8 +184,8 @@ static int parse_args(struct scan *s, int argc, char **argv) {
                                 fprintf(stderr, "badgatewayd scan: --since: cannot read '%s' as a time\n", optarg);
                                 return -EINVAL;
                         }
-                        s->since = logtime_key(&t);
-                        s->have_since = true;
+                        s->read.since = logtime_key(&t);
+                        s->read.have_since = true;
                         break;
                 default: usage(stderr); return -EINVAL;
                 }
