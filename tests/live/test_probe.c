@@ -19,6 +19,7 @@
 #include "fpm_env.h"
 #include "probe.h"
 #include "sockcheck.h"
+#include "../unit/fixtures.h"
 
 /* One php-fpm per TCase, started and stopped in the runner process (unchecked fixtures), so a
  * failing or timed-out test, which dies in its forked child, cannot leave php-fpm behind. */
@@ -519,9 +520,6 @@ int main(void) {
         tcase_add_test(tc, test_free_port);
         tcase_add_test(tc, test_no_socket_file);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_ENV);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
+        int failed = fixture_run(s) != EXIT_SUCCESS;
         return failed || stop_failures ? EXIT_FAILURE : EXIT_SUCCESS;
 }

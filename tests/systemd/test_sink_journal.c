@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sink.h"
+#include "../unit/fixtures.h"
 
 enum { MAX_ENTRIES = 16, CHILD_SETUP_FAILED = 250 };
 
@@ -385,9 +386,5 @@ int main(void) {
         tcase_add_test(tc, test_no_socket_falls_back);
         tcase_add_test(tc, test_nobody_listening_falls_back);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return fixture_run(s);
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "unit.h"
+#include "../unit/fixtures.h"
 
 #define FPM_UNIT "bgw-php-fpm.service"
 #define SEC 1000000ULL
@@ -293,9 +294,5 @@ int main(void) {
         tcase_add_test(tc, test_bus_restart);
         tcase_add_test(tc, test_bus_killed);
         suite_add_tcase(s, tc);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return fixture_run(s);
 }

@@ -29,7 +29,7 @@ char *fixture_read(const char *name, size_t *len) {
 
 int fixture_run(Suite *s) {
         SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_NORMAL);
+        srunner_run_all(sr, CK_ENV);  /* CK_VERBOSITY, else normal */
         int failed = srunner_ntests_failed(sr);
         srunner_free(sr);
         return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fcgi.h"
+#include "fixtures.h"
 
 /* Bytes recorded from php-fpm 8.2 (corpus probe.txt). */
 static const char get_values[] =
@@ -529,9 +530,5 @@ int main(void) {
         tcase_add_test(dec, test_parse_values);
         tcase_add_test(dec, test_parse_end_request);
         suite_add_tcase(s, dec);
-        SRunner *sr = srunner_create(s);
-        srunner_run_all(sr, CK_ENV);
-        int failed = srunner_ntests_failed(sr);
-        srunner_free(sr);
-        return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+        return fixture_run(s);
 }
