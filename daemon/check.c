@@ -11,9 +11,10 @@
 #include <time.h>
 
 #include "classify.h"
+#include "clock.h"
 #include "loadconf.h"
-#include "log.h"
-#include "logscan.h"
+#include "say.h"
+#include "scanfile.h"
 #include "manager.h"
 #include "run.h"
 #include "util.h"
@@ -25,7 +26,7 @@ struct check {
         struct config *cfg;
         struct diag *diag;
         uint64_t now;
-        struct logscan read;            /* the window (since), and the line counts */
+        struct scanfile read;            /* the window (since), and the line counts */
         size_t classified, unreadable;
         int pool;                       /* of the log being read: -1 for nginx's */
         json_t *alerts;
@@ -60,28 +61,28 @@ static int parse_args(struct check *k, int argc, char **argv) {
                 default: usage(stderr); return -EINVAL;
                 }
         }
-        struct logtime t;
+        struct timestamp t;
         if (optind < argc) {
                 usage(stderr);
                 return -EINVAL;
         }
-        if (logtime_parse_since(k->since_text, time(NULL), &t) < 0) {
+        if (timestamp_parse_since(k->since_text, time(NULL), &t) < 0) {
                 fprintf(stderr, "badgatewayd check: --since: cannot read '%s' as a time\n", k->since_text);
                 return -EINVAL;
         }
-        k->read.since = logtime_key(&t);
+        k->read.since = timestamp_key(&t);
         k->read.have_since = true;
         return 0;
 }
 
 static void drive(struct probe *p) {
         while (!probe_done(p)) {
-                int64_t left = probe_deadline(p) - probe_clock_us();
+                int64_t left = (int64_t) probe_deadline(p) - (int64_t) clock_monotonic_usec();
                 struct pollfd pfd = { probe_fd(p), probe_events(p), 0 };
                 int n = left > 0 ? poll(&pfd, 1, (int) ((left + 999) / 1000)) : 0;
                 if (n > 0 && probe_step(p) == 0)
                         continue;
-                if (n >= 0 && probe_clock_us() >= probe_deadline(p))
+                if (n >= 0 && clock_monotonic_usec() >= probe_deadline(p))
                         probe_timeout(p);
         }
 }
@@ -134,7 +135,7 @@ static void probe_all(struct check *k) {
         }
 }
 
-static void on_line(void *userdata, const struct logscan *s, const char *line, size_t len, unsigned flags,
+static void on_line(void *userdata, const struct scanfile *s, const char *line, size_t len, unsigned flags,
                     const struct logline *ll, const struct event *ev) {
         struct check *k = userdata;
         k->classified++;
@@ -143,9 +144,9 @@ static void on_line(void *userdata, const struct logscan *s, const char *line, s
 
 static void read_log(struct check *k, const struct log_ref *ref) {
         k->pool = ref->pool;
-        int r = logscan_file(&k->read, ref->path, on_line, k);
+        int r = scanfile_read(&k->read, ref->path, on_line, k);
         if (r < 0) {
-                log_file_error(ref->path, &k->read, r);
+                say_file_error(ref->path, &k->read, r);
                 k->unreadable++;
         }
 }
@@ -220,7 +221,7 @@ int check_main(int argc, char **argv) {
         }
         if (loadconf_new_diag(cfg, 1, &k.diag) < 0)     /* one round: one result counts */
                 return DIAG_UNKNOWN;
-        k.now = manager_now();
+        k.now = clock_realtime_usec();
         probe_all(&k);
         read_logs(&k);
         int code = verdict(&k);

@@ -5,17 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "loadconf.h"
-#include "log.h"
+#include "say.h"
 #include "util.h"
-
-uint64_t manager_now(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static void on_alert(void *userdata, const struct alert *a) {
         struct manager *m = userdata;
@@ -37,7 +31,7 @@ static void arm_due(struct manager *m, uint64_t now) {
 
 void manager_flush(struct manager *m) {
         char status[sizeof(m->status)];
-        uint64_t now = manager_now();
+        uint64_t now = clock_realtime_usec();
         diag_flush(m->diag, now, on_alert, m);
         notify_status(m, diag_status(m->diag, status, sizeof(status)));
         arm_due(m, now);
@@ -55,7 +49,7 @@ static void resolve_identity(struct manager *m) {
         int r = sock_identity_from_user(m->cfg->nginx_user, &m->nginx_id);
         m->have_nginx_id = r == 0;
         if (r < 0)
-                log_msg("nginx user '%s': %s; socket permissions are not checked", m->cfg->nginx_user,
+                say("nginx user '%s': %s; socket permissions are not checked", m->cfg->nginx_user,
                         r == -ENOENT ? "no such user" : strerror(-r));
 }
 
@@ -66,7 +60,7 @@ static int new_diag(struct manager *m) {
                 return r;
         size_t lost = m->diag ? diag_adopt(fresh, m->diag) : 0;
         if (lost)
-                log_msg("%zu firing finding%s belonged to pools that are gone", lost, lost == 1 ? "" : "s");
+                say("%zu firing finding%s belonged to pools that are gone", lost, lost == 1 ? "" : "s");
         diag_free(m->diag);
         m->diag = fresh;
         return 0;
@@ -110,7 +104,7 @@ static int apply(struct manager *m, struct config **c) {
         if (r < 0)
                 return r;
         start_probe_tick(m);
-        log_msg("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
+        say("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
                 m->cfg->n_pools == 1 ? "" : "s", m->n_logs, m->n_logs == 1 ? "" : "s",
                 keep ? "" : "; findings carried over");
         return 0;
@@ -124,9 +118,9 @@ static void on_hup(EV_P_ ev_signal *w, int revents) {
         outputs_reopen(&m->out);
         int r = c ? loadconf(c, m->opt.config_file, &err) : -ENOMEM;
         if (c && r < 0)
-                log_msg("reload failed, the running config stays: %s", err.text);
+                say("reload failed, the running config stays: %s", err.text);
         else if (!c || (r = apply(m, &c)) < 0) {
-                log_msg("reload failed: %s", strerror(-r));
+                say("reload failed: %s", strerror(-r));
                 m->failed = r;
                 ev_break(EV_A_ EVBREAK_ALL);
                 return;
@@ -138,7 +132,7 @@ static void on_hup(EV_P_ ev_signal *w, int revents) {
 static void on_stop(EV_P_ ev_signal *w, int revents) {
         struct manager *m = w->data;
         notify_stopping();
-        log_msg("stopping on SIG%s", sigabbrev_np(w->signum));
+        say("stopping on SIG%s", sigabbrev_np(w->signum));
         logs_drain(m);
         manager_flush(m);
         ev_break(EV_A_ EVBREAK_ALL);
@@ -176,7 +170,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         start_probe_tick(m);
         notify_watchdog_start(m);
         m->started = true;
-        log_msg("started: %d pool%s, %zu log%s, config %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
+        say("started: %d pool%s, %zu log%s, config %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
                 m->n_logs, m->n_logs == 1 ? "" : "s", loadconf_source(m->cfg));
         return 0;
 }
@@ -192,7 +186,7 @@ void manager_stop(struct manager *m) {
         logs_free(m);
         outputs_close(&m->out);
         if (m->started)
-                log_msg("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->lines,
+                say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->lines,
                         (unsigned long long) m->classified, (unsigned long long) m->alerts);
         m->diag = diag_free(m->diag);
         free(m->cfg);

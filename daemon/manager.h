@@ -74,8 +74,6 @@ void manager_stop(struct manager *m);
 
 /* Evidence came in: send what is due and the status, and set the next due time. */
 void manager_flush(struct manager *m);
-/* CLOCK_REALTIME µs, the diagnosis's clock. */
-uint64_t manager_now(void);
 
 /* logs.c: one tailer per nginx error log and per pool log. */
 int logs_update(struct manager *m, const struct config *c);

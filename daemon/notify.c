@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 
+#include "clock.h"
 #include "manager.h"
 
 void notify_ready(struct manager *m) {
@@ -13,10 +13,7 @@ void notify_ready(struct manager *m) {
 }
 
 void notify_reloading(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
-                   (unsigned long long) ts.tv_sec * 1000000 + (unsigned long long) ts.tv_nsec / 1000);
+        sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) clock_monotonic_usec());
 }
 
 void notify_stopping(void) {

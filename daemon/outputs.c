@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "say.h"
 
 bool outputs_under_systemd(void) {
         return getenv("JOURNAL_STREAM") || getenv("INVOCATION_ID");
@@ -21,7 +21,7 @@ int outputs_open(struct outputs *o, const struct outputs_options *opt) {
                 return 0;
         int r = sink_jsonl_open(&o->file, opt->file);
         if (r < 0)
-                log_msg("%s: %s", opt->file, strerror(-r));
+                say("%s: %s", opt->file, strerror(-r));
         o->to_file = r == 0;
         return r;
 }
@@ -30,7 +30,7 @@ static void failed(struct outputs *o, const char *where, int r) {
         if (r == 0 || r == o->last_error)
                 return;
         o->last_error = r;
-        log_msg("cannot write alerts to %s: %s", where, strerror(-r));
+        say("cannot write alerts to %s: %s", where, strerror(-r));
 }
 
 void outputs_send(struct outputs *o, const struct alert *a) {
@@ -48,7 +48,7 @@ void outputs_send(struct outputs *o, const struct alert *a) {
 void outputs_reopen(struct outputs *o) {
         int r = o->to_file ? sink_jsonl_reopen(&o->file) : 0;
         if (r < 0)
-                log_msg("%s: cannot reopen, writing on to the old file: %s", o->file.path, strerror(-r));
+                say("%s: cannot reopen, writing on to the old file: %s", o->file.path, strerror(-r));
 }
 
 void outputs_close(struct outputs *o) {

@@ -5,17 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "loadconf.h"
-#include "log.h"
+#include "say.h"
 #include "manager.h"
-
-static uint64_t monotonic_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 static int ev_events(int poll_events) {
         return (poll_events & POLLIN ? EV_READ : 0) | (poll_events & POLLOUT ? EV_WRITE : 0);
@@ -35,7 +29,7 @@ static void probe_finished(struct pool_watch *pw) {
         ev_io_stop(m->loop, &pw->probe_io);
         ev_timer_stop(m->loop, &pw->probe_timer);
         pw->probing = false;
-        diag_probe(m->diag, pw->index, probe_result(pw->probe), manager_now());
+        diag_probe(m->diag, pw->index, probe_result(pw->probe), clock_realtime_usec());
         manager_flush(m);
         first_round_done(m);
 }
@@ -53,7 +47,7 @@ static void probe_arm(struct pool_watch *pw, bool watch_fd) {
                 ev_io_set(&pw->probe_io, probe_fd(pw->probe), ev_events(probe_events(pw->probe)));
                 ev_io_start(loop, &pw->probe_io);
         }
-        int64_t left = probe_deadline(pw->probe) - probe_clock_us();
+        int64_t left = (int64_t) probe_deadline(pw->probe) - (int64_t) clock_monotonic_usec();
         ev_timer_set(&pw->probe_timer, left > 0 ? (double) left / 1e6 : 0., 0.);
         ev_timer_start(loop, &pw->probe_timer);
 }
@@ -62,13 +56,13 @@ static void on_probe_io(EV_P_ ev_io *io, int revents) {
         struct pool_watch *pw = io->data;
         int r = probe_step(pw->probe);
         if (r < 0)
-                log_msg("pool %s: probe: %s; waiting for its deadline", pw->pc->name, strerror(-r));
+                say("pool %s: probe: %s; waiting for its deadline", pw->pc->name, strerror(-r));
         probe_arm(pw, r == 0);
 }
 
 static void on_probe_timer(EV_P_ ev_timer *t, int revents) {
         struct pool_watch *pw = t->data;
-        if (probe_clock_us() >= probe_deadline(pw->probe))
+        if (clock_monotonic_usec() >= probe_deadline(pw->probe))
                 probe_timeout(pw->probe);
         probe_arm(pw, ev_is_active(&pw->probe_io) || probe_done(pw->probe));
 }
@@ -76,7 +70,7 @@ static void on_probe_timer(EV_P_ ev_timer *t, int revents) {
 /* Local errors (EMFILE…) are logged when they start or change, not every round. */
 static void local_error(struct pool_watch *pw, int *last, int r, const char *what) {
         if (r < 0 && r != *last)
-                log_msg("pool %s: cannot %s: %s", pw->pc->name, what, strerror(-r));
+                say("pool %s: cannot %s: %s", pw->pc->name, what, strerror(-r));
         *last = r;
 }
 
@@ -103,7 +97,7 @@ static void check_socket(struct pool_watch *pw, uint64_t now) {
 }
 
 void pools_probe_round(struct manager *m) {
-        uint64_t now = manager_now();
+        uint64_t now = clock_realtime_usec();
         for (size_t i = 0; i < m->n_pools; i++)
                 check_socket(&m->pools[i], now);
         manager_flush(m);
@@ -115,9 +109,9 @@ void pools_probe_round(struct manager *m) {
 static void on_unit(enum unit_event ev, const struct unit_state *st, void *userdata) {
         struct pool_watch *pw = userdata;
         if (ev == UNIT_DISCONNECTED)
-                log_msg("%s: no system bus; retrying", pw->pc->unit);
+                say("%s: no system bus; retrying", pw->pc->unit);
         else
-                diag_unit(pw->m->diag, pw->index, st, manager_now());
+                diag_unit(pw->m->diag, pw->index, st, clock_realtime_usec());
 }
 
 /* The bus fd changes when unit.c reconnects: ask for fd, events and timeout after every call. */
@@ -132,14 +126,14 @@ static void unit_arm(struct pool_watch *pw) {
                 ev_io_start(loop, &pw->unit_io);
         }
         if (unit_timeout_usec(pw->unit, &due) == 0 && due != UINT64_MAX) {
-                ev_timer_set(&pw->unit_timer, seconds_until(due, monotonic_usec()), 0.);
+                ev_timer_set(&pw->unit_timer, seconds_until(due, clock_monotonic_usec()), 0.);
                 ev_timer_start(loop, &pw->unit_timer);
         }
 }
 
 static void unit_run(struct pool_watch *pw) {
-        if (unit_process(pw->unit, monotonic_usec()) < 0)
-                log_msg("%s: %s", pw->pc->unit, strerror(ENOMEM));
+        if (unit_process(pw->unit, clock_monotonic_usec()) < 0)
+                say("%s: %s", pw->pc->unit, strerror(ENOMEM));
         unit_arm(pw);
         manager_flush(pw->m);
 }
@@ -163,7 +157,7 @@ static int pool_init(struct manager *m, struct pool_watch *pw, size_t i) {
         pw->probe_io.data = pw->probe_timer.data = pw->unit_io.data = pw->unit_timer.data = pw;
         int r = probe_new(&pw->probe, pc->listen, &opt);
         if (r < 0) {
-                log_msg("pool %s: Listen=%s: %s", pc->name, pc->listen,
+                say("pool %s: Listen=%s: %s", pc->name, pc->listen,
                         r == -EINVAL ? "not an address the probe can use" : strerror(-r));
                 return r == -ENOMEM ? r : 0;
         }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "loadconf.h"
-#include "log.h"
+#include "say.h"
 #include "manager.h"
 #include "run.h"
 #include "util.h"
@@ -64,7 +64,7 @@ int run_main(int argc, char **argv) {
         signal(SIGPIPE, SIG_IGN);
         struct ev_loop *loop = ev_default_loop(0);
         if (!loop) {
-                log_msg("cannot make the event loop");
+                say("cannot make the event loop");
                 return 1;
         }
         int code;
@@ -74,7 +74,7 @@ int run_main(int argc, char **argv) {
                 if (r == 0)
                         ev_run(loop, 0);
                 if (r < 0 && r != -EINVAL)
-                        log_msg("cannot start: %s", strerror(-r));
+                        say("cannot start: %s", strerror(-r));
                 code = r == -EINVAL ? EXIT_CONFIG : r < 0 || (m && m->failed) ? 1 : 0;
         }
         ev_loop_destroy(loop);

@@ -13,14 +13,14 @@
 #include "classify.h"
 #include "event_json.h"
 #include "jsonstr.h"
-#include "log.h"
-#include "logfile.h"
-#include "logscan.h"
+#include "say.h"
+#include "readlines.h"
+#include "scanfile.h"
 #include "tally.h"
 
 struct scan {
         bool json;
-        struct logscan read;    /* --since, and the line counts */
+        struct scanfile read;    /* --since, and the line counts */
         const char *file;       /* being read */
         size_t failed_files;
         struct tally tally;
@@ -55,7 +55,7 @@ static void print_event(const char *file, size_t lineno, const struct logline *l
         json_object_set_new(obj, "file", json_bytes(file, strlen(file)));
         json_object_set_new(obj, "line", json_integer((json_int_t) lineno));
         event_json_fill(obj, ll, ev);
-        if (flags & LOGFILE_LINE_TRUNCATED)
+        if (flags & READLINES_LINE_TRUNCATED)
                 json_object_set_new(obj, "truncated", json_true());
         print_json_line(obj);
         json_decref(obj);
@@ -66,10 +66,10 @@ static struct span event_label(const struct event *ev) {
         return ev->source == SOURCE_FPM ? ev->pool : ev->upstream;
 }
 
-static void on_line(void *userdata, const struct logscan *r, const char *line, size_t len, unsigned flags,
+static void on_line(void *userdata, const struct scanfile *r, const char *line, size_t len, unsigned flags,
                     const struct logline *ll, const struct event *ev) {
         struct scan *s = userdata;
-        struct logtime t;
+        struct timestamp t;
         bool timed = logline_parse_time(ll, &t);
         tally_add(&s->tally, ev->kind, event_label(ev), timed ? &t : NULL);
         if (s->json)
@@ -78,9 +78,9 @@ static void on_line(void *userdata, const struct logscan *r, const char *line, s
 
 static int scan_file(struct scan *s, const char *path) {
         s->file = path;
-        int r = logscan_file(&s->read, path, on_line, s);
+        int r = scanfile_read(&s->read, path, on_line, s);
         if (r < 0)
-                log_file_error(path, &s->read, r);
+                say_file_error(path, &s->read, r);
         return r;
 }
 
@@ -98,10 +98,10 @@ static void print_summary_json(const struct scan *s) {
         json_decref(sum);
 }
 
-static const char *when(const struct tally_kind *tk, const struct logtime *t, char buf[32]) {
+static const char *when(const struct tally_kind *tk, const struct timestamp *t, char buf[32]) {
         if (!tk->have_time)
                 return "-";
-        logtime_iso(t, buf);
+        timestamp_iso(t, buf);
         buf[10] = ' ';
         buf[19] = '\0';
         return buf;
@@ -156,7 +156,7 @@ static void print_table(const struct scan *s, int nfiles) {
         if (s->read.have_since)
                 printf(", %zu before --since", s->read.old_lines);
         if (s->read.truncated)
-                printf(", %zu over %d KiB (truncated)", s->read.truncated, LOGSCAN_LINE_CAP / 1024);
+                printf(", %zu over %d KiB (truncated)", s->read.truncated, SCANFILE_LINE_CAP / 1024);
         printf("\n\n");
         if (!failures) {
                 printf("No upstream failures found.\n");
@@ -173,18 +173,18 @@ static int parse_args(struct scan *s, int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
-        struct logtime t;
+        struct timestamp t;
         int c;
         while ((c = getopt_long(argc, argv, "hjs:", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'j': s->json = true; break;
                 case 'h': usage(stdout); exit(0);
                 case 's':
-                        if (logtime_parse_since(optarg, time(NULL), &t) < 0) {
+                        if (timestamp_parse_since(optarg, time(NULL), &t) < 0) {
                                 fprintf(stderr, "badgatewayd scan: --since: cannot read '%s' as a time\n", optarg);
                                 return -EINVAL;
                         }
-                        s->read.since = logtime_key(&t);
+                        s->read.since = timestamp_key(&t);
                         s->read.have_since = true;
                         break;
                 default: usage(stderr); return -EINVAL;

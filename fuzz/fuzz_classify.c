@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         check_event_spans(&ev, data, size);
         check_line_spans(&ll, data, size);
-        struct logtime t;
+        struct timestamp t;
         logline_parse_time(&ll, &t);
         /* scan --json prints classified lines only, but the fill must cope with any line */
         if (ll.source != SOURCE_NONE)

@@ -1,7 +1,7 @@
 /* fpm_parse on arbitrary bytes: every span it returns must point into the input. */
 #include "fpm_log.h"
 #include "fuzz_check.h"
-#include "logtime.h"
+#include "timestamp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct fpm_line l;
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK_SPAN(l.pool, data, size);
         CHECK_SPAN(l.message, data, size);
         FUZZ_CHECK(l.lvl != LEVEL_UNKNOWN);
-        struct logtime t;
-        logtime_parse_fpm(l.time, &t);
+        struct timestamp t;
+        timestamp_parse_fpm(l.time, &t);
         return 0;
 }

@@ -17,9 +17,10 @@
 
 #include "fcgi.h"
 #include "fpm_env.h"
+#include "clock.h"
 #include "probe.h"
 #include "sockcheck.h"
-#include "../unit/fixtures.h"
+#include "../lib/fixtures.h"
 
 /* One php-fpm per TCase, started and stopped in the runner process (unchecked fixtures), so a
  * failing or timed-out test, which dies in its forked child, cannot leave php-fpm behind. */
@@ -63,13 +64,13 @@ static void teardown(void) {
 
 static void drive(struct probe *p) {
         while (!probe_done(p)) {
-                int64_t left = probe_deadline(p) - probe_clock_us();
+                int64_t left = (int64_t) probe_deadline(p) - (int64_t) clock_monotonic_usec();
                 struct pollfd pfd = { probe_fd(p), probe_events(p), 0 };
                 int n = left > 0 ? poll(&pfd, 1, (int) ((left + 999) / 1000)) : 0;
                 ck_assert_int_ge(n, 0);
                 if (n > 0)
                         ck_assert_int_eq(probe_step(p), 0);
-                else if (probe_clock_us() >= probe_deadline(p))
+                else if (clock_monotonic_usec() >= probe_deadline(p))
                         ck_assert_int_eq(probe_timeout(p), 0);
         }
 }
@@ -98,9 +99,9 @@ static struct probe_result run(const char *label, const char *address, enum prob
 #define ck_assert_outcome(r, id) ck_assert_str_eq(probe_outcome_id((r).outcome), (id))
 
 static void wait_dead(pid_t pid) {
-        int64_t deadline = probe_clock_us() + 5000000;
+        uint64_t deadline = clock_monotonic_usec() + 5000000;
         while (!fpm_env_dead(pid)) {
-                ck_assert_msg(probe_clock_us() < deadline, "pid %d still alive", (int) pid);
+                ck_assert_msg(clock_monotonic_usec() < deadline, "pid %d still alive", (int) pid);
                 poll(NULL, 0, 5);
         }
 }

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "sink.h"
-#include "../unit/fixtures.h"
+#include "../lib/fixtures.h"
 
 enum { MAX_ENTRIES = 16, CHILD_SETUP_FAILED = 250 };
 

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "unit.h"
-#include "../unit/fixtures.h"
+#include "../lib/fixtures.h"
 
 #define FPM_UNIT "bgw-php-fpm.service"
 #define SEC 1000000ULL

@@ -1,0 +1,68 @@
+#include "event_json.h"
+
+#include <errno.h>
+
+#include "jsonstr.h"
+
+static int put(json_t *obj, const char *key, json_t *value) {
+        return value ? json_object_set_new(obj, key, value) : -ENOMEM;
+}
+
+static int put_span(json_t *obj, const char *key, struct span s) {
+        return s.p ? put(obj, key, json_bytes(s.p, s.n)) : 0;
+}
+
+static int put_head(json_t *obj, const struct logline *ll, const struct event *ev) {
+        struct timestamp t;
+        char iso[32];
+        int r = 0;
+        if (logline_parse_time(ll, &t))
+                r |= put(obj, "time", json_string(timestamp_iso(&t, iso)));
+        enum log_level lvl = ll->source == SOURCE_NGINX ? ll->nginx.lvl : ll->fpm.lvl;
+        r |= put(obj, "level", json_string(level_name(lvl)));
+        r |= put(obj, "kind", json_string(kind_id(ev->kind)));
+        r |= put(obj, "source", json_string(ll->source == SOURCE_FPM ? "php-fpm" : "nginx"));
+        return r;
+}
+
+static int put_nginx(json_t *obj, const struct nginx_line *l, const struct event *ev) {
+        int r = put_span(obj, "message", l->message);
+        r |= put_span(obj, "server", l->server);
+        r |= put_span(obj, "request", l->request);
+        if (ev->phase != PHASE_NONE)
+                r |= put(obj, "phase", json_string(upstream_phase_name(ev->phase)));
+        return r;
+}
+
+static int put_numbers(json_t *obj, const struct event *ev) {
+        int r = 0;
+        if (ev->err)
+                r |= put(obj, "errno", json_integer(ev->err));
+        if (ev->child_pid >= 0)
+                r |= put(obj, "child_pid", json_integer(ev->child_pid));
+        if (ev->signal) {
+                r |= put(obj, "signal", json_integer(ev->signal));
+                r |= put_span(obj, "signal_name", ev->signal_name);
+                r |= put(obj, "core_dumped", json_boolean(ev->core_dumped));
+        }
+        if (ev->kind == KIND_FPM_CHILD_EXIT)
+                r |= put(obj, "exit_code", json_integer(ev->exit_code));
+        if (ev->seconds >= 0)
+                r |= put(obj, "seconds", json_real(ev->seconds));
+        if (ev->value >= 0)
+                r |= put(obj, "value", json_integer(ev->value));
+        return r;
+}
+
+int event_json_fill(json_t *obj, const struct logline *ll, const struct event *ev) {
+        int r = put_head(obj, ll, ev);
+        r |= put_span(obj, "upstream", ev->upstream);
+        r |= put_span(obj, "pool", ev->pool);
+        r |= put_numbers(obj, ev);
+        r |= put_span(obj, "detail", ev->detail);
+        if (ll->source == SOURCE_NGINX)
+                r |= put_nginx(obj, &ll->nginx, ev);
+        else if (ll->source == SOURCE_FPM)
+                r |= put_span(obj, "message", ll->fpm.message);
+        return r ? -ENOMEM : 0;
+}

@@ -1,0 +1,56 @@
+#include "fpm_log.h"
+
+#include <errno.h>
+
+/* "pid 6709, fpm_children_bury(), line 289: " */
+static void skip_debug_origin(struct span *m, struct fpm_line *l) {
+        struct span t = *m;
+        if (!SPAN_SKIP(&t, "pid "))
+                return;
+        const char *digits = t.p;
+        long pid;
+        if (!span_take_long(&t, &pid))
+                return;
+        struct span pid_digits = span_range(digits, t.p);
+        if (!SPAN_SKIP(&t, ", "))
+                return;
+        const char *colon = SPAN_FIND(t, ": ");
+        if (!colon || !SPAN_FIND(span_range(t.p, colon), "(), line "))
+                return;
+        l->pid = pid_digits;
+        *m = span_range(colon + 2, m->p + m->n);
+}
+
+static void take_pool(struct span *m, struct fpm_line *l) {
+        if (!SPAN_STARTS(*m, "[pool "))
+                return;
+        struct span t = span_range(m->p + 6, m->p + m->n);
+        const char *close = SPAN_FIND(t, "] ");
+        if (!close)
+                return;
+        l->pool = span_range(t.p, close);
+        *m = span_range(close + 2, m->p + m->n);
+}
+
+int fpm_parse(const char *p, size_t n, struct fpm_line *l) {
+        if (n < 24 || p[0] != '[' || p[3] != '-' || p[7] != '-' || p[12] != ' ')
+                return -EINVAL;
+        struct span rest = span_make(p + 1, n - 1);
+        const char *close = SPAN_FIND(rest, "] ");
+        if (!close || close - rest.p > 27)
+                return -EINVAL;
+        *l = (struct fpm_line) { .time = span_range(rest.p, close) };
+        rest = span_range(close + 2, p + n);
+        const char *colon = SPAN_FIND(span_make(rest.p, rest.n < 12 ? rest.n : 12), ": ");
+        if (!colon)
+                return -EINVAL;
+        l->level = span_range(rest.p, colon);
+        l->lvl = level_from_span(l->level);
+        if (l->lvl == LEVEL_UNKNOWN)
+                return -EINVAL;
+        struct span m = span_range(colon + 2, p + n);
+        skip_debug_origin(&m, l);
+        take_pool(&m, l);
+        l->message = m;
+        return 0;
+}

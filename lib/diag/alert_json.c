@@ -1,0 +1,87 @@
+#include "alert.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "jsonstr.h"
+
+const char *alert_state_name(enum alert_state s) {
+        return s == ALERT_RESOLVED ? "resolved" : "firing";
+}
+
+const char *alert_severity(const struct alert *a) {
+        int prio = cause_priority(a->cause);
+        return prio <= LOG_CRIT ? "critical" : prio == LOG_ERR ? "error" : prio == LOG_WARNING ? "warning" : "notice";
+}
+
+/* RFC 3339 UTC with microseconds, or JSON null for 0. */
+static json_t *json_time(uint64_t usec) {
+        if (!usec)
+                return json_null();
+        time_t secs = (time_t) (usec / 1000000);
+        struct tm tm;
+        char buf[40];
+        if (!gmtime_r(&secs, &tm))
+                return json_null();
+        size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, sizeof(buf) - n, ".%06uZ", (unsigned) (usec % 1000000));
+        return json_string(buf);
+}
+
+static json_t *text(const char *s) {
+        return json_bytes(s, strlen(s));
+}
+
+static json_t *probe_json(const struct alert_probe *p) {
+        json_t *o = json_pack("{s:o,s:i}", "outcome", text(p->outcome), "errno", p->err);
+        if (o && p->rtt_us >= 0)
+                json_object_set_new(o, "rtt_us", json_integer(p->rtt_us));
+        return o;
+}
+
+static json_t *socket_json(const struct alert_socket *s) {
+        char mode[8];
+        snprintf(mode, sizeof(mode), "%04o", (unsigned) s->mode & 07777);
+        return json_pack("{s:o,s:o,s:I,s:I,s:s,s:o}", "verdict", text(s->verdict), "path", text(s->path),
+                         "uid", (json_int_t) s->uid, "gid", (json_int_t) s->gid, "mode", mode, "user",
+                         text(s->user));
+}
+
+static json_t *unit_json(const struct alert_unit *u) {
+        return json_pack("{s:o,s:o,s:o,s:o,s:I,s:i}", "load_state", text(u->load_state), "active_state",
+                         text(u->active_state), "sub_state", text(u->sub_state), "result", text(u->result),
+                         "n_restarts", (json_int_t) u->n_restarts, "exec_main_status", u->exec_main_status);
+}
+
+static json_t *evidence_json(const struct alert_evidence *e) {
+        json_t *samples = json_array();
+        for (int i = 0; i < e->n_samples; i++)
+                json_array_append_new(samples, text(e->samples[i]));
+        json_t *o = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o}", "lines", (json_int_t) e->lines, "lines_since_last",
+                              (json_int_t) e->lines_since_last, "first_line", json_time(e->first_line_usec),
+                              "last_line", json_time(e->last_line_usec), "kinds", text(e->kinds), "samples", samples);
+        if (!o)
+                return NULL;
+        if (e->signal)
+                json_object_set_new(o, "signal", json_integer(e->signal));
+        if (e->probe.have)
+                json_object_set_new(o, "probe", probe_json(&e->probe));
+        if (e->socket.have)
+                json_object_set_new(o, "socket", socket_json(&e->socket));
+        if (e->unit.have)
+                json_object_set_new(o, "unit", unit_json(&e->unit));
+        return o;
+}
+
+json_t *alert_to_json(const struct alert *a) {
+        json_t *remedy = json_array();
+        for (int i = 0; i < a->n_remedies; i++)
+                json_array_append_new(remedy, text(a->remedy[i]));
+        return json_pack("{s:i,s:o,s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+                         "schema", ALERT_SCHEMA, "id", text(a->id), "cause", cause_id(a->cause), "state",
+                         alert_state_name(a->state), "repeat", a->repeat, "severity", alert_severity(a), "pool",
+                         text(a->pool), "upstream", text(a->upstream), "unit", text(a->unit), "summary",
+                         text(a->summary), "evidence", evidence_json(&a->evidence), "remedy", remedy,
+                         "first_seen", json_time(a->first_seen_usec), "last_seen", json_time(a->last_seen_usec));
+}

@@ -1,0 +1,147 @@
+#include "readlines.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+struct readlines {
+        int fd;
+        gzFile gz;              /* NULL for a plain file */
+        char *buf;
+        size_t size;            /* allocated: line_cap + read chunk */
+        size_t cap;
+        size_t start, end;      /* unconsumed bytes are buf[start, end) */
+        bool eof;
+        bool skipping;          /* dropping the rest of an over-long line */
+};
+
+enum { CHUNK = 256 * 1024 };
+
+static bool is_gzip(int fd) {
+        unsigned char magic[2];
+        ssize_t n = pread(fd, magic, 2, 0);
+        return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+static int open_checked(const char *path) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+                int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+                close(fd);
+                return -e;
+        }
+        return fd;
+}
+
+int readlines_open(struct readlines **ret, const char *path, size_t line_cap) {
+        int fd = open_checked(path);
+        if (fd < 0)
+                return fd;
+        struct readlines *f = calloc(1, sizeof(*f));
+        if (!f || !(f->buf = malloc(line_cap + CHUNK))) {
+                free(f);
+                close(fd);
+                return -ENOMEM;
+        }
+        f->fd = fd;
+        f->cap = line_cap;
+        f->size = line_cap + CHUNK;
+        if (is_gzip(fd)) {
+                f->gz = gzdopen(dup(fd), "rb");
+                if (!f->gz) {
+                        readlines_close(f);
+                        return -ENOMEM;
+                }
+                gzbuffer(f->gz, CHUNK);
+        }
+        *ret = f;
+        return 0;
+}
+
+static ssize_t read_some(struct readlines *f, char *to, size_t n) {
+        if (f->gz) {
+                int got = gzread(f->gz, to, (unsigned) n);
+                int zerr = Z_OK;
+                if (got <= 0)
+                        gzerror(f->gz, &zerr);
+                if (got < 0 || zerr == Z_BUF_ERROR)     /* Z_BUF_ERROR at the end: truncated file */
+                        return zerr == Z_ERRNO ? -errno : -EBADMSG;
+                return got;
+        }
+        for (;;) {
+                ssize_t got = read(f->fd, to, n);
+                if (got >= 0 || errno != EINTR)
+                        return got < 0 ? -errno : got;
+        }
+}
+
+/* Moves the unconsumed bytes to the front and reads more behind them. */
+static int fill(struct readlines *f) {
+        if (f->start > 0) {
+                memmove(f->buf, f->buf + f->start, f->end - f->start);
+                f->end -= f->start;
+                f->start = 0;
+        }
+        ssize_t got = read_some(f, f->buf + f->end, f->size - f->end);
+        if (got < 0)
+                return (int) got;
+        if (got == 0)
+                f->eof = true;
+        f->end += (size_t) got;
+        return 0;
+}
+
+static int emit(struct readlines *f, size_t len, size_t consumed, unsigned fl,
+                const char **line, size_t *n, unsigned *flags) {
+        *line = f->buf + f->start;
+        *n = len;
+        *flags = fl;
+        f->start += consumed;
+        return 1;
+}
+
+int readlines_next(struct readlines *f, const char **line, size_t *len, unsigned *flags) {
+        for (;;) {
+                char *from = f->buf + f->start;
+                size_t avail = f->end - f->start;
+                char *nl = memchr(from, '\n', avail);
+                size_t n = nl ? (size_t) (nl - from) : avail;
+                if (f->skipping) {
+                        f->skipping = nl == NULL;
+                        f->start = nl ? (size_t) (nl + 1 - f->buf) : f->end;
+                        if (nl)
+                                continue;
+                } else if (nl && n <= f->cap) {
+                        return emit(f, n, n + 1, 0, line, len, flags);
+                } else if (avail > f->cap) {   /* a line of exactly cap bytes is whole */
+                        f->skipping = true;
+                        return emit(f, f->cap, f->cap, READLINES_LINE_TRUNCATED, line, len, flags);
+                } else if (f->eof && avail > 0) {
+                        return emit(f, avail, avail, READLINES_LINE_UNTERMINATED, line, len, flags);
+                }
+                if (f->eof)
+                        return 0;
+                int r = fill(f);
+                if (r < 0)
+                        return r;
+        }
+}
+
+struct readlines *readlines_close(struct readlines *f) {
+        if (!f)
+                return NULL;
+        if (f->gz)
+                gzclose(f->gz);
+        close(f->fd);
+        free(f->buf);
+        free(f);
+        return NULL;
+}

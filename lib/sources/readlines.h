@@ -1,0 +1,16 @@
+/* Reads a whole log file line by line, plain or gzip (detected by its magic bytes). */
+#pragma once
+#include <stddef.h>
+
+enum readlines_flags {
+        READLINES_LINE_TRUNCATED = 1 << 0,        /* longer than the cap: first cap bytes only */
+        READLINES_LINE_UNTERMINATED = 1 << 1,     /* last line of the file had no newline */
+};
+
+struct readlines;
+
+/* 0 or a negative errno (the file's own error: ENOENT, EACCES, EISDIR…). */
+int readlines_open(struct readlines **ret, const char *path, size_t line_cap);
+/* 1 with a line (without its '\n'), 0 at the end, or a negative errno. */
+int readlines_next(struct readlines *f, const char **line, size_t *len, unsigned *flags);
+struct readlines *readlines_close(struct readlines *f);

@@ -1,0 +1,188 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "fixtures.h"
+#include "readlines.h"
+
+static char dir[128];
+
+static void setup(void) {
+        fixture_newdir(dir);
+}
+
+static void teardown(void) {
+        dir[0] = '\0';
+}
+
+static const char *write_file(const char *name, const char *data, size_t n) {
+        static char path[256];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(data, 1, n, f), n);
+        fclose(f);
+        return path;
+}
+
+struct seen {
+        char lines[8][80];
+        size_t lens[8];
+        unsigned flags[8];
+        unsigned count;
+};
+
+static int read_all(const char *path, size_t cap, struct seen *s) {
+        struct readlines *f;
+        int r = readlines_open(&f, path, cap);
+        if (r < 0)
+                return r;
+        const char *line;
+        size_t n;
+        unsigned flags;
+        memset(s, 0, sizeof(*s));
+        while ((r = readlines_next(f, &line, &n, &flags)) > 0) {
+                ck_assert_uint_lt(s->count, 8);
+                s->lens[s->count] = n;
+                s->flags[s->count] = flags;
+                memcpy(s->lines[s->count], line, n < 79 ? n : 79);
+                s->count++;
+        }
+        readlines_close(f);
+        return r;
+}
+
+START_TEST(test_plain_lines) {
+        struct seen s;
+        const char *p = write_file("a.log", "one\ntwo\n\nlast-no-newline", 24);
+        ck_assert_int_eq(read_all(p, 64, &s), 0);
+        ck_assert_uint_eq(s.count, 4);
+        ck_assert_str_eq(s.lines[0], "one");
+        ck_assert_uint_eq(s.lens[2], 0);
+        ck_assert_str_eq(s.lines[3], "last-no-newline");
+        ck_assert_uint_eq(s.flags[3], READLINES_LINE_UNTERMINATED);
+        ck_assert_uint_eq(s.flags[0], 0);
+}
+END_TEST
+
+START_TEST(test_long_line_capped) {
+        size_t big = 3 * 1024 * 1024;
+        char *data = malloc(big + 16);
+        memset(data, 'x', big);
+        memcpy(data + big, "\nnext\n", 6);
+        const char *p = write_file("long.log", data, big + 6);
+        struct seen s;
+        ck_assert_int_eq(read_all(p, 65536, &s), 0);
+        ck_assert_uint_eq(s.count, 2);
+        ck_assert_uint_eq(s.lens[0], 65536);
+        ck_assert_uint_eq(s.flags[0], READLINES_LINE_TRUNCATED);
+        ck_assert_str_eq(s.lines[1], "next");
+        ck_assert_uint_eq(s.flags[1], 0);
+        free(data);
+}
+END_TEST
+
+START_TEST(test_line_exactly_cap) {
+        struct seen s;
+        const char *p = write_file("cap.log", "12345678\nab\n", 12);
+        ck_assert_int_eq(read_all(p, 8, &s), 0);
+        ck_assert_uint_eq(s.count, 2);
+        ck_assert_uint_eq(s.lens[0], 8);
+        ck_assert_uint_eq(s.flags[0], 0);
+        ck_assert_str_eq(s.lines[1], "ab");
+}
+END_TEST
+
+/* A line of exactly the cap is whole, also when its newline is not read yet or never comes. */
+START_TEST(test_exact_cap_across_reads) {
+        size_t n = 4096 * 64 + 65536 + 1;
+        char *data = malloc(n + 65536 + 1);
+        for (size_t i = 0; i < 4096; i++) {
+                memset(data + i * 64, 'a', 63);
+                data[i * 64 + 63] = '\n';
+        }
+        memset(data + 4096 * 64, 'b', 65536);
+        data[n - 1] = '\n';
+        memset(data + n, 'c', 65536);
+        const char *p = write_file("exact.log", data, n + 65536);
+        free(data);
+        struct readlines *f;
+        ck_assert_int_eq(readlines_open(&f, p, 65536), 0);
+        const char *line;
+        size_t len;
+        unsigned flags, lines = 0;
+        while (readlines_next(f, &line, &len, &flags) > 0) {
+                lines++;
+                if (lines <= 4096)
+                        ck_assert_uint_eq(len, 63);
+                ck_assert_uint_eq(flags & READLINES_LINE_TRUNCATED, 0);
+                if (lines == 4098)
+                        ck_assert_uint_eq(flags, READLINES_LINE_UNTERMINATED);
+        }
+        ck_assert_uint_eq(lines, 4098);
+        readlines_close(f);
+}
+END_TEST
+
+START_TEST(test_gzip) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/b.log.gz", dir);
+        gzFile gz = gzopen(path, "wb");
+        ck_assert_ptr_nonnull(gz);
+        gzputs(gz, "first\nsecond\n");
+        gzclose(gz);
+        struct seen s;
+        ck_assert_int_eq(read_all(path, 64, &s), 0);
+        ck_assert_uint_eq(s.count, 2);
+        ck_assert_str_eq(s.lines[1], "second");
+}
+END_TEST
+
+START_TEST(test_truncated_gzip_is_an_error) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/c.log.gz", dir);
+        gzFile gz = gzopen(path, "wb");
+        for (int i = 0; i < 2000; i++)
+                gzprintf(gz, "line %d with some text to make it compress into several blocks %d\n", i, i * 7919);
+        gzclose(gz);
+        ck_assert_int_eq(truncate(path, 200), 0);
+        struct readlines *f;
+        ck_assert_int_eq(readlines_open(&f, path, 64), 0);
+        const char *line;
+        size_t n;
+        unsigned flags;
+        int r;
+        while ((r = readlines_next(f, &line, &n, &flags)) > 0)
+                ;
+        ck_assert_int_lt(r, 0);
+        readlines_close(f);
+}
+END_TEST
+
+START_TEST(test_open_errors) {
+        struct readlines *f;
+        char path[256];
+        snprintf(path, sizeof(path), "%s/missing.log", dir);
+        ck_assert_int_eq(readlines_open(&f, path, 64), -ENOENT);
+        ck_assert_int_eq(readlines_open(&f, dir, 64), -EISDIR);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("readlines");
+        TCase *tc = tcase_create("read");
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
+        tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, test_plain_lines);
+        tcase_add_test(tc, test_long_line_capped);
+        tcase_add_test(tc, test_line_exactly_cap);
+        tcase_add_test(tc, test_exact_cap_across_reads);
+        tcase_add_test(tc, test_gzip);
+        tcase_add_test(tc, test_truncated_gzip_is_an_error);
+        tcase_add_test(tc, test_open_errors);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}

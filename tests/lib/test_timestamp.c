@@ -1,0 +1,71 @@
+#include <errno.h>
+
+#include "fixtures.h"
+#include "timestamp.h"
+
+START_TEST(test_nginx_time) {
+        struct timestamp t;
+        ck_assert(timestamp_parse_nginx(SPAN_LIT("2026/11/25 13:23:11"), &t));
+        char iso[32];
+        ck_assert_str_eq(timestamp_iso(&t, iso), "2026-11-25T13:23:11");
+        ck_assert(!timestamp_parse_nginx(SPAN_LIT("2026/13/25 13:23:11"), &t));
+        ck_assert(!timestamp_parse_nginx(SPAN_LIT("2026/11/25 1x:23:11"), &t));
+        ck_assert(!timestamp_parse_nginx(SPAN_LIT("2026/11/25"), &t));
+}
+END_TEST
+
+START_TEST(test_fpm_time) {
+        struct timestamp t;
+        char iso[32];
+        ck_assert(timestamp_parse_fpm(SPAN_LIT("25-Nov-2026 13:24:13"), &t));
+        ck_assert_str_eq(timestamp_iso(&t, iso), "2026-11-25T13:24:13");
+        ck_assert(timestamp_parse_fpm(SPAN_LIT("25-Nov-2026 13:23:15.673798"), &t));
+        ck_assert_str_eq(timestamp_iso(&t, iso), "2026-11-25T13:23:15.673798");
+        ck_assert(!timestamp_parse_fpm(SPAN_LIT("25-Foo-2026 13:24:13"), &t));
+}
+END_TEST
+
+START_TEST(test_order) {
+        struct timestamp a, b, c;
+        ck_assert(timestamp_parse_nginx(SPAN_LIT("2026/11/25 13:23:11"), &a));
+        ck_assert(timestamp_parse_fpm(SPAN_LIT("25-Nov-2026 13:23:11.000001"), &b));
+        ck_assert(timestamp_parse_fpm(SPAN_LIT("01-Dec-2026 00:00:00"), &c));
+        ck_assert(timestamp_key(&a) < timestamp_key(&b));
+        ck_assert(timestamp_key(&b) < timestamp_key(&c));
+}
+END_TEST
+
+START_TEST(test_since) {
+        struct timestamp t, now_t;
+        ck_assert_int_eq(timestamp_parse_since("2026-11-25", 0, &t), 0);
+        ck_assert_int_eq(t.hour, 0);
+        ck_assert_int_eq(timestamp_parse_since("2026-11-25 13:00", 0, &t), 0);
+        ck_assert_int_eq(t.hour, 13);
+        ck_assert_int_eq(timestamp_parse_since("2026-11-25T13:00:30", 0, &t), 0);
+        ck_assert_int_eq(t.sec, 30);
+        time_t now = 1800000000;
+        now_t = timestamp_from_time(now);
+        ck_assert_int_eq(timestamp_parse_since("2h", now, &t), 0);
+        ck_assert(timestamp_key(&t) < timestamp_key(&now_t));
+        struct timestamp exact = timestamp_from_time(now - 7200);
+        ck_assert(timestamp_key(&t) == timestamp_key(&exact));
+        ck_assert_int_eq(timestamp_parse_since("9000000000000000000s", now, &t), -ERANGE);
+        ck_assert_int_eq(timestamp_parse_since("15111111111111m", now, &t), -ERANGE);
+        ck_assert_int_eq(timestamp_parse_since("3650d", now, &t), 0);
+        static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5w", "-2h", " 2h",
+                                     "2026-11-25 13:00:00 junk", "2026-02-30 25:00" };
+        for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ck_assert_msg(timestamp_parse_since(bad[i], now, &t) < 0, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+int main(void) {
+        Suite *s = suite_create("timestamp");
+        TCase *tc = tcase_create("core");
+        tcase_add_test(tc, test_nginx_time);
+        tcase_add_test(tc, test_fpm_time);
+        tcase_add_test(tc, test_order);
+        tcase_add_test(tc, test_since);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}
