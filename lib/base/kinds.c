@@ -1,11 +1,13 @@
 #include "kinds.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 static const struct kind_info kinds[KIND__MAX] = {
-        [KIND_NONE] = { "none", SOURCE_NONE, LOG_DEBUG, 0, "not a failure" },
-#define X(name, id, src, prio, causes, text) [KIND_##name] = { id, SOURCE_##src, prio, causes, text },
+        [KIND_NONE] = { "none", SOURCE_NONE, LOG_DEBUG, 0, CAUSE_NONE, CAUSE_NONE, 0, "not a failure" },
+#define X(name, id, src, prio, causes, cause, alt, decide, text) \
+        [KIND_##name] = { id, SOURCE_##src, prio, causes, CAUSE_##cause, CAUSE_##alt, decide, text },
         KIND_LIST(X)
 #undef X
 };
@@ -74,4 +76,19 @@ const char *kind_causes_str(enum event_kind k, char *buf, unsigned size) {
                 used += (unsigned) w;
         }
         return buf;
+}
+
+enum event_kind kind_of_connect_errno(int e) {
+        static const struct {
+                int err;
+                enum event_kind kind;
+        } table[] = {
+#define X(err, kind) { err, KIND_##kind },
+                CONNECT_ERRNO_LIST(X)
+#undef X
+        };
+        for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+                if (table[i].err == e)
+                        return table[i].kind;
+        return KIND_UPSTREAM_CONNECT_ERROR;
 }

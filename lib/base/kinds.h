@@ -43,72 +43,113 @@ enum cause {
 #define C(name) (1u << CAUSE_##name)
 
 /*
- * id, log source, syslog priority, causes it points to (bit set), what it means.
+ * How a line's cause is decided: its kind's row names the cause and the alternative, and when the
+ * alternative wins. No switch decides again.
+ */
+enum kind_decide {
+        DECIDE_ALT_IF_STATE = 1 << 0,   /* the target's state evidence shows alt (a saturated pool) */
+        DECIDE_ALT_IF_UNSERVED = 1 << 1, /* no pool serves the address while a pool answers elsewhere */
+        DECIDE_SUPPORTS = 1 << 2,       /* backs a finding up, never starts one (a restart logs these) */
+};
+
+/*
+ * id, log source, syslog priority, causes it points to (bit set, as scan shows them), the cause it
+ * decides, the alternative and when it wins (enum kind_decide), what it means.
  * The ids are a contract: scan --json, alerts and tests use them.
  */
 #define KIND_LIST(X)                                                                     \
-        X(UPSTREAM_SOCKET_MISSING, "upstream_socket_missing", NGINX, LOG_CRIT, C(FPM_DOWN) | C(SOCKET_MISMATCH), \
+        X(UPSTREAM_SOCKET_MISSING, "upstream_socket_missing", NGINX, LOG_CRIT,           \
+          C(FPM_DOWN) | C(SOCKET_MISMATCH), FPM_DOWN, SOCKET_MISMATCH, DECIDE_ALT_IF_UNSERVED, \
           "connect() to the unix socket failed: no such file (2)")                      \
-        X(UPSTREAM_REFUSED, "upstream_refused", NGINX, LOG_ERR, C(FPM_DOWN) | C(SOCKET_MISMATCH), \
+        X(UPSTREAM_REFUSED, "upstream_refused", NGINX, LOG_ERR,                          \
+          C(FPM_DOWN) | C(SOCKET_MISMATCH), FPM_DOWN, SOCKET_MISMATCH, DECIDE_ALT_IF_UNSERVED, \
           "connect() to the upstream was refused (111): nothing listens, or a stale socket") \
-        X(UPSTREAM_PERMISSION_DENIED, "upstream_permission_denied", NGINX, LOG_CRIT, C(SOCKET_PERMISSION), \
+        X(UPSTREAM_PERMISSION_DENIED, "upstream_permission_denied", NGINX, LOG_CRIT,     \
+          C(SOCKET_PERMISSION), SOCKET_PERMISSION, NONE, 0,                              \
           "connect() to the unix socket failed: permission denied (13)")                \
-        X(UPSTREAM_BACKLOG_FULL, "upstream_backlog_full", NGINX, LOG_ERR, C(POOL_SATURATED), \
+        X(UPSTREAM_BACKLOG_FULL, "upstream_backlog_full", NGINX, LOG_ERR,                \
+          C(POOL_SATURATED), POOL_SATURATED, NONE, 0,                                    \
           "the unix socket's listen backlog is full (11)")                              \
-        X(UPSTREAM_CONNECT_ERROR, "upstream_connect_error", NGINX, LOG_ERR, C(FPM_DOWN) | C(SOCKET_MISMATCH), \
+        X(UPSTREAM_CONNECT_ERROR, "upstream_connect_error", NGINX, LOG_ERR,              \
+          C(FPM_DOWN) | C(SOCKET_MISMATCH), FPM_DOWN, SOCKET_MISMATCH, DECIDE_ALT_IF_UNSERVED, \
           "connect() to the upstream failed with another error")                        \
-        X(UPSTREAM_RESET, "upstream_reset", NGINX, LOG_ERR, C(WORKER_KILLED),            \
+        X(UPSTREAM_RESET, "upstream_reset", NGINX, LOG_ERR,                              \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, 0,                                      \
           "the upstream reset the connection mid-request (104)")                        \
-        X(UPSTREAM_CLOSED, "upstream_closed", NGINX, LOG_ERR, C(WORKER_KILLED),          \
+        X(UPSTREAM_CLOSED, "upstream_closed", NGINX, LOG_ERR,                            \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, 0,                                      \
           "the upstream closed the connection before a full response")                   \
-        X(UPSTREAM_CONNECT_TIMEOUT, "upstream_connect_timeout", NGINX, LOG_ERR, C(POOL_SATURATED), \
+        X(UPSTREAM_CONNECT_TIMEOUT, "upstream_connect_timeout", NGINX, LOG_ERR,          \
+          C(POOL_SATURATED), POOL_SATURATED, NONE, 0,                                    \
           "connecting to the upstream timed out (TCP backlog full or host unreachable)") \
-        X(UPSTREAM_READ_TIMEOUT, "upstream_read_timeout", NGINX, LOG_ERR, C(UPSTREAM_TIMEOUT) | C(POOL_SATURATED), \
+        X(UPSTREAM_READ_TIMEOUT, "upstream_read_timeout", NGINX, LOG_ERR,                \
+          C(UPSTREAM_TIMEOUT) | C(POOL_SATURATED), UPSTREAM_TIMEOUT, POOL_SATURATED, DECIDE_ALT_IF_STATE, \
           "the upstream sent nothing within fastcgi_read_timeout (504)")                 \
-        X(UPSTREAM_HEADER_TOO_BIG, "upstream_header_too_big", NGINX, LOG_ERR, C(HEADER_TOO_BIG), \
+        X(UPSTREAM_HEADER_TOO_BIG, "upstream_header_too_big", NGINX, LOG_ERR,            \
+          C(HEADER_TOO_BIG), HEADER_TOO_BIG, NONE, 0,                                    \
           "the upstream's response headers do not fit fastcgi_buffer_size")              \
-        X(UPSTREAM_PROTOCOL_ERROR, "upstream_protocol_error", NGINX, LOG_ERR, C(NOT_FASTCGI), \
+        X(UPSTREAM_PROTOCOL_ERROR, "upstream_protocol_error", NGINX, LOG_ERR,            \
+          C(NOT_FASTCGI), NOT_FASTCGI, NONE, 0,                                          \
           "the upstream's answer is not valid FastCGI")                                 \
-        X(NO_LIVE_UPSTREAMS, "no_live_upstreams", NGINX, LOG_ERR, C(FPM_DOWN),           \
+        X(NO_LIVE_UPSTREAMS, "no_live_upstreams", NGINX, LOG_ERR,                        \
+          C(FPM_DOWN), FPM_DOWN, NONE, 0,                                                \
           "every server of the upstream group is marked down")                          \
-        X(UPSTREAM_DISABLED, "upstream_disabled", NGINX, LOG_WARNING, C(FPM_DOWN),       \
+        X(UPSTREAM_DISABLED, "upstream_disabled", NGINX, LOG_WARNING,                    \
+          C(FPM_DOWN) | C(SOCKET_MISMATCH), FPM_DOWN, SOCKET_MISMATCH,                   \
+          DECIDE_ALT_IF_UNSERVED | DECIDE_SUPPORTS,                                      \
           "nginx took a failing upstream server out for fail_timeout")                  \
-        X(PHP_MEMORY_EXHAUSTED, "php_memory_exhausted", NGINX, LOG_ERR, C(PHP_MEMORY_EXHAUSTED), \
+        X(PHP_MEMORY_EXHAUSTED, "php_memory_exhausted", NGINX, LOG_ERR,                  \
+          C(PHP_MEMORY_EXHAUSTED), PHP_MEMORY_EXHAUSTED, NONE, 0,                        \
           "PHP fatal error: allowed memory size exhausted")                             \
-        X(PHP_TIME_LIMIT, "php_time_limit", NGINX, LOG_ERR, C(PHP_FATAL),               \
+        X(PHP_TIME_LIMIT, "php_time_limit", NGINX, LOG_ERR,                              \
+          C(PHP_FATAL), PHP_FATAL, NONE, 0,                                              \
           "PHP fatal error: maximum execution time exceeded")                           \
-        X(PHP_FATAL, "php_fatal", NGINX, LOG_ERR, C(PHP_FATAL),                          \
+        X(PHP_FATAL, "php_fatal", NGINX, LOG_ERR,                                        \
+          C(PHP_FATAL), PHP_FATAL, NONE, 0,                                              \
           "PHP fatal error")                                                            \
-        X(SCRIPT_NOT_FOUND, "script_not_found", NGINX, LOG_WARNING, C(SCRIPT_CONFIG),    \
+        X(SCRIPT_NOT_FOUND, "script_not_found", NGINX, LOG_WARNING,                      \
+          C(SCRIPT_CONFIG), SCRIPT_CONFIG, NONE, 0,                                      \
           "php-fpm could not find the script (Primary script unknown)")                 \
-        X(SCRIPT_DENIED, "script_denied", NGINX, LOG_WARNING, C(SCRIPT_CONFIG),          \
+        X(SCRIPT_DENIED, "script_denied", NGINX, LOG_WARNING,                            \
+          C(SCRIPT_CONFIG), SCRIPT_CONFIG, NONE, 0,                                      \
           "php-fpm refused to open the script (permissions or security.limit_extensions)") \
-        X(FPM_CHILD_SIGNAL, "fpm_child_signal", FPM, LOG_WARNING, C(WORKER_KILLED),       \
+        X(FPM_CHILD_SIGNAL, "fpm_child_signal", FPM, LOG_WARNING,                        \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, 0,                                      \
           "a PHP-FPM worker was killed by a signal")                                    \
-        X(FPM_CHILD_EXIT, "fpm_child_exit", FPM, LOG_WARNING, C(WORKER_KILLED),           \
+        X(FPM_CHILD_EXIT, "fpm_child_exit", FPM, LOG_WARNING,                            \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, 0,                                      \
           "a PHP-FPM worker exited with a non-zero code")                               \
-        X(FPM_MAX_CHILDREN, "fpm_max_children", FPM, LOG_WARNING, C(POOL_SATURATED),      \
+        X(FPM_MAX_CHILDREN, "fpm_max_children", FPM, LOG_WARNING,                        \
+          C(POOL_SATURATED), POOL_SATURATED, NONE, 0,                                    \
           "the pool reached its max_children limit")                                    \
-        X(FPM_POOL_BUSY, "fpm_pool_busy", FPM, LOG_WARNING, C(POOL_SATURATED),            \
+        X(FPM_POOL_BUSY, "fpm_pool_busy", FPM, LOG_WARNING,                              \
+          C(POOL_SATURATED), POOL_SATURATED, NONE, 0,                                    \
           "the pool is spawning children fast: too few spare servers")                  \
-        X(FPM_REQUEST_TERMINATED, "fpm_request_terminated", FPM, LOG_WARNING, C(WORKER_KILLED) | C(UPSTREAM_TIMEOUT), \
+        X(FPM_REQUEST_TERMINATED, "fpm_request_terminated", FPM, LOG_WARNING,            \
+          C(WORKER_KILLED) | C(UPSTREAM_TIMEOUT), WORKER_KILLED, NONE, 0,                \
           "request_terminate_timeout killed a running request")                         \
-        X(FPM_SLOW_REQUEST, "fpm_slow_request", FPM, LOG_NOTICE, C(UPSTREAM_TIMEOUT),     \
+        X(FPM_SLOW_REQUEST, "fpm_slow_request", FPM, LOG_NOTICE,                         \
+          C(UPSTREAM_TIMEOUT), UPSTREAM_TIMEOUT, NONE, 0,                                \
           "a request ran past request_slowlog_timeout")                                 \
-        X(FPM_STOPPING, "fpm_stopping", FPM, LOG_NOTICE, C(FPM_DOWN),                     \
+        X(FPM_STOPPING, "fpm_stopping", FPM, LOG_NOTICE,                                 \
+          C(FPM_DOWN), FPM_DOWN, NONE, DECIDE_SUPPORTS,                                  \
           "the PHP-FPM master is shutting down")                                        \
-        X(FPM_STARTED, "fpm_started", FPM, LOG_INFO, 0,                                   \
+        X(FPM_STARTED, "fpm_started", FPM, LOG_INFO,                                     \
+          0, NONE, NONE, 0,                                                              \
           "the PHP-FPM master started and is ready")                                    \
-        X(FPM_BIND_FAILED, "fpm_bind_failed", FPM, LOG_ERR, C(FPM_DOWN),                  \
+        X(FPM_BIND_FAILED, "fpm_bind_failed", FPM, LOG_ERR,                              \
+          C(FPM_DOWN), FPM_DOWN, NONE, 0,                                                \
           "PHP-FPM could not bind its listening socket")                                \
-        X(FPM_INIT_FAILED, "fpm_init_failed", FPM, LOG_ERR, C(FPM_DOWN),                  \
+        X(FPM_INIT_FAILED, "fpm_init_failed", FPM, LOG_ERR,                              \
+          C(FPM_DOWN), FPM_DOWN, NONE, 0,                                                \
           "PHP-FPM failed to initialise and did not start")                             \
-        X(FPM_LOG_REOPENED, "fpm_log_reopened", FPM, LOG_INFO, 0,                         \
+        X(FPM_LOG_REOPENED, "fpm_log_reopened", FPM, LOG_INFO,                           \
+          0, NONE, NONE, 0,                                                              \
           "PHP-FPM reopened its log (rotation)")
 
 enum event_kind {
         KIND_NONE = 0,
-#define X(name, id, src, prio, causes, text) KIND_##name,
+#define X(name, id, src, prio, causes, cause, alt, decide, text) KIND_##name,
         KIND_LIST(X)
 #undef X
         KIND__MAX,
@@ -124,7 +165,10 @@ struct kind_info {
         const char *id;
         enum log_source source;
         int priority;           /* syslog priority, LOG_CRIT … LOG_INFO */
-        unsigned causes;        /* bit set of 1u << enum cause */
+        unsigned causes;        /* bit set of 1u << enum cause: what it points to */
+        enum cause cause;       /* what it decides… */
+        enum cause alt;         /* …unless this one wins (CAUSE_NONE: never) */
+        unsigned decide;        /* enum kind_decide */
         const char *text;
 };
 
@@ -136,5 +180,19 @@ const char *cause_text(enum cause c);
 const char *cause_message_id(enum cause c);     /* 32 hex digits */
 int cause_priority(enum cause c);               /* syslog priority */
 enum cause cause_from_id(const char *id);
+/*
+ * The kind of nginx's "connect() … failed (E: …)" line for errno E, and of the probe's own failed
+ * connect(): UPSTREAM_CONNECT_ERROR for an errno not in the table. nginx prints the kernel's errno
+ * (ngx_connection_error() via ngx_log_error()), so these are Linux numbers.
+ */
+#define CONNECT_ERRNO_LIST(X)                                                           \
+        X(ENOENT, UPSTREAM_SOCKET_MISSING)                                              \
+        X(ENOTDIR, UPSTREAM_SOCKET_MISSING)     /* a file where the path needs a directory */ \
+        X(ECONNREFUSED, UPSTREAM_REFUSED)                                               \
+        X(EACCES, UPSTREAM_PERMISSION_DENIED)                                           \
+        X(EAGAIN, UPSTREAM_BACKLOG_FULL)        /* a unix socket's full listen queue */  \
+        X(ETIMEDOUT, UPSTREAM_CONNECT_TIMEOUT)
+
+enum event_kind kind_of_connect_errno(int e);
 /* "fpm_down, socket_mismatch" into buf; returns buf. */
 const char *kind_causes_str(enum event_kind k, char *buf, unsigned size);

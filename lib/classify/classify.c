@@ -35,17 +35,6 @@ static enum upstream_phase phase_of(struct span m) {
         return PHASE_NONE;
 }
 
-static enum event_kind kind_of_connect_errno(int e) {
-        switch (e) {
-        case 2: return KIND_UPSTREAM_SOCKET_MISSING;
-        case 111: return KIND_UPSTREAM_REFUSED;
-        case 13: return KIND_UPSTREAM_PERMISSION_DENIED;
-        case 11: return KIND_UPSTREAM_BACKLOG_FULL;
-        case 110: return KIND_UPSTREAM_CONNECT_TIMEOUT;
-        default: return KIND_UPSTREAM_CONNECT_ERROR;
-        }
-}
-
 /* connect() to unix:/run/php.sock failed (2: No such file or directory) while connecting … */
 static enum event_kind rule_connect_to(struct nginx_line *l, struct span m, struct event *ev) {
         if (ev->phase != PHASE_CONNECT)

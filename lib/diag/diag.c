@@ -1,4 +1,4 @@
-#include "diag_internal.h"
+#include "target.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -91,64 +91,12 @@ static struct target *target_for_event(struct diag *d, const struct event *ev, i
         return target_for_address(d, ev->upstream);
 }
 
-static bool any_pool_ok(const struct diag *d) {
-        for (size_t i = 0; i < d->n_pools; i++)
-                if (diag_probe_ok(&d->targets[i]))
-                        return true;
-        return false;
-}
-
-/* Which cause a line supports, given what else is known about its target. */
+/* Which cause a line supports: its kind's row decides, with what is known of its target. */
 static enum cause cause_of(const struct diag *d, const struct target *t, enum event_kind k) {
-        switch (k) {
-        case KIND_UPSTREAM_SOCKET_MISSING:
-        case KIND_UPSTREAM_REFUSED:
-        case KIND_UPSTREAM_CONNECT_ERROR:
-        case KIND_UPSTREAM_DISABLED:
-                return t->is_pool || !any_pool_ok(d) ? CAUSE_FPM_DOWN : CAUSE_SOCKET_MISMATCH;
-        case KIND_NO_LIVE_UPSTREAMS:
-        case KIND_FPM_STOPPING:
-        case KIND_FPM_BIND_FAILED:
-        case KIND_FPM_INIT_FAILED:
-                return CAUSE_FPM_DOWN;
-        case KIND_UPSTREAM_PERMISSION_DENIED:
-                return CAUSE_SOCKET_PERMISSION;
-        case KIND_UPSTREAM_BACKLOG_FULL:
-        case KIND_UPSTREAM_CONNECT_TIMEOUT:
-        case KIND_FPM_MAX_CHILDREN:
-        case KIND_FPM_POOL_BUSY:
-                return CAUSE_POOL_SATURATED;
-        case KIND_UPSTREAM_READ_TIMEOUT:
-                return diag_state_shows(d, t, CAUSE_POOL_SATURATED) ? CAUSE_POOL_SATURATED : CAUSE_UPSTREAM_TIMEOUT;
-        case KIND_FPM_SLOW_REQUEST:
-                return CAUSE_UPSTREAM_TIMEOUT;
-        case KIND_UPSTREAM_RESET:
-        case KIND_UPSTREAM_CLOSED:
-        case KIND_FPM_CHILD_SIGNAL:
-        case KIND_FPM_CHILD_EXIT:
-        case KIND_FPM_REQUEST_TERMINATED:
-                return CAUSE_WORKER_KILLED;
-        case KIND_UPSTREAM_HEADER_TOO_BIG:
-                return CAUSE_HEADER_TOO_BIG;
-        case KIND_UPSTREAM_PROTOCOL_ERROR:
-                return CAUSE_NOT_FASTCGI;
-        case KIND_PHP_MEMORY_EXHAUSTED:
-                return CAUSE_PHP_MEMORY_EXHAUSTED;
-        case KIND_PHP_TIME_LIMIT:
-        case KIND_PHP_FATAL:
-                return CAUSE_PHP_FATAL;
-        case KIND_SCRIPT_NOT_FOUND:
-        case KIND_SCRIPT_DENIED:
-                return CAUSE_SCRIPT_CONFIG;
-        default:
-                return CAUSE_NONE;
-        }
-}
-
-/* Lines that back a finding up but do not start one: a php-fpm restart logs "Finishing ...",
- * and nginx disables a server only after the connect errors that already count. */
-static bool supporting_only(enum event_kind k) {
-        return k == KIND_FPM_STOPPING || k == KIND_UPSTREAM_DISABLED;
+        const struct kind_info *ki = kind_info(k);
+        bool alt = ((ki->decide & DECIDE_ALT_IF_STATE) && state_shows(t, ki->alt)) ||
+                   ((ki->decide & DECIDE_ALT_IF_UNSERVED) && !t->is_pool && state_any_pool_ok(d));
+        return alt ? ki->alt : ki->cause;
 }
 
 static void keep_sample(struct finding *f, const char *line, size_t len) {
@@ -166,8 +114,8 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
         if (c == CAUSE_NONE)
                 return;
         struct finding *f = &t->f[c];
-        bool trigger = !supporting_only(ev->kind);
-        if (!trigger && !f->firing && !diag_state_shows(d, t, c))
+        bool trigger = !(kind_info(ev->kind)->decide & DECIDE_SUPPORTS);
+        if (!trigger && !f->firing && !state_shows(t, c))
                 return;
         f->kind_counts[ev->kind]++;
         f->lines++;
@@ -190,7 +138,7 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
 static void state_changed(struct diag *d, struct target *t, uint64_t now) {
         for (unsigned c = 1; c < CAUSE__MAX; c++) {
                 struct finding *f = &t->f[c];
-                if (!diag_state_shows(d, t, (enum cause) c))
+                if (!state_shows(t, (enum cause) c))
                         continue;
                 if (!f->first_seen)
                         f->first_seen = now;
@@ -237,59 +185,17 @@ void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t
         state_changed(d, t, now);
 }
 
-bool diag_probe_ok(const struct target *t) {
-        return t->have_probe && t->probe.outcome == PROBE_OK;
-}
-
-static bool probe_is(const struct target *t, enum probe_outcome o) {
-        return t->have_probe && t->probe.outcome == o && t->probe_fails >= t->confirmations;
-}
-
-static bool probe_down(const struct target *t) {
-        return probe_is(t, PROBE_SOCKET_MISSING) || probe_is(t, PROBE_REFUSED) || probe_is(t, PROBE_UNREACHABLE);
-}
-
-static bool unit_is(const struct target *t, const char *active_state) {
-        return t->have_unit && strcmp(t->unit_state.active_state, active_state) == 0;
-}
-
-static bool unit_down(const struct target *t) {
-        const struct unit_state *u = &t->unit_state;
-        return t->have_unit && (strcmp(u->load_state, "not-found") == 0 || unit_is(t, "failed") ||
-                                unit_is(t, "inactive") || strcmp(u->sub_state, "auto-restart") == 0);
-}
-
-bool diag_state_shows(const struct diag *d, const struct target *t, enum cause c) {
-        switch (c) {
-        case CAUSE_FPM_DOWN:
-                /* a restart passes through inactive: the unit counts once a probe agrees */
-                return (unit_down(t) && (t->probe_fails > 0 || !t->have_probe)) ||
-                       (probe_down(t) && !unit_is(t, "active"));
-        case CAUSE_SOCKET_MISMATCH:
-                return probe_down(t) && unit_is(t, "active") && !unit_down(t);
-        case CAUSE_SOCKET_PERMISSION:
-                return t->have_socket && t->socket_denials >= t->confirmations;
-        case CAUSE_POOL_SATURATED:
-                return probe_is(t, PROBE_SATURATED) || probe_is(t, PROBE_BACKLOG_FULL) ||
-                       probe_is(t, PROBE_CONNECT_TIMEOUT);
-        case CAUSE_NOT_FASTCGI:
-                return probe_is(t, PROBE_NOT_FASTCGI);
-        default:
-                return false;
-        }
-}
-
 static bool active(const struct diag *d, const struct target *t, enum cause c, uint64_t now) {
         const struct finding *f = &t->f[c];
-        return diag_state_shows(d, t, c) || (f->last_line && now - f->last_line < d->s.resolve_after_usec);
+        return state_shows(t, c) || (f->last_line && now - f->last_line < d->s.resolve_after_usec);
 }
 
 static void emit(const struct diag *d, const struct target *t, enum cause c, enum alert_state st, bool repeat,
                  uint64_t now, diag_alert_fn fn, void *userdata) {
         static struct alert a;  /* large: kept off the stack */
-        diag_fill_alert(d, t, c, &a);
+        words_fill_alert(d, t, c, &a);
         if (st == ALERT_RESOLVED)
-                diag_resolved_summary(t, c, now, &a);
+                words_resolved(t, c, now, &a);
         a.state = st;
         a.repeat = repeat;
         fn(userdata, &a);
@@ -345,7 +251,7 @@ static uint64_t due_of(const struct diag *d, const struct target *t, enum cause 
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)
                 due = f->last_emit + d->s.summary_interval_usec;
-        if (!diag_state_shows(d, t, c) && f->last_line + d->s.resolve_after_usec < due)
+        if (!state_shows(t, c) && f->last_line + d->s.resolve_after_usec < due)
                 due = f->last_line + d->s.resolve_after_usec;
         return due;
 }
@@ -409,7 +315,7 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
         size_t firing, healthy = 0;
         if (worst_firing(d, &t, &c, &firing)) {
                 static struct alert a;
-                diag_fill_alert(d, t, c, &a);
+                words_fill_alert(d, t, c, &a);
                 int n = snprintf(buf, size, "FIRING %s %s: %s", cause_id(c), t->is_pool ? t->name : t->address,
                                  a.summary);
                 if (firing > 1 && n > 0 && (size_t) n < size)
@@ -417,7 +323,7 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
                 return buf;
         }
         for (size_t i = 0; i < d->n_pools; i++)
-                healthy += diag_probe_ok(&d->targets[i]);
+                healthy += state_probe_ok(&d->targets[i]);
         snprintf(buf, size, "OK: %zu of %zu pool%s healthy", healthy, d->n_pools, d->n_pools == 1 ? "" : "s");
         return buf;
 }

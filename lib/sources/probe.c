@@ -51,9 +51,11 @@ struct probe {
 
 static const struct {
         const char *id;
+        enum event_kind kind;
+        enum cause cause;
         const char *text;
 } outcomes[] = {
-#define X(name, id, text) { id, text },
+#define X(name, id, kind, cause, text) { id, KIND_##kind, CAUSE_##cause, text },
         PROBE_OUTCOME_LIST(X)
 #undef X
 };
@@ -64,6 +66,10 @@ const char *probe_outcome_id(enum probe_outcome o) {
 
 const char *probe_outcome_text(enum probe_outcome o) {
         return o < PROBE__OUTCOME_MAX ? outcomes[o].text : "?";
+}
+
+enum cause probe_outcome_cause(enum probe_outcome o) {
+        return o < PROBE__OUTCOME_MAX ? outcomes[o].cause : CAUSE_NONE;
 }
 
 static int set_unix(struct probe *p, const char *path) {
@@ -250,21 +256,13 @@ static void answered(struct probe *p, enum probe_outcome o) {
 }
 
 static enum probe_outcome connect_outcome(const struct probe *p, int e) {
-        switch (e) {
-        case ENOENT:
-        case ENOTDIR:   /* a file where the path needs a directory: no socket there either */
-                return PROBE_SOCKET_MISSING;
-        case ECONNREFUSED:
-                return PROBE_REFUSED;
-        case EACCES:
-                return PROBE_PERMISSION;
-        case ETIMEDOUT:
-                return PROBE_CONNECT_TIMEOUT;
-        case EAGAIN:
-                return p->addr.ss_family == AF_UNIX ? PROBE_BACKLOG_FULL : PROBE_UNREACHABLE;
-        default:
-                return PROBE_UNREACHABLE;
-        }
+        enum event_kind k = kind_of_connect_errno(e);
+        if (k == KIND_UPSTREAM_BACKLOG_FULL && p->addr.ss_family != AF_UNIX)
+                return PROBE_UNREACHABLE;       /* EAGAIN on TCP: no local port left, not a backlog */
+        for (unsigned o = 0; o < PROBE__OUTCOME_MAX; o++)
+                if (outcomes[o].kind == k)
+                        return (enum probe_outcome) o;
+        return PROBE_UNREACHABLE;
 }
 
 static void keep_stderr(struct probe *p, struct span s) {

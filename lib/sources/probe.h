@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "fcgi.h"
+#include "kinds.h"
 
 enum probe_mode {
         PROBE_VALUES,   /* GET_VALUES, closed as soon as it is answered: needs no pool setting */
@@ -11,22 +12,36 @@ enum probe_mode {
         PROBE_STATUS,   /* a request to pm.status_path?json */
 };
 
-/* id, what it means */
+/*
+ * id; the kind nginx logs for the same failure (the probe's connect() errno goes through
+ * kind_of_connect_errno()); the cause a confirmed outcome shows (fpm_down becomes socket_mismatch
+ * while the pool's unit is active); what it means.
+ */
 #define PROBE_OUTCOME_LIST(X)                                                            \
-        X(OK, "ok", "answered as FastCGI should")                                        \
-        X(SOCKET_MISSING, "socket_missing", "no socket file at that path (ENOENT)")      \
-        X(REFUSED, "refused", "connection refused: nothing listens, or a stale socket file") \
-        X(PERMISSION, "permission", "not allowed to connect to the socket (EACCES)")     \
-        X(BACKLOG_FULL, "backlog_full", "the unix socket's listen backlog is full (EAGAIN)") \
-        X(CONNECT_TIMEOUT, "connect_timeout", "connect() did not finish in time")        \
-        X(UNREACHABLE, "unreachable", "connect() failed with another error")             \
-        X(SATURATED, "saturated", "connected, but no answer in time: every worker is busy") \
-        X(NOT_FASTCGI, "not_fastcgi", "the peer does not speak FastCGI")                 \
-        X(CLOSED, "closed", "the peer closed the connection without a whole answer")     \
-        X(BAD_ANSWER, "bad_answer", "FastCGI, but not the expected answer")
+        X(OK, "ok", NONE, NONE, "answered as FastCGI should")                             \
+        X(SOCKET_MISSING, "socket_missing", UPSTREAM_SOCKET_MISSING, FPM_DOWN,            \
+          "no socket file at that path (ENOENT)")                                       \
+        X(REFUSED, "refused", UPSTREAM_REFUSED, FPM_DOWN,                                 \
+          "connection refused: nothing listens, or a stale socket file")                \
+        /* the daemon's own access proves nothing for nginx's user: the socket check judges that */ \
+        X(PERMISSION, "permission", UPSTREAM_PERMISSION_DENIED, NONE,                     \
+          "not allowed to connect to the socket (EACCES)")                              \
+        X(BACKLOG_FULL, "backlog_full", UPSTREAM_BACKLOG_FULL, POOL_SATURATED,            \
+          "the unix socket's listen backlog is full (EAGAIN)")                          \
+        X(CONNECT_TIMEOUT, "connect_timeout", UPSTREAM_CONNECT_TIMEOUT, POOL_SATURATED,   \
+          "connect() did not finish in time")                                           \
+        X(UNREACHABLE, "unreachable", UPSTREAM_CONNECT_ERROR, FPM_DOWN,                   \
+          "connect() failed with another error")                                        \
+        X(SATURATED, "saturated", NONE, POOL_SATURATED,                                   \
+          "connected, but no answer in time: every worker is busy")                     \
+        X(NOT_FASTCGI, "not_fastcgi", UPSTREAM_PROTOCOL_ERROR, NOT_FASTCGI,               \
+          "the peer does not speak FastCGI")                                            \
+        X(CLOSED, "closed", UPSTREAM_CLOSED, NONE,                                        \
+          "the peer closed the connection without a whole answer")                      \
+        X(BAD_ANSWER, "bad_answer", NONE, NONE, "FastCGI, but not the expected answer")
 
 enum probe_outcome {
-#define X(name, id, text) PROBE_##name,
+#define X(name, id, kind, cause, text) PROBE_##name,
         PROBE_OUTCOME_LIST(X)
 #undef X
         PROBE__OUTCOME_MAX,
@@ -95,3 +110,5 @@ const struct probe_result *probe_result(const struct probe *p);
 
 const char *probe_outcome_id(enum probe_outcome o);
 const char *probe_outcome_text(enum probe_outcome o);
+/* The cause a confirmed outcome shows; CAUSE_NONE for ok and for what proves nothing. */
+enum cause probe_outcome_cause(enum probe_outcome o);

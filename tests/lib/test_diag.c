@@ -1,4 +1,5 @@
 /* The correlation engine on recorded evidence: real log lines, probe results, unit states. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,6 +413,108 @@ START_TEST(test_unknown_until_probed) {
 }
 END_TEST
 
+
+/* The tables decide: each kind's row names its cause and the alternative, each cause's row its
+ * words. These walk every row and fail when a decided cause is not in the kind's row. */
+START_TEST(test_kind_rows_agree) {
+        for (unsigned k = 1; k < KIND__MAX; k++) {
+                const struct kind_info *ki = kind_info((enum event_kind) k);
+                bool has_alt_rule = ki->decide & (DECIDE_ALT_IF_STATE | DECIDE_ALT_IF_UNSERVED);
+                ck_assert_msg(ki->cause == CAUSE_NONE || (ki->causes & (1u << ki->cause)), "%s: cause %s not in its row",
+                              ki->id, cause_id(ki->cause));
+                ck_assert_msg(ki->alt == CAUSE_NONE || (ki->causes & (1u << ki->alt)), "%s: alt %s not in its row",
+                              ki->id, cause_id(ki->alt));
+                ck_assert_msg(has_alt_rule == (ki->alt != CAUSE_NONE), "%s: an alternative needs a rule", ki->id);
+                ck_assert_msg((ki->cause == CAUSE_NONE) == (ki->causes == 0), "%s: points to causes it never decides", ki->id);
+        }
+}
+END_TEST
+
+static void feed_kind(enum event_kind k, const char *upstream, uint64_t now) {
+        struct event ev = { .kind = k, .source = kind_info(k)->source, .child_pid = -1, .seconds = -1, .value = -1 };
+        ev.upstream = span_make(upstream, strlen(upstream));
+        if (ev.source == SOURCE_FPM)
+                ev.pool = SPAN_LIT("www");
+        diag_log(d, &ev, "a line", 6, ev.source == SOURCE_FPM ? 0 : -1, now);
+}
+
+/* Every alert made from lines of kind k names a cause of k's row; returns the causes seen. */
+static unsigned decided_causes(enum event_kind k, const char *upstream, void (*state)(void)) {
+        unsigned causes = 0;
+        teardown();
+        setup();
+        if (state)
+                state();
+        feed_kind(k, upstream, T0 + 2 * SEC);
+        flush(T0 + 5 * SEC);
+        for (int i = 0; i < seen->n; i++) {
+                const struct alert *a = &seen->a[i];
+                if (!a->evidence.lines)
+                        continue;       /* fired by the state alone */
+                ck_assert_msg(kind_info(k)->causes & (1u << a->cause), "%s decided %s, not in its row", kind_id(k),
+                              cause_id(a->cause));
+                ck_assert_msg(a->summary[0] && !strchr(a->summary, '{'), "%s: summary '%s'", cause_id(a->cause), a->summary);
+                ck_assert_msg(a->n_remedies > 0, "%s has no remedy", cause_id(a->cause));
+                for (int r = 0; r < a->n_remedies; r++)
+                        ck_assert_msg(!strchr(a->remedy[r], '{'), "%s: remedy '%s'", cause_id(a->cause), a->remedy[r]);
+                causes |= 1u << a->cause;
+        }
+        return causes;
+}
+
+static void api_answers(void) {
+        probe(1, PROBE_OK, 0, T0);
+}
+
+static void www_saturated(void) {
+        probe(0, PROBE_SATURATED, ETIMEDOUT, T0);
+        probe(0, PROBE_SATURATED, ETIMEDOUT, T0 + SEC);
+}
+
+START_TEST(test_decided_cause_is_in_the_row) {
+        unsigned all = 0;
+        for (unsigned k = 1; k < KIND__MAX; k++) {
+                const struct kind_info *ki = kind_info((enum event_kind) k);
+                unsigned plain = decided_causes((enum event_kind) k, "unix:/run/php/php-fpm.sock", NULL);
+                all |= plain;
+                all |= decided_causes((enum event_kind) k, "unix:/run/php/nobody.sock", api_answers);
+                all |= decided_causes((enum event_kind) k, "unix:/run/php/php-fpm.sock", www_saturated);
+                bool supports = ki->decide & DECIDE_SUPPORTS;
+                ck_assert_msg(plain == (supports || ki->cause == CAUSE_NONE ? 0u : 1u << ki->cause),
+                              "%s alone decided %#x", ki->id, plain);
+        }
+        for (unsigned c = 1; c < CAUSE__MAX; c++)
+                ck_assert_msg(all & (1u << c), "no kind decides %s", cause_id((enum cause) c));
+}
+END_TEST
+
+/* A confirmed probe outcome shows the cause its row names, and nothing else. */
+START_TEST(test_probe_outcome_rows) {
+        for (unsigned o = 0; o < PROBE__OUTCOME_MAX; o++) {
+                teardown();
+                setup();
+                probe(1, (enum probe_outcome) o, 0, T0);
+                probe(1, (enum probe_outcome) o, 0, T0 + SEC);
+                flush(T0 + SEC);
+                enum cause want = probe_outcome_cause((enum probe_outcome) o);
+                ck_assert_int_eq(seen->n, want == CAUSE_NONE ? 0 : 1);
+                if (want != CAUSE_NONE)
+                        ck_assert_str_eq(cause_id(last()->cause), cause_id(want));
+        }
+}
+END_TEST
+
+START_TEST(test_connect_errnos_one_table) {
+        ck_assert_int_eq(kind_of_connect_errno(ENOENT), KIND_UPSTREAM_SOCKET_MISSING);
+        ck_assert_int_eq(kind_of_connect_errno(ENOTDIR), KIND_UPSTREAM_SOCKET_MISSING);
+        ck_assert_int_eq(kind_of_connect_errno(ECONNREFUSED), KIND_UPSTREAM_REFUSED);
+        ck_assert_int_eq(kind_of_connect_errno(EACCES), KIND_UPSTREAM_PERMISSION_DENIED);
+        ck_assert_int_eq(kind_of_connect_errno(EAGAIN), KIND_UPSTREAM_BACKLOG_FULL);
+        ck_assert_int_eq(kind_of_connect_errno(ETIMEDOUT), KIND_UPSTREAM_CONNECT_TIMEOUT);
+        ck_assert_int_eq(kind_of_connect_errno(EHOSTUNREACH), KIND_UPSTREAM_CONNECT_ERROR);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("diag");
         TCase *tc = tcase_create("engine");
@@ -432,6 +535,13 @@ int main(void) {
         tcase_add_test(tc, test_reload_keeps_findings);
         tcase_add_test(tc, test_line_only_causes);
         tcase_add_test(tc, test_unknown_until_probed);
+        TCase *tt = tcase_create("tables");
+        tcase_add_checked_fixture(tt, setup, teardown);
+        tcase_add_test(tt, test_kind_rows_agree);
+        tcase_add_test(tt, test_decided_cause_is_in_the_row);
+        tcase_add_test(tt, test_probe_outcome_rows);
+        tcase_add_test(tt, test_connect_errnos_one_table);
         suite_add_tcase(s, tc);
+        suite_add_tcase(s, tt);
         return fixture_run(s);
 }

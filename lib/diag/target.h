@@ -1,5 +1,12 @@
-/* Shared by diag.c (the engine) and diag_text.c (summaries and remedies). Not a public API. */
+/*
+ * What the diagnosis holds per target, shared inside lib/diag and nowhere else. The files depend
+ * one way: diag.c (the engine) → words.c (summaries, remedies) → state.c (what the probe, socket
+ * check and unit show) → this header.
+ */
 #pragma once
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "diag.h"
 
 enum { DIAG_MAX_FOREIGN = 16, DIAG_ADDRESS_MAX = 256 };
@@ -44,10 +51,24 @@ struct diag {
         size_t n_pools, n_targets;
 };
 
-/* Does the state evidence (probe, socket check, unit) show this cause right now? */
 /* snprintf that may cut: names and summaries are bounded on purpose. */
-__attribute__((format(printf, 3, 4))) void diag_put(char *buf, size_t size, const char *fmt, ...);
-bool diag_state_shows(const struct diag *d, const struct target *t, enum cause c);
-bool diag_probe_ok(const struct target *t);
-void diag_resolved_summary(const struct target *t, enum cause c, uint64_t now, struct alert *a);
-void diag_fill_alert(const struct diag *d, const struct target *t, enum cause c, struct alert *a);
+__attribute__((format(printf, 3, 4))) static inline void diag_put(char *buf, size_t size, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+}
+
+/* state.c: does the state evidence (probe, socket check, unit) show cause c right now? */
+bool state_shows(const struct target *t, enum cause c);
+/* The pool's last probe answered as FastCGI should. */
+bool state_probe_ok(const struct target *t);
+/* Some configured pool answers its probe. */
+bool state_any_pool_ok(const struct diag *d);
+/* systemd ended the unit for an OOM kill (Result=oom-kill). */
+bool state_oom_killed(const struct target *t);
+
+/* words.c: the alert for a finding, with its summary, evidence and remedies. */
+void words_fill_alert(const struct diag *d, const struct target *t, enum cause c, struct alert *a);
+/* A resolved alert's summary: what it was and for how long. */
+void words_resolved(const struct target *t, enum cause c, uint64_t now, struct alert *a);

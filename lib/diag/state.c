@@ -1,0 +1,51 @@
+/* What the state evidence of a target shows right now. The probe's outcome row names its cause;
+ * the unit and the socket check add theirs; a restart's single failed probe shows nothing. */
+#include <string.h>
+
+#include "target.h"
+
+bool state_probe_ok(const struct target *t) {
+        return t->have_probe && t->probe.outcome == PROBE_OK;
+}
+
+bool state_any_pool_ok(const struct diag *d) {
+        for (size_t i = 0; i < d->n_pools; i++)
+                if (state_probe_ok(&d->targets[i]))
+                        return true;
+        return false;
+}
+
+static bool unit_is(const struct target *t, const char *active_state) {
+        return t->have_unit && strcmp(t->unit_state.active_state, active_state) == 0;
+}
+
+static bool unit_down(const struct target *t) {
+        const struct unit_state *u = &t->unit_state;
+        return t->have_unit && (strcmp(u->load_state, "not-found") == 0 || unit_is(t, "failed") ||
+                                unit_is(t, "inactive") || strcmp(u->sub_state, "auto-restart") == 0);
+}
+
+bool state_oom_killed(const struct target *t) {
+        return t->have_unit && strcmp(t->unit_state.result, "oom-kill") == 0;
+}
+
+/* Nothing at the pool's address while its unit runs: the pool listens somewhere else. */
+static enum cause probe_cause(const struct target *t) {
+        if (!t->have_probe || t->probe_fails < t->confirmations)
+                return CAUSE_NONE;
+        enum cause c = probe_outcome_cause(t->probe.outcome);
+        return c == CAUSE_FPM_DOWN && unit_is(t, "active") ? CAUSE_SOCKET_MISMATCH : c;
+}
+
+/* A restart passes through inactive: the unit counts once a probe agrees (or there is none). */
+static enum cause unit_cause(const struct target *t) {
+        return unit_down(t) && (t->probe_fails > 0 || !t->have_probe) ? CAUSE_FPM_DOWN : CAUSE_NONE;
+}
+
+static enum cause socket_cause(const struct target *t) {
+        return t->have_socket && t->socket_denials >= t->confirmations ? CAUSE_SOCKET_PERMISSION : CAUSE_NONE;
+}
+
+bool state_shows(const struct target *t, enum cause c) {
+        return c != CAUSE_NONE && (probe_cause(t) == c || unit_cause(t) == c || socket_cause(t) == c);
+}

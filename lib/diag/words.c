@@ -1,0 +1,340 @@
+/*
+ * The words of an alert: its summary sentence and remedies. Each cause's row in `words` says
+ * them; a summary that depends on the evidence has a function of its own.
+ */
+#include <signal.h>
+#include <string.h>
+
+#include "target.h"
+
+struct words_in {
+        const struct diag *d;
+        const struct target *t;
+        const struct finding *f;
+};
+
+typedef void summary_fn(const struct words_in *w, struct alert *a);
+
+__attribute__((format(printf, 2, 3))) static void add_remedy(struct alert *a, const char *fmt, ...) {
+        if (a->n_remedies == ALERT_REMEDIES)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(a->remedy[a->n_remedies++], sizeof(a->remedy[0]), fmt, ap);
+        va_end(ap);
+}
+
+/* "unix:/run/php/x.sock" → "/run/php/x.sock" for messages about files. */
+static const char *path_of(const char *address) {
+        return strncmp(address, "unix:", 5) == 0 ? address + 5 : address;
+}
+
+static const char *unit_or_default(const struct target *t) {
+        return t->unit[0] ? t->unit : "'php*-fpm'";
+}
+
+static const char *who(const struct target *t) {
+        return t->is_pool ? t->name : t->address;
+}
+
+static void probe_words(const struct target *t, char *buf, size_t size) {
+        buf[0] = '\0';
+        if (!t->have_probe)
+                return;
+        if (t->probe.outcome == PROBE_UNREACHABLE && t->probe.error)
+                diag_put(buf, size, "%s (%s)", probe_outcome_text(t->probe.outcome), strerror(t->probe.error));
+        else
+                diag_put(buf, size, "%s", probe_outcome_text(t->probe.outcome));
+}
+
+static void unit_words(const struct target *t, char *buf, size_t size) {
+        buf[0] = '\0';
+        if (t->have_unit)
+                unit_state_describe(&t->unit_state, buf, size);
+}
+
+/* Requests nginx failed on: its own lines, not php-fpm's notes about itself. */
+static unsigned long long failed_requests(const struct finding *f) {
+        unsigned long long n = 0;
+        for (unsigned k = 1; k < KIND__MAX; k++)
+                if (kind_info((enum event_kind) k)->source == SOURCE_NGINX)
+                        n += f->kind_counts[k];
+        return n;
+}
+
+static void fpm_down(const struct words_in *w, struct alert *a) {
+        const struct target *t = w->t;
+        char probe[200] = "", unit[200], failed[64] = "";
+        if (state_shows(t, CAUSE_FPM_DOWN) && !state_probe_ok(t))
+                probe_words(t, probe, sizeof(probe));
+        unit_words(t, unit, sizeof(unit));
+        if (failed_requests(w->f))
+                diag_put(failed, sizeof(failed), " (%llu failed requests)", failed_requests(w->f));
+        if (t->is_pool)
+                diag_put(a->summary, sizeof(a->summary), "PHP-FPM pool %s is down%s%s%s%s%s%s%s.", t->name,
+                         probe[0] ? ": " : "", probe, unit[0] ? "; " : "", unit[0] ? unit_or_default(t) : "",
+                         unit[0] ? " is " : "", unit, failed);
+        else
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx cannot reach PHP-FPM at %s and no configured pool answers (%llu failed requests).",
+                         t->address, (unsigned long long) w->f->lines);
+        if (state_oom_killed(t))
+                add_remedy(a, "the kernel OOM-killed it: lower pm.max_children or memory_limit, add memory, "
+                              "or set OOMPolicy=continue in a drop-in");
+}
+
+static void socket_mismatch(const struct words_in *w, struct alert *a) {
+        const struct diag *d = w->d;
+        const struct target *t = w->t;
+        char where[300] = "";
+        for (size_t i = 0, n = 0; i < d->n_pools && n < sizeof(where) - 1; i++)
+                if (state_probe_ok(&d->targets[i]))
+                        n += (size_t) snprintf(where + n, sizeof(where) - n, "%s%s (pool %s)", n ? ", " : "",
+                                               d->targets[i].address, d->targets[i].name);
+        if (t->is_pool)
+                diag_put(a->summary, sizeof(a->summary),
+                         "%s is active but nothing listens at %s: pool %s listens somewhere else.",
+                         unit_or_default(t), t->address, t->name);
+        else
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx sends requests to %s, where nothing listens (%llu failed); php-fpm listens at %s.",
+                         t->address, (unsigned long long) w->f->lines, where[0] ? where : "no address known");
+}
+
+static void socket_permission(const struct words_in *w, struct alert *a) {
+        const struct target *t = w->t;
+        const char *user = w->d->nginx_user;
+        if (t->have_socket && t->sock_verdict == SOCKCHECK_DIR_DENIED)
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx (user %s) may not reach %s: directory %s is %u:%u mode %04o without search permission for it.",
+                         user, path_of(t->address), t->sock_where, (unsigned) t->sock_uid,
+                         (unsigned) t->sock_gid, (unsigned) t->sock_mode);
+        else if (t->have_socket && t->sock_verdict == SOCKCHECK_SOCKET_DENIED)
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx (user %s) may not connect to %s: it is owned by %u:%u with mode %04o; it needs write permission.",
+                         user, t->sock_where, (unsigned) t->sock_uid, (unsigned) t->sock_gid,
+                         (unsigned) t->sock_mode);
+        else
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx (user %s) may not connect to %s (13: Permission denied, %llu times).", user,
+                         t->address, (unsigned long long) w->f->lines);
+}
+
+/* What php-fpm's "exited on signal N" says happened to the worker. */
+static const struct {
+        int signal;
+        const char *words;
+} signal_words[] = {
+        { SIGKILL, "killed by SIGKILL (an OOM kill, most likely)" },
+        { SIGSEGV, "crashed with SIGSEGV" },
+        { SIGTERM, "terminated with SIGTERM (request_terminate_timeout)" },
+        { SIGABRT, "aborted with SIGABRT" },
+};
+
+static const char *how_killed(const struct target *t, int sig) {
+        if (state_oom_killed(t))
+                return "OOM-killed (systemd Result=oom-kill)";
+        for (size_t i = 0; i < sizeof(signal_words) / sizeof(signal_words[0]); i++)
+                if (signal_words[i].signal == sig)
+                        return signal_words[i].words;
+        return "connection reset by the worker";
+}
+
+static void worker_killed(const struct words_in *w, struct alert *a) {
+        const struct target *t = w->t;
+        const struct finding *f = w->f;
+        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s %s died mid-request: %s%s (%llu log lines).",
+                 t->is_pool ? "pool" : "upstream", who(t), how_killed(t, f->signal),
+                 f->kind_counts[KIND_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "",
+                 (unsigned long long) f->lines);
+}
+
+static void pool_saturated(const struct words_in *w, struct alert *a) {
+        const struct target *t = w->t;
+        const struct finding *f = w->f;
+        char probe[200];
+        probe_words(t, probe, sizeof(probe));
+        diag_put(a->summary, sizeof(a->summary), "Every worker of %s %s is busy%s%s%s (%llu log lines).",
+                 t->is_pool ? "pool" : "upstream", who(t), probe[0] ? ": probe " : "", probe,
+                 f->kind_counts[KIND_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
+                 (unsigned long long) f->lines);
+}
+
+/*
+ * Per cause: the summary (a template, or a function when it depends on the evidence) and the
+ * remedies. Templates name {who} (the pool, or the upstream no pool serves), {lines}, {unit},
+ * {user} (nginx's worker user), {path} (the socket's path) and {address}.
+ */
+static const struct {
+        const char *summary;
+        summary_fn *summarize;
+        const char *remedy[ALERT_REMEDIES];
+} words[CAUSE__MAX] = {
+        [CAUSE_FPM_DOWN] = { NULL, fpm_down, {
+                "systemctl status {unit}",
+                "journalctl -u {unit} -n 50",
+                "systemctl restart {unit}",
+        } },
+        [CAUSE_SOCKET_MISMATCH] = { NULL, socket_mismatch, {
+                "make nginx's fastcgi_pass match the pool's listen (grep -rn fastcgi_pass /etc/nginx/)",
+                "grep -rn '^listen' /etc/php/*/fpm/pool.d/",
+                "ss -xlp | grep php; ls -l /run/php/",
+                "nginx -t && systemctl reload nginx",
+        } },
+        [CAUSE_SOCKET_PERMISSION] = { NULL, socket_permission, {
+                "in the pool: listen.owner = {user}, listen.group = {user}, listen.mode = 0660",
+                "systemctl restart {unit}",
+                "ls -l {path}; namei -l {path}",
+        } },
+        [CAUSE_WORKER_KILLED] = { NULL, worker_killed, {
+                "journalctl -k | grep -i 'out of memory'",
+                "lower pm.max_children or memory_limit so that max_children x memory_limit fits in RAM",
+                "check request_terminate_timeout in the pool and the slowlog",
+                "coredumpctl list php-fpm* (for SIGSEGV)",
+        } },
+        [CAUSE_POOL_SATURATED] = { NULL, pool_saturated, {
+                "raise pm.max_children if memory allows, or make slow scripts faster",
+                "look at the pool's status page (pm.status_path) and slowlog",
+                "raise listen.backlog for bursts",
+        } },
+        [CAUSE_UPSTREAM_TIMEOUT] = { "Scripts on {who} ran past nginx's fastcgi_read_timeout ({lines} times, 504).", NULL, {
+                "find the slow scripts: request_slowlog_timeout and the pool's slowlog",
+                "keep fastcgi_read_timeout and max_execution_time / request_terminate_timeout consistent",
+        } },
+        [CAUSE_PHP_MEMORY_EXHAUSTED] = { "PHP scripts on {who} hit memory_limit ({lines} times, 500).", NULL, {
+                "raise memory_limit for the pool, or fix the script's memory use",
+        } },
+        [CAUSE_PHP_FATAL] = { "PHP scripts on {who} died of fatal errors ({lines} times, 500).", NULL, {
+                "read the PHP error in the samples and fix the script",
+        } },
+        [CAUSE_HEADER_TOO_BIG] = {
+                "Responses from {who} have headers larger than fastcgi_buffer_size ({lines} times, 502).", NULL, {
+                "raise fastcgi_buffer_size and fastcgi_buffers in nginx",
+        } },
+        [CAUSE_NOT_FASTCGI] = {
+                "{who} does not speak FastCGI: fastcgi_pass points at the wrong port ({lines} times, 502).", NULL, {
+                "point fastcgi_pass at the php-fpm pool's listen address",
+        } },
+        [CAUSE_SCRIPT_CONFIG] = {
+                "php-fpm on {who} cannot find or may not run the requested scripts ({lines} times, 404/403).", NULL, {
+                "check SCRIPT_FILENAME (fastcgi_param), file permissions and security.limit_extensions",
+        } },
+};
+
+struct var {
+        const char *name, *value;
+};
+
+/* The var named by the text after '{', if a '}' closes a known name there. */
+static const struct var *var_at(const char *p, const struct var *vars, size_t n) {
+        const char *close = strchr(p, '}');
+        for (size_t i = 0; close && i < n; i++)
+                if (strlen(vars[i].name) == (size_t) (close - p) && memcmp(vars[i].name, p, (size_t) (close - p)) == 0)
+                        return &vars[i];
+        return NULL;
+}
+
+static void fill(const struct words_in *w, const char *tmpl, char *out, size_t size) {
+        char lines[24];
+        diag_put(lines, sizeof(lines), "%llu", (unsigned long long) w->f->lines);
+        const struct var vars[] = {
+                { "who", who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
+                { "user", w->d->nginx_user }, { "path", path_of(w->t->address) }, { "address", w->t->address },
+        };
+        size_t used = 0;
+        for (const char *p = tmpl; *p && used + 1 < size; ) {
+                const struct var *v = p[0] == '{' ? var_at(p + 1, vars, sizeof(vars) / sizeof(vars[0])) : NULL;
+                size_t n = v ? strlen(v->value) : 1;
+                if (n > size - 1 - used)
+                        n = size - 1 - used;
+                memcpy(out + used, v ? v->value : p, n);
+                used += n;
+                p += v ? strlen(v->name) + 2 : 1;
+        }
+        out[used] = '\0';
+}
+
+static void kinds_words(const struct finding *f, char *buf, size_t size) {
+        size_t n = 0;
+        buf[0] = '\0';
+        for (unsigned k = 1; k < KIND__MAX && n < size; k++)
+                if (f->kind_counts[k]) {
+                        int w = snprintf(buf + n, size - n, "%s%s=%u", n ? ", " : "", kind_id((enum event_kind) k),
+                                         f->kind_counts[k]);
+                        if (w < 0)
+                                break;
+                        n += (size_t) w;
+                }
+}
+
+static void fill_evidence(const struct target *t, const struct finding *f, struct alert_evidence *e) {
+        e->lines = f->lines;
+        e->lines_since_last = f->lines_since_emit;
+        e->first_line_usec = f->first_line;
+        e->last_line_usec = f->last_line;
+        kinds_words(f, e->kinds, sizeof(e->kinds));
+        e->n_samples = f->n_samples;
+        memcpy(e->samples, f->samples, sizeof(e->samples));
+        e->signal = f->signal;
+        if ((e->probe.have = t->have_probe)) {
+                diag_put(e->probe.outcome, sizeof(e->probe.outcome), "%s", probe_outcome_id(t->probe.outcome));
+                e->probe.err = t->probe.error;
+                e->probe.rtt_us = t->probe.rtt_us;
+        }
+        if ((e->unit.have = t->have_unit)) {
+                const struct unit_state *u = &t->unit_state;
+                diag_put(e->unit.load_state, sizeof(e->unit.load_state), "%s", u->load_state);
+                diag_put(e->unit.active_state, sizeof(e->unit.active_state), "%s", u->active_state);
+                diag_put(e->unit.sub_state, sizeof(e->unit.sub_state), "%s", u->sub_state);
+                diag_put(e->unit.result, sizeof(e->unit.result), "%s", u->result);
+                e->unit.n_restarts = u->n_restarts;
+                e->unit.exec_main_status = u->exec_main_status;
+        }
+}
+
+static void fill_socket(const struct diag *d, const struct target *t, struct alert_socket *s) {
+        if (!(s->have = t->have_socket))
+                return;
+        diag_put(s->verdict, sizeof(s->verdict), "%s", sockcheck_verdict_name(t->sock_verdict));
+        diag_put(s->path, sizeof(s->path), "%s", t->sock_where);
+        s->uid = t->sock_uid;
+        s->gid = t->sock_gid;
+        s->mode = t->sock_mode;
+        diag_put(s->user, sizeof(s->user), "%s", d->nginx_user);
+}
+
+/* A resolved alert says what it was and for how long, not the state that cleared it. */
+void words_resolved(const struct target *t, enum cause c, uint64_t now, struct alert *a) {
+        const struct finding *f = &t->f[c];
+        unsigned long long secs = now > f->first_seen ? (now - f->first_seen) / 1000000 : 0;
+        diag_put(a->summary, sizeof(a->summary), "Resolved: %s, for %s %s, after %llus (%llu lines in all).",
+                 cause_text(c), t->is_pool ? "pool" : "upstream", who(t), secs, (unsigned long long) f->lines);
+}
+
+static void fill_words(const struct words_in *w, enum cause c, struct alert *a) {
+        if ((unsigned) c >= CAUSE__MAX)
+                return;
+        for (int i = 0; i < ALERT_REMEDIES && words[c].remedy[i]; i++)
+                fill(w, words[c].remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
+        if (words[c].summary)
+                fill(w, words[c].summary, a->summary, sizeof(a->summary));
+        if (words[c].summarize)
+                words[c].summarize(w, a);
+}
+
+void words_fill_alert(const struct diag *d, const struct target *t, enum cause c, struct alert *a) {
+        const struct finding *f = &t->f[c];
+        const struct words_in w = { d, t, f };
+        memset(a, 0, sizeof(*a));
+        a->cause = c;
+        diag_put(a->id, sizeof(a->id), "%s/%llu/%s", cause_id(c), (unsigned long long) (f->first_seen / 1000000),
+                 who(t));
+        diag_put(a->pool, sizeof(a->pool), "%s", t->name);
+        diag_put(a->upstream, sizeof(a->upstream), "%s", t->address);
+        diag_put(a->unit, sizeof(a->unit), "%s", t->unit);
+        a->first_seen_usec = f->first_seen;
+        a->last_seen_usec = f->last_seen;
+        fill_evidence(t, f, &a->evidence);
+        fill_socket(d, t, &a->evidence.socket);
+        fill_words(&w, c, a);
+}
