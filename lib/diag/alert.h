@@ -35,6 +35,12 @@ struct alert_socket {
         char user[64];          /* whose access was judged (nginx's worker user) */
 };
 
+struct alert_holder {
+        bool have;
+        int pid;                /* 0 when the holder's /proc/PID/fd could not be read */
+        char comm[16];
+};
+
 struct alert_unit {
         bool have;
         char load_state[32], active_state[32], sub_state[32], result[32];
@@ -53,6 +59,7 @@ struct alert_evidence {
         struct alert_probe probe;
         struct alert_socket socket;
         struct alert_unit unit;
+        struct alert_holder port_holder;        /* who holds a TCP pool's port the probe failed on */
 };
 
 struct alert {

@@ -54,6 +54,16 @@ static json_t *unit_json(const struct alert_unit *u) {
                          "n_restarts", (json_int_t) u->n_restarts, "exec_main_status", u->exec_main_status);
 }
 
+/* {"pid": 812, "comm": "apache2"}, or {} when the holder could not be seen. */
+static json_t *holder_json(const struct alert_holder *h) {
+        json_t *o = json_object();
+        if (o && h->pid > 0) {
+                json_object_set_new(o, "pid", json_integer(h->pid));
+                json_object_set_new(o, "comm", text(h->comm));
+        }
+        return o;
+}
+
 static json_t *evidence_json(const struct alert_evidence *e) {
         json_t *samples = json_array();
         for (int i = 0; i < e->n_samples; i++)
@@ -71,6 +81,8 @@ static json_t *evidence_json(const struct alert_evidence *e) {
                 json_object_set_new(o, "socket", socket_json(&e->socket));
         if (e->unit.have)
                 json_object_set_new(o, "unit", unit_json(&e->unit));
+        if (e->port_holder.have)
+                json_object_set_new(o, "port_holder", holder_json(&e->port_holder));
         return o;
 }
 

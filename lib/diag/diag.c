@@ -153,6 +153,7 @@ void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint6
         struct target *t = &d->targets[pool];
         t->probe = *r;
         t->have_probe = true;
+        t->have_holder = false;
         t->probe_fails = r->outcome == PROBE_OK ? 0 : t->probe_fails + 1;
         state_changed(d, t, now);
 }
@@ -169,6 +170,15 @@ void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, 
         t->sock_uid = r->uid;
         t->sock_gid = r->gid;
         t->sock_mode = r->mode;
+        state_changed(d, t, now);
+}
+
+void diag_port_holder(struct diag *d, size_t pool, const struct listener_owner *holder, uint64_t now) {
+        if (pool >= d->n_pools)
+                return;
+        struct target *t = &d->targets[pool];
+        t->have_holder = true;
+        t->holder = *holder;
         state_changed(d, t, now);
 }
 

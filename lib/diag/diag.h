@@ -13,6 +13,7 @@
 
 #include "alert.h"
 #include "classify.h"
+#include "listeners.h"
 #include "probe.h"
 #include "sockcheck.h"
 #include "unit.h"
@@ -58,6 +59,9 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
 void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint64_t now);
 void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, uint64_t now);
 void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t now);
+/* Who holds the TCP port of a pool whose probe was refused or answered by something that is not
+ * FastCGI (listeners_port_holder()); named in the alert. The next diag_probe() forgets it. */
+void diag_port_holder(struct diag *d, size_t pool, const struct listener_owner *holder, uint64_t now);
 
 /* Emits every alert that is due: new findings, summaries, resolutions. Call after each batch of
  * evidence and when diag_next_due() comes. */

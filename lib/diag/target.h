@@ -41,6 +41,8 @@ struct target {
         gid_t sock_gid;
         mode_t sock_mode;
         struct unit_state unit_state;
+        bool have_holder;
+        struct listener_owner holder;   /* who holds the pool's TCP port, when the probe failed */
         struct finding f[CAUSE__MAX];
 };
 

@@ -62,18 +62,31 @@ static unsigned long long failed_requests(const struct finding *f) {
         return n;
 }
 
+/* "127.0.0.1:9000 is held by apache2 (pid 812)"; empty without a holder. */
+static void holder_words(const struct target *t, char *buf, size_t size) {
+        const char *colon = strrchr(t->address, ':');
+        const char *port = colon ? colon + 1 : t->address;
+        buf[0] = '\0';
+        if (t->have_holder && t->holder.pid > 0)
+                diag_put(buf, size, "port %s is held by %s (pid %d)", port, t->holder.comm, (int) t->holder.pid);
+        else if (t->have_holder)
+                diag_put(buf, size, "port %s is held by a process badgatewayd may not see", port);
+}
+
 static void fpm_down(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
-        char probe[200] = "", unit[200], failed[64] = "";
+        char probe[200] = "", unit[200], failed[64] = "", holder[128] = "";
         if (state_shows(t, CAUSE_FPM_DOWN) && !state_probe_ok(t))
                 probe_words(t, probe, sizeof(probe));
         unit_words(t, unit, sizeof(unit));
         if (failed_requests(w->f))
                 diag_put(failed, sizeof(failed), " (%llu failed requests)", failed_requests(w->f));
+        if (probe[0])
+                holder_words(t, holder, sizeof(holder));
         if (t->is_pool)
-                diag_put(a->summary, sizeof(a->summary), "PHP-FPM pool %s is down%s%s%s%s%s%s%s.", t->name,
+                diag_put(a->summary, sizeof(a->summary), "PHP-FPM pool %s is down%s%s%s%s%s%s%s%s%s.", t->name,
                          probe[0] ? ": " : "", probe, unit[0] ? "; " : "", unit[0] ? unit_or_default(t) : "",
-                         unit[0] ? " is " : "", unit, failed);
+                         unit[0] ? " is " : "", unit, holder[0] ? "; " : "", holder, failed);
         else
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx cannot reach PHP-FPM at %s and no configured pool answers (%llu failed requests).",
@@ -138,6 +151,16 @@ static const char *how_killed(const struct target *t, int sig) {
                 if (signal_words[i].signal == sig)
                         return signal_words[i].words;
         return "connection reset by the worker";
+}
+
+static void not_fastcgi(const struct words_in *w, struct alert *a) {
+        char holder[128];
+        holder_words(w->t, holder, sizeof(holder));
+        if (!holder[0])
+                return;
+        diag_put(a->summary, sizeof(a->summary),
+                 "%s does not speak FastCGI: %s; fastcgi_pass points at the wrong port (%llu times, 502).",
+                 w->t->address, holder, (unsigned long long) w->f->lines);
 }
 
 static void worker_killed(const struct words_in *w, struct alert *a) {
@@ -212,7 +235,7 @@ static const struct {
                 "raise fastcgi_buffer_size and fastcgi_buffers in nginx",
         } },
         [CAUSE_NOT_FASTCGI] = {
-                "{who} does not speak FastCGI: fastcgi_pass points at the wrong port ({lines} times, 502).", NULL, {
+                "{who} does not speak FastCGI: fastcgi_pass points at the wrong port ({lines} times, 502).", not_fastcgi, {
                 "point fastcgi_pass at the php-fpm pool's listen address",
         } },
         [CAUSE_SCRIPT_CONFIG] = {
@@ -292,6 +315,13 @@ static void fill_evidence(const struct target *t, const struct finding *f, struc
         }
 }
 
+static void fill_holder(const struct target *t, struct alert_holder *h) {
+        if (!(h->have = t->have_holder))
+                return;
+        h->pid = (int) t->holder.pid;
+        diag_put(h->comm, sizeof(h->comm), "%s", t->holder.comm);
+}
+
 static void fill_socket(const struct diag *d, const struct target *t, struct alert_socket *s) {
         if (!(s->have = t->have_socket))
                 return;
@@ -336,5 +366,6 @@ void words_fill_alert(const struct diag *d, const struct target *t, enum cause c
         a->last_seen_usec = f->last_seen;
         fill_evidence(t, f, &a->evidence);
         fill_socket(d, t, &a->evidence.socket);
+        fill_holder(t, &a->evidence.port_holder);
         fill_words(&w, c, a);
 }

@@ -163,3 +163,13 @@ int listeners_owner(unsigned long inode, struct listener_owner *owner) {
         closedir(proc);
         return r;
 }
+
+int listeners_port_holder(uint16_t port, struct listener_owner *owner) {
+        unsigned long inode;
+        int r = listeners_tcp_find(port, &inode);
+        if (r < 0)
+                return r;
+        if (listeners_owner(inode, owner) < 0)
+                *owner = (struct listener_owner) { 0 };
+        return 0;
+}

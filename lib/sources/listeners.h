@@ -24,3 +24,7 @@ int listeners_unix_parse(const char *text, size_t n,
 int listeners_tcp_find(uint16_t port, unsigned long *inode);
 /* Scans /proc/PID/fd links for "socket:[inode]". -ENOENT if no readable process holds it. */
 int listeners_owner(unsigned long inode, struct listener_owner *owner);
+/* Who listens on TCP `port` (any address, IPv4 or IPv6): 0 with the owner, pid 0 and an empty
+ * comm when the port is held by a process whose fds this one may not read; -ENOENT when nothing
+ * listens on the port. */
+int listeners_port_holder(uint16_t port, struct listener_owner *owner);

@@ -414,6 +414,35 @@ START_TEST(test_unknown_until_probed) {
 END_TEST
 
 
+/* A TCP pool's port held by something else is named in the alert, until the next probe. */
+START_TEST(test_port_holder_named) {
+        struct listener_owner apache = { .pid = 812, .comm = "apache2" };
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0);
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0 + SEC);
+        diag_port_holder(d, 1, &apache, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "not_fastcgi");
+        ck_assert_msg(strstr(last()->summary, "127.0.0.1:9001 does not speak FastCGI: port 9001 is held by apache2 (pid 812)"),
+                      "%s", last()->summary);
+        json_t *j = alert_to_json(last());
+        ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(j, "evidence"), "port_holder"), "pid")), 812);
+        json_decref(j);
+        probe(1, PROBE_REFUSED, ECONNREFUSED, T0 + 2 * SEC);
+        probe(1, PROBE_REFUSED, ECONNREFUSED, T0 + 3 * SEC);
+        diag_port_holder(d, 1, &(struct listener_owner) { 0 }, T0 + 3 * SEC);
+        seen->n = 0;
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 2);  /* fpm_down fires, not_fastcgi resolves */
+        ck_assert_str_eq(cause_id(seen->a[0].cause), "fpm_down");
+        ck_assert_msg(strstr(seen->a[0].summary, "port 9001 is held by a process badgatewayd may not see"), "%s",
+                      seen->a[0].summary);
+        probe(1, PROBE_REFUSED, ECONNREFUSED, T0 + 4 * SEC);
+        diag_each_firing(d, T0 + 4 * SEC, collect, seen);
+        ck_assert_ptr_null(strstr(last()->summary, "held by"));
+}
+END_TEST
+
 /* The tables decide: each kind's row names its cause and the alternative, each cause's row its
  * words. These walk every row and fail when a decided cause is not in the kind's row. */
 START_TEST(test_kind_rows_agree) {
@@ -535,6 +564,7 @@ int main(void) {
         tcase_add_test(tc, test_reload_keeps_findings);
         tcase_add_test(tc, test_line_only_causes);
         tcase_add_test(tc, test_unknown_until_probed);
+        tcase_add_test(tc, test_port_holder_named);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);

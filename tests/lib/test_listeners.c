@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -65,8 +66,13 @@ START_TEST(test_live_tcp_listener_and_owner) {
         ck_assert_int_eq(listeners_owner(inode, &owner), 0);
         ck_assert_int_eq(owner.pid, getpid());
         ck_assert_uint_gt(strlen(owner.comm), 0);
+        struct listener_owner holder;
+        ck_assert_int_eq(listeners_port_holder(ntohs(sa.sin_port), &holder), 0);
+        ck_assert_int_eq(holder.pid, getpid());
+        ck_assert_str_eq(holder.comm, owner.comm);
         close(s);
         ck_assert_int_lt(listeners_tcp_find(ntohs(sa.sin_port), &inode), 0);
+        ck_assert_int_eq(listeners_port_holder(ntohs(sa.sin_port), &holder), -ENOENT);
 }
 END_TEST
 
