@@ -227,9 +227,27 @@ wait_ready() {
   return 1
 }
 
+# nginx's and php-fpm's workers (www-data) must reach the sockets under DIR: when DIR sits below a
+# directory they may not search (a checkout in root's 0700 home), DIR becomes a link to a
+# directory of its own under /tmp, removed at stop.
+searchable_dir() {
+  local given=$1 d tmp
+  [ ! -L "${given%/}" ] || [ -e "${given%/}" ] || rm -f -- "${given%/}"
+  mkdir -p "$given"
+  d=$(cd "$given" && pwd -P)
+  if [ -L "${given%/}" ] || setpriv --reuid=65534 --regid=65534 --clear-groups -- test -x "$d" 2>/dev/null; then
+    return 0
+  fi
+  tmp=$(mktemp -d /tmp/bgw-sdenv.XXXXXX)
+  chmod 0755 "$tmp"
+  rm -rf -- "${given:?}"
+  ln -s "$tmp" "${given%/}"
+}
+
 start() {
   check_host
   local dir
+  searchable_dir "$1"
   dir=$(abs_dir "$1")
   if [ -f "$dir/state" ]; then
     say "$dir holds an environment that was not stopped: stopping it first"
@@ -353,6 +371,10 @@ stop() {
   host_intact || rc=1
   # kept after a failure, so that the next start on DIR tries again (and says why it cannot)
   [ $rc -ne 0 ] || rm -f "$dir/state"
+  if [ $rc -eq 0 ] && [[ $dir == /tmp/bgw-sdenv.* ]]; then
+    rm -rf -- "$dir"
+    [ ! -L "${1%/}" ] || rm -f -- "${1%/}"
+  fi
   return $rc
 }
 
@@ -361,11 +383,12 @@ run() {
   shift
   [ "${1:-}" = -- ] && shift
   [ $# -gt 0 ] || die "run: no command"
-  local rc=0 cmd
+  local rc=0 cmd given
   check_host
-  dir=$(abs_dir "$dir")
   start "$dir" >&2
-  trap 'stop "$dir" || true' EXIT
+  given=$dir
+  dir=$(abs_dir "$dir")
+  trap 'stop "$given" || true' EXIT
   # in the background so that a signal is handled now, not when CMD ends
   # shellcheck disable=SC1091
   ( . "$dir/env"; exec "$@" ) <&0 &
@@ -373,7 +396,7 @@ run() {
   trap 'kill -TERM "$cmd" 2>/dev/null; exit 143' INT TERM
   wait "$cmd" || rc=$?
   trap - EXIT
-  stop "$dir" || { [ $rc -ne 0 ] || rc=1; }
+  stop "$given" || { [ $rc -ne 0 ] || rc=1; }
   exit $rc
 }
 

@@ -229,6 +229,8 @@ Listen = $A/fpm-sat/php-fpm.sock
 Unit = bgw-fpm-sat.service
 Log = $A/fpm-sat/error.log
 EOF
+# a copy of the binary beside the config: ProtectHome=yes hides a checkout in /root
+install -m 0755 "$bgw" "$A/bgw/badgatewayd" && bgw=$A/bgw/badgatewayd || fail "copy $bgw"
 sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $A/bgw/badgatewayd.conf --journal|" \
     -e 's|^WatchdogSec=.*|WatchdogSec=5s|' \
     -e 's|^RestartSec=.*|RestartSec=1s|' \

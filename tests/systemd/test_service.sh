@@ -66,7 +66,8 @@ Log = $D/php-fpm/error.log
 EOF
 
 # The shipped unit, changed only where the test environment needs it:
-#  - ExecStart: the build's binary, the test's config, alerts to the journal; WatchdogSec=2s and
+#  - ExecStart: a copy of the build's binary beside the config (ProtectHome=yes hides a checkout
+#    in /root, as a real install in /usr/sbin is not), the test's config, alerts to the journal; WatchdogSec=2s and
 #    RestartSec=1s so that the watchdog step takes seconds; After= names the tests' php-fpm unit.
 #  - dropped User=/Group=: no badgatewayd user (sysusers) on a test machine; it runs as root.
 #  - dropped PrivateTmp=: sdenv's namespace shares the host's /tmp, where it would make directories.
@@ -77,6 +78,7 @@ EOF
 #    into / of the host (kernel.core_pattern is "core" here and is host-wide).
 #  - added TimeoutAbortSec=5s: after a missed watchdog, SIGKILL follows within 5 s, not 90 s.
 # All other sandboxing lines stay and work under sdenv's manager.
+install -m 0755 "$bgw" "$D/bgw/badgatewayd" && bgw=$D/bgw/badgatewayd || fail "copy $bgw"
 sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $D/bgw/badgatewayd.conf --journal|" \
     -e 's|^WatchdogSec=.*|WatchdogSec=2s|' \
     -e 's|^RestartSec=.*|RestartSec=1s|' \
