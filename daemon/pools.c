@@ -85,7 +85,7 @@ static void probe_begin(struct pool_watch *pw) {
         probe_arm(pw, true);
 }
 
-static void check_socket(struct pool_watch *pw, uint64_t now) {
+static void judge_socket(struct pool_watch *pw, uint64_t now) {
         struct manager *m = pw->m;
         const char *path = loadconf_unix_path(pw->pc->listen);
         if (!path || !m->have_nginx_id)
@@ -99,7 +99,7 @@ static void check_socket(struct pool_watch *pw, uint64_t now) {
 void pools_probe_round(struct manager *m) {
         uint64_t now = clock_realtime_usec();
         for (size_t i = 0; i < m->n_pools; i++)
-                check_socket(&m->pools[i], now);
+                judge_socket(&m->pools[i], now);
         manager_flush(m);
         for (size_t i = 0; i < m->n_pools; i++)
                 if (m->pools[i].probe && !m->pools[i].probing)
