@@ -12,11 +12,14 @@
 
 #include "classify.h"
 #include "clock.h"
+#include "diag.h"
 #include "loadconf.h"
+#include "probe.h"
 #include "say.h"
 #include "scanfile.h"
-#include "manager.h"
+#include "sockcheck.h"
 #include "run.h"
+#include "unit.h"
 #include "util.h"
 
 struct check {
@@ -103,7 +106,7 @@ static void probe_pool(struct check *k, size_t i) {
         probe_free(p);
 }
 
-static void check_socket(struct check *k, size_t i, const struct sock_identity *who) {
+static void judge_pool_socket(struct check *k, size_t i, const struct sock_identity *who) {
         const char *path = loadconf_unix_path(k->cfg->pools[i].listen);
         static struct sockcheck_result res;
         if (path && who && sockcheck_unix(path, who, &res) == 0)
@@ -129,7 +132,7 @@ static void probe_all(struct check *k) {
                 fprintf(stderr, "badgatewayd: nginx user '%s' unknown: socket permissions not checked\n",
                         k->cfg->nginx_user);
         for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
-                check_socket(k, i, have_id ? &id : NULL);
+                judge_pool_socket(k, i, have_id ? &id : NULL);
                 read_unit(k, i);
                 probe_pool(k, i);
         }

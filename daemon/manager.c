@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "diag.h"
 #include "loadconf.h"
 #include "say.h"
 #include "util.h"
@@ -20,7 +21,7 @@ static void on_alert(void *userdata, const struct alert *a) {
 /* The diagnosis's clock is the wall clock, libev's timers are monotonic: at least 1 ms, so that
  * a due time the flush did not clear cannot spin the loop. */
 static void arm_due(struct manager *m, uint64_t now) {
-        uint64_t due = diag_next_due(m->diag);
+        uint64_t due = diag_next_due(m->feed.diag);
         ev_timer_stop(m->loop, &m->due_timer);
         if (due == UINT64_MAX)
                 return;
@@ -29,20 +30,36 @@ static void arm_due(struct manager *m, uint64_t now) {
         ev_timer_start(m->loop, &m->due_timer);
 }
 
-void manager_flush(struct manager *m) {
-        char status[sizeof(m->status)];
+/* Sends what is due and the status, and sets the next due time. */
+static void flush(struct manager *m) {
+        char status[sizeof(m->notify.status)];
         uint64_t now = clock_realtime_usec();
-        diag_flush(m->diag, now, on_alert, m);
-        notify_status(m, diag_status(m->diag, status, sizeof(status)));
+        m->feed.changed = false;
+        diag_flush(m->feed.diag, now, on_alert, m);
+        notify_status(&m->notify, diag_status(m->feed.diag, status, sizeof(status)));
         arm_due(m, now);
 }
 
+/* After every callback of a loop turn, before the loop sleeps: one flush however many lines,
+ * probes and unit changes came in the turn, and READY=1 once the first probes are all in. */
+static void on_prepare(EV_P_ ev_prepare *w, int revents) {
+        struct manager *m = w->data;
+        bool ready = !m->notify.ready && pools_unanswered(&m->pools) == 0;
+        if (m->feed.changed || ready)
+                flush(m);
+        if (ready)
+                notify_ready(&m->notify);
+}
+
+/* A summary or a resolution is due without new evidence: the next flush sends it. */
 static void on_due(EV_P_ ev_timer *w, int revents) {
-        manager_flush(w->data);
+        struct manager *m = w->data;
+        m->feed.changed = true;
 }
 
 static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
-        pools_probe_round(w->data);
+        struct manager *m = w->data;
+        pools_probe_round(&m->pools);
 }
 
 static void resolve_identity(struct manager *m) {
@@ -58,11 +75,11 @@ static int new_diag(struct manager *m) {
         int r = loadconf_new_diag(m->cfg, 2, &fresh);   /* a restart shows as one failed probe */
         if (r < 0)
                 return r;
-        size_t lost = m->diag ? diag_adopt(fresh, m->diag) : 0;
+        size_t lost = m->feed.diag ? diag_adopt(fresh, m->feed.diag) : 0;
         if (lost)
                 say("%zu firing finding%s belonged to pools that are gone", lost, lost == 1 ? "" : "s");
-        diag_free(m->diag);
-        m->diag = fresh;
+        diag_free(m->feed.diag);
+        m->feed.diag = fresh;
         return 0;
 }
 
@@ -80,6 +97,22 @@ static bool same_diag_inputs(const struct config *a, const struct config *b) {
         return true;
 }
 
+static int update_tailers(struct manager *m) {
+        struct log_ref logs[CONFIG_MAX_LOGS + CONFIG_MAX_POOLS];
+        size_t n = loadconf_logs(m->cfg, logs);
+        return tailers_update(&m->tailers, logs, n, m->cfg->read_from_start);
+}
+
+static int start_pools(struct manager *m) {
+        struct pool_spec specs[CONFIG_MAX_POOLS];
+        size_t n = (size_t) m->cfg->n_pools;
+        for (size_t i = 0; i < n; i++) {
+                const struct pool_config *pc = &m->cfg->pools[i];
+                specs[i] = (struct pool_spec) { pc, loadconf_probe_options(m->cfg, pc) };
+        }
+        return pools_start(&m->pools, specs, n, m->have_nginx_id ? &m->nginx_id : NULL);
+}
+
 static void start_probe_tick(struct manager *m) {
         ev_timer_stop(m->loop, &m->probe_tick);
         ev_timer_set(&m->probe_tick, 0., (double) m->cfg->probe_interval_usec / 1e6);
@@ -88,9 +121,9 @@ static void start_probe_tick(struct manager *m) {
 
 /* Takes the new config (*c gets the old one back); a negative errno leaves the daemon unable to go on. */
 static int apply(struct manager *m, struct config **c) {
-        logs_drain(m);
-        manager_flush(m);
-        pools_free(m);
+        tailers_drain(&m->tailers);
+        flush(m);               /* what the old config's logs and probes showed, before they go */
+        pools_free(&m->pools);
         bool keep = same_diag_inputs(m->cfg, *c);
         struct config *old = m->cfg;
         m->cfg = *c;
@@ -98,14 +131,14 @@ static int apply(struct manager *m, struct config **c) {
         resolve_identity(m);
         int r = keep ? 0 : new_diag(m);
         if (r == 0)
-                r = logs_update(m, m->cfg);
+                r = update_tailers(m);
         if (r == 0)
-                r = pools_start(m);
+                r = start_pools(m);
         if (r < 0)
                 return r;
         start_probe_tick(m);
         say("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
-                m->cfg->n_pools == 1 ? "" : "s", m->n_logs, m->n_logs == 1 ? "" : "s",
+                m->cfg->n_pools == 1 ? "" : "s", m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s",
                 keep ? "" : "; findings carried over");
         return 0;
 }
@@ -125,16 +158,16 @@ static void on_hup(EV_P_ ev_signal *w, int revents) {
                 ev_break(EV_A_ EVBREAK_ALL);
                 return;
         }
-        manager_flush(m);
-        notify_ready(m);
+        flush(m);               /* READY=1 carries the status of the diagnosis now in use */
+        notify_ready(&m->notify);
 }
 
 static void on_stop(EV_P_ ev_signal *w, int revents) {
         struct manager *m = w->data;
         notify_stopping();
         say("stopping on SIG%s", sigabbrev_np(w->signum));
-        logs_drain(m);
-        manager_flush(m);
+        tailers_drain(&m->tailers);
+        flush(m);               /* the loop ends before the next prepare */
         ev_break(EV_A_ EVBREAK_ALL);
 }
 
@@ -144,16 +177,20 @@ static void init_watchers(struct manager *m) {
         ev_signal_init(&m->sig_hup, on_hup, SIGHUP);
         ev_timer_init(&m->probe_tick, on_probe_tick, 0., 1.);
         ev_timer_init(&m->due_timer, on_due, 0., 0.);
+        ev_prepare_init(&m->flush_before_sleep, on_prepare);
         m->sig_term.data = m->sig_int.data = m->sig_hup.data = m;
-        m->probe_tick.data = m->due_timer.data = m->watchdog.data = m;
+        m->probe_tick.data = m->due_timer.data = m->flush_before_sleep.data = m;
         ev_signal_start(m->loop, &m->sig_term);
         ev_signal_start(m->loop, &m->sig_int);
         ev_signal_start(m->loop, &m->sig_hup);
+        ev_prepare_start(m->loop, &m->flush_before_sleep);
 }
 
 int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_options *opt) {
         struct config_error err;
         *m = (struct manager) { .loop = loop, .opt = *opt };
+        tailers_init(&m->tailers, loop, &m->feed);
+        pools_init(&m->pools, loop, &m->feed);
         init_watchers(m);
         if (!(m->cfg = calloc(1, sizeof(*m->cfg))))
                 return -ENOMEM;
@@ -165,13 +202,13 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         if ((r = outputs_open(&m->out, &opt->out)) < 0)
                 return r;
         resolve_identity(m);
-        if ((r = new_diag(m)) < 0 || (r = logs_update(m, m->cfg)) < 0 || (r = pools_start(m)) < 0)
+        if ((r = new_diag(m)) < 0 || (r = update_tailers(m)) < 0 || (r = start_pools(m)) < 0)
                 return r;
         start_probe_tick(m);
-        notify_watchdog_start(m);
+        notify_watchdog_start(&m->notify, loop);
         m->started = true;
         say("started: %d pool%s, %zu log%s, config %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
-                m->n_logs, m->n_logs == 1 ? "" : "s", loadconf_source(m->cfg));
+                m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s", loadconf_source(m->cfg));
         return 0;
 }
 
@@ -179,16 +216,17 @@ void manager_stop(struct manager *m) {
         ev_signal_stop(m->loop, &m->sig_term);
         ev_signal_stop(m->loop, &m->sig_int);
         ev_signal_stop(m->loop, &m->sig_hup);
+        ev_prepare_stop(m->loop, &m->flush_before_sleep);
         ev_timer_stop(m->loop, &m->probe_tick);
         ev_timer_stop(m->loop, &m->due_timer);
-        ev_timer_stop(m->loop, &m->watchdog);
-        pools_free(m);
-        logs_free(m);
+        notify_watchdog_stop(&m->notify, m->loop);
+        pools_free(&m->pools);
+        tailers_free(&m->tailers);
         outputs_close(&m->out);
         if (m->started)
-                say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->lines,
-                        (unsigned long long) m->classified, (unsigned long long) m->alerts);
-        m->diag = diag_free(m->diag);
+                say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,
+                        (unsigned long long) m->feed.classified, (unsigned long long) m->alerts);
+        m->feed.diag = diag_free(m->feed.diag);
         free(m->cfg);
         m->cfg = NULL;
 }

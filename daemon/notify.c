@@ -1,15 +1,16 @@
 /* sd_notify: READY=1 once the first probes have answered, STATUS= when the verdict's text changes,
  * WATCHDOG=1 at half the interval systemd asks for. Without $NOTIFY_SOCKET these do nothing. */
+#include "notify.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
 #include "clock.h"
-#include "manager.h"
 
-void notify_ready(struct manager *m) {
-        m->ready = true;
-        sd_notifyf(0, "READY=1\nSTATUS=%s", m->status);
+void notify_ready(struct notify *n) {
+        n->ready = true;
+        sd_notifyf(0, "READY=1\nSTATUS=%s", n->status);
 }
 
 void notify_reloading(void) {
@@ -21,24 +22,27 @@ void notify_stopping(void) {
 }
 
 /* Held back until READY=1, which carries it: before the first probes the verdict says nothing. */
-void notify_status(struct manager *m, const char *status) {
-        if (strcmp(status, m->status) == 0)
+void notify_status(struct notify *n, const char *status) {
+        if (strcmp(status, n->status) == 0)
                 return;
-        snprintf(m->status, sizeof(m->status), "%s", status);
-        if (m->ready)
-                sd_notifyf(0, "STATUS=%s", m->status);
+        snprintf(n->status, sizeof(n->status), "%s", status);
+        if (n->ready)
+                sd_notifyf(0, "STATUS=%s", n->status);
 }
 
 static void on_watchdog(EV_P_ ev_timer *w, int revents) {
         sd_notify(0, "WATCHDOG=1");
 }
 
-void notify_watchdog_start(struct manager *m) {
+void notify_watchdog_start(struct notify *n, struct ev_loop *loop) {
         uint64_t usec;
         if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
                 return;
         double half = (double) usec / 2e6;
-        ev_timer_init(&m->watchdog, on_watchdog, half, half);
-        m->watchdog.data = m;
-        ev_timer_start(m->loop, &m->watchdog);
+        ev_timer_init(&n->watchdog, on_watchdog, half, half);
+        ev_timer_start(loop, &n->watchdog);
+}
+
+void notify_watchdog_stop(struct notify *n, struct ev_loop *loop) {
+        ev_timer_stop(loop, &n->watchdog);
 }

@@ -1,5 +1,7 @@
 /* Per pool: a FastCGI probe every ProbeInterval, a socket check as nginx's user, and a follower of
  * its systemd unit. */
+#include "pools.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -7,9 +9,25 @@
 #include <string.h>
 
 #include "clock.h"
+#include "diag.h"
 #include "loadconf.h"
 #include "say.h"
-#include "manager.h"
+#include "unit.h"
+
+struct pool_watch {
+        struct pools *p;
+        size_t index;
+        const struct pool_config *pc;
+        struct probe *probe;
+        ev_io probe_io;
+        ev_timer probe_timer;
+        bool probing;
+        bool answered;                  /* a probe finished, or could not start */
+        int probe_error, sock_error;    /* the last local errors, logged once */
+        struct unit *unit;
+        ev_io unit_io;
+        ev_timer unit_timer;
+};
 
 static int ev_events(int poll_events) {
         return (poll_events & POLLIN ? EV_READ : 0) | (poll_events & POLLOUT ? EV_WRITE : 0);
@@ -19,24 +37,19 @@ static double seconds_until(uint64_t due, uint64_t now) {
         return due > now ? (double) (due - now) / 1e6 : 0.;
 }
 
-static void first_round_done(struct manager *m) {
-        if (!m->ready && m->first_round_left > 0 && --m->first_round_left == 0)
-                notify_ready(m);
-}
-
 static void probe_finished(struct pool_watch *pw) {
-        struct manager *m = pw->m;
-        ev_io_stop(m->loop, &pw->probe_io);
-        ev_timer_stop(m->loop, &pw->probe_timer);
+        struct pools *p = pw->p;
+        ev_io_stop(p->loop, &pw->probe_io);
+        ev_timer_stop(p->loop, &pw->probe_timer);
         pw->probing = false;
-        diag_probe(m->diag, pw->index, probe_result(pw->probe), clock_realtime_usec());
-        manager_flush(m);
-        first_round_done(m);
+        pw->answered = true;
+        diag_probe(p->feed->diag, pw->index, probe_result(pw->probe), clock_realtime_usec());
+        p->feed->changed = true;
 }
 
 /* The fd is new for every probe and its events change as the probe goes: set both every time. */
 static void probe_arm(struct pool_watch *pw, bool watch_fd) {
-        struct ev_loop *loop = pw->m->loop;
+        struct ev_loop *loop = pw->p->loop;
         ev_io_stop(loop, &pw->probe_io);
         ev_timer_stop(loop, &pw->probe_timer);
         if (probe_done(pw->probe)) {
@@ -78,45 +91,55 @@ static void probe_begin(struct pool_watch *pw) {
         int r = probe_start(pw->probe);
         local_error(pw, &pw->probe_error, r, "probe");
         if (r < 0) {
-                first_round_done(pw->m);
+                pw->answered = true;
                 return;
         }
         pw->probing = true;
         probe_arm(pw, true);
 }
 
-static void check_socket(struct pool_watch *pw, uint64_t now) {
-        struct manager *m = pw->m;
+static void judge_socket(struct pool_watch *pw, uint64_t now) {
+        struct pools *p = pw->p;
         const char *path = loadconf_unix_path(pw->pc->listen);
-        if (!path || !m->have_nginx_id)
+        if (!path || !p->check_sockets)
                 return;
-        int r = sockcheck_unix(path, &m->nginx_id, &m->sock);
+        int r = sockcheck_unix(path, &p->nginx_id, &p->sock);
         local_error(pw, &pw->sock_error, r, "check the socket");
-        if (r == 0)
-                diag_socket(m->diag, pw->index, &m->sock, now);
+        if (r < 0)
+                return;
+        diag_socket(p->feed->diag, pw->index, &p->sock, now);
+        p->feed->changed = true;
 }
 
-void pools_probe_round(struct manager *m) {
+void pools_probe_round(struct pools *p) {
         uint64_t now = clock_realtime_usec();
-        for (size_t i = 0; i < m->n_pools; i++)
-                check_socket(&m->pools[i], now);
-        manager_flush(m);
-        for (size_t i = 0; i < m->n_pools; i++)
-                if (m->pools[i].probe && !m->pools[i].probing)
-                        probe_begin(&m->pools[i]);
+        for (size_t i = 0; i < p->n_pools; i++)
+                judge_socket(&p->pools[i], now);
+        for (size_t i = 0; i < p->n_pools; i++)
+                if (p->pools[i].probe && !p->pools[i].probing)
+                        probe_begin(&p->pools[i]);
+}
+
+size_t pools_unanswered(const struct pools *p) {
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_pools; i++)
+                n += p->pools[i].probe && !p->pools[i].answered;
+        return n;
 }
 
 static void on_unit(enum unit_event ev, const struct unit_state *st, void *userdata) {
         struct pool_watch *pw = userdata;
-        if (ev == UNIT_DISCONNECTED)
+        if (ev == UNIT_DISCONNECTED) {
                 say("%s: no system bus; retrying", pw->pc->unit);
-        else
-                diag_unit(pw->m->diag, pw->index, st, clock_realtime_usec());
+                return;
+        }
+        diag_unit(pw->p->feed->diag, pw->index, st, clock_realtime_usec());
+        pw->p->feed->changed = true;
 }
 
 /* The bus fd changes when unit.c reconnects: ask for fd, events and timeout after every call. */
 static void unit_arm(struct pool_watch *pw) {
-        struct ev_loop *loop = pw->m->loop;
+        struct ev_loop *loop = pw->p->loop;
         uint64_t due;
         int fd = unit_fd(pw->unit), events = unit_events(pw->unit);
         ev_io_stop(loop, &pw->unit_io);
@@ -135,7 +158,6 @@ static void unit_run(struct pool_watch *pw) {
         if (unit_process(pw->unit, clock_monotonic_usec()) < 0)
                 say("%s: %s", pw->pc->unit, strerror(ENOMEM));
         unit_arm(pw);
-        manager_flush(pw->m);
 }
 
 static void on_unit_io(EV_P_ ev_io *io, int revents) {
@@ -146,16 +168,15 @@ static void on_unit_timer(EV_P_ ev_timer *t, int revents) {
         unit_run(t->data);
 }
 
-static int pool_init(struct manager *m, struct pool_watch *pw, size_t i) {
-        const struct pool_config *pc = &m->cfg->pools[i];
-        struct probe_options opt = loadconf_probe_options(m->cfg, pc);
-        *pw = (struct pool_watch) { .m = m, .index = i, .pc = pc };
+static int pool_init(struct pools *p, struct pool_watch *pw, size_t i, const struct pool_spec *spec) {
+        const struct pool_config *pc = spec->config;
+        *pw = (struct pool_watch) { .p = p, .index = i, .pc = pc };
         ev_io_init(&pw->probe_io, on_probe_io, -1, 0);
         ev_timer_init(&pw->probe_timer, on_probe_timer, 0., 0.);
         ev_io_init(&pw->unit_io, on_unit_io, -1, 0);
         ev_timer_init(&pw->unit_timer, on_unit_timer, 0., 0.);
         pw->probe_io.data = pw->probe_timer.data = pw->unit_io.data = pw->unit_timer.data = pw;
-        int r = probe_new(&pw->probe, pc->listen, &opt);
+        int r = probe_new(&pw->probe, pc->listen, &spec->probe);
         if (r < 0) {
                 say("pool %s: Listen=%s: %s", pc->name, pc->listen,
                         r == -EINVAL ? "not an address the probe can use" : strerror(-r));
@@ -165,42 +186,42 @@ static int pool_init(struct manager *m, struct pool_watch *pw, size_t i) {
                 return r;
         if (pw->unit) {
                 ev_timer_set(&pw->unit_timer, 0., 0.);
-                ev_timer_start(m->loop, &pw->unit_timer);
+                ev_timer_start(p->loop, &pw->unit_timer);
         }
         return 0;
 }
 
-int pools_start(struct manager *m) {
-        size_t n = (size_t) m->cfg->n_pools;
-        m->pools = calloc(n ? n : 1, sizeof(*m->pools));
-        if (!m->pools)
+void pools_init(struct pools *p, struct ev_loop *loop, struct feed *feed) {
+        *p = (struct pools) { .loop = loop, .feed = feed };
+}
+
+int pools_start(struct pools *p, const struct pool_spec *specs, size_t n, const struct sock_identity *nginx_id) {
+        p->pools = calloc(n ? n : 1, sizeof(*p->pools));
+        if (!p->pools)
                 return -ENOMEM;
-        m->n_pools = n;
-        size_t probes = 0;
+        p->n_pools = n;
+        p->check_sockets = nginx_id != NULL;
+        if (nginx_id)
+                p->nginx_id = *nginx_id;
         for (size_t i = 0; i < n; i++) {
-                int r = pool_init(m, &m->pools[i], i);
+                int r = pool_init(p, &p->pools[i], i, &specs[i]);
                 if (r < 0)
                         return r;
-                probes += m->pools[i].probe != NULL;
         }
-        if (!m->ready)
-                m->first_round_left = probes;
-        if (!m->ready && probes == 0)
-                notify_ready(m);
         return 0;
 }
 
-void pools_free(struct manager *m) {
-        for (size_t i = 0; i < m->n_pools; i++) {
-                struct pool_watch *pw = &m->pools[i];
-                ev_io_stop(m->loop, &pw->probe_io);
-                ev_timer_stop(m->loop, &pw->probe_timer);
-                ev_io_stop(m->loop, &pw->unit_io);
-                ev_timer_stop(m->loop, &pw->unit_timer);
+void pools_free(struct pools *p) {
+        for (size_t i = 0; i < p->n_pools; i++) {
+                struct pool_watch *pw = &p->pools[i];
+                ev_io_stop(p->loop, &pw->probe_io);
+                ev_timer_stop(p->loop, &pw->probe_timer);
+                ev_io_stop(p->loop, &pw->unit_io);
+                ev_timer_stop(p->loop, &pw->unit_timer);
                 probe_free(pw->probe);
                 unit_close(pw->unit);
         }
-        free(m->pools);
-        m->pools = NULL;
-        m->n_pools = 0;
+        free(p->pools);
+        p->pools = NULL;
+        p->n_pools = 0;
 }

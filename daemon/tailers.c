@@ -1,5 +1,7 @@
 /* One tailer per log path: nginx's error logs and each pool's php-fpm log. A reload keeps the
  * tailers whose path stays, and with them their offsets and any rotation in progress. */
+#include "tailers.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,20 +10,30 @@
 
 #include "classify.h"
 #include "clock.h"
-#include "loadconf.h"
+#include "diag.h"
 #include "say.h"
-#include "manager.h"
+#include "tail.h"
+
+struct log_watch {
+        struct tailers *t;
+        char *path;
+        int pool;                       /* the pool whose php-fpm log this is; -1 for nginx's */
+        struct tail *tail;
+        ev_io io;
+        int last_error;                 /* logged once until it changes */
+};
 
 static void on_line(void *userdata, const char *line, size_t len, unsigned flags) {
         struct log_watch *w = userdata;
-        struct manager *m = w->m;
+        struct feed *f = w->t->feed;
         struct logline ll;
         struct event ev;
-        m->lines++;
+        f->lines++;
         if (classify_line(line, len, &ll, &ev) == KIND_NONE)
                 return;
-        m->classified++;
-        diag_log(m->diag, &ev, line, len, w->pool, m->now);
+        f->classified++;
+        diag_log(f->diag, &ev, line, len, w->pool, w->t->now);
+        f->changed = true;
 }
 
 static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {
@@ -42,7 +54,7 @@ static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {
 static const struct tail_callbacks callbacks = { on_line, on_notice };
 
 static void process(struct log_watch *w) {
-        w->m->now = clock_realtime_usec();
+        w->t->now = clock_realtime_usec();
         int r = tail_process(w->tail, &callbacks, w);
         if (r < 0 && r != w->last_error)
                 say("%s: %s", w->path, strerror(-r));
@@ -50,69 +62,70 @@ static void process(struct log_watch *w) {
 }
 
 static void on_readable(EV_P_ ev_io *io, int revents) {
-        struct log_watch *w = io->data;
-        process(w);
-        manager_flush(w->m);
+        process(io->data);
 }
 
-static struct log_watch *watch_free(struct manager *m, struct log_watch *w) {
+static struct log_watch *watch_free(struct log_watch *w) {
         if (!w)
                 return NULL;
-        ev_io_stop(m->loop, &w->io);
+        ev_io_stop(w->t->loop, &w->io);
         tail_free(w->tail);
         free(w->path);
         free(w);
         return NULL;
 }
 
-static int watch_new(struct manager *m, const char *path, int pool, struct log_watch **ret) {
+static int watch_new(struct tailers *t, const char *path, int pool, bool from_start, struct log_watch **ret) {
         struct log_watch *w = calloc(1, sizeof(*w));
         struct stat st;
         if (!w || !(w->path = strdup(path))) {
                 free(w);
                 return -ENOMEM;
         }
-        w->m = m;
+        w->t = t;
         w->pool = pool;
-        int r = tail_new(&w->tail, path, m->cfg->read_from_start ? TAIL_START_BEGIN : TAIL_START_END, 0);
+        int r = tail_new(&w->tail, path, from_start ? TAIL_START_BEGIN : TAIL_START_END, 0);
         if (r < 0) {
                 say("%s: cannot follow: %s", path, strerror(-r));
-                watch_free(m, w);
+                watch_free(w);
                 return r;
         }
         if (stat(path, &st) < 0)
                 say("%s: %s; waiting for it", path, strerror(errno));
         ev_io_init(&w->io, on_readable, tail_fd(w->tail), EV_READ);
         w->io.data = w;
-        ev_io_start(m->loop, &w->io);
+        ev_io_start(t->loop, &w->io);
         process(w);
         *ret = w;
         return 0;
 }
 
 /* The watch for path among the old ones, taken out of the array. */
-static struct log_watch *take(struct manager *m, const char *path) {
-        for (size_t i = 0; i < m->n_logs; i++) {
-                struct log_watch *w = m->logs[i];
+static struct log_watch *take(struct tailers *t, const char *path) {
+        for (size_t i = 0; i < t->n_logs; i++) {
+                struct log_watch *w = t->logs[i];
                 if (w && strcmp(w->path, path) == 0) {
-                        m->logs[i] = NULL;
+                        t->logs[i] = NULL;
                         return w;
                 }
         }
         return NULL;
 }
 
-int logs_update(struct manager *m, const struct config *c) {
-        struct log_ref want[CONFIG_MAX_LOGS + CONFIG_MAX_POOLS];
-        size_t n = loadconf_logs(c, want), made = 0;
+void tailers_init(struct tailers *t, struct ev_loop *loop, struct feed *feed) {
+        *t = (struct tailers) { .loop = loop, .feed = feed };
+}
+
+int tailers_update(struct tailers *t, const struct log_ref *want, size_t n, bool from_start) {
         struct log_watch **logs = calloc(n ? n : 1, sizeof(*logs));
+        size_t made = 0;
         if (!logs)
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                struct log_watch *w = take(m, want[i].path);
-                if (!w && watch_new(m, want[i].path, want[i].pool, &w) == -ENOMEM) {
+                struct log_watch *w = take(t, want[i].path);
+                if (!w && watch_new(t, want[i].path, want[i].pool, from_start, &w) == -ENOMEM) {
                         while (made > 0)
-                                watch_free(m, logs[--made]);
+                                watch_free(logs[--made]);
                         free(logs);
                         return -ENOMEM;
                 }
@@ -121,21 +134,21 @@ int logs_update(struct manager *m, const struct config *c) {
                         logs[made++] = w;
                 }
         }
-        logs_free(m);
-        m->logs = logs;
-        m->n_logs = made;
+        tailers_free(t);
+        t->logs = logs;
+        t->n_logs = made;
         return 0;
 }
 
-void logs_drain(struct manager *m) {
-        for (size_t i = 0; i < m->n_logs; i++)
-                process(m->logs[i]);
+void tailers_drain(struct tailers *t) {
+        for (size_t i = 0; i < t->n_logs; i++)
+                process(t->logs[i]);
 }
 
-void logs_free(struct manager *m) {
-        for (size_t i = 0; i < m->n_logs; i++)
-                watch_free(m, m->logs[i]);
-        free(m->logs);
-        m->logs = NULL;
-        m->n_logs = 0;
+void tailers_free(struct tailers *t) {
+        for (size_t i = 0; i < t->n_logs; i++)
+                watch_free(t->logs[i]);
+        free(t->logs);
+        t->logs = NULL;
+        t->n_logs = 0;
 }

@@ -1,0 +1,35 @@
+/* One tailer per log path, nginx's error logs and each pool's php-fpm log, followed with inotify
+ * on a libev loop. Each line is counted in the feed; a classified one goes into the feed's
+ * diagnosis and marks the feed changed. Nothing is flushed here: that is the loop owner's job. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ev.h>
+
+#include "feed.h"
+#include "loadconf.h"
+
+struct log_watch;
+
+struct tailers {
+        struct ev_loop *loop;
+        struct feed *feed;
+        uint64_t now;                   /* CLOCK_REALTIME µs of the batch being read */
+        struct log_watch **logs;
+        size_t n_logs;
+};
+
+/* Follows nothing yet; loop and feed must outlive t. */
+void tailers_init(struct tailers *t, struct ev_loop *loop, struct feed *feed);
+/* Follows exactly logs[0..n) (struct log_ref: the path, and the pool whose php-fpm log it is or
+ * -1 for nginx's). The tailers whose path stays are kept, with their offsets and any rotation in
+ * progress; new ones start at the file's beginning if from_start, else at its end, and read what
+ * is there at once. A path that cannot be followed is said on stderr and left out. 0, or -ENOMEM
+ * after which t follows only some of them (tailers_free() it). */
+int tailers_update(struct tailers *t, const struct log_ref *logs, size_t n, bool from_start);
+/* Reads what every log holds now without waiting for inotify: before a flush that must see it. */
+void tailers_drain(struct tailers *t);
+/* Stops and closes every tailer; t can be updated again. */
+void tailers_free(struct tailers *t);
