@@ -87,7 +87,7 @@ static void probe_begin(struct pool_watch *pw) {
 
 static void check_socket(struct pool_watch *pw, uint64_t now) {
         struct manager *m = pw->m;
-        const char *path = loadconf_unix_path(pw->pc->listen);
+        const char *path = address_unix_path(&pw->pc->address);
         if (!path || !m->have_nginx_id)
                 return;
         int r = sockcheck_unix(path, &m->nginx_id, &m->sock);
@@ -155,7 +155,7 @@ static int pool_init(struct manager *m, struct pool_watch *pw, size_t i) {
         ev_io_init(&pw->unit_io, on_unit_io, -1, 0);
         ev_timer_init(&pw->unit_timer, on_unit_timer, 0., 0.);
         pw->probe_io.data = pw->probe_timer.data = pw->unit_io.data = pw->unit_timer.data = pw;
-        int r = probe_new(&pw->probe, pc->listen, &opt);
+        int r = probe_new(&pw->probe, &pc->address, &opt);
         if (r < 0) {
                 say("pool %s: Listen=%s: %s", pc->name, pc->listen,
                         r == -EINVAL ? "not an address the probe can use" : strerror(-r));
