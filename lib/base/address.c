@@ -101,7 +101,7 @@ static int parse_inet6(struct address *r, struct span s) {
 }
 
 /* An IPv4 address, "*" or "localhost"; 1 when it is one, 0 when not, -EINVAL when it tried. */
-static int parse_inet(struct address *r, struct span host, uint16_t port) {
+static int try_inet(struct address *r, struct span host, uint16_t port) {
         char buf[INET_ADDRSTRLEN];
         struct in_addr in;
         if (span_eq_str(host, "*")) {
@@ -128,7 +128,7 @@ static int parse_host_port(struct address *r, struct span host, struct span port
         char name[ADDRESS_NAME_MAX + 1];
         if (!parse_port(port_text, &port))
                 return -EINVAL;
-        int r4 = parse_inet(r, host, port);
+        int r4 = try_inet(r, host, port);
         if (r4 != 0)
                 return r4 < 0 ? r4 : 0;
         if (!is_name(host))
