@@ -94,7 +94,7 @@ static void probe_pool(struct check *k, size_t i) {
         const struct pool_config *pc = &k->cfg->pools[i];
         struct probe_options opt = loadconf_probe_options(k->cfg, pc);
         struct probe *p;
-        int r = probe_new(&p, pc->listen, &opt);
+        int r = probe_new(&p, &pc->address, &opt);
         if (r == 0 && (r = probe_start(p)) < 0)
                 probe_free(p);
         if (r < 0) {
@@ -107,7 +107,7 @@ static void probe_pool(struct check *k, size_t i) {
 }
 
 static void judge_pool_socket(struct check *k, size_t i, const struct sock_identity *who) {
-        const char *path = loadconf_unix_path(k->cfg->pools[i].listen);
+        const char *path = address_unix_path(&k->cfg->pools[i].address);
         static struct sockcheck_result res;
         if (path && who && sockcheck_unix(path, who, &res) == 0)
                 diag_socket(k->diag, i, &res, k->now);

@@ -75,12 +75,6 @@ const char *loadconf_source(const struct config *c) {
         return c->file[0] ? c->file : "discovered in " DISCOVER_RUN_DIR;
 }
 
-const char *loadconf_unix_path(const char *listen) {
-        if (strncmp(listen, "unix:", 5) == 0)
-                return listen + 5;
-        return listen[0] == '/' ? listen : NULL;
-}
-
 int loadconf_new_diag(const struct config *c, unsigned confirmations, struct diag **ret) {
         struct diag_pool pools[CONFIG_MAX_POOLS];
         static char resolved[CONFIG_MAX_POOLS][PATH_MAX];
@@ -92,7 +86,7 @@ int loadconf_new_diag(const struct config *c, unsigned confirmations, struct dia
         };
         for (int i = 0; i < c->n_pools; i++) {
                 const struct pool_config *pc = &c->pools[i];
-                const char *path = loadconf_unix_path(pc->listen);
+                const char *path = address_unix_path(&pc->address);
                 pools[i] = (struct diag_pool) {
                         .name = pc->name,
                         .listen = pc->listen,

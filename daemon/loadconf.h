@@ -14,8 +14,6 @@ int loadconf(struct config *c, const char *file, struct config_error *err);
 /* The file read, or "discovered in /run/php". */
 const char *loadconf_source(const struct config *c);
 
-/* The socket's path for "unix:/path" or "/path", else NULL. */
-const char *loadconf_unix_path(const char *listen);
 /* A diagnosis for the config's pools and settings. */
 int loadconf_new_diag(const struct config *c, unsigned confirmations, struct diag **ret);
 

@@ -100,7 +100,7 @@ static void probe_begin(struct pool_watch *pw) {
 
 static void judge_socket(struct pool_watch *pw, uint64_t now) {
         struct pools *p = pw->p;
-        const char *path = loadconf_unix_path(pw->pc->listen);
+        const char *path = address_unix_path(&pw->pc->address);
         if (!path || !p->check_sockets)
                 return;
         int r = sockcheck_unix(path, &p->nginx_id, &p->sock);
@@ -176,7 +176,7 @@ static int pool_init(struct pools *p, struct pool_watch *pw, size_t i, const str
         ev_io_init(&pw->unit_io, on_unit_io, -1, 0);
         ev_timer_init(&pw->unit_timer, on_unit_timer, 0., 0.);
         pw->probe_io.data = pw->probe_timer.data = pw->unit_io.data = pw->unit_timer.data = pw;
-        int r = probe_new(&pw->probe, pc->listen, &spec->probe);
+        int r = probe_new(&pw->probe, &pc->address, &spec->probe);
         if (r < 0) {
                 say("pool %s: Listen=%s: %s", pc->name, pc->listen,
                         r == -EINVAL ? "not an address the probe can use" : strerror(-r));

@@ -1,4 +1,5 @@
 /* nginx_parse on arbitrary bytes: every span it returns must point into the input. */
+#include "address.h"
 #include "fuzz_check.h"
 #include "nginx_log.h"
 
@@ -19,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         CHECK_SPAN(l.upstream, data, size);
         CHECK_SPAN(l.host, data, size);
         CHECK_SPAN(l.referrer, data, size);
-        CHECK_SPAN(nginx_upstream_address(l.upstream), data, size);
+        CHECK_SPAN(address_upstream_field(l.upstream), data, size);
         FUZZ_CHECK(l.time.n == 19);
         /* the message is the head of the rest */
         FUZZ_CHECK(l.message.p == l.rest.p && l.message.n <= l.rest.n);

@@ -1,5 +1,7 @@
 #include "classify.h"
 
+#include "address.h"
+
 static void event_init(struct event *ev, enum log_source src) {
         *ev = (struct event) {
                 .kind = KIND_NONE, .source = src, .child_pid = -1, .seconds = -1, .value = -1,
@@ -206,7 +208,7 @@ enum event_kind classify_nginx(struct nginx_line *l, struct event *ev) {
         }
         nginx_parse_fields(l);
         if (!ev->upstream.p)
-                ev->upstream = nginx_upstream_address(l->upstream);
+                ev->upstream = address_upstream_field(l->upstream);
         return set_kind(ev, k);
 }
 

@@ -136,12 +136,3 @@ int nginx_parse(const char *p, size_t n, struct nginx_line *l) {
         nginx_parse_trailer(l);
         return 0;
 }
-
-struct span nginx_upstream_address(struct span up) {
-        const char *scheme_end = SPAN_FIND(up, "://");
-        if (scheme_end)
-                up = span_range(scheme_end + 3, up.p + up.n);
-        if (SPAN_STARTS(up, "unix:") && SPAN_ENDS(up, ":"))
-                up.n--;
-        return up;
-}

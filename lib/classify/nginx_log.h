@@ -26,5 +26,3 @@ void nginx_parse_fields(struct nginx_line *l);
 /* Both of the above. */
 void nginx_parse_trailer(struct nginx_line *l);
 int nginx_parse(const char *p, size_t n, struct nginx_line *l);
-/* "fastcgi://unix:/run/x.sock:" → "unix:/run/x.sock"; "http://10.0.0.1:80" → "10.0.0.1:80". */
-struct span nginx_upstream_address(struct span upstream);

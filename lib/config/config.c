@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -98,42 +97,34 @@ static int nginx_key(struct parse *p, const char *key, const char *value) {
         return -ENOENT;
 }
 
-static bool is_port(const char *s) {
-        char *end;
-        long v = strtol(s, &end, 10);
-        return s[0] >= '0' && s[0] <= '9' && !*end && v > 0 && v < 65536;
+/* "fastcgi://127.0.0.1:9000": what nginx's log prints, not what php-fpm's listen takes. */
+static bool nginx_form(const char *v) {
+        return strncmp(v, "unix:", 5) != 0 && address_upstream_field(span_make(v, strlen(v))).p != v;
 }
 
 /* What php-fpm's listen takes and the probe can reach without a name lookup. */
-static bool valid_listen(const char *v) {
-        const char *colon = strrchr(v, ':');
-        struct in_addr a4;
-        char host[64];
-        if (v[0] == '/' || strncmp(v, "unix:/", 6) == 0 || is_port(v))
-                return true;
-        if (!colon || !is_port(colon + 1) || (size_t) (colon - v) >= sizeof(host))
-                return false;
-        snprintf(host, sizeof(host), "%.*s", (int) (colon - v), v);
-        if (strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, &a4) == 1)
-                return true;
-        struct in6_addr a6;
-        size_t n = strlen(host);
-        if (n < 3 || host[0] != '[' || host[n - 1] != ']')
-                return false;
-        host[n - 1] = '\0';
-        return inet_pton(AF_INET6, host + 1, &a6) == 1;
+static int set_listen(struct parse *p, const char *value, struct pool_config *pc) {
+        struct address a;
+        int r = address_parse(&a, value, strlen(value));
+        if (r == -ENAMETOOLONG) {
+                fail(p, "Listen: '%s' is longer than a unix socket path may be (%d bytes)", value, ADDRESS_PATH_MAX);
+                return r;
+        }
+        if (r < 0 || nginx_form(value) || a.kind == ADDRESS_HOST || a.kind == ADDRESS_GROUP) {
+                fail(p, "Listen: '%s' is not a listen address (/run/php/x.sock, unix:/path, "
+                        "127.0.0.1:9000, [::1]:9000, localhost:9000 or a port)", value);
+                return -EINVAL;
+        }
+        r = set_string(p, "Listen", value, pc->listen, sizeof(pc->listen));
+        if (r == 0)
+                pc->address = a;
+        return r;
 }
 
 static int pool_key(struct parse *p, const char *key, const char *value) {
         struct pool_config *pc = p->pool;
-        if (strcmp(key, "Listen") == 0) {
-                if (!valid_listen(value)) {
-                        fail(p, "Listen: '%s' is not a listen address (/run/php/x.sock, unix:/path, "
-                                "127.0.0.1:9000, [::1]:9000, localhost:9000 or a port)", value);
-                        return -EINVAL;
-                }
-                return set_string(p, key, value, pc->listen, sizeof(pc->listen));
-        }
+        if (strcmp(key, "Listen") == 0)
+                return set_listen(p, value, pc);
         if (strcmp(key, "Unit") == 0)
                 return set_string(p, key, value, pc->unit, sizeof(pc->unit));
         if (strcmp(key, "Log") == 0)

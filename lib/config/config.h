@@ -4,11 +4,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "address.h"
+
 enum { CONFIG_MAX_LOGS = 16, CONFIG_MAX_POOLS = 32, CONFIG_NAME_MAX = 64 };
 
 struct pool_config {
         char name[CONFIG_NAME_MAX];
-        char listen[PATH_MAX];          /* "/run/php/php8.2-fpm.sock", "unix:/…", "127.0.0.1:9000", "[::1]:9000" */
+        char listen[PATH_MAX];          /* as written: "/run/php/php8.2-fpm.sock", "unix:/…", "127.0.0.1:9000", "[::1]:9000" */
+        struct address address;         /* listen, parsed: UNIX, INET, INET6 or ANY */
         char unit[256];                 /* "php8.2-fpm.service", or empty */
         char log[PATH_MAX];             /* php-fpm's error_log, or empty */
         char ping_path[256];            /* pool's ping.path, or empty: probe with FCGI_GET_VALUES */

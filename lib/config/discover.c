@@ -22,13 +22,17 @@ static int by_version(const void *a, const void *b) {
         return strverscmp(*(const char *const *) a, *(const char *const *) b);
 }
 
+/* A socket path too long to connect to is no pool. */
 static void add_pool(struct config *c, const char *dir, const char *name, const char *version) {
-        struct pool_config *pc = &c->pools[c->n_pools++];
+        struct pool_config *pc = &c->pools[c->n_pools];
         *pc = (struct pool_config) { 0 };
-        snprintf(pc->name, sizeof(pc->name), "php%s-fpm", version);
         snprintf(pc->listen, sizeof(pc->listen), "%s/%s", dir, name);
+        if (address_parse(&pc->address, pc->listen, strlen(pc->listen)) < 0 || pc->address.kind != ADDRESS_UNIX)
+                return;
+        snprintf(pc->name, sizeof(pc->name), "php%s-fpm", version);
         snprintf(pc->unit, sizeof(pc->unit), "php%s-fpm.service", version);
         snprintf(pc->log, sizeof(pc->log), "/var/log/php%s-fpm.log", version);
+        c->n_pools++;
 }
 
 int discover_config(struct config *c, const char *dir, const char *const *names, size_t n) {

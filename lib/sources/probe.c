@@ -2,7 +2,6 @@
 
 #include "clock.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <poll.h>
@@ -13,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 enum {
@@ -72,75 +70,6 @@ enum cause probe_outcome_cause(enum probe_outcome o) {
         return o < PROBE__OUTCOME_MAX ? outcomes[o].cause : CAUSE_NONE;
 }
 
-static int set_unix(struct probe *p, const char *path) {
-        struct sockaddr_un *un = (struct sockaddr_un *) &p->addr;
-        size_t n = strlen(path);
-        if (n == 0)
-                return -EINVAL;
-        if (n >= sizeof(un->sun_path))
-                return -ENAMETOOLONG;
-        un->sun_family = AF_UNIX;
-        memcpy(un->sun_path, path, n + 1);
-        p->addr_len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + n + 1);
-        return 0;
-}
-
-static int parse_port(const char *s, in_port_t *port) {
-        struct span t = span_make(s, strlen(s));
-        long v;
-        if (!span_take_long(&t, &v) || t.n != 0 || v < 1 || v > 65535)
-                return -EINVAL;
-        *port = htons((uint16_t) v);
-        return 0;
-}
-
-/* Copies a[from, to) into host; false when it does not fit. */
-static bool copy_host(char *host, size_t size, const char *from, const char *to) {
-        size_t n = (size_t) (to - from);
-        if (n >= size)
-                return false;
-        memcpy(host, from, n);
-        host[n] = '\0';
-        return true;
-}
-
-static int set_inet(struct probe *p, const char *a) {
-        struct sockaddr_in *in = (struct sockaddr_in *) &p->addr;
-        const char *colon = strrchr(a, ':');
-        char host[INET_ADDRSTRLEN];
-        if (!colon || !copy_host(host, sizeof(host), a, colon))
-                return -EINVAL;
-        in->sin_family = AF_INET;
-        const char *numeric = strcmp(host, "localhost") == 0 ? "127.0.0.1" : host;
-        if (inet_pton(AF_INET, numeric, &in->sin_addr) != 1 || parse_port(colon + 1, &in->sin_port) < 0)
-                return -EINVAL;
-        p->addr_len = sizeof(*in);
-        return 0;
-}
-
-static int set_inet6(struct probe *p, const char *a) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &p->addr;
-        const char *end = strstr(a, "]:");
-        char host[INET6_ADDRSTRLEN];
-        if (!end || !copy_host(host, sizeof(host), a + 1, end))
-                return -EINVAL;
-        in6->sin6_family = AF_INET6;
-        if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1 || parse_port(end + 2, &in6->sin6_port) < 0)
-                return -EINVAL;
-        p->addr_len = sizeof(*in6);
-        return 0;
-}
-
-static int set_address(struct probe *p, const char *a) {
-        if (strncmp(a, "unix:", 5) == 0)
-                return set_unix(p, a + 5);
-        if (a[0] == '/')
-                return set_unix(p, a);
-        if (a[0] == '[')
-                return set_inet6(p, a);
-        return set_inet(p, a);
-}
-
 static int set_options(struct probe *p, const struct probe_options *opt) {
         static const struct probe_options defaults = { .mode = PROBE_VALUES };
         if (!opt)
@@ -192,12 +121,12 @@ static int build_request(struct probe *p) {
         return r;
 }
 
-int probe_new(struct probe **ret, const char *address, const struct probe_options *opt) {
+int probe_new(struct probe **ret, const struct address *address, const struct probe_options *opt) {
         struct probe *p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
         p->fd = -1;
-        int r = set_address(p, address);
+        int r = address_sockaddr(address, &p->addr, &p->addr_len);
         if (r == 0)
                 r = set_options(p, opt);
         if (r == 0)

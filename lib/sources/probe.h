@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "address.h"
 #include "fcgi.h"
 #include "kinds.h"
 
@@ -85,9 +86,10 @@ struct probe_result {
 
 struct probe;
 
-/* address: "unix:/path", "/path", "host:port" (IPv4 or localhost), "[v6]:port". Names are not
- * resolved, that would block. -EINVAL for a malformed address, -ENAMETOOLONG. */
-int probe_new(struct probe **ret, const char *address, const struct probe_options *opt);
+/* A probe of address (address_parse()'s; copied, an ANY one is reached at 127.0.0.1), idle until
+ * probe_start(). -EINVAL for a HOST or GROUP address (a name lookup would block) or an empty
+ * opt->path, -ENAMETOOLONG for an opt->path or ping_response too long, -ENOMEM. */
+int probe_new(struct probe **ret, const struct address *address, const struct probe_options *opt);
 struct probe *probe_free(struct probe *p);
 
 /* Opens a non-blocking socket and connects; the probe may be done at once (a unix socket

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "discover.h"
 #include "fixtures.h"
@@ -45,6 +46,8 @@ START_TEST(test_pools) {
         ck_assert_str_eq(c->pools[1].name, "php8.2-fpm");
         ck_assert_str_eq(c->pools[2].name, "php8.10-fpm");
         ck_assert_str_eq(c->pools[1].listen, "/run/php/php8.2-fpm.sock");
+        ck_assert_int_eq(c->pools[1].address.kind, ADDRESS_UNIX);
+        ck_assert_str_eq(c->pools[1].address.text, "unix:/run/php/php8.2-fpm.sock");
         ck_assert_str_eq(c->pools[1].unit, "php8.2-fpm.service");
         ck_assert_str_eq(c->pools[1].log, "/var/log/php8.2-fpm.log");
         ck_assert_str_eq(c->pools[1].ping_path, "");
@@ -62,6 +65,21 @@ START_TEST(test_none) {
         ck_assert_int_eq(c->n_pools, 0);
         ck_assert_int_eq(c->n_nginx_logs, 1);
         ck_assert_int_eq(discover_config(c, "/run/php", NULL, 0), 0);
+}
+END_TEST
+
+/* No socket can be bound at a path longer than sun_path holds: no pool there. */
+START_TEST(test_path_too_long) {
+        char dir[ADDRESS_PATH_MAX + 1];
+        const char *names[] = { "php8.2-fpm.sock" };
+        memset(dir, 'd', sizeof(dir) - 1);
+        dir[0] = '/';
+        dir[sizeof(dir) - 1] = '\0';
+        ck_assert_int_eq(discover_config(c, dir, names, 1), 0);
+        ck_assert_int_eq(c->n_pools, 0);
+        dir[ADDRESS_PATH_MAX - sizeof("/php8.2-fpm.sock") + 1] = '\0';
+        ck_assert_int_eq(discover_config(c, dir, names, 1), 1);
+        ck_assert_uint_eq(strlen(address_unix_path(&c->pools[0].address)), ADDRESS_PATH_MAX);
 }
 END_TEST
 
@@ -86,6 +104,7 @@ int main(void) {
         tcase_add_test(tc, test_version);
         tcase_add_test(tc, test_pools);
         tcase_add_test(tc, test_none);
+        tcase_add_test(tc, test_path_too_long);
         tcase_add_test(tc, test_too_many);
         suite_add_tcase(s, tc);
         return fixture_run(s);

@@ -63,6 +63,11 @@ START_TEST(test_good_config) {
         ck_assert_int_eq(c->pools[0].line, 13);
         ck_assert_str_eq(c->pools[1].listen, "127.0.0.1:9001");
         ck_assert_str_eq(c->pools[1].unit, "");
+        ck_assert_int_eq(c->pools[0].address.kind, ADDRESS_UNIX);
+        ck_assert_str_eq(c->pools[0].address.text, "unix:/run/php/php8.2-fpm.sock");
+        ck_assert_int_eq(c->pools[1].address.kind, ADDRESS_INET);
+        ck_assert_str_eq(c->pools[1].address.text, "127.0.0.1:9001");
+        ck_assert_uint_eq(c->pools[1].address.port, 9001);
 }
 END_TEST
 
@@ -102,18 +107,28 @@ START_TEST(test_bad_values) {
                      "/etc/badgatewayd/badgatewayd.conf:2: Listen: 'php.example.com:9000' is not a listen address "
                      "(/run/php/x.sock, unix:/path, 127.0.0.1:9000, [::1]:9000, localhost:9000 or a port)");
         static const char *good_listens[] = { "/run/php/x.sock", "unix:/run/x.sock", "127.0.0.1:9000",
-                                              "[::1]:9000", "localhost:9000", "9000" };
-        for (unsigned i = 0; i < 6; i++) {
+                                              "[::1]:9000", "localhost:9000", "9000", "unix:///run/x.sock",
+                                              "0.0.0.0:9000", "[::]:9000" };
+        for (unsigned i = 0; i < sizeof(good_listens) / sizeof(good_listens[0]); i++) {
                 char text[128];
                 snprintf(text, sizeof(text), "[Pool www]\nListen = %s\n", good_listens[i]);
                 ck_assert_msg(parse(text) == 0, "%s: %s", good_listens[i], err.text);
         }
-        static const char *bad_listens[] = { "run/x.sock", "127.0.0.1", "127.0.0.1:99999", "[::1:9000", "1.2.3:80" };
-        for (unsigned i = 0; i < 5; i++) {
+        static const char *bad_listens[] = { "run/x.sock", "127.0.0.1", "127.0.0.1:99999", "[::1:9000", "1.2.3:80",
+                                             "php_backend", "fastcgi://127.0.0.1:9000", "unix:" };
+        for (unsigned i = 0; i < sizeof(bad_listens) / sizeof(bad_listens[0]); i++) {
                 char text[128];
                 snprintf(text, sizeof(text), "[Pool www]\nListen = %s\n", bad_listens[i]);
                 ck_assert_msg(parse(text) == -EINVAL, "accepted %s", bad_listens[i]);
         }
+        char path[ADDRESS_PATH_MAX + 2], text[256], want[512];
+        memset(path, 'x', sizeof(path) - 1);
+        path[0] = '/';
+        path[sizeof(path) - 1] = '\0';
+        snprintf(text, sizeof(text), "[Pool www]\nListen = %s\n", path);
+        snprintf(want, sizeof(want), "/etc/badgatewayd/badgatewayd.conf:2: Listen: '%s' is longer than a unix "
+                 "socket path may be (107 bytes)", path);
+        expect_error(text, want);
         expect_error("[Nginx]\nErrorLog = logs/error.log\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ErrorLog: 'logs/error.log' is not an absolute path");
 }

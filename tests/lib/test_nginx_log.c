@@ -101,16 +101,6 @@ START_TEST(test_every_prefix_is_safe) {
 }
 END_TEST
 
-START_TEST(test_upstream_address) {
-        ck_assert_span_eq(nginx_upstream_address(SPAN_LIT("fastcgi://unix:/run/php/php8.2-fpm.sock:")),
-                          "unix:/run/php/php8.2-fpm.sock");
-        ck_assert_span_eq(nginx_upstream_address(SPAN_LIT("fastcgi://unix:/run/php.sock")), "unix:/run/php.sock");
-        ck_assert_span_eq(nginx_upstream_address(SPAN_LIT("fastcgi://127.0.0.1:9000")), "127.0.0.1:9000");
-        ck_assert_span_eq(nginx_upstream_address(SPAN_LIT("fastcgi://[::1]:9000")), "[::1]:9000");
-        ck_assert_span_eq(nginx_upstream_address(SPAN_LIT("fastcgi://c9_backend")), "c9_backend");
-}
-END_TEST
-
 int main(void) {
         Suite *s = suite_create("nginx_log");
         TCase *tc = tcase_create("parse");
@@ -120,7 +110,6 @@ int main(void) {
         tcase_add_test(tc, test_quote_in_request);
         tcase_add_test(tc, test_not_nginx);
         tcase_add_test(tc, test_every_prefix_is_safe);
-        tcase_add_test(tc, test_upstream_address);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

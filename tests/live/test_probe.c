@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "fcgi.h"
 #include "fpm_env.h"
 #include "clock.h"
@@ -75,6 +76,13 @@ static void drive(struct probe *p) {
         }
 }
 
+/* probe_new() on a listen string, parsed as the config parses a pool's Listen=. */
+static int probe_at(struct probe **p, const char *listen, const struct probe_options *opt) {
+        struct address a;
+        int r = address_parse(&a, listen, strlen(listen));
+        return r < 0 ? r : probe_new(p, &a, opt);
+}
+
 static void report(const char *label, const struct probe_result *r) {
         fprintf(stderr, "%-30s %-15s errno=%-3d connect=%ldus rtt=%ldus %s\n", label,
                 probe_outcome_id(r->outcome), r->error, r->connect_us, r->rtt_us, r->detail);
@@ -82,7 +90,7 @@ static void report(const char *label, const struct probe_result *r) {
 
 static struct probe_result run_opt(const char *label, const char *address, const struct probe_options *opt) {
         struct probe *p;
-        ck_assert_int_eq(probe_new(&p, address, opt), 0);
+        ck_assert_int_eq(probe_at(&p, address, opt), 0);
         ck_assert_int_eq(probe_start(p), 0);
         drive(p);
         struct probe_result r = *probe_result(p);
@@ -200,7 +208,7 @@ START_TEST(test_root_only_socket) {
                 if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
                         _exit(100);
                 struct probe *p;
-                if (probe_new(&p, env.address[ROOT_POOL], NULL) < 0 || probe_start(p) < 0)
+                if (probe_at(&p, env.address[ROOT_POOL], NULL) < 0 || probe_start(p) < 0)
                         _exit(101);
                 drive(p);
                 report("values 0600 root socket, nobody", probe_result(p));
@@ -357,7 +365,7 @@ static struct probe_result serve_once(const char *label, const char *answer, siz
         ck_assert_int_eq(listen(lfd, 4), 0);
         snprintf(address, sizeof(address), "127.0.0.1:%d", port);
         struct probe *p;
-        ck_assert_int_eq(probe_new(&p, address, NULL), 0);
+        ck_assert_int_eq(probe_at(&p, address, NULL), 0);
         ck_assert_int_eq(probe_start(p), 0);
         int c = accept(lfd, NULL, NULL);
         ck_assert_int_ge(c, 0);
@@ -409,7 +417,7 @@ START_TEST(test_unix_backlog_full) {
         ck_assert_int_eq(bind(lfd, (struct sockaddr *) &a, sizeof(a)), 0);
         ck_assert_int_eq(listen(lfd, 0), 0);
         struct probe *first;
-        ck_assert_int_eq(probe_new(&first, address, NULL), 0);
+        ck_assert_int_eq(probe_at(&first, address, NULL), 0);
         ck_assert_int_eq(probe_start(first), 0);
         ck_assert(!probe_done(first));
         struct probe_result r = run("values, unix backlog full", address, PROBE_VALUES, 0);
@@ -454,16 +462,16 @@ START_TEST(test_addresses) {
         };
         struct probe *p;
         for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-                ck_assert_msg(probe_new(&p, good[i], NULL) == 0, "%s refused", good[i]);
+                ck_assert_msg(probe_at(&p, good[i], NULL) == 0, "%s refused", good[i]);
                 probe_free(p);
         }
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-                ck_assert_msg(probe_new(&p, bad[i], NULL) == -EINVAL, "%s accepted", bad[i]);
+                ck_assert_msg(probe_at(&p, bad[i], NULL) == -EINVAL, "%s accepted", bad[i]);
         char long_path[200];
         memset(long_path, 'x', sizeof(long_path) - 1);
         long_path[0] = '/';
         long_path[sizeof(long_path) - 1] = '\0';
-        ck_assert_int_eq(probe_new(&p, long_path, NULL), -ENAMETOOLONG);
+        ck_assert_int_eq(probe_at(&p, long_path, NULL), -ENAMETOOLONG);
 }
 END_TEST
 
