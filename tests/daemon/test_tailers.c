@@ -12,6 +12,7 @@
 
 #include <ev.h>
 
+#include "address.h"
 #include "clock.h"
 #include "diag.h"
 #include "feed.h"
@@ -217,6 +218,7 @@ END_TEST
 static struct pool_config pool_at(const char *prefix, const char *file) {
         struct pool_config pc = { .name = "www" };
         snprintf(pc.listen, sizeof(pc.listen), "%s%s/%s", prefix, rig->dir, file);
+        ck_assert_int_eq(address_parse(&pc.address, pc.listen, strlen(pc.listen)), 0);
         return pc;
 }
 
