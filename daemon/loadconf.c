@@ -89,7 +89,7 @@ int loadconf_new_diag(const struct config *c, unsigned confirmations, struct dia
                 const char *path = address_unix_path(&pc->address);
                 pools[i] = (struct diag_pool) {
                         .name = pc->name,
-                        .listen = pc->listen,
+                        .listen = &pc->address,
                         .listen_resolved = path && realpath(path, resolved[i]) ? resolved[i] : NULL,
                         .unit = pc->unit[0] ? pc->unit : NULL,
                 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "clock.h"
 #include "diag.h"
 #include "loadconf.h"
@@ -90,7 +91,7 @@ static bool same_diag_inputs(const struct config *a, const struct config *b) {
                 return false;
         for (int i = 0; i < a->n_pools; i++) {
                 const struct pool_config *x = &a->pools[i], *y = &b->pools[i];
-                if (strcmp(x->name, y->name) != 0 || strcmp(x->listen, y->listen) != 0 ||
+                if (strcmp(x->name, y->name) != 0 || !address_same(&x->address, &y->address) ||
                     strcmp(x->unit, y->unit) != 0)
                         return false;
         }

@@ -5,32 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "/x" → "unix:/x"; "localhost:9000" → "127.0.0.1:9000"; "9000", "0.0.0.0:9000", "[::]:9000" → "*:9000". */
-static void normalize(const char *in, size_t n, char *out, size_t size) {
-        char buf[DIAG_ADDRESS_MAX];
-        snprintf(buf, sizeof(buf), "%.*s", (int) (n < sizeof(buf) ? n : sizeof(buf) - 1), in);
-        const char *colon = strrchr(buf, ':');
-        if (buf[0] == '/')
-                diag_put(out, size, "unix:%s", buf);
-        else if (strncmp(buf, "unix:", 5) == 0 || !buf[0])
-                diag_put(out, size, "%s", buf);
-        else if (strspn(buf, "0123456789") == strlen(buf))
-                diag_put(out, size, "*:%s", buf);
-        else if (colon && (strncmp(buf, "0.0.0.0:", 8) == 0 || strncmp(buf, "[::]:", 5) == 0))
-                diag_put(out, size, "*%s", colon);
-        else if (colon && strncmp(buf, "localhost:", 10) == 0)
-                diag_put(out, size, "127.0.0.1%s", colon);
-        else
-                diag_put(out, size, "%s", buf);
-}
-
-static bool same_address(const char *pool, const char *seen) {
-        if (!pool[0])
-                return false;
-        if (strcmp(pool, seen) == 0)
-                return true;
-        const char *port = strrchr(seen, ':');
-        return pool[0] == '*' && port && strncmp(seen, "unix:", 5) != 0 && strcmp(pool + 1, port) == 0;
+/* An upstream nginx names that is no address (or too long for one) is a target all the same. */
+static void upstream_address(struct span upstream, struct address *a) {
+        if (upstream.n && address_parse(a, upstream.p, upstream.n) == 0)
+                return;
+        if (!upstream.n)
+                upstream = SPAN_LIT("unknown upstream");
+        *a = (struct address) { .kind = ADDRESS_GROUP };
+        diag_put(a->text, sizeof(a->text), "%.*s", (int) (upstream.n < sizeof(a->text) ? upstream.n : sizeof(a->text) - 1),
+                 upstream.p);
 }
 
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n) {
@@ -46,10 +29,9 @@ int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag
                 struct target *t = &d->targets[i];
                 t->is_pool = true;
                 diag_put(t->name, sizeof(t->name), "%s", pools[i].name);
-                normalize(pools[i].listen, strlen(pools[i].listen), t->address, sizeof(t->address));
-                if (pools[i].listen_resolved)
-                        normalize(pools[i].listen_resolved, strlen(pools[i].listen_resolved), t->resolved,
-                                  sizeof(t->resolved));
+                t->address = *pools[i].listen;
+                t->have_resolved = pools[i].listen_resolved &&
+                                   address_parse(&t->resolved, pools[i].listen_resolved, strlen(pools[i].listen_resolved)) == 0;
                 diag_put(t->unit, sizeof(t->unit), "%s", pools[i].unit ? pools[i].unit : "");
                 t->confirmations = s->confirmations ? s->confirmations : 1;
         }
@@ -67,17 +49,19 @@ struct diag *diag_free(struct diag *d) {
 
 /* The target an upstream address belongs to; one is made for an address no pool serves. */
 static struct target *target_for_address(struct diag *d, struct span upstream) {
-        char addr[DIAG_ADDRESS_MAX];
+        struct address addr;
         if (!upstream.n && d->n_pools == 1)
                 return &d->targets[0];  /* a line cut before its trailer: the only pool it can be */
-        normalize(upstream.n ? upstream.p : "unknown upstream", upstream.n ? upstream.n : 16, addr, sizeof(addr));
-        for (size_t i = 0; i < d->n_targets; i++)
-                if (same_address(d->targets[i].address, addr) || same_address(d->targets[i].resolved, addr))
+        upstream_address(upstream, &addr);
+        for (size_t i = 0; i < d->n_targets; i++) {
+                const struct target *t = &d->targets[i];
+                if (address_same(&t->address, &addr) || (t->have_resolved && address_same(&t->resolved, &addr)))
                         return &d->targets[i];
+        }
         if (d->n_targets == d->n_pools + DIAG_MAX_FOREIGN)
                 return &d->targets[d->n_targets - 1];   /* full: the last one takes the rest */
         struct target *t = &d->targets[d->n_targets++];
-        diag_put(t->address, sizeof(t->address), "%s", addr);
+        t->address = addr;
         return t;
 }
 
@@ -326,7 +310,7 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
         if (worst_firing(d, &t, &c, &firing)) {
                 static struct alert a;
                 words_fill_alert(d, t, c, &a);
-                int n = snprintf(buf, size, "FIRING %s %s: %s", cause_id(c), t->is_pool ? t->name : t->address,
+                int n = snprintf(buf, size, "FIRING %s %s: %s", cause_id(c), t->is_pool ? t->name : t->address.text,
                                  a.summary);
                 if (firing > 1 && n > 0 && (size_t) n < size)
                         snprintf(buf + n, size - (size_t) n, " (+%zu more)", firing - 1);
@@ -342,13 +326,13 @@ static struct target *counterpart(struct diag *d, const struct target *old) {
         for (size_t i = 0; i < d->n_targets; i++) {
                 struct target *t = &d->targets[i];
                 if (t->is_pool == old->is_pool &&
-                    (old->is_pool ? strcmp(t->name, old->name) == 0 : strcmp(t->address, old->address) == 0))
+                    (old->is_pool ? strcmp(t->name, old->name) == 0 : strcmp(t->address.text, old->address.text) == 0))
                         return t;
         }
         if (old->is_pool || d->n_targets == d->n_pools + DIAG_MAX_FOREIGN)
                 return NULL;
         struct target *t = &d->targets[d->n_targets++];
-        diag_put(t->address, sizeof(t->address), "%s", old->address);
+        t->address = old->address;
         return t;
 }
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "address.h"
 #include "alert.h"
 #include "classify.h"
 #include "listeners.h"
@@ -20,7 +21,7 @@
 
 struct diag_pool {
         const char *name;
-        const char *listen;             /* as configured: "/run/php/x.sock", "unix:/…", "127.0.0.1:9000" */
+        const struct address *listen;   /* the pool's Listen=, parsed at load */
         const char *listen_resolved;    /* the socket's path with symlinks followed, or NULL */
         const char *unit;               /* "php8.2-fpm.service", or NULL */
 };

@@ -9,7 +9,7 @@
 
 #include "diag.h"
 
-enum { DIAG_MAX_FOREIGN = 16, DIAG_ADDRESS_MAX = 256 };
+enum { DIAG_MAX_FOREIGN = 16, DIAG_WHERE_MAX = 256 };
 
 struct finding {
         bool firing;
@@ -28,15 +28,16 @@ struct finding {
 struct target {
         bool is_pool;
         char name[64];                  /* pool name; empty for an upstream no pool serves */
-        char address[DIAG_ADDRESS_MAX]; /* normalised: "unix:/path", "host:port", "*:port", group */
-        char resolved[DIAG_ADDRESS_MAX];/* the socket with links followed, normalised; or empty */
+        struct address address;         /* the pool's Listen=, or the upstream nginx names */
+        bool have_resolved;
+        struct address resolved;        /* a pool's socket with links followed */
         char unit[256];
         bool have_probe, have_socket, have_unit;
         unsigned probe_fails, socket_denials;   /* in a row: one alone may be a restart */
         unsigned confirmations;                 /* how many in a row count */
         struct probe_result probe;
         enum sockcheck_verdict sock_verdict;
-        char sock_where[DIAG_ADDRESS_MAX];
+        char sock_where[DIAG_WHERE_MAX];
         uid_t sock_uid;
         gid_t sock_gid;
         mode_t sock_mode;

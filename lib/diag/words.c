@@ -24,9 +24,10 @@ __attribute__((format(printf, 2, 3))) static void add_remedy(struct alert *a, co
         va_end(ap);
 }
 
-/* "unix:/run/php/x.sock" → "/run/php/x.sock" for messages about files. */
-static const char *path_of(const char *address) {
-        return strncmp(address, "unix:", 5) == 0 ? address + 5 : address;
+/* "/run/php/x.sock" for messages about files; a TCP address as it is. */
+static const char *path_of(const struct target *t) {
+        const char *path = address_unix_path(&t->address);
+        return path ? path : t->address.text;
 }
 
 static const char *unit_or_default(const struct target *t) {
@@ -34,7 +35,7 @@ static const char *unit_or_default(const struct target *t) {
 }
 
 static const char *who(const struct target *t) {
-        return t->is_pool ? t->name : t->address;
+        return t->is_pool ? t->name : t->address.text;
 }
 
 static void probe_words(const struct target *t, char *buf, size_t size) {
@@ -64,13 +65,12 @@ static unsigned long long failed_requests(const struct finding *f) {
 
 /* "127.0.0.1:9000 is held by apache2 (pid 812)"; empty without a holder. */
 static void holder_words(const struct target *t, char *buf, size_t size) {
-        const char *colon = strrchr(t->address, ':');
-        const char *port = colon ? colon + 1 : t->address;
+        unsigned port = t->address.port;
         buf[0] = '\0';
         if (t->have_holder && t->holder.pid > 0)
-                diag_put(buf, size, "port %s is held by %s (pid %d)", port, t->holder.comm, (int) t->holder.pid);
+                diag_put(buf, size, "port %u is held by %s (pid %d)", port, t->holder.comm, (int) t->holder.pid);
         else if (t->have_holder)
-                diag_put(buf, size, "port %s is held by a process badgatewayd may not see", port);
+                diag_put(buf, size, "port %u is held by a process badgatewayd may not see", port);
 }
 
 static void fpm_down(const struct words_in *w, struct alert *a) {
@@ -90,7 +90,7 @@ static void fpm_down(const struct words_in *w, struct alert *a) {
         else
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx cannot reach PHP-FPM at %s and no configured pool answers (%llu failed requests).",
-                         t->address, (unsigned long long) w->f->lines);
+                         t->address.text, (unsigned long long) w->f->lines);
         if (state_oom_killed(t))
                 add_remedy(a, "the kernel OOM-killed it: lower pm.max_children or memory_limit, add memory, "
                               "or set OOMPolicy=continue in a drop-in");
@@ -103,15 +103,15 @@ static void socket_mismatch(const struct words_in *w, struct alert *a) {
         for (size_t i = 0, n = 0; i < d->n_pools && n < sizeof(where) - 1; i++)
                 if (state_probe_ok(&d->targets[i]))
                         n += (size_t) snprintf(where + n, sizeof(where) - n, "%s%s (pool %s)", n ? ", " : "",
-                                               d->targets[i].address, d->targets[i].name);
+                                               d->targets[i].address.text, d->targets[i].name);
         if (t->is_pool)
                 diag_put(a->summary, sizeof(a->summary),
                          "%s is active but nothing listens at %s: pool %s listens somewhere else.",
-                         unit_or_default(t), t->address, t->name);
+                         unit_or_default(t), t->address.text, t->name);
         else
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx sends requests to %s, where nothing listens (%llu failed); php-fpm listens at %s.",
-                         t->address, (unsigned long long) w->f->lines, where[0] ? where : "no address known");
+                         t->address.text, (unsigned long long) w->f->lines, where[0] ? where : "no address known");
 }
 
 static void socket_permission(const struct words_in *w, struct alert *a) {
@@ -120,7 +120,7 @@ static void socket_permission(const struct words_in *w, struct alert *a) {
         if (t->have_socket && t->sock_verdict == SOCKCHECK_DIR_DENIED)
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx (user %s) may not reach %s: directory %s is %u:%u mode %04o without search permission for it.",
-                         user, path_of(t->address), t->sock_where, (unsigned) t->sock_uid,
+                         user, path_of(t), t->sock_where, (unsigned) t->sock_uid,
                          (unsigned) t->sock_gid, (unsigned) t->sock_mode);
         else if (t->have_socket && t->sock_verdict == SOCKCHECK_SOCKET_DENIED)
                 diag_put(a->summary, sizeof(a->summary),
@@ -130,7 +130,7 @@ static void socket_permission(const struct words_in *w, struct alert *a) {
         else
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx (user %s) may not connect to %s (13: Permission denied, %llu times).", user,
-                         t->address, (unsigned long long) w->f->lines);
+                         t->address.text, (unsigned long long) w->f->lines);
 }
 
 /* What php-fpm's "exited on signal N" says happened to the worker. */
@@ -160,7 +160,7 @@ static void not_fastcgi(const struct words_in *w, struct alert *a) {
                 return;
         diag_put(a->summary, sizeof(a->summary),
                  "%s does not speak FastCGI: %s; fastcgi_pass points at the wrong port (%llu times, 502).",
-                 w->t->address, holder, (unsigned long long) w->f->lines);
+                 w->t->address.text, holder, (unsigned long long) w->f->lines);
 }
 
 static void worker_killed(const struct words_in *w, struct alert *a) {
@@ -262,7 +262,7 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
         diag_put(lines, sizeof(lines), "%llu", (unsigned long long) w->f->lines);
         const struct var vars[] = {
                 { "who", who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
-                { "user", w->d->nginx_user }, { "path", path_of(w->t->address) }, { "address", w->t->address },
+                { "user", w->d->nginx_user }, { "path", path_of(w->t) }, { "address", w->t->address.text },
         };
         size_t used = 0;
         for (const char *p = tmpl; *p && used + 1 < size; ) {
@@ -360,7 +360,7 @@ void words_fill_alert(const struct diag *d, const struct target *t, enum cause c
         diag_put(a->id, sizeof(a->id), "%s/%llu/%s", cause_id(c), (unsigned long long) (f->first_seen / 1000000),
                  who(t));
         diag_put(a->pool, sizeof(a->pool), "%s", t->name);
-        diag_put(a->upstream, sizeof(a->upstream), "%s", t->address);
+        diag_put(a->upstream, sizeof(a->upstream), "%s", t->address.text);
         diag_put(a->unit, sizeof(a->unit), "%s", t->unit);
         a->first_seen_usec = f->first_seen;
         a->last_seen_usec = f->last_seen;

@@ -33,13 +33,20 @@ static void collect(void *ud, const struct alert *a) {
 static struct seen *seen;
 static struct diag *d;
 
+static struct address www_listen, api_listen;
 static const struct diag_pool www[] = {
-        { "www", "/run/php/php-fpm.sock", "/run/php/php8.2-fpm.sock", "php8.2-fpm.service" },
-        { "api", "127.0.0.1:9001", NULL, NULL },
+        { "www", &www_listen, "/run/php/php8.2-fpm.sock", "php8.2-fpm.service" },
+        { "api", &api_listen, NULL, NULL },
 };
+
+static void parse_listen(struct address *a, const char *text) {
+        ck_assert_int_eq(address_parse(a, text, strlen(text)), 0);
+}
 
 static void setup(void) {
         seen = calloc(1, sizeof(*seen));
+        parse_listen(&www_listen, "/run/php/php-fpm.sock");
+        parse_listen(&api_listen, "127.0.0.1:9001");
         struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
                                    .nginx_user = "www-data", .confirmations = 2 };
         ck_assert_int_eq(diag_new(&d, &s, www, 2), 0);
@@ -360,7 +367,7 @@ START_TEST(test_reload_keeps_findings) {
         flush(T0);
         ck_assert_int_eq(seen->n, 2);   /* fpm_down www, and php7.4 nobody serves (no pool up) */
         struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC, .confirmations = 2 };
-        static const struct diag_pool renamed[] = { { "www", "/run/php/php-fpm.sock", NULL, NULL } };
+        static const struct diag_pool renamed[] = { { "www", &www_listen, NULL, NULL } };
         struct diag *fresh;
         ck_assert_int_eq(diag_new(&fresh, &s, renamed, 1), 0);
         ck_assert_uint_eq(diag_adopt(fresh, d), 0);
@@ -378,7 +385,7 @@ START_TEST(test_reload_keeps_findings) {
         probe(0, PROBE_SOCKET_MISSING, 2, T0 + 63 * SEC);
         flush(T0 + 63 * SEC);
         ck_assert_int_eq(seen->n, 5);
-        static const struct diag_pool other[] = { { "api", "127.0.0.1:9001", NULL, NULL } };
+        static const struct diag_pool other[] = { { "api", &api_listen, NULL, NULL } };
         ck_assert_int_eq(diag_new(&fresh, &s, other, 1), 0);
         ck_assert_uint_eq(diag_adopt(fresh, d), 1);
         diag_free(d);
