@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "loadconf.h"
+#include "pools.h"
 #include "probe.h"
 #include "say.h"
 #include "scanfile.h"
@@ -102,7 +103,7 @@ static void probe_pool(struct check *k, size_t i) {
                 return;
         }
         drive(p);
-        diag_probe(k->diag, i, probe_result(p), k->now);
+        pools_probe_evidence(k->diag, i, &pc->address, probe_result(p), true, k->now);
         probe_free(p);
 }
 

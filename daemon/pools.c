@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "listeners.h"
 #include "loadconf.h"
 #include "say.h"
 #include "unit.h"
@@ -23,6 +24,7 @@ struct pool_watch {
         ev_timer probe_timer;
         bool probing;
         bool answered;                  /* a probe finished, or could not start */
+        enum probe_outcome last_outcome;
         int probe_error, sock_error;    /* the last local errors, logged once */
         struct unit *unit;
         ev_io unit_io;
@@ -41,10 +43,26 @@ static void probe_finished(struct pool_watch *pw) {
         struct pools *p = pw->p;
         ev_io_stop(p->loop, &pw->probe_io);
         ev_timer_stop(p->loop, &pw->probe_timer);
+        const struct probe_result *r = probe_result(pw->probe);
+        bool changed = !pw->answered || r->outcome != pw->last_outcome;
         pw->probing = false;
         pw->answered = true;
-        diag_probe(p->feed->diag, pw->index, probe_result(pw->probe), clock_realtime_usec());
+        pw->last_outcome = r->outcome;
+        pools_probe_evidence(p->feed->diag, pw->index, &pw->pc->address, r, changed, clock_realtime_usec());
         p->feed->changed = true;
+}
+
+static bool holder_matters(const struct address *a, enum probe_outcome o) {
+        bool tcp = a->kind == ADDRESS_INET || a->kind == ADDRESS_INET6 || a->kind == ADDRESS_ANY;
+        return tcp && (o == PROBE_REFUSED || o == PROBE_NOT_FASTCGI);
+}
+
+void pools_probe_evidence(struct diag *d, size_t i, const struct address *a, const struct probe_result *r,
+                          bool changed, uint64_t now) {
+        struct listener_owner holder;
+        diag_probe(d, i, r, now);
+        if (changed && holder_matters(a, r->outcome) && listeners_port_holder(a->port, &holder) == 0)
+                diag_port_holder(d, i, &holder, now);
 }
 
 /* The fd is new for every probe and its events change as the probe goes: set both every time. */

@@ -13,6 +13,8 @@
 #include "probe.h"
 #include "sockcheck.h"
 
+struct diag;
+
 /* What one pool needs. */
 struct pool_spec {
         const struct pool_config *config;       /* name, Listen, Unit; must outlive the pools */
@@ -45,3 +47,9 @@ void pools_probe_round(struct pools *p);
 size_t pools_unanswered(const struct pools *p);
 /* Stops every watcher and closes probes and followers; p can be started again. */
 void pools_free(struct pools *p);
+
+/* What a finished probe of pool i tells diagnosis d: its result and, when a TCP pool's probe is
+ * refused or answered by something that is not FastCGI and the outcome is new (changed is true),
+ * who holds the port (listeners_port_holder(): a scan of /proc). Shared with `check`. */
+void pools_probe_evidence(struct diag *d, size_t i, const struct address *a, const struct probe_result *r,
+                          bool changed, uint64_t now);

@@ -135,9 +135,10 @@ void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint6
         if (pool >= d->n_pools)
                 return;
         struct target *t = &d->targets[pool];
+        if (!t->have_probe || t->probe.outcome != r->outcome)
+                t->have_holder = false;
         t->probe = *r;
         t->have_probe = true;
-        t->have_holder = false;
         t->probe_fails = r->outcome == PROBE_OK ? 0 : t->probe_fails + 1;
         state_changed(d, t, now);
 }

@@ -61,7 +61,7 @@ void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint6
 void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, uint64_t now);
 void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t now);
 /* Who holds the TCP port of a pool whose probe was refused or answered by something that is not
- * FastCGI (listeners_port_holder()); named in the alert. The next diag_probe() forgets it. */
+ * FastCGI (listeners_port_holder()); named in the alert until a probe has another outcome. */
 void diag_port_holder(struct diag *d, size_t pool, const struct listener_owner *holder, uint64_t now);
 
 /* Emits every alert that is due: new findings, summaries, resolutions. Call after each batch of

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -354,6 +358,79 @@ START_TEST(test_check_exit_codes) {
 }
 END_TEST
 
+/* A program that holds a TCP port on 127.0.0.1 and answers like an HTTP server: what a
+ * fastcgi_pass or a pool's Listen pointed at the wrong port reaches. Its comm is "not-fastcgi". */
+static pid_t start_http_squatter(int *port) {
+        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t len = sizeof(sa);
+        ck_assert_int_eq(bind(s, (struct sockaddr *) &sa, sizeof(sa)), 0);
+        ck_assert_int_eq(listen(s, 16), 0);
+        ck_assert_int_eq(getsockname(s, (struct sockaddr *) &sa, &len), 0);
+        *port = ntohs(sa.sin_port);
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                static const char answer[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+                char request[1024];
+                setpgid(0, 0);
+                prctl(PR_SET_NAME, "not-fastcgi");
+                for (;;) {
+                        int c = accept(s, NULL, NULL);
+                        /* read the request first: closing on unread bytes would reset the connection */
+                        if (c >= 0 && read(c, request, sizeof(request)) >= 0 &&
+                            write(c, answer, sizeof(answer) - 1) < 0)
+                                _exit(1);
+                        if (c >= 0)
+                                close(c);
+                }
+        }
+        setpgid(pid, pid);
+        harness_track(pid, NULL);
+        close(s);
+        return pid;
+}
+
+static json_t *holder_of(json_t *alert) {
+        return json_object_get(json_object_get(alert, "evidence"), "port_holder");
+}
+
+/* (g) A TCP pool's port held by a program that is not php-fpm: check and run say who holds it. */
+START_TEST(test_port_holder) {
+        int port;
+        newdir();
+        pid_t squatter = start_http_squatter(&port);
+        char text[512], want[96];
+        const char *conf = path_in("bgw.conf");
+        snprintf(text, sizeof(text),
+                 "[Daemon]\nProbeInterval = %dms\nProbeTimeout = 500ms\nResolveAfter = %dms\n"
+                 "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n[Pool tcp]\nListen = 127.0.0.1:%d\n",
+                 PROBE_INTERVAL_MS, RESOLVE_AFTER_MS, dir, servers_nginx_user(), port);
+        write_file(conf, text);
+        append_file(path_in("error.log"), "", 0);
+        snprintf(want, sizeof(want), "port %d is held by not-fastcgi (pid %d)", port, (int) squatter);
+
+        json_t *j = check_json(conf, 2);
+        json_t *a = json_array_get(j, 0);
+        ck_assert_str_eq(json_string_value(json_object_get(a, "cause")), "not_fastcgi");
+        ck_assert_int_eq(json_integer_value(json_object_get(holder_of(a), "pid")), squatter);
+        ck_assert_str_eq(json_string_value(json_object_get(holder_of(a), "comm")), "not-fastcgi");
+        const char *summary = json_string_value(json_object_get(a, "summary"));
+        ck_assert_msg(strstr(summary, want), "%s", summary);
+        json_decref(j);
+
+        struct bgw b;
+        start_daemon(&b, conf, NULL, NULL);
+        int i = bgw_wait_alert(&b, 0, "not_fastcgi", "firing", harness_ms(5000));
+        ck_assert_msg(i >= 0, "no not_fastcgi; stdout: %s stderr: %s", b.out, b.err);
+        ck_assert_int_eq(json_integer_value(json_object_get(holder_of(alert_at(&b, i)), "pid")), squatter);
+        ck_assert_msg(strstr(json_string_value(json_object_get(alert_at(&b, i), "summary")), want), "%s",
+                      json_string_value(json_object_get(alert_at(&b, i), "summary")));
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
+}
+END_TEST
+
 static TCase *daemon_case(const char *name) {
         TCase *tc = tcase_create(name);
         tcase_add_unchecked_fixture(tc, harness_setup, harness_teardown);
@@ -377,6 +454,7 @@ int main(void) {
         tcase_add_test(tc, test_reload);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_check_exit_codes);
+        tcase_add_test(tc, test_port_holder);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
