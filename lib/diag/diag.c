@@ -182,7 +182,8 @@ void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t
 
 static bool active(const struct diag *d, const struct target *t, enum cause c, uint64_t now) {
         const struct finding *f = &t->f[c];
-        return state_shows(t, c) || (f->last_line && now - f->last_line < d->s.resolve_after_usec);
+        return (f->firing ? state_holds(t, c) : state_shows(t, c)) ||
+               (f->last_line && now - f->last_line < d->s.resolve_after_usec);
 }
 
 static void emit(const struct diag *d, const struct target *t, enum cause c, enum alert_state st, bool repeat,
@@ -246,7 +247,7 @@ static uint64_t due_of(const struct diag *d, const struct target *t, enum cause 
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)
                 due = f->last_emit + d->s.summary_interval_usec;
-        if (!state_shows(t, c) && f->last_line + d->s.resolve_after_usec < due)
+        if (!state_holds(t, c) && f->last_line + d->s.resolve_after_usec < due)
                 due = f->last_line + d->s.resolve_after_usec;
         return due;
 }

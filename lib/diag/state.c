@@ -29,9 +29,10 @@ bool state_oom_killed(const struct target *t) {
         return t->have_unit && strcmp(t->unit_state.result, "oom-kill") == 0;
 }
 
-/* Nothing at the pool's address while its unit runs: the pool listens somewhere else. */
-static enum cause probe_cause(const struct target *t) {
-        if (!t->have_probe || t->probe_fails < t->confirmations)
+/* Nothing at the pool's address while its unit runs: the pool listens somewhere else. A cause
+ * needs `needed` failed probes in a row. */
+static enum cause probe_cause(const struct target *t, unsigned needed) {
+        if (!t->have_probe || t->probe_fails < needed)
                 return CAUSE_NONE;
         enum cause c = probe_outcome_cause(t->probe.outcome);
         return c == CAUSE_FPM_DOWN && unit_is(t, "active") ? CAUSE_SOCKET_MISMATCH : c;
@@ -47,5 +48,10 @@ static enum cause socket_cause(const struct target *t) {
 }
 
 bool state_shows(const struct target *t, enum cause c) {
-        return c != CAUSE_NONE && (probe_cause(t) == c || unit_cause(t) == c || socket_cause(t) == c);
+        return c != CAUSE_NONE &&
+               (probe_cause(t, t->confirmations) == c || unit_cause(t) == c || socket_cause(t) == c);
+}
+
+bool state_holds(const struct target *t, enum cause c) {
+        return state_shows(t, c) || (c != CAUSE_NONE && probe_cause(t, 1) == c);
 }

@@ -64,6 +64,10 @@ __attribute__((format(printf, 3, 4))) static inline void diag_put(char *buf, siz
 
 /* state.c: does the state evidence (probe, socket check, unit) show cause c right now? */
 bool state_shows(const struct target *t, enum cause c);
+/* Whether a firing finding for c is still backed by the state: as state_shows(), but one failed
+ * probe is enough. A php-fpm stopped and started between two probes shows one failure after the
+ * start (the unit "activating"): without this the finding would resolve and fire again. */
+bool state_holds(const struct target *t, enum cause c);
 /* The pool's last probe answered as FastCGI should. */
 bool state_probe_ok(const struct target *t);
 /* Some configured pool answers its probe. */

@@ -421,6 +421,28 @@ START_TEST(test_unknown_until_probed) {
 END_TEST
 
 
+/* php-fpm stopped and started between two probes: one outage, one firing, one resolution. */
+START_TEST(test_stop_start_between_probes) {
+        probe(0, PROBE_OK, 0, T0);
+        unit(0, "active", "running", "success", T0);
+        unit(0, "inactive", "dead", "success", T0 + SEC);
+        probe(0, PROBE_SOCKET_MISSING, ENOENT, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_int_eq(last()->state, ALERT_FIRING);
+        unit(0, "activating", "start", "success", T0 + 2 * SEC);
+        flush(T0 + 2 * SEC);
+        probe(0, PROBE_SOCKET_MISSING, ENOENT, T0 + 3 * SEC);
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 1);   /* neither resolved while it starts, nor fired again */
+        unit(0, "active", "running", "success", T0 + 4 * SEC);
+        probe(0, PROBE_OK, 0, T0 + 5 * SEC);
+        flush(T0 + 5 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+}
+END_TEST
+
 /* A TCP pool's port held by something else is named in the alert, until the next probe. */
 START_TEST(test_port_holder_named) {
         struct listener_owner apache = { .pid = 812, .comm = "apache2" };
@@ -577,6 +599,7 @@ int main(void) {
         tcase_add_test(tc, test_line_only_causes);
         tcase_add_test(tc, test_unknown_until_probed);
         tcase_add_test(tc, test_port_holder_named);
+        tcase_add_test(tc, test_stop_start_between_probes);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);

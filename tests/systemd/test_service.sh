@@ -118,7 +118,8 @@ sc status "$U" | grep -q '^ *Status: "FIRING fpm_down' || fail "systemctl status
 echo "status: $(status_line)"
 t0=$(now_ms)
 sc start "$FPM" || fail "start $FPM"
-wait_for 10 n_is 1 MESSAGE_ID=$FPM_DOWN_ID BADGATEWAY_STATE=resolved || fail "no single resolved entry"
+wait_for 10 n_is 1 MESSAGE_ID=$FPM_DOWN_ID BADGATEWAY_STATE=resolved ||
+  fail "no single resolved entry: $(alerts MESSAGE_ID=$FPM_DOWN_ID | jq -c "{BADGATEWAY_STATE, MESSAGE}")"
 echo "systemctl start $FPM -> fpm_down resolved in the journal: $(($(now_ms) - t0)) ms"
 wait_for 5 status_starts "OK: 1 of 1 pool healthy" || fail "StatusText after resolve: $(prop "$U" StatusText)"
 sleep 1.5
