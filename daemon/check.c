@@ -197,11 +197,23 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
         json_decref(k->alerts);
 }
 
+/* A log it could not read is a blind spot: "OK: …" from the rest becomes a warning. */
+static enum diag_health blind_spots(const struct check *k, enum diag_health h, char *status, size_t size) {
+        char rest[400];         /* leaves room for the rest of the line */
+        if (!k->unreadable || h != DIAG_OK || strncmp(status, "OK: ", 4) != 0)
+                return h;
+        size_t n = strnlen(status + 4, sizeof(rest) - 1);
+        memcpy(rest, status + 4, n);
+        rest[n] = '\0';
+        snprintf(status, size, "WARNING: %s; %zu log%s unreadable", rest, k->unreadable, k->unreadable == 1 ? "" : "s");
+        return DIAG_WARNING;
+}
+
 static int verdict(struct check *k) {
         char status[512];
         diag_flush(k->diag, k->now, ignore, NULL);
-        enum diag_health h = diag_health(k->diag);
         diag_status(k->diag, status, sizeof(status));
+        enum diag_health h = blind_spots(k, diag_health(k->diag), status, sizeof(status));
         if (k->json) {
                 print_json(k, h, status);
         } else {
@@ -223,7 +235,7 @@ int check_main(int argc, char **argv) {
                 fprintf(stderr, "%s\n", err.text);
                 return EXIT_CONFIG;
         }
-        if (loadconf_new_diag(cfg, 1, &k.diag) < 0)     /* one round: one result counts */
+        if (loadconf_new_diag(cfg, true, &k.diag) < 0)
                 return DIAG_UNKNOWN;
         k.now = clock_realtime_usec();
         probe_all(&k);

@@ -75,14 +75,17 @@ const char *loadconf_source(const struct config *c) {
         return c->file[0] ? c->file : "discovered in " DISCOVER_RUN_DIR;
 }
 
-int loadconf_new_diag(const struct config *c, unsigned confirmations, struct diag **ret) {
+int loadconf_new_diag(const struct config *c, bool one_round, struct diag **ret) {
         struct diag_pool pools[CONFIG_MAX_POOLS];
         static char resolved[CONFIG_MAX_POOLS][PATH_MAX];
         struct diag_settings s = {
                 .resolve_after_usec = c->resolve_after_usec,
                 .summary_interval_usec = c->summary_interval_usec,
                 .nginx_user = c->nginx_user,
-                .confirmations = confirmations,
+                /* in the daemon a restart shows as one failed probe, and php-fpm logs a worker's
+                 * signal after nginx's reset */
+                .confirmations = one_round ? 1 : 2,
+                .pairing_usec = one_round ? 0 : 2000000,
         };
         for (int i = 0; i < c->n_pools; i++) {
                 const struct pool_config *pc = &c->pools[i];

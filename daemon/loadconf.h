@@ -14,8 +14,9 @@ int loadconf(struct config *c, const char *file, struct config_error *err);
 /* The file read, or "discovered in /run/php". */
 const char *loadconf_source(const struct config *c);
 
-/* A diagnosis for the config's pools and settings. */
-int loadconf_new_diag(const struct config *c, unsigned confirmations, struct diag **ret);
+/* A diagnosis for the config's pools and settings. one_round: `check`'s single round, every line
+ * read at once: one probe result counts and a reset waits for no php-fpm line; else the daemon's. */
+int loadconf_new_diag(const struct config *c, bool one_round, struct diag **ret);
 
 /* How a pool is probed: PingPath or StatusPath when set, ProbeTimeout for connect and answer. */
 struct probe_options loadconf_probe_options(const struct config *c, const struct pool_config *pc);

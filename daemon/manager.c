@@ -73,7 +73,7 @@ static void resolve_identity(struct manager *m) {
 
 static int new_diag(struct manager *m) {
         struct diag *fresh;
-        int r = loadconf_new_diag(m->cfg, 2, &fresh);   /* a restart shows as one failed probe */
+        int r = loadconf_new_diag(m->cfg, false, &fresh);
         if (r < 0)
                 return r;
         size_t lost = m->feed.diag ? diag_adopt(fresh, m->feed.diag) : 0;

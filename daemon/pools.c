@@ -54,7 +54,7 @@ static void probe_finished(struct pool_watch *pw) {
 
 static bool holder_matters(const struct address *a, enum probe_outcome o) {
         bool tcp = a->kind == ADDRESS_INET || a->kind == ADDRESS_INET6 || a->kind == ADDRESS_ANY;
-        return tcp && (o == PROBE_REFUSED || o == PROBE_NOT_FASTCGI);
+        return tcp && (o == PROBE_REFUSED || o == PROBE_NOT_FASTCGI || o == PROBE_SATURATED || o == PROBE_CLOSED);
 }
 
 void pools_probe_evidence(struct diag *d, size_t i, const struct address *a, const struct probe_result *r,

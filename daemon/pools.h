@@ -49,7 +49,8 @@ size_t pools_unanswered(const struct pools *p);
 void pools_free(struct pools *p);
 
 /* What a finished probe of pool i tells diagnosis d: its result and, when a TCP pool's probe is
- * refused or answered by something that is not FastCGI and the outcome is new (changed is true),
+ * refused, answered by something that is not FastCGI, left unanswered or closed, and the outcome
+ * is new (changed is true),
  * who holds the port (listeners_port_holder(): a scan of /proc). Shared with `check`. */
 void pools_probe_evidence(struct diag *d, size_t i, const struct address *a, const struct probe_result *r,
                           bool changed, uint64_t now);

@@ -197,19 +197,16 @@ static void emit(const struct diag *d, const struct target *t, enum cause c, enu
         fn(userdata, &a);
 }
 
-/* nginx logs the reset before php-fpm logs which signal killed the worker: wait that long for it. */
-enum { PAIRING_USEC = 2000000 };
-
-static bool awaiting_signal(const struct target *t, enum cause c, uint64_t now) {
+static bool awaiting_signal(const struct diag *d, const struct target *t, enum cause c, uint64_t now) {
         const struct finding *f = &t->f[c];
         return c == CAUSE_WORKER_KILLED && !f->firing && !f->signal && t->is_pool &&
-               now - f->first_line < PAIRING_USEC;
+               now - f->first_line < d->s.pairing_usec;
 }
 
 static void flush_one(struct diag *d, struct target *t, enum cause c, uint64_t now, diag_alert_fn fn, void *ud) {
         struct finding *f = &t->f[c];
         bool on = active(d, t, c, now);
-        if (awaiting_signal(t, c, now))
+        if (awaiting_signal(d, t, c, now))
                 return;
         if (!f->firing && f->fresh) {  /* fires even if its lines aged while it waited */
                 f->firing = true;
@@ -242,7 +239,7 @@ static uint64_t due_of(const struct diag *d, const struct target *t, enum cause 
         const struct finding *f = &t->f[c];
         uint64_t due = UINT64_MAX;
         if (!f->firing && c == CAUSE_WORKER_KILLED && f->fresh && !f->signal && t->is_pool)
-                return f->first_line + PAIRING_USEC;
+                return f->first_line + d->s.pairing_usec;
         if (!f->firing)
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)
@@ -263,6 +260,13 @@ uint64_t diag_next_due(const struct diag *d) {
         return due;
 }
 
+static const struct target *unexplained(const struct diag *d) {
+        for (size_t i = 0; i < d->n_pools; i++)
+                if (state_unexplained(&d->targets[i]))
+                        return &d->targets[i];
+        return NULL;
+}
+
 enum diag_health diag_health(const struct diag *d) {
         enum diag_health h = DIAG_OK;
         bool probed = d->n_pools == 0;
@@ -277,6 +281,8 @@ enum diag_health diag_health(const struct diag *d) {
                                 h = this;
                 }
         }
+        if (h == DIAG_OK && unexplained(d))
+                return DIAG_WARNING;
         return h == DIAG_OK && !probed ? DIAG_UNKNOWN : h;
 }
 
@@ -320,7 +326,13 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
         }
         for (size_t i = 0; i < d->n_pools; i++)
                 healthy += state_probe_ok(&d->targets[i]);
-        snprintf(buf, size, "OK: %zu of %zu pool%s healthy", healthy, d->n_pools, d->n_pools == 1 ? "" : "s");
+        const struct target *odd = unexplained(d);
+        int n = snprintf(buf, size, "%s: %zu of %zu pool%s healthy", odd ? "WARNING" : "OK", healthy, d->n_pools,
+                         d->n_pools == 1 ? "" : "s");
+        if (odd && n > 0 && (size_t) n < size)
+                snprintf(buf + n, size - (size_t) n, "; pool %s: probe: %s%s%s%s", odd->name,
+                         probe_outcome_text(odd->probe.outcome), odd->probe.detail[0] ? " (" : "",
+                         odd->probe.detail, odd->probe.detail[0] ? ")" : "");
         return buf;
 }
 

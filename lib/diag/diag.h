@@ -33,6 +33,10 @@ struct diag_settings {
         /* Probe results or socket checks in a row that make a state finding: a php-fpm restart
          * removes and recreates its socket, so the daemon asks for 2; a one-shot check for 1. */
         unsigned confirmations;
+        /* How long a worker's reset in nginx's log waits for php-fpm's line naming the signal that
+         * killed it (nginx logs first): 2 s in the daemon; 0 for a check that has read every
+         * line already. µs. */
+        uint64_t pairing_usec;
 };
 
 enum diag_health {
@@ -72,8 +76,11 @@ void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);
 uint64_t diag_next_due(const struct diag *d);
 
 /* The current verdict in a line, for sd_notify STATUS= and `badgatewayd check`:
- * "OK: 2 pools healthy", "FIRING fpm_down www: nothing listens at …". */
+ * "OK: 2 of 2 pools healthy", "FIRING fpm_down www: nothing listens at …", or, when a pool's
+ * probes fail in a way no cause names, "WARNING: 0 of 1 pool healthy; pool www: probe: …". */
 const char *diag_status(const struct diag *d, char *buf, size_t size);
+/* The worst firing finding's (critical for LOG_ERR and above, else warning), warning for a pool
+ * whose probes fail in a way no cause names, unknown before any probe, else OK. */
 enum diag_health diag_health(const struct diag *d);
 /* Firing findings right now, for `check --json`: calls fn with the alert as it would be sent. */
 void diag_each_firing(const struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);

@@ -52,6 +52,11 @@ bool state_shows(const struct target *t, enum cause c) {
                (probe_cause(t, t->confirmations) == c || unit_cause(t) == c || socket_cause(t) == c);
 }
 
+bool state_unexplained(const struct target *t) {
+        return t->is_pool && t->have_probe && t->probe.outcome != PROBE_OK && t->probe_fails >= t->confirmations &&
+               probe_outcome_cause(t->probe.outcome) == CAUSE_NONE;
+}
+
 bool state_holds(const struct target *t, enum cause c) {
         return state_shows(t, c) || (c != CAUSE_NONE && probe_cause(t, 1) == c);
 }

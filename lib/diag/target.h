@@ -68,6 +68,9 @@ bool state_shows(const struct target *t, enum cause c);
  * probe is enough. A php-fpm stopped and started between two probes shows one failure after the
  * start (the unit "activating"): without this the finding would resolve and fire again. */
 bool state_holds(const struct target *t, enum cause c);
+/* A pool's probes fail in a way no cause names (closed, a wrong answer, refused to the daemon
+ * itself): not healthy, and no finding to say so. */
+bool state_unexplained(const struct target *t);
 /* The pool's last probe answered as FastCGI should. */
 bool state_probe_ok(const struct target *t);
 /* Some configured pool answers its probe. */

@@ -175,12 +175,13 @@ static void worker_killed(const struct words_in *w, struct alert *a) {
 static void pool_saturated(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const struct finding *f = w->f;
-        char probe[200];
+        char probe[200], holder[128];
         probe_words(t, probe, sizeof(probe));
-        diag_put(a->summary, sizeof(a->summary), "Every worker of %s %s is busy%s%s%s (%llu log lines).",
+        holder_words(t, holder, sizeof(holder));
+        diag_put(a->summary, sizeof(a->summary), "Every worker of %s %s is busy%s%s%s%s%s (%llu log lines).",
                  t->is_pool ? "pool" : "upstream", who(t), probe[0] ? ": probe " : "", probe,
                  f->kind_counts[KIND_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
-                 (unsigned long long) f->lines);
+                 holder[0] ? "; " : "", holder, (unsigned long long) f->lines);
 }
 
 /*

@@ -358,9 +358,12 @@ START_TEST(test_check_exit_codes) {
 }
 END_TEST
 
-/* A program that holds a TCP port on 127.0.0.1 and answers like an HTTP server: what a
- * fastcgi_pass or a pool's Listen pointed at the wrong port reaches. Its comm is "not-fastcgi". */
-static pid_t start_http_squatter(int *port) {
+enum squatter { ANSWERS_HTTP, CLOSES, SILENT };
+
+/* A program that holds a TCP port on 127.0.0.1 and is not php-fpm: what a fastcgi_pass or a
+ * pool's Listen pointed at the wrong port reaches. It answers like an HTTP server, closes every
+ * connection at once, or says nothing. Its comm is "not-fastcgi". */
+static pid_t start_squatter(enum squatter how, int *port) {
         int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         socklen_t len = sizeof(sa);
@@ -377,8 +380,10 @@ static pid_t start_http_squatter(int *port) {
                 prctl(PR_SET_NAME, "not-fastcgi");
                 for (;;) {
                         int c = accept(s, NULL, NULL);
+                        if (how == SILENT)
+                                continue;       /* holds every connection open, answers nothing */
                         /* read the request first: closing on unread bytes would reset the connection */
-                        if (c >= 0 && read(c, request, sizeof(request)) >= 0 &&
+                        if (c >= 0 && read(c, request, sizeof(request)) >= 0 && how == ANSWERS_HTTP &&
                             write(c, answer, sizeof(answer) - 1) < 0)
                                 _exit(1);
                         if (c >= 0)
@@ -395,12 +400,9 @@ static json_t *holder_of(json_t *alert) {
         return json_object_get(json_object_get(alert, "evidence"), "port_holder");
 }
 
-/* (g) A TCP pool's port held by a program that is not php-fpm: check and run say who holds it. */
-START_TEST(test_port_holder) {
-        int port;
-        newdir();
-        pid_t squatter = start_http_squatter(&port);
-        char text[512], want[96];
+/* A config with one pool, tcp, at 127.0.0.1:port. */
+static const char *tcp_config(int port) {
+        char text[512];
         const char *conf = path_in("bgw.conf");
         snprintf(text, sizeof(text),
                  "[Daemon]\nProbeInterval = %dms\nProbeTimeout = 500ms\nResolveAfter = %dms\n"
@@ -408,6 +410,16 @@ START_TEST(test_port_holder) {
                  PROBE_INTERVAL_MS, RESOLVE_AFTER_MS, dir, servers_nginx_user(), port);
         write_file(conf, text);
         append_file(path_in("error.log"), "", 0);
+        return conf;
+}
+
+/* (g) A TCP pool's port held by a program that is not php-fpm: check and run say who holds it. */
+START_TEST(test_port_holder) {
+        int port;
+        char want[96];
+        newdir();
+        pid_t squatter = start_squatter(ANSWERS_HTTP, &port);
+        const char *conf = tcp_config(port);
         snprintf(want, sizeof(want), "port %d is held by not-fastcgi (pid %d)", port, (int) squatter);
 
         json_t *j = check_json(conf, 2);
@@ -428,6 +440,48 @@ START_TEST(test_port_holder) {
                       json_string_value(json_object_get(alert_at(&b, i), "summary")));
         ck_assert_int_eq(bgw_stop(&b), 0);
         bgw_free(&b);
+}
+END_TEST
+
+/* The first line `check` prints, and its exit code. */
+static int check_line(const char *const *args, char *line, size_t size) {
+        char *out, *err;
+        int code = bgw_run(args, &out, &err);
+        snprintf(line, size, "%.*s", (int) strcspn(out, "\n"), out);
+        free(out);
+        free(err);
+        return code;
+}
+
+/* (h) What one round of `check` makes of a port that closes at once, a port that says nothing,
+ * resets in nginx's log with no php-fpm line to pair them with, and a log it cannot read. */
+START_TEST(test_check_one_round) {
+        int port;
+        char line[512], want[160];
+        newdir();
+        start_squatter(CLOSES, &port);
+        const char *args[] = { "check", "--config", tcp_config(port), "--since", "2026-11-25", NULL };
+        ck_assert_int_eq(check_line(args, line, sizeof(line)), 1);
+        ck_assert_str_eq(line, "WARNING: 0 of 1 pool healthy; pool tcp: probe: the peer closed the connection "
+                               "without a whole answer (closed before the answer)");
+
+        pid_t silent = start_squatter(SILENT, &port);
+        args[2] = tcp_config(port);
+        snprintf(want, sizeof(want), "port %d is held by not-fastcgi (pid %d)", port, (int) silent);
+        ck_assert_int_eq(check_line(args, line, sizeof(line)), 2);
+        ck_assert_msg(strncmp(line, "FIRING pool_saturated tcp: ", 27) == 0 && strstr(line, want), "%s", line);
+
+        struct fpm_env e;
+        fpm_up(&e);
+        args[2] = live_config(&e, "", "");
+        append_resets(path_in("error.log"), fpm_env_socket(&e, 0), 3);
+        ck_assert_int_eq(check_line(args, line, sizeof(line)), 2);
+        ck_assert_msg(strncmp(line, "FIRING worker_killed www: ", 26) == 0, "%s", line);
+
+        ck_assert_int_eq(unlink(path_in("error.log")), 0);
+        ck_assert_int_eq(check_line(args, line, sizeof(line)), 1);
+        ck_assert_str_eq(line, "WARNING: 1 of 1 pool healthy; 1 log unreadable");
+        fpm_down(&e);
 }
 END_TEST
 
@@ -455,6 +509,7 @@ int main(void) {
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_check_exit_codes);
         tcase_add_test(tc, test_port_holder);
+        tcase_add_test(tc, test_check_one_round);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

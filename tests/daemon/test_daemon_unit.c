@@ -25,7 +25,7 @@ static int systemctl(const char *verb) {
 
 static const char *write_config(void) {
         static char conf[256];
-        char text[2048];
+        char text[2048], log[256];
         const char *sd = getenv("SDENV_DIR");
         ck_assert_ptr_nonnull(sd);
         snprintf(conf, sizeof(conf), "%s/bgw.conf", dir);
@@ -35,6 +35,8 @@ static const char *write_config(void) {
                  "[Pool www]\nListen = %s/php-fpm/php-fpm.sock\nUnit = " FPM_UNIT "\nLog = %s/php-fpm/error.log\n",
                  dir, sd, sd);
         write_file(conf, text);
+        snprintf(log, sizeof(log), "%s/error.log", dir);
+        append_file(log, "", 0);        /* a log check cannot read would make it a warning */
         return conf;
 }
 

@@ -48,7 +48,7 @@ static void setup(void) {
         parse_listen(&www_listen, "/run/php/php-fpm.sock");
         parse_listen(&api_listen, "127.0.0.1:9001");
         struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
-                                   .nginx_user = "www-data", .confirmations = 2 };
+                                   .nginx_user = "www-data", .confirmations = 2, .pairing_usec = 2 * SEC };
         ck_assert_int_eq(diag_new(&d, &s, www, 2), 0);
 }
 
@@ -327,7 +327,8 @@ START_TEST(test_reset_alone_waits_for_the_signal) {
         ck_assert_ptr_nonnull(strstr(last()->summary, "connection reset by the worker"));
         /* a ResolveAfter shorter than the wait must not lose it */
         struct diag *quick;
-        struct diag_settings s = { .resolve_after_usec = SEC, .summary_interval_usec = 300 * SEC, .confirmations = 2 };
+        struct diag_settings s = { .resolve_after_usec = SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 2, .pairing_usec = 2 * SEC };
         ck_assert_int_eq(diag_new(&quick, &s, www, 2), 0);
         struct diag *keep = d;
         d = quick;
@@ -366,7 +367,8 @@ START_TEST(test_reload_keeps_findings) {
               "unix:/run/php/php7.4-fpm.sock:", T0);
         flush(T0);
         ck_assert_int_eq(seen->n, 2);   /* fpm_down www, and php7.4 nobody serves (no pool up) */
-        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC, .confirmations = 2 };
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 2, .pairing_usec = 2 * SEC };
         static const struct diag_pool renamed[] = { { "www", &www_listen, NULL, NULL } };
         struct diag *fresh;
         ck_assert_int_eq(diag_new(&fresh, &s, renamed, 1), 0);
@@ -440,6 +442,24 @@ START_TEST(test_stop_start_between_probes) {
         flush(T0 + 5 * SEC);
         ck_assert_int_eq(seen->n, 2);
         ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+}
+END_TEST
+
+/* A probe that fails in a way no cause names is no finding, but the pool is not healthy either. */
+START_TEST(test_unexplained_probe_failure_warns) {
+        struct probe_result r = { .outcome = PROBE_CLOSED, .connect_us = 50, .rtt_us = -1, .detail = "closed before the answer" };
+        char status[256];
+        diag_probe(d, 1, &r, T0);
+        diag_probe(d, 1, &r, T0 + SEC);
+        probe(0, PROBE_OK, 0, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 0);
+        ck_assert_int_eq(diag_health(d), DIAG_WARNING);
+        ck_assert_str_eq(diag_status(d, status, sizeof(status)),
+                         "WARNING: 1 of 2 pools healthy; pool api: probe: the peer closed the connection without a "
+                         "whole answer (closed before the answer)");
+        probe(1, PROBE_OK, 0, T0 + 2 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_OK);
 }
 END_TEST
 
@@ -600,6 +620,7 @@ int main(void) {
         tcase_add_test(tc, test_unknown_until_probed);
         tcase_add_test(tc, test_port_holder_named);
         tcase_add_test(tc, test_stop_start_between_probes);
+        tcase_add_test(tc, test_unexplained_probe_failure_warns);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);
