@@ -32,6 +32,7 @@ struct alert_socket {
         uid_t uid;
         gid_t gid;
         mode_t mode;
+        bool acl;               /* a POSIX ACL on path decided the verdict */
         char user[64];          /* whose access was judged (nginx's worker user) */
 };
 

@@ -43,9 +43,9 @@ static json_t *probe_json(const struct alert_probe *p) {
 static json_t *socket_json(const struct alert_socket *s) {
         char mode[8];
         snprintf(mode, sizeof(mode), "%04o", (unsigned) s->mode & 07777);
-        return json_pack("{s:o,s:o,s:I,s:I,s:s,s:o}", "verdict", text(s->verdict), "path", text(s->path),
-                         "uid", (json_int_t) s->uid, "gid", (json_int_t) s->gid, "mode", mode, "user",
-                         text(s->user));
+        return json_pack("{s:o,s:o,s:I,s:I,s:s,s:b,s:o}", "verdict", text(s->verdict), "path", text(s->path),
+                         "uid", (json_int_t) s->uid, "gid", (json_int_t) s->gid, "mode", mode, "acl", s->acl,
+                         "user", text(s->user));
 }
 
 static json_t *unit_json(const struct alert_unit *u) {

@@ -155,6 +155,7 @@ void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, 
         t->sock_uid = r->uid;
         t->sock_gid = r->gid;
         t->sock_mode = r->mode;
+        t->sock_acl = r->acl;
         state_changed(d, t, now);
 }
 
@@ -364,6 +365,7 @@ size_t diag_adopt(struct diag *d, const struct diag *old) {
                 t->have_socket = o->have_socket, t->sock_verdict = o->sock_verdict;
                 t->socket_denials = o->socket_denials, t->sock_uid = o->sock_uid, t->sock_gid = o->sock_gid;
                 t->sock_mode = o->sock_mode;
+                t->sock_acl = o->sock_acl;
                 diag_put(t->sock_where, sizeof(t->sock_where), "%s", o->sock_where);
                 t->have_unit = o->have_unit, t->unit_state = o->unit_state;
         }

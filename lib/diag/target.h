@@ -41,6 +41,7 @@ struct target {
         uid_t sock_uid;
         gid_t sock_gid;
         mode_t sock_mode;
+        bool sock_acl;                  /* sock_where's POSIX ACL decided the verdict */
         struct unit_state unit_state;
         bool have_holder;
         struct listener_owner holder;   /* who holds the pool's TCP port, when the probe failed */

@@ -117,16 +117,17 @@ static void socket_mismatch(const struct words_in *w, struct alert *a) {
 static void socket_permission(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const char *user = w->d->nginx_user;
+        const char *acl = t->sock_acl ? " and an ACL" : "";
         if (t->have_socket && t->sock_verdict == SOCKCHECK_DIR_DENIED)
                 diag_put(a->summary, sizeof(a->summary),
-                         "nginx (user %s) may not reach %s: directory %s is %u:%u mode %04o without search permission for it.",
+                         "nginx (user %s) may not reach %s: directory %s is %u:%u mode %04o%s without search permission for it.",
                          user, path_of(t), t->sock_where, (unsigned) t->sock_uid,
-                         (unsigned) t->sock_gid, (unsigned) t->sock_mode);
+                         (unsigned) t->sock_gid, (unsigned) t->sock_mode, acl);
         else if (t->have_socket && t->sock_verdict == SOCKCHECK_SOCKET_DENIED)
                 diag_put(a->summary, sizeof(a->summary),
-                         "nginx (user %s) may not connect to %s: it is owned by %u:%u with mode %04o; it needs write permission.",
+                         "nginx (user %s) may not connect to %s: it is owned by %u:%u with mode %04o%s; it needs write permission.",
                          user, t->sock_where, (unsigned) t->sock_uid, (unsigned) t->sock_gid,
-                         (unsigned) t->sock_mode);
+                         (unsigned) t->sock_mode, acl);
         else
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx (user %s) may not connect to %s (13: Permission denied, %llu times).", user,
@@ -208,7 +209,7 @@ static const struct {
         [CAUSE_SOCKET_PERMISSION] = { NULL, socket_permission, {
                 "in the pool: listen.owner = {user}, listen.group = {user}, listen.mode = 0660",
                 "systemctl restart {unit}",
-                "ls -l {path}; namei -l {path}",
+                "ls -l {path}; namei -l {path}; getfacl {path}",
         } },
         [CAUSE_WORKER_KILLED] = { NULL, worker_killed, {
                 "journalctl -k | grep -i 'out of memory'",
@@ -331,6 +332,7 @@ static void fill_socket(const struct diag *d, const struct target *t, struct ale
         s->uid = t->sock_uid;
         s->gid = t->sock_gid;
         s->mode = t->sock_mode;
+        s->acl = t->sock_acl;
         diag_put(s->user, sizeof(s->user), "%s", d->nginx_user);
 }
 

@@ -1,10 +1,12 @@
 #include "sockcheck.h"
 
+#include <acl/libacl.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/acl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,9 +42,95 @@ unsigned sockcheck_access_bits(const struct sock_identity *who, uid_t uid, gid_t
         return mode & 7;
 }
 
+static unsigned entry_bits(acl_entry_t e) {
+        acl_permset_t ps;
+        if (acl_get_permset(e, &ps) < 0)
+                return 0;
+        return (acl_get_perm(ps, ACL_READ) == 1 ? 4 : 0) | (acl_get_perm(ps, ACL_WRITE) == 1 ? 2 : 0) |
+               (acl_get_perm(ps, ACL_EXECUTE) == 1 ? 1 : 0);
+}
+
+/* The entries of an ACL as they apply to `who`. */
+struct acl_view {
+        unsigned owner, named_user, groups, mask, other;
+        bool user_named, group_matched;
+};
+
+static bool qualifier_is(acl_entry_t e, unsigned long id, bool user) {
+        void *q = acl_get_qualifier(e);
+        bool same = q && (user ? *(uid_t *) q == (uid_t) id : *(gid_t *) q == (gid_t) id);
+        acl_free(q);
+        return same;
+}
+
+static bool group_entry_matches(acl_entry_t e, const struct sock_identity *who) {
+        for (int i = 0; i < who->ngroups; i++)
+                if (qualifier_is(e, who->groups[i], false))
+                        return true;
+        return false;
+}
+
+static void view_entry(struct acl_view *v, acl_entry_t e, const struct sock_identity *who, gid_t gid) {
+        acl_tag_t tag;
+        unsigned bits = entry_bits(e);
+        if (acl_get_tag_type(e, &tag) < 0)
+                return;
+        bool group = (tag == ACL_GROUP_OBJ && in_groups(who, gid)) || (tag == ACL_GROUP && group_entry_matches(e, who));
+        if (tag == ACL_USER_OBJ)
+                v->owner = bits;
+        else if (tag == ACL_USER && qualifier_is(e, who->uid, true))
+                v->user_named = true, v->named_user = bits;
+        else if (group)
+                v->group_matched = true, v->groups |= bits;     /* any matching entry may grant */
+        else if (tag == ACL_MASK)
+                v->mask = bits;
+        else if (tag == ACL_OTHER)
+                v->other = bits;
+}
+
+static unsigned acl_bits(const struct sock_identity *who, uid_t uid, gid_t gid, acl_t acl) {
+        struct acl_view v = { .mask = 7 };
+        acl_entry_t e;
+        for (int r = acl_get_entry(acl, ACL_FIRST_ENTRY, &e); r == 1; r = acl_get_entry(acl, ACL_NEXT_ENTRY, &e))
+                view_entry(&v, e, who, gid);
+        if (who->uid == 0)
+                return 7;
+        if (who->uid == uid)
+                return v.owner;
+        if (v.user_named)
+                return v.named_user & v.mask;
+        if (v.group_matched)
+                return v.groups & v.mask;
+        return v.other;
+}
+
+int sockcheck_acl_bits(const struct sock_identity *who, uid_t uid, gid_t gid, const char *acl_text,
+                       unsigned *bits) {
+        acl_t acl = acl_from_text(acl_text);
+        int r = acl && acl_valid(acl) == 0 ? 0 : -EINVAL;
+        if (r == 0)
+                *bits = acl_bits(who, uid, gid, acl);
+        if (acl)
+                acl_free(acl);
+        return r;
+}
+
+/* What `who` may do with the file at path: its extended ACL when it has one, else its mode. */
+static unsigned bits_at(const struct sock_identity *who, const char *path, const struct stat *st, bool *by_acl) {
+        acl_t acl = acl_extended_file(path) == 1 ? acl_get_file(path, ACL_TYPE_ACCESS) : NULL;
+        *by_acl = acl != NULL;
+        if (!acl)
+                return sockcheck_access_bits(who, st->st_uid, st->st_gid, st->st_mode);
+        unsigned bits = acl_bits(who, st->st_uid, st->st_gid, acl);
+        acl_free(acl);
+        return bits;
+}
+
 static void blame(struct sockcheck_result *r, enum sockcheck_verdict v, const char *path,
                   const struct stat *st) {
         r->verdict = v;
+        if (v == SOCKCHECK_MISSING || v == SOCKCHECK_NOT_SOCKET || v == SOCKCHECK_LOOP)
+                r->acl = false;         /* no permission decided these */
         snprintf(r->where, sizeof(r->where), "%s", path);
         if (st) {
                 r->uid = st->st_uid;
@@ -111,7 +199,7 @@ static int walk_path(struct walk *w, const struct sock_identity *who, struct soc
                 const char *dirpath = w->done[0] ? w->done : "/";
                 if (stat(dirpath, &dir) < 0)
                         return -errno;
-                if (!(sockcheck_access_bits(who, dir.st_uid, dir.st_gid, dir.st_mode) & 1)) {
+                if (!(bits_at(who, dirpath, &dir, &r->acl) & 1)) {
                         blame(r, SOCKCHECK_DIR_DENIED, dirpath, &dir);
                         return 1;
                 }
@@ -158,7 +246,7 @@ int sockcheck_unix(const char *path, const struct sock_identity *who, struct soc
                 return 0;
         }
         blame(r, SOCKCHECK_OK, r->resolved, &st);
-        if (!(sockcheck_access_bits(who, st.st_uid, st.st_gid, st.st_mode) & 2))
+        if (!(bits_at(who, r->resolved, &st, &r->acl) & 2))
                 r->verdict = SOCKCHECK_SOCKET_DENIED;
         return 0;
 }

@@ -1,7 +1,8 @@
 /*
- * Can nginx's worker user connect to a unix socket? Judged from ownership and mode bits along the
- * whole path (symlinks followed and recorded), because the daemon may run as root, where its own
- * connect() proves nothing. POSIX ACLs are not read.
+ * Can nginx's worker user connect to a unix socket? Judged from ownership, mode bits and POSIX
+ * ACLs (libacl; php-fpm's listen.acl_users and listen.acl_groups set one on the socket) along the
+ * whole path, symlinks followed and recorded, because the daemon may run as root, where its own
+ * connect() proves nothing.
  */
 #pragma once
 #include <limits.h>
@@ -35,6 +36,7 @@ struct sockcheck_result {
         uid_t uid;                      /* owner, group and mode of the socket, or of `where` */
         gid_t gid;
         mode_t mode;
+        bool acl;                       /* `where` has an extended ACL, which decided its verdict */
 };
 
 /* Looks the user up (getpwnam + getgrouplist). -ENOENT if there is no such user. */
@@ -44,3 +46,9 @@ int sockcheck_unix(const char *path, const struct sock_identity *who, struct soc
 const char *sockcheck_verdict_name(enum sockcheck_verdict v);
 /* The permission bits `who` gets on a file with this owner, group and mode: 4 r, 2 w, 1 x. */
 unsigned sockcheck_access_bits(const struct sock_identity *who, uid_t uid, gid_t gid, mode_t mode);
+/* The same for a file with an extended ACL in its text form (acl_to_text(): "user::rw-,user:33:rw-,
+ * group::---,mask::rw-,other::---"), checked as the kernel does (acl(5), "ACCESS CHECK ALGORITHM"):
+ * the owner's entry, else a named user's entry within the mask, else the owning group's and named
+ * groups' entries within the mask (any that grants), else other's. -EINVAL for a malformed ACL. */
+int sockcheck_acl_bits(const struct sock_identity *who, uid_t uid, gid_t gid, const char *acl_text,
+                       unsigned *bits);

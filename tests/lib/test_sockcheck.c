@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/acl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -159,6 +160,75 @@ START_TEST(test_dot_dot_and_relative) {
 }
 END_TEST
 
+static unsigned acl_bits(const struct sock_identity *who, uid_t uid, gid_t gid, const char *text) {
+        unsigned bits = 99;
+        ck_assert_msg(sockcheck_acl_bits(who, uid, gid, text, &bits) == 0, "%s", text);
+        return bits;
+}
+
+/* The kernel's access check on an ACL (acl(5)), on ACLs given as text. */
+START_TEST(test_acl_algorithm) {
+        /* listen.acl_users = www-data: php-fpm's root:root 0660 socket plus a named user */
+        ck_assert_uint_eq(acl_bits(&web, 0, 0, "user::rw-,user:33:rw-,group::rw-,mask::rw-,other::---"), 6);
+        ck_assert_uint_eq(acl_bits(&web, 0, 0, "user::rw-,group::rw-,other::---"), 0);
+        /* the mask limits named users and groups */
+        ck_assert_uint_eq(acl_bits(&web, 0, 0, "user::rw-,user:33:rw-,group::rw-,mask::r--,other::---"), 4);
+        /* listen.acl_groups: a named group, or the owning group */
+        ck_assert_uint_eq(acl_bits(&web, 0, 0, "user::rw-,group::---,group:33:rw-,mask::rw-,other::---"), 6);
+        ck_assert_uint_eq(acl_bits(&web, 0, 33, "user::rw-,group::rw-,mask::rw-,other::---"), 6);
+        /* a named user entry is final: the groups are not looked at */
+        ck_assert_uint_eq(acl_bits(&web, 0, 33, "user::rw-,user:33:---,group::rw-,mask::rw-,other::rw-"), 0);
+        /* the owner gets the owner's entry, whatever else names it */
+        ck_assert_uint_eq(acl_bits(&web, 33, 0, "user::r--,user:33:rw-,group::rw-,mask::rw-,other::rw-"), 4);
+        ck_assert_uint_eq(acl_bits(&root, 33, 33, "user::---,group::---,other::---"), 7);
+        unsigned bits;
+        ck_assert_int_eq(sockcheck_acl_bits(&web, 0, 0, "user::rw-,user:33:rw-,other::---", &bits), -EINVAL);
+        ck_assert_int_eq(sockcheck_acl_bits(&web, 0, 0, "not an acl", &bits), -EINVAL);
+}
+END_TEST
+
+/* An ACL on the file itself, as php-fpm sets it for listen.acl_users; skipped where the file
+ * system has no ACLs. */
+static bool set_acl(const char *path, const char *text) {
+        acl_t acl = acl_from_text(text);
+        ck_assert_ptr_nonnull(acl);
+        int r = acl_set_file(path, ACL_TYPE_ACCESS, acl);
+        int e = errno;
+        acl_free(acl);
+        if (r < 0 && e == EOPNOTSUPP)
+                return false;
+        ck_assert_msg(r == 0, "acl_set_file %s: %s", path, strerror(e));
+        return true;
+}
+
+START_TEST(test_acl_on_socket_and_dir) {
+        make_socket(at("php.sock"), 0, 0, 0660);
+        ck_assert_int_eq(check(at("php.sock"), &web).verdict, SOCKCHECK_SOCKET_DENIED);
+        if (!set_acl(at("php.sock"), "user::rw-,user:33:rw-,group::rw-,mask::rw-,other::---")) {
+                fprintf(stderr, "skipped: %s has no POSIX ACLs\n", dir);
+                return;
+        }
+        struct sockcheck_result r = check(at("php.sock"), &web);
+        ck_assert_str_eq(sockcheck_verdict_name(r.verdict), "ok");
+        ck_assert(r.acl);
+        ck_assert(set_acl(at("php.sock"), "user::rw-,user:33:r--,group::rw-,mask::rw-,other::---"));
+        r = check(at("php.sock"), &web);
+        ck_assert_int_eq(r.verdict, SOCKCHECK_SOCKET_DENIED);
+        ck_assert(r.acl);
+        /* a directory closed by its mode, opened to www-data by its ACL */
+        ck_assert_int_eq(mkdir(at("run"), 0700), 0);
+        ck_assert(set_acl(at("run"), "user::rwx,user:33:--x,group::---,mask::--x,other::---"));
+        teardown();
+        make_socket(at("run/php.sock"), 33, 33, 0660);
+        r = check(at("run/php.sock"), &web);
+        ck_assert_str_eq(sockcheck_verdict_name(r.verdict), "ok");
+        ck_assert(set_acl(at("run"), "user::rwx,user:33:---,group::---,mask::---,other::--x"));
+        r = check(at("run/php.sock"), &web);
+        ck_assert_int_eq(r.verdict, SOCKCHECK_DIR_DENIED);
+        ck_assert(r.acl);
+}
+END_TEST
+
 START_TEST(test_identity_lookup) {
         struct sock_identity id;
         ck_assert_int_eq(sock_identity_from_user("root", &id), 0);
@@ -188,6 +258,8 @@ int main(void) {
         tcase_add_test(tc, test_dangling_link_and_loop);
         tcase_add_test(tc, test_dot_dot_and_relative);
         tcase_add_test(tc, test_identity_lookup);
+        tcase_add_test(tc, test_acl_algorithm);
+        tcase_add_test(tc, test_acl_on_socket_and_dir);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -30,7 +30,7 @@ static int stop_failures;
 
 #define FULL_POOL "pm = static\npm.max_children = 2\nping.path = /ping\npm.status_path = /status\n"
 
-enum { UNIX_POOL, TCP_POOL, SINGLE_POOL, ROOT_POOL };
+enum { UNIX_POOL, TCP_POOL, SINGLE_POOL, ROOT_POOL, ACL_POOL };
 
 static const struct fpm_pool pools[] = {
         { "unixpool", false, FULL_POOL },
@@ -38,6 +38,8 @@ static const struct fpm_pool pools[] = {
         { "single", false, "pm = static\npm.max_children = 1\nping.path = /ping\n" },
         { "rootonly", false, "pm = static\npm.max_children = 1\n"
                              "listen.owner = root\nlisten.group = root\nlisten.mode = 0600\n" },
+        /* Debian's www.conf documents it, RHEL's stock pool uses it: root:root 0660 plus an ACL */
+        { "aclpool", false, "pm = static\npm.max_children = 1\nlisten.acl_users = www-data\n" },
 };
 
 static void start(size_t n) {
@@ -45,9 +47,9 @@ static void start(size_t n) {
                 fprintf(stderr, "php-fpm did not start: %s\n", env.error);
 }
 
-/* Not root: php-fpm could not hand a socket to root, so there is no rootonly pool. */
+/* Not root: php-fpm could not hand a socket to root, so there are no rootonly and aclpool pools. */
 static void setup_all_pools(void) {
-        start(geteuid() == 0 ? 4 : 3);
+        start(geteuid() == 0 ? 5 : 3);
 }
 
 static void setup_two_pools(void) {
@@ -231,6 +233,41 @@ START_TEST(test_root_only_socket) {
         ck_assert_uint_eq(sc.uid, 0);
         ck_assert_uint_eq(sc.mode, 0660);
         ck_assert_str_eq(sockcheck_verdict_name(sc.verdict), "socket_denied");
+}
+END_TEST
+
+/* listen.acl_users = www-data: the mode alone says no, php-fpm's ACL says yes, and so does the
+ * kernel when www-data connects. */
+START_TEST(test_acl_users_socket) {
+        NEED_FPM();
+        if (geteuid() != 0) {
+                fprintf(stderr, "not root: no aclpool pool\n");
+                return;
+        }
+        struct sock_identity web;
+        struct sockcheck_result sc;
+        ck_assert_int_eq(sock_identity_from_user("www-data", &web), 0);
+        ck_assert_int_eq(sockcheck_unix(fpm_env_socket(&env, ACL_POOL), &web, &sc), 0);
+        ck_assert_uint_eq(sc.uid, 0);
+        ck_assert_uint_eq(sc.mode & 0007, 0);
+        ck_assert_str_eq(sockcheck_verdict_name(sc.verdict), "ok");
+        ck_assert(sc.acl);
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                if (setgroups(0, NULL) < 0 || setgid(web.groups[0]) < 0 || setuid(web.uid) < 0)
+                        _exit(100);
+                struct probe *p;
+                if (probe_at(&p, env.address[ACL_POOL], NULL) < 0 || probe_start(p) < 0)
+                        _exit(101);
+                drive(p);
+                report("values acl_users socket, www-data", probe_result(p));
+                _exit(probe_result(p)->outcome);
+        }
+        int status;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status));
+        ck_assert_str_eq(probe_outcome_id(WEXITSTATUS(status)), "ok");
 }
 END_TEST
 
@@ -512,6 +549,7 @@ int main(void) {
         tcase_add_test(tc, test_status_ok);
         tcase_add_test(tc, test_ping_unconfigured_path);
         tcase_add_test(tc, test_root_only_socket);
+        tcase_add_test(tc, test_acl_users_socket);
         tcase_add_test(tc, test_saturated);
         suite_add_tcase(s, tc);
         tc = fpm_case("sigquit", setup_two_pools);
