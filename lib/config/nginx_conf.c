@@ -60,6 +60,7 @@ struct parse {
         size_t n_args;          /* counted past NGINX_CONF_ARGS_MAX */
         unsigned dline;         /* the directive's first line */
         bool bad;               /* a token nginx refuses: the directive is not collected */
+        bool glued;             /* a byte right after a closing quote: a word, even '#' */
         int error;              /* the include callback's */
 };
 
@@ -315,7 +316,7 @@ static enum tok lex_quoted(struct parse *ps, struct span *s) {
         char next = ps->p < ps->end ? *ps->p : ' ';
         if (!is_space(next) && next != ';' && next != '{' && next != ')') {
                 report(ps, ps->line, "unexpected \"%c\" after a quoted string", next);
-                ps->bad = true;
+                ps->bad = ps->glued = true;
         }
         return TOK_WORD;
 }
@@ -327,7 +328,9 @@ static enum tok lex(struct parse *ps, struct span *s, unsigned *line) {
                 if (ps->p == ps->end)
                         return TOK_EOF;
                 char ch = *ps->p;
-                if (ch == '#') {
+                bool glued = ps->glued;
+                ps->glued = false;
+                if (ch == '#' && !glued) {
                         skip_comment(ps);
                         continue;
                 }
