@@ -528,6 +528,8 @@ static int server_target(struct nginx_target *t, const char *text) {
         *t = (struct nginx_target) { .kind = NGINX_TARGET_ADDRESS, .text = text };
         bool bracket = s.n && s.p[0] == '[';
         bool no_port = bracket ? !SPAN_FIND(s, "]:") : !memchr(s.p, ':', s.n);
+        if (SPAN_FIND(s, "://"))
+                return -EINVAL;
         if (is_unix(s) || (s.n && s.p[0] == '/') || !no_port)
                 return parse_address(&t->address, s);
         if (s.n + 3 >= sizeof(buf))
