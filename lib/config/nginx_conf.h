@@ -11,9 +11,19 @@
  * (\" \' \\ \t \r \n are replaced, any other stays as written), and "${" inside a word does
  * not open a block.
  *
- * Problems are never fatal: each is a diagnostic with file:line, and reading goes on. Unknown
- * directives are not collected and not reported (nginx has hundreds), nor is anything inside
- * a block this reader does not follow (events, stream, mail, types, map, geo, ...).
+ * Problems are never fatal: each is a diagnostic with file:line, in nginx's words where nginx
+ * has some, and reading goes on:
+ *   - a stray '}' (ignored), ';' or '{' without a directive; a directive cut by '}' or by the
+ *     end of the file (dropped); a block left open at the end of a file (closed there: an
+ *     included file cannot close its includer's blocks, as in nginx);
+ *   - an unterminated quote (its directive is dropped, reading goes on at the next line), a
+ *     byte glued to a closing quote, a token or comment of 4096 bytes or more (nginx refuses
+ *     it), a control byte (the first per file), a UTF-8 byte order mark;
+ *   - a collected directive nginx would refuse: in the wrong block, with the wrong number of
+ *     arguments, duplicated, or with a target that is no address (not collected);
+ *   - an include nested too deep (a loop), and, from the loader, a file it cannot read.
+ * Unknown directives are not collected and not reported (nginx has hundreds), nor is anything
+ * inside a block this reader does not follow (events, stream, mail, types, map, geo, ...).
  */
 #pragma once
 #include <stdbool.h>
@@ -226,25 +236,28 @@ int nginx_conf_parse(struct nginx_conf *c, const char *file, const char *text, s
 void nginx_conf_report(struct nginx_conf *c, const char *file, unsigned line, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
+/* The loader's caps on what it reads; each, when reached, is a diagnostic. */
+enum {
+        NGINX_LOAD_FILE_MAX = 16 << 20,         /* bytes of one file: a larger one is not read */
+        NGINX_LOAD_TOTAL_MAX = 64 << 20,        /* bytes read in all */
+        NGINX_LOAD_MAX_READS = 4096,            /* files read, the same one counted each time */
+};
+
 /*
  * Reads nginx's configuration from disk as nginx would from `main_path` (absolute, as nginx
  * names it: "/etc/nginx/nginx.conf"), every file looked up under `root` as if root were "/"
- * (like systemctl --root; NULL or "/" for the host): a symlink, absolute or with "..",
- * resolves inside root (openat2's RESOLVE_IN_ROOT). An include's relative path is relative to
- * main_path's directory (nginx's conf prefix); a pattern with * ? or [ is expanded with
- * glob(3), sorted, and may match nothing, as in ngx_conf_include(). Caps, each a diagnostic:
- * a file over NGINX_LOAD_FILE_MAX bytes or not a regular file is not read; past
- * NGINX_LOAD_MAX_READS files read (the same file counts each time) or NGINX_LOAD_TOTAL_MAX
- * bytes in all, no more are.
+ * (like systemctl --root; NULL, "" or "/" for the host): "..", and symlinks absolute or not,
+ * resolve inside root (openat2's RESOLVE_IN_ROOT; before Linux 5.6, openat() under root, with
+ * symlinks not confined). An include's relative path is relative to main_path's directory
+ * (nginx's conf prefix, not the including file's); a pattern with * ? or [ is expanded with
+ * glob(3), sorted, without dot files, and may match nothing, as in ngx_conf_include(). A file
+ * that cannot be read (missing, a directory, a FIFO or device, over a cap) is a diagnostic at
+ * its include's file:line, and reading goes on.
  * Returns 0 with *out set when main_path was read, whatever else went wrong; -errno with *out
- * set and a diagnostic at main_path, line 0, when it could not be read (-ENOENT: no nginx
- * here); -ENOMEM or -EINVAL (main_path not absolute) with *out NULL.
+ * set and a diagnostic at main_path, line 0, when it or root could not be opened or read
+ * (-ENOENT: no nginx here); -ENOMEM, or -EINVAL (main_path not absolute), with *out NULL.
+ * Free *out with nginx_conf_free().
  */
-enum {
-        NGINX_LOAD_FILE_MAX = 16 << 20,
-        NGINX_LOAD_TOTAL_MAX = 64 << 20,
-        NGINX_LOAD_MAX_READS = 4096,
-};
 int nginx_conf_load(struct nginx_conf **out, const char *root, const char *main_path);
 
 /* The setting that applies to pass p: the one in its block, else in the nearest enclosing
