@@ -293,8 +293,7 @@ static enum tok lex_word(struct parse *ps, struct span *s) {
 
 /* Back to the end of the line a quote opened on, that quote's directive dropped. */
 static enum tok unterminated(struct parse *ps, const char *quote, unsigned line) {
-        report(ps, line, "unterminated %c quote: reading goes on at the next line",
-               *quote == '"' ? '"' : '\'');
+        report(ps, line, "unterminated %c quote: reading goes on at the next line", *quote);
         const char *nl = memchr(quote, '\n', (size_t) (ps->end - quote));
         ps->p = nl ? nl : ps->end;
         ps->line = line;
@@ -315,7 +314,7 @@ static enum tok lex_quoted(struct parse *ps, struct span *s) {
         *s = span_range(quote + 1, ps->p++);
         char next = ps->p < ps->end ? *ps->p : ' ';
         if (!is_space(next) && next != ';' && next != '{' && next != ')') {
-                report(ps, ps->line, "unexpected \"%c\" after a quoted string", next);
+                report(ps, ps->line, "unexpected \"%c\" after a quoted string", next ? next : '?');
                 ps->bad = ps->glued = true;
         }
         return TOK_WORD;
