@@ -444,11 +444,16 @@ static bool is_unix(struct span s) {
         return s.n >= 5 && strncasecmp(s.p, "unix:", 5) == 0;
 }
 
-/* address_parse(), with nginx's "UNIX:" taken as "unix:". */
+/* address_parse() as ngx_parse_url() sees it: "UNIX:" is "unix:"; a bare path (php-fpm's
+ * listen form) and a bare port are no address to nginx. */
 static int parse_address(struct address *a, struct span s) {
         char buf[ADDRESS_PATH_MAX + 8];
-        if (!is_unix(s) || memcmp(s.p, "unix:", 5) == 0)
-                return address_parse(a, s.p, s.n);
+        if (s.n && s.p[0] == '/')
+                return -EINVAL;
+        if (!is_unix(s) || memcmp(s.p, "unix:", 5) == 0) {
+                int r = address_parse(a, s.p, s.n);
+                return r == 0 && a->kind == ADDRESS_ANY && !memchr(s.p, ':', s.n) ? -EINVAL : r;
+        }
         if (s.n >= sizeof(buf))
                 return -ENAMETOOLONG;
         memcpy(buf, "unix:", 5);
@@ -484,8 +489,10 @@ static bool proxy_to_unix(struct parse *ps, const struct directive *d) {
         return false;
 }
 
-static const char *target_error(int r) {
-        return r == -ENAMETOOLONG ? "a unix socket path is at most 107 bytes" : "not an address nginx takes";
+static const char *target_error(int r, const char *text) {
+        if (r == -ENAMETOOLONG)
+                return "a unix socket path is at most 107 bytes";
+        return text[0] == '/' ? "a unix socket is written unix:/path" : "not an address nginx takes";
 }
 
 static void add_pass(struct parse *ps, const struct directive *d, enum nginx_pass_module m, struct nginx_target *t) {
@@ -515,7 +522,7 @@ static void on_pass(struct parse *ps, const struct directive *d, int which) {
         struct nginx_target t;
         int r = text ? pass_target(&t, text, m) : 0;
         if (r < 0)
-                report(ps, d->line, "invalid target \"%.64s\" in \"%s\": %s", text, nginx_pass_str(m), target_error(r));
+                report(ps, d->line, "invalid target \"%.64s\" in \"%s\": %s", text, nginx_pass_str(m), target_error(r, text));
         else if (text)
                 add_pass(ps, d, m, &t);
 }
@@ -529,7 +536,7 @@ static int server_target(struct nginx_target *t, const char *text) {
         bool no_port = bracket ? !SPAN_FIND(s, "]:") : !memchr(s.p, ':', s.n);
         if (SPAN_FIND(s, "://"))
                 return -EINVAL;
-        if (is_unix(s) || (s.n && s.p[0] == '/') || !no_port)
+        if (is_unix(s) || (s.n && s.p[0] == '/') || !no_port)     /* a bare path is refused there */
                 return parse_address(&t->address, s);
         if (s.n + 3 >= sizeof(buf))
                 return -EINVAL;
@@ -570,7 +577,7 @@ static void on_server(struct parse *ps, const struct directive *d, int which) {
                 return;
         int r = server_target(&s.target, text);
         if (r < 0) {
-                report(ps, d->line, "invalid server \"%.64s\": %s", text, target_error(r));
+                report(ps, d->line, "invalid server \"%.64s\": %s", text, target_error(r, text));
                 return;
         }
         if (!server_flags(ps, d, &s))

@@ -279,7 +279,7 @@ START_TEST(test_variable_targets) {
 END_TEST
 
 START_TEST(test_bad_targets) {
-        char text[512], path[200];
+        char text[1024], path[200];
         memset(path, 'x', sizeof(path) - 1);
         path[sizeof(path) - 1] = '\0';
         snprintf(text, sizeof(text),
@@ -290,7 +290,11 @@ START_TEST(test_bad_targets) {
                  "  fastcgi_pass unix:/a.sock unix:/b.sock;\n"
                  "  fastcgi_pass unix:/c.sock;\n"
                  "  fastcgi_pass unix:/d.sock;\n"
-                 "} fastcgi_pass unix:/e.sock; } }\n", path);
+                 "} fastcgi_pass unix:/e.sock;\n"
+                 "location /f { fastcgi_pass /run/php/php8.2-fpm.sock; }\n"
+                 "location /g { fastcgi_pass 9000; }\n"
+                 "upstream u { server /run/php/x.sock; }\n"
+                 "} }\n", path);
         parse(text);
         ck_assert_uint_eq(c->n_passes, 1);
         expect_pass(0, NGINX_FASTCGI_PASS, ADDRESS_UNIX, "unix:/c.sock", MAIN, 6);
@@ -300,7 +304,10 @@ START_TEST(test_bad_targets) {
         diag_at(MAIN, 5, "invalid number of arguments in \"fastcgi_pass\" directive");
         diag_at(MAIN, 7, "\"fastcgi_pass\" directive is duplicate (first at /etc/nginx/nginx.conf:6)");
         diag_at(MAIN, 8, "\"fastcgi_pass\" directive is not allowed here (in server)");
-        expect_diags(6);
+        diag_at(MAIN, 9, "invalid target \"/run/php/php8.2-fpm.sock\" in \"fastcgi_pass\": a unix socket is written unix:/path");
+        diag_at(MAIN, 10, "invalid target \"9000\" in \"fastcgi_pass\": not an address nginx takes");
+        diag_at(MAIN, 11, "\"upstream\" directive is not allowed here (in server)");
+        expect_diags(9);
 }
 END_TEST
 
