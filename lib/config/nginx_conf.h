@@ -246,9 +246,9 @@ enum {
 /*
  * Reads nginx's configuration from disk as nginx would from `main_path` (absolute, as nginx
  * names it: "/etc/nginx/nginx.conf"), every file looked up under `root` as if root were "/"
- * (like systemctl --root; NULL, "" or "/" for the host): "..", and symlinks absolute or not,
- * resolve inside root (openat2's RESOLVE_IN_ROOT; before Linux 5.6, openat() under root, with
- * symlinks not confined). An include's relative path is relative to main_path's directory
+ * (like systemctl --root; NULL, "" or "/" for the host): the path is walked one component at
+ * a time, ".." stops at root and a symlink's target, absolute or not, is walked inside root
+ * (as openat2's RESOLVE_IN_ROOT would; at most 40 symlinks a path). An include's relative path is relative to main_path's directory
  * (nginx's conf prefix, not the including file's); a pattern with * ? or [ is expanded with
  * glob(3), sorted, without dot files, and may match nothing, as in ngx_conf_include(). A file
  * that cannot be read (missing, a directory, a FIFO or device, over a cap) is a diagnostic at

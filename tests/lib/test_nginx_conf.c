@@ -769,7 +769,8 @@ START_TEST(test_load_globs_and_relative) {
 }
 END_TEST
 
-/* Nothing outside the root is read: not through "..", not through a symlink. */
+/* Nothing outside the root is read: not through "..", not through a symlink; symlinks inside
+ * it, absolute or relative, to files or directories, resolve there. */
 START_TEST(test_load_stays_in_root) {
         char dir[128], root[160], outside[200];
         fixture_newdir(dir);
@@ -779,19 +780,37 @@ START_TEST(test_load_stays_in_root) {
         put(root, MAIN, "include ../../../outside.conf;\n"
                         "include /etc/nginx/up.conf;\n"
                         "include /etc/nginx/abs.conf;\n"
-                        "include /etc/nginx/host.conf;\n");
+                        "include /etc/nginx/host.conf;\n"
+                        "include /etc/nginx/loop.conf;\n"
+                        "include /etc/nginx/real/../real/./rel.conf;\n"
+                        "include /etc/nginx/linked/*.conf;\n"
+                        "include /etc/nginx/linked/../../../../../etc/nginx/real/dot.conf;\n");
         link_at(root, "/etc/nginx/up.conf", "../../../outside.conf");
         link_at(root, "/etc/nginx/abs.conf", "/etc/nginx/real/abs.conf");
         link_at(root, "/etc/nginx/host.conf", outside);
-        put(root, "/etc/nginx/real/abs.conf", "error_log /var/log/inside.log;\n");
+        link_at(root, "/etc/nginx/loop.conf", "loop2.conf");
+        link_at(root, "/etc/nginx/loop2.conf", "/etc/nginx/loop.conf");
+        link_at(root, "/etc/nginx/real/rel.conf", "../sub/./rel.conf");
+        link_at(root, "/etc/nginx/linked", "/etc/nginx/sub");
+        put(root, "/etc/nginx/real/abs.conf", "error_log /var/log/abs.log;\n");
+        put(root, "/etc/nginx/real/dot.conf", "error_log /var/log/dot.log;\n");
+        put(root, "/etc/nginx/sub/rel.conf", "error_log /var/log/rel.log;\n");
         ck_assert_int_eq(load(root), 0);
         ck_assert(!c->user.set);
         diag_at(MAIN, 1, "cannot read \"/etc/nginx/../../../outside.conf\": No such file or directory");
         diag_at(MAIN, 2, "cannot read \"/etc/nginx/up.conf\": No such file or directory");
         diag_at(MAIN, 4, "cannot read \"/etc/nginx/host.conf\": No such file or directory");
-        expect_diags(3);
-        ck_assert_uint_eq(c->n_error_logs, 1);
-        expect_at(c->error_logs[0].at, "/etc/nginx/abs.conf", 1);
+        diag_at(MAIN, 5, "cannot read \"/etc/nginx/loop.conf\": Too many levels of symbolic links");
+        expect_diags(4);
+        static const char *const logs[] = { "/var/log/abs.log", "/var/log/rel.log", "/var/log/rel.log", "/var/log/dot.log" };
+        static const char *const files[] = { "/etc/nginx/abs.conf", "/etc/nginx/real/../real/./rel.conf",
+                                             "/etc/nginx/linked/rel.conf",
+                                             "/etc/nginx/linked/../../../../../etc/nginx/real/dot.conf" };
+        ck_assert_uint_eq(c->n_error_logs, 4);
+        for (size_t i = 0; i < 4; i++) {
+                ck_assert_str_eq(c->error_logs[i].target, logs[i]);
+                expect_at(c->error_logs[i].at, files[i], 1);
+        }
 }
 END_TEST
 
