@@ -299,7 +299,7 @@ int nginx_conf_load(struct nginx_conf **out, const char *root, const char *main_
         l.root = open(root && *root ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (l.root < 0) {
                 r = -errno;
-                nginx_conf_report(l.c, main_path, 0, "cannot open the root \"%.200s\": %s", root, strerror(-r));
+                nginx_conf_report(l.c, main_path, 0, "cannot open the root \"%.200s\": %s", root ? root : "/", strerror(-r));
         } else {
                 r = read_and_parse(&l, main_path, NULL, 0);
                 close(l.root);
