@@ -738,17 +738,17 @@ static void array_key(struct fpm_conf *c, const char *name, const char *offset, 
                 !strcmp(offset, "memory_limit") && !strcmp(name, "php_admin_value") ?
                 FPM_POOL_PHP_ADMIN_VALUE_MEMORY_LIMIT : -1;
         bool known = st->cur != IN_DROPPED && p >= 0;
+        char shown[96];
         if (!read_value(c, VM_VALUE, &rest, &v, known))
                 return;
-        if (known_array && st->cur == IN_GLOBAL) {
-                char shown[96];
+        if (!known_array)       /* the five are all there are: php-fpm refuses any other */
+                say(c, FPM_CONF_ERROR, "'%s[...]' is no array php-fpm knows (env, php_value, php_flag, "
+                    "php_admin_value, php_admin_flag; in lower case): it refuses to start", showz(shown, name));
+        else if (st->cur == IN_GLOBAL)
                 say(c, FPM_CONF_ERROR, "%s[%s]: arrays are not allowed in [global]: php-fpm refuses to start", name,
                     showz(shown, offset));
-                return;
-        }
-        if (!known || outside_section(c, pool_keys[p].name, true))
-                return;
-        set_value(c, &pool_keys[p], &c->pools[st->cur].v[p], &v);
+        else if (known && !outside_section(c, pool_keys[p].name, true))
+                set_value(c, &pool_keys[p], &c->pools[st->cur].v[p], &v);
 }
 
 /* key = value, key[offset] = value, include = pattern. */
@@ -857,7 +857,8 @@ static const char *php_prefix(const struct fpm_conf *c) {
         return c->state->o.php_prefix ? c->state->o.php_prefix : "/usr";
 }
 
-/* fpm_evaluate_full_path: a relative path is base/path; "" and absolute paths stay as they are. */
+/* fpm_evaluate_full_path: a relative path is base/path (kept); "" and absolute paths come back as
+ * they are. */
 static const char *full_path(struct fpm_conf *c, const char *base, const char *path) {
         if (!*path || *path == '/')
                 return path;
@@ -879,6 +880,8 @@ static void read_include(struct fpm_conf *c, struct span rest) {
                 return;
         }
         const char *pattern = full_path(c, prefix_or(c, php_prefix(c)), v.s);
+        if (pattern == v.s)
+                pattern = keep(c, v.s, v.n);
         if (!pattern)
                 return;
         struct frame *f = here(c);
@@ -1094,9 +1097,8 @@ void fpm_conf_finish(struct fpm_conf *c) {
         finish_global(c);
         for (size_t i = 0; i < c->n_pools; i++)
                 finish_pool(c, &c->pools[i]);
-        if (c->n_pools == 0)
-                fpm_conf_diag(c, c->n_files ? c->files[0] : NULL, 0, FPM_CONF_ERROR,
-                              "no pool section: php-fpm refuses to start");
+        if (c->n_pools == 0 && c->n_files)     /* with no file read, that is said already */
+                fpm_conf_diag(c, c->files[0], 0, FPM_CONF_ERROR, "no pool section: php-fpm refuses to start");
 }
 
 /* ---- the rest of the API ---- */
