@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -885,12 +886,12 @@ static void read_include(struct fpm_conf *c, struct span rest) {
         if (!pattern)
                 return;
         struct frame *f = here(c);
-        struct fpm_conf_include *inc = NULL;
+        size_t inc = SIZE_MAX;  /* an index: the include callback may grow c->includes */
         if (c->n_includes < FPM_CONF_INCLUDES_MAX &&
             grow((void **) &c->includes, &st->includes_cap, c->n_includes, sizeof(*c->includes))) {
-                inc = &c->includes[c->n_includes++];
-                *inc = (struct fpm_conf_include) { .pattern = pattern, .file = f->file, .line = f->line,
-                                                   .matched = -1 };
+                inc = c->n_includes++;
+                c->includes[inc] = (struct fpm_conf_include) { .pattern = pattern, .file = f->file,
+                                                               .line = f->line, .matched = -1 };
         } else if (!st->said_includes_max) {
                 st->said_includes_max = true;
                 say(c, FPM_CONF_WARNING, "more than %d include= lines: the rest are followed, not recorded",
@@ -899,8 +900,8 @@ static void read_include(struct fpm_conf *c, struct span rest) {
         if (!st->o.include)
                 return;
         int matched = st->o.include(st->o.include_ctx, c, pattern, f->file, f->line);
-        if (inc)
-                inc->matched = matched;
+        if (inc != SIZE_MAX)
+                c->includes[inc].matched = matched;
 }
 
 /* ---- files ---- */
