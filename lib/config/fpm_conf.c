@@ -119,7 +119,7 @@ static const char *showz(char buf[static 96], const char *s) {
 
 static char *keep(struct fpm_conf *c, const char *s, size_t n) {
         struct fpm_conf_state *st = c->state;
-        if (n > FPM_CONF_TEXT_MAX - st->text_bytes) {
+        if (n + FPM_CONF_TEXT_OVERHEAD > FPM_CONF_TEXT_MAX - st->text_bytes) {
                 if (!st->said_text_max) {
                         st->said_text_max = true;
                         const struct frame *f = st->depth ? &st->stack[st->depth - 1] : NULL;
@@ -135,7 +135,7 @@ static char *keep(struct fpm_conf *c, const char *s, size_t n) {
         b->s[n] = '\0';
         b->next = st->blobs;
         st->blobs = b;
-        st->text_bytes += n;
+        st->text_bytes += n + FPM_CONF_TEXT_OVERHEAD;
         return b->s;
 }
 
@@ -193,6 +193,9 @@ static void vdiag(struct fpm_conf *c, const char *file, int line, enum fpm_conf_
         d->line = line;
         d->severity = sev;
         vsnprintf(d->text, sizeof(d->text), fmt, ap);
+        for (char *t = d->text; *t; t++)        /* a path from a file or glob(3) may hold any byte */
+                if ((unsigned char) *t < 0x20 || *t == 0x7f)
+                        *t = '?';
 }
 
 void fpm_conf_diag(struct fpm_conf *c, const char *file, int line, enum fpm_conf_severity sev,
@@ -555,12 +558,13 @@ static bool read_size(struct fpm_conf *c, const char *key, struct fpm_conf_value
         struct span s = trim_blanks(span_make(v->text, strlen(v->text)));
         long long sign = SPAN_SKIP(&s, "-") ? -1 : 1, n = 0;
         size_t digits = 0;
-        while (digits < s.n && s.p[digits] >= '0' && s.p[digits] <= '9' && n < (1LL << 50))
-                n = n * 10 + (s.p[digits++] - '0');
+        for (; digits < s.n && s.p[digits] >= '0' && s.p[digits] <= '9'; digits++)
+                if (n <= LLONG_MAX >> 30)
+                        n = n * 10 + (s.p[digits] - '0');
         struct span rest = trim_blanks(span_make(s.p + digits, s.n - digits));
         int shift = !rest.n ? 0 : rest.n > 1 ? -1 : strchr("kK", *rest.p) ? 10 : strchr("mM", *rest.p) ? 20 :
                     strchr("gG", *rest.p) ? 30 : -1;
-        if (!digits || shift < 0 || n >= (1LL << 50)) {
+        if (!digits || shift < 0 || n > (LLONG_MAX >> 30)) {
                 say(c, FPM_CONF_WARNING, "%s: '%s' is not a PHP size (digits and one of K, M, G; -1 for no "
                     "limit)", key, showz(shown, v->text));
                 return false;
@@ -742,7 +746,9 @@ static void array_key(struct fpm_conf *c, const char *name, const char *offset, 
         char shown[96];
         if (!read_value(c, VM_VALUE, &rest, &v, known))
                 return;
-        if (!known_array)       /* the five are all there are: php-fpm refuses any other */
+        if (known_array && !*offset)
+                say(c, FPM_CONF_ERROR, "%s[]: no key inside the brackets: php-fpm refuses to start", name);
+        else if (!known_array)  /* the five are all there are: php-fpm refuses any other */
                 say(c, FPM_CONF_ERROR, "'%s[...]' is no array php-fpm knows (env, php_value, php_flag, "
                     "php_admin_value, php_admin_flag; in lower case): it refuses to start", showz(shown, name));
         else if (st->cur == IN_GLOBAL)
@@ -863,12 +869,18 @@ static const char *php_prefix(const struct fpm_conf *c) {
 static const char *full_path(struct fpm_conf *c, const char *base, const char *path) {
         if (!*path || *path == '/')
                 return path;
-        size_t b = strlen(base);
+        size_t b = strlen(base), n = strlen(path);
         while (b > 1 && base[b - 1] == '/')
                 b--;
-        char buf[FPM_CONF_VALUE_MAX * 2 + 2];
-        snprintf(buf, sizeof(buf), "%.*s/%s", (int) b, base, path);
-        return keepz(c, buf);
+        char *buf = malloc(b + n + 2);
+        if (!buf)
+                return NULL;
+        memcpy(buf, base, b);
+        buf[b] = '/';
+        memcpy(buf + b + 1, path, n + 1);
+        const char *full = keep(c, buf, b + n + 1);
+        free(buf);
+        return full;
 }
 
 static void read_include(struct fpm_conf *c, struct span rest) {

@@ -47,7 +47,8 @@ enum {
         FPM_CONF_DIAGS_MAX = 256,       /* diagnostics kept; the rest are counted */
         FPM_CONF_DEPTH_MAX = 5,         /* files deep: php-fpm's own limit */
         FPM_CONF_FILE_SIZE_MAX = 4 << 20, /* bytes of one file fpm_conf_load() reads */
-        FPM_CONF_TEXT_MAX = 16 << 20,   /* bytes of all values and names stored */
+        FPM_CONF_TEXT_MAX = 16 << 20,   /* bytes of all values and names stored, each counted with */
+        FPM_CONF_TEXT_OVERHEAD = 32,    /* this much more for its allocation */
         FPM_CONF_DIAG_TEXT = 320,       /* bytes of one diagnostic's text */
 };
 
