@@ -426,6 +426,16 @@ END_TEST
 
 /* ---- values ---- */
 
+START_TEST(test_envp) {
+        char *envp[] = { "A=1", "AB=2", "B=", NULL };
+        ck_assert_str_eq(fpm_conf_envp(envp, "A"), "1");
+        ck_assert_str_eq(fpm_conf_envp(envp, "AB"), "2");
+        ck_assert_str_eq(fpm_conf_envp(envp, "B"), "");
+        ck_assert_ptr_null(fpm_conf_envp(envp, "C"));
+        ck_assert_ptr_null(fpm_conf_envp(NULL, "A"));
+}
+END_TEST
+
 START_TEST(test_env) {
         parse("[www]\nuser = ${FPM_USER}\npm = static\npm.max_children = ${ FPM_CHILDREN }\n"
               "listen = \"${FPM_RUN}/$pool.sock\"\nlisten.owner = '${FPM_USER}'\n"
@@ -770,6 +780,60 @@ START_TEST(test_caps) {
 }
 END_TEST
 
+/* Each include= reads *ctx files holding one pool each. */
+static int include_n(void *ctx, struct fpm_conf *conf, const char *pattern, const char *file, int line) {
+        static const char text[] = "[www]\nuser = u\n";
+        int n = *(int *) ctx;
+        for (int i = 0; i < n; i++)
+                fpm_conf_parse(conf, i % 2 ? "/b.conf" : "/a.conf", text, sizeof(text) - 1);
+        return n;
+}
+
+START_TEST(test_caps_files_and_text) {
+        /* include= lines past FPM_CONF_INCLUDES_MAX are followed, not recorded */
+        int n = 0;
+        struct fpm_conf_options o = { .include = include_n, .include_ctx = &n };
+        char *many = malloc(300 * 16 + 1), *m = many;
+        for (int i = 0; i < 300; i++)
+                m += sprintf(m, "include = /%03d\n", i);
+        parse_with(many, &o);
+        free(many);
+        ck_assert_uint_eq(c->n_includes, FPM_CONF_INCLUDES_MAX);
+        ck_assert_str_eq(c->includes[255].pattern, "/255");
+        ck_assert_int_eq(c->includes[255].matched, 0);
+        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:257: warning: more than 256 include= lines: the rest are followed, "
+                    "not recorded");
+        /* past FPM_CONF_FILES_MAX reads */
+        n = FPM_CONF_FILES_MAX + 10;
+        o.include = include_n;
+        fpm_conf_free(c);
+        c = fpm_conf_new(&o);
+        fpm_conf_parse(c, FILE_T, "include = /x", 12);
+        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:1: warning: more than 1024 files: /b.conf and the files after it "
+                    "are not read");
+
+        /* stored text past FPM_CONF_TEXT_MAX: one diagnostic, the rest not kept */
+        size_t value = 4000, lines = FPM_CONF_TEXT_MAX / value + 64, size = lines * (value + 16) + 64;
+        char *text = malloc(size), *p = text;
+        p += sprintf(p, "[www]\n");
+        for (size_t i = 0; i < lines; i++) {
+                p += sprintf(p, "slowlog = /");
+                memset(p, 's', value);
+                p += value;
+                *p++ = '\n';
+        }
+        *p = '\0';
+        parse(text);
+        free(text);
+        char want[256];
+        snprintf(want, sizeof(want), "/etc/php/8.2/fpm/pool.d/t.conf:%zu: warning: over %d bytes of values: the rest "
+                 "are not kept", (size_t) FPM_CONF_TEXT_MAX / (value + 1 + FPM_CONF_TEXT_OVERHEAD) + 2,
+                 FPM_CONF_TEXT_MAX);
+        expect_diag(want);
+        ck_assert_uint_eq(strlen(pv("www", FPM_POOL_SLOWLOG)->text), value + 1);
+}
+END_TEST
+
 /* ---- the loader: files, globs, depth ---- */
 
 START_TEST(test_load_depth_and_cycles) {
@@ -852,6 +916,7 @@ Suite *fpm_conf_suite(void) {
         tcase_add_test(t, test_listen_bad);
         tcase_add_test(t, test_prefixes);
         tcase_add_test(t, test_docker_layout);
+        tcase_add_test(t, test_envp);
         tcase_add_test(t, test_env);
         tcase_add_test(t, test_quotes_and_comments);
         tcase_add_test(t, test_booleans);
@@ -864,6 +929,7 @@ Suite *fpm_conf_suite(void) {
         tcase_add_test(t, test_long_line);
         tcase_add_test(t, test_bytes);
         tcase_add_test(t, test_caps);
+        tcase_add_test(t, test_caps_files_and_text);
         tcase_add_test(t, test_load_depth_and_cycles);
         tcase_add_test(t, test_load_files);
         suite_add_tcase(s, t);
