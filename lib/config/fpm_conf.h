@@ -29,7 +29,9 @@
  * garbage bytes or an over-long line is a diagnostic with file:line; the rest is still read.
  * Keys this reader does not know are skipped without a word (php-fpm has many).
  *
- * Bounds on hostile input (each past it is a diagnostic, never a silent cut):
+ * Bounds on hostile input (each past it is a diagnostic, never a silent cut). All told a
+ * configuration holds at most 16 MiB of text, 1024 pools of about 1 KiB and 256 diagnostics;
+ * fpm_conf_load() holds one file's contents per include level (5 at most, each under 8 MiB).
  */
 #pragma once
 #include <stdbool.h>
@@ -42,7 +44,7 @@ enum {
         FPM_CONF_VALUE_MAX = 4096,      /* bytes of one value after ${VAR} and $pool */
         FPM_CONF_NAME_MAX = 256,        /* bytes of a pool's name */
         FPM_CONF_POOLS_MAX = 1024,      /* pools kept */
-        FPM_CONF_FILES_MAX = 1024,      /* files read, the main one included */
+        FPM_CONF_FILES_MAX = 1024,      /* file reads, the main one included (a file read twice counts twice) */
         FPM_CONF_INCLUDES_MAX = 256,    /* include= lines recorded (all are still followed) */
         FPM_CONF_DIAGS_MAX = 256,       /* diagnostics kept; the rest are counted */
         FPM_CONF_DEPTH_MAX = 5,         /* files deep: php-fpm's own limit */
