@@ -409,8 +409,8 @@ static bool read_plain(struct fpm_conf *c, struct span *s, struct vbuf *v, bool 
                         return false;
                 } else if (strchr("&|^~!()", *p)) {
                         if (report)
-                                say(c, FPM_CONF_WARNING, "'%c' is an INI operator: php computes the value instead "
-                                    "of taking it as written (quote it); not read here", *p);
+                                say(c, FPM_CONF_WARNING, "'%c' is an INI operator: php computes a number from the "
+                                    "value or refuses the line (quote the value); not read here", *p);
                         return false;
                 } else {
                         put(v, p++, 1);

@@ -496,8 +496,8 @@ START_TEST(test_quotes_and_comments) {
                     "(quote the value)");
         ck_assert_ptr_null(pv("www", FPM_POOL_LISTEN_OWNER)->text);
         parse(POOL("listen.owner = a|b\n"));
-        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:6: warning: '|' is an INI operator: php computes the value instead "
-                    "of taking it as written (quote it); not read here");
+        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:6: warning: '|' is an INI operator: php computes a number from the "
+                    "value or refuses the line (quote the value); not read here");
         parse(POOL("# listen.owner = x\n"));
         expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:6: error: '# listen.owner = x': '#' starts no comment for php-fpm "
                     "(only ';' does, since PHP 7): it refuses to start");
