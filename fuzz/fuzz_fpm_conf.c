@@ -51,7 +51,7 @@ static void check_value(const struct fpm_conf *c, const struct fpm_conf_value *v
                 CHECK_SPAN(items[i], (const uint8_t *) v->text, strlen(v->text));
 }
 
-static void check_pool(const struct fpm_conf *c, const struct fpm_pool *p, int lines) {
+static void check_pool(const struct fpm_conf *c, const struct fpm_conf_pool *p, int lines) {
         FUZZ_CHECK(strlen(p->name) < FPM_CONF_NAME_MAX);
         FUZZ_CHECK(p->line > 0 && is_file(c, p->file));
         check_where(c, p->file, p->line, lines);

@@ -823,8 +823,8 @@ static long new_pool(struct fpm_conf *c, const struct vbuf *name) {
         const char *kept = keep(c, name->s, name->n);
         if (!kept || !grow((void **) &c->pools, &st->pools_cap, c->n_pools, sizeof(*c->pools)))
                 return IN_DROPPED;
-        struct fpm_pool *p = &c->pools[c->n_pools];
-        *p = (struct fpm_pool) { .name = kept, .file = here(c)->file, .line = here(c)->line };
+        struct fpm_conf_pool *p = &c->pools[c->n_pools];
+        *p = (struct fpm_conf_pool) { .name = kept, .file = here(c)->file, .line = here(c)->line };
         if (!name->n)
                 say(c, FPM_CONF_WARNING, "an empty section name '[]': php-fpm makes a pool without a name");
         return (long) c->n_pools++;
@@ -1004,10 +1004,10 @@ static void finish_global(struct fpm_conf *c) {
 }
 
 /* Where a pool problem is: its key's line when set, else the pool's [NAME]. */
-static void pool_say(struct fpm_conf *c, const struct fpm_pool *p, const struct fpm_conf_value *v,
+static void pool_say(struct fpm_conf *c, const struct fpm_conf_pool *p, const struct fpm_conf_value *v,
                      enum fpm_conf_severity sev, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void pool_say(struct fpm_conf *c, const struct fpm_pool *p, const struct fpm_conf_value *v,
+static void pool_say(struct fpm_conf *c, const struct fpm_conf_pool *p, const struct fpm_conf_value *v,
                      enum fpm_conf_severity sev, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
@@ -1015,7 +1015,7 @@ static void pool_say(struct fpm_conf *c, const struct fpm_pool *p, const struct 
         va_end(ap);
 }
 
-static void finish_listen(struct fpm_conf *c, struct fpm_pool *p, const char *base) {
+static void finish_listen(struct fpm_conf *c, struct fpm_conf_pool *p, const char *base) {
         struct fpm_conf_value *v = &p->v[FPM_POOL_LISTEN];
         char shown[96], pool[96];
         showz(pool, p->name);
@@ -1044,7 +1044,7 @@ static void finish_listen(struct fpm_conf *c, struct fpm_pool *p, const char *ba
 }
 
 /* ping.path and pm.status_path: fpm_conf_process_all_pools refuses anything else. */
-static void finish_uri(struct fpm_conf *c, struct fpm_pool *p, enum fpm_pool_key k) {
+static void finish_uri(struct fpm_conf *c, struct fpm_conf_pool *p, enum fpm_pool_key k) {
         struct fpm_conf_value *v = &p->v[k];
         char shown[96];
         if (!v->text || !*v->text)
@@ -1065,7 +1065,7 @@ static bool set_nonempty(const struct fpm_conf_value *v) {
         return v->text && *v->text;
 }
 
-static void finish_required(struct fpm_conf *c, struct fpm_pool *p) {
+static void finish_required(struct fpm_conf *c, struct fpm_conf_pool *p) {
         char pool[96];
         showz(pool, p->name);
         if (!set_nonempty(&p->v[FPM_POOL_USER]))
@@ -1089,7 +1089,7 @@ static void finish_required(struct fpm_conf *c, struct fpm_pool *p) {
                                  "listen.acl_groups is set (php-fpm says so at start)", pool_keys[k].name);
 }
 
-static void finish_pool(struct fpm_conf *c, struct fpm_pool *p) {
+static void finish_pool(struct fpm_conf *c, struct fpm_conf_pool *p) {
         const char *global = prefix_or(c, php_prefix(c));
         resolve(c, &p->v[FPM_POOL_PREFIX], global);
         const char *base = set_nonempty(&p->v[FPM_POOL_PREFIX]) ? p->v[FPM_POOL_PREFIX].text : global;
@@ -1169,7 +1169,7 @@ enum fpm_key_kind fpm_pool_key_kind(enum fpm_pool_key k) {
         return k < FPM_POOL__MAX ? pool_keys[k].kind : FPM_KIND_STRING;
 }
 
-const struct fpm_pool *fpm_conf_pool(const struct fpm_conf *c, const char *name) {
+const struct fpm_conf_pool *fpm_conf_find_pool(const struct fpm_conf *c, const char *name) {
         long i = find_pool(c, name);
         return i < 0 ? NULL : &c->pools[i];
 }

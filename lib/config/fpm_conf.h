@@ -140,7 +140,7 @@ struct fpm_conf_value {
         long long number;       /* by the key's kind, see enum fpm_key_kind */
 };
 
-struct fpm_pool {
+struct fpm_conf_pool {
         const char *name;               /* as in [NAME] */
         const char *file;               /* where [NAME] first appears */
         int line;
@@ -172,7 +172,7 @@ struct fpm_conf_state;
 
 struct fpm_conf {
         struct fpm_conf_value global[FPM_GLOBAL__MAX];
-        struct fpm_pool *pools;                 /* in the order php-fpm creates them */
+        struct fpm_conf_pool *pools;                 /* in the order php-fpm creates them */
         size_t n_pools;
         const char **files;                     /* every file read, as the host names it; [0] the main one */
         size_t n_files;
@@ -247,7 +247,7 @@ const char *fpm_pool_key_name(enum fpm_pool_key k);
 enum fpm_key_kind fpm_pool_key_kind(enum fpm_pool_key k);
 
 /* The pool named name (case-insensitive, as php-fpm matches sections), or NULL. */
-const struct fpm_pool *fpm_conf_pool(const struct fpm_conf *c, const char *name);
+const struct fpm_conf_pool *fpm_conf_find_pool(const struct fpm_conf *c, const char *name);
 
 /* The items of a LIST value ("apache,nginx"), split on ',' as php-fpm splits them (no trimming):
  * fills up to max spans into v->text and returns how many items there are (0 when unset). */

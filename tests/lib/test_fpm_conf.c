@@ -36,8 +36,8 @@ static struct fpm_conf *parse(const char *text) {
 /* A pool php-fpm starts, and one more line. */
 #define POOL(extra) "[www]\nuser = www-data\npm = static\npm.max_children = 5\nlisten = /run/php/www.sock\n" extra
 
-static const struct fpm_pool *pool(const char *name) {
-        const struct fpm_pool *p = fpm_conf_pool(c, name);
+static const struct fpm_conf_pool *pool(const char *name) {
+        const struct fpm_conf_pool *p = fpm_conf_find_pool(c, name);
         ck_assert_msg(p != NULL, "no pool [%s]", name);
         return p;
 }
@@ -115,7 +115,7 @@ START_TEST(test_debian12_stock) {
         ck_assert_int_eq(c->includes[0].matched, 1);
 
         ck_assert_uint_eq(c->n_pools, 1);
-        const struct fpm_pool *p = pool("www");
+        const struct fpm_conf_pool *p = pool("www");
         ck_assert_str_eq(p->file, DEB_WWW);
         ck_assert_int_eq(p->line, 4);
         ck_assert(p->has_address);
@@ -316,7 +316,7 @@ START_TEST(test_listen_forms) {
                 snprintf(text, sizeof(text), "[www]\nuser = u\npm = static\npm.max_children = 1\nlisten = %s\n",
                          cases[i].listen);
                 parse(text);
-                const struct fpm_pool *p = pool("www");
+                const struct fpm_conf_pool *p = pool("www");
                 ck_assert_msg(p->has_address, "%s", cases[i].listen);
                 ck_assert_str_eq(p->address.text, cases[i].address);
                 ck_assert_int_eq(p->address.kind, cases[i].kind);
