@@ -378,6 +378,45 @@ static void unquoted_bool(struct vbuf *v) {
                         v->s[0] = '\0', v->n = 0;
 }
 
+/* Past a quoted string or ${VAR} at p; end when it does not close. */
+static const char *skip_operand(const char *p, const char *end) {
+        const char *close = *p == '"' ? p + 1 : *p == '\'' ? memchr(p + 1, '\'', (size_t) (end - p - 1)) :
+                            memchr(p, '}', (size_t) (end - p));
+        if (*p == '"')
+                while (close < end && *close != '"')
+                        close += *close == '\\' && close + 1 < end ? 2 : 1;
+        return close && close < end ? close + 1 : end;
+}
+
+/* Whether php's INI grammar takes a value with operators (a | b, ~a, !(a & b)) or refuses the
+ * line: a binary operator between operands, a unary one or '(' where an operand may start. */
+static bool ini_expression(struct span s) {
+        const char *p = s.p, *end = s.p + s.n;
+        bool operand_next = true;
+        int depth = 0;
+        for (; p < end && *p != ';'; p++) {
+                if (blank(*p))
+                        continue;
+                if (strchr("|&^", *p) || *p == '(') {
+                        if (operand_next != (*p == '('))
+                                return false;
+                        depth += *p == '(';
+                        operand_next = true;
+                } else if (strchr("~!", *p)) {
+                        if (!operand_next)
+                                return false;
+                } else if (*p == ')') {
+                        if (operand_next || depth-- == 0)
+                                return false;
+                } else {
+                        if (*p == '"' || *p == '\'' || (p[0] == '$' && p + 1 < end && p[1] == '{'))
+                                p = skip_operand(p, end) - 1;
+                        operand_next = false;
+                }
+        }
+        return !operand_next && depth == 0;
+}
+
 /* After '=': quoted strings, ${VAR}, plain text and the blanks between them, up to ';' or the end. */
 static bool read_plain(struct fpm_conf *c, struct span *s, struct vbuf *v, bool report) {
         const char *p = s->p, *end = s->p + s->n;
@@ -408,9 +447,12 @@ static bool read_plain(struct fpm_conf *c, struct span *s, struct vbuf *v, bool 
                         say(c, FPM_CONF_ERROR, "a second '=' in the line: php-fpm refuses to start (quote the value)");
                         return false;
                 } else if (strchr("&|^~!()", *p)) {
-                        if (report)
+                        if (!ini_expression(*s))
+                                say(c, FPM_CONF_ERROR, "'%c' where php's INI grammar takes no operator: php-fpm "
+                                    "refuses to start (quote the value)", *p);
+                        else if (report)
                                 say(c, FPM_CONF_WARNING, "'%c' is an INI operator: php computes a number from the "
-                                    "value or refuses the line (quote the value); not read here", *p);
+                                    "value (quote the value); not read here", *p);
                         return false;
                 } else {
                         put(v, p++, 1);
