@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "discover.h"
 #include "loadconf.h"
 #include "run.h"
 #include "scan.h"
@@ -16,6 +17,7 @@ static void usage(FILE *to) {
                 "  check [--config FILE] [--json] [--since TIME]\n"
                 "                                         one round of checks; Nagios exit codes\n"
                 "  scan [--json] [--since TIME] FILE...   classify existing nginx/php-fpm logs\n"
+                "  discover [--root DIR] [--json]         what nginx's and php-fpm's configuration say\n"
                 "  --check-config [--config FILE]         read the config and say what is wrong\n"
                 "  --version                              print the version\n");
 }
@@ -38,6 +40,8 @@ int main(int argc, char **argv) {
                 return run_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "check") == 0)
                 return check_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "discover") == 0)
+                return discover_main(argc - 1, argv + 1);
         if (argv[1][0] == '-' && has_arg(argc, argv, "--check-config"))
                 return check_config_main(argc, argv);
         if (strcmp(argv[1], "--version") == 0) {

@@ -1,6 +1,7 @@
 /* badgatewayd run, check and --check-config as processes: a real php-fpm, an nginx-format error
  * log the test writes (and a real nginx when it can start), sd_notify on a socket the test binds. */
 #include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -485,6 +486,70 @@ START_TEST(test_check_one_round) {
 }
 END_TEST
 
+static json_t *discover_json(const char *root) {
+        char *out, *err;
+        json_error_t je;
+        const char *args[] = { "discover", "--root", root, "--json", NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), 0);
+        json_t *j = json_loads(out, 0, &je);
+        ck_assert_msg(json_is_object(j), "not a JSON object: %s (%s)", out, err);
+        free(out);
+        free(err);
+        return j;
+}
+
+static const char *jstr(json_t *o, const char *path) {
+        char key[64];
+        for (const char *dot; (dot = strchr(path, '.')); path = dot + 1) {
+                snprintf(key, sizeof(key), "%.*s", (int) (dot - path), path);
+                o = isdigit((unsigned char) key[0]) ? json_array_get(o, (size_t) atoi(key)) : json_object_get(o, key);
+        }
+        return json_string_value(json_object_get(o, path));
+}
+
+/* (i) discover --root: Debian 12's stock nginx and php-fpm trees; then the default site's php
+ * location uncommented as Debian ships it, at php7.4's socket; then pointed at php8.2's. */
+START_TEST(test_discover_root) {
+        char cmd[1024];
+        const char *data = getenv("TEST_DATA_DIR");
+        newdir();
+        snprintf(cmd, sizeof(cmd), "cp -a '%s/nginx-debian12/.' '%s/php-debian12/.' '%s/'", data, data, dir);
+        ck_assert_int_eq(system(cmd), 0);
+        json_t *j = discover_json(dir);
+        ck_assert_str_eq(jstr(j, "nginx.user"), "www-data");
+        ck_assert_str_eq(jstr(j, "nginx.error_logs.0.path"), "/var/log/nginx/error.log");
+        ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(j, "nginx"), "fastcgi_pass")), 0);
+        ck_assert_str_eq(jstr(j, "pools.0.name"), "www");
+        ck_assert_str_eq(jstr(j, "pools.0.listen"), "unix:/run/php/php8.2-fpm.sock");
+        ck_assert_str_eq(jstr(j, "pools.0.listen_owner"), "www-data");
+        ck_assert_str_eq(jstr(j, "pools.0.unit"), "php8.2-fpm.service");
+        ck_assert_str_eq(jstr(j, "pools.0.file"), "/etc/php/8.2/fpm/pool.d/www.conf");
+        ck_assert_uint_eq(json_array_size(json_object_get(j, "findings")), 0);
+        json_decref(j);
+
+        snprintf(cmd, sizeof(cmd), "cp '%s/nginx-variants/default-php74' '%s/etc/nginx/sites-available/default'",
+                 data, dir);
+        ck_assert_int_eq(system(cmd), 0);
+        j = discover_json(dir);
+        ck_assert_str_eq(jstr(j, "nginx.fastcgi_pass.0.target"), "unix:/run/php/php7.4-fpm.sock");
+        ck_assert_uint_eq(json_array_size(json_object_get(j, "findings")), 1);
+        ck_assert_str_eq(jstr(j, "findings.0.cause"), "socket_mismatch");
+        ck_assert_str_eq(jstr(j, "findings.0.file"), "/etc/nginx/sites-enabled/default");
+        ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(json_object_get(j, "findings"), 0), "line")), 60);
+        const char *summary = jstr(j, "findings.0.summary");
+        fprintf(stderr, "finding: %s\n", summary);
+        ck_assert_msg(strstr(summary, "unix:/run/php/php7.4-fpm.sock") &&
+                      strstr(summary, "unix:/run/php/php8.2-fpm.sock (pool www)"), "%s", summary);
+        json_decref(j);
+
+        snprintf(cmd, sizeof(cmd), "sed -i 's/php7.4-fpm/php8.2-fpm/' '%s/etc/nginx/sites-available/default'", dir);
+        ck_assert_int_eq(system(cmd), 0);
+        j = discover_json(dir);
+        ck_assert_uint_eq(json_array_size(json_object_get(j, "findings")), 0);
+        json_decref(j);
+}
+END_TEST
+
 static TCase *daemon_case(const char *name) {
         TCase *tc = tcase_create(name);
         tcase_add_unchecked_fixture(tc, harness_setup, harness_teardown);
@@ -500,6 +565,7 @@ int main(void) {
         Suite *s = suite_create("daemon");
         TCase *tc = daemon_case("config");
         tcase_add_test(tc, test_check_config);
+        tcase_add_test(tc, test_discover_root);
         tcase_add_test(tc, test_run_bad_config);
         suite_add_tcase(s, tc);
         tc = daemon_case("live");
