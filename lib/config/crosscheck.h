@@ -14,7 +14,8 @@ enum { CROSSCHECK_SUMMARY_MAX = 512 };
 
 struct crosscheck_finding {
         enum cause cause;
-        const char *file;               /* where to edit (one of the readers' files) */
+        const char *file;               /* where to edit: one of the readers' files, valid while
+                                         * the configurations are */
         unsigned line;
         char summary[CROSSCHECK_SUMMARY_MAX];
 };
