@@ -448,8 +448,8 @@ static bool read_plain(struct fpm_conf *c, struct span *s, struct vbuf *v, bool 
                         return false;
                 } else if (strchr("&|^~!()", *p)) {
                         if (!ini_expression(*s))
-                                say(c, FPM_CONF_ERROR, "'%c' where php's INI grammar takes no operator: php-fpm "
-                                    "refuses to start (quote the value)", *p);
+                                say(c, FPM_CONF_ERROR, "'%c': php's INI grammar cannot read the operators in "
+                                    "this value: php-fpm refuses to start (quote the value)", *p);
                         else if (report)
                                 say(c, FPM_CONF_WARNING, "'%c' is an INI operator: php computes a number from the "
                                     "value (quote the value); not read here", *p);

@@ -23,7 +23,8 @@
  *   - a repeated key: the last one wins; php_value[…] and php_admin_value[…]: the first one wins,
  *     and php_admin_value wins over php_value.
  * PHP constants inside values (E_ALL) and the INI operators | & ^ ~ ! ( ) are not evaluated: a
- * value using them is a diagnostic.
+ * value with an operator is not kept, and is a warning where php would compute a number from it,
+ * an error where php's grammar refuses the line.
  *
  * Never fatal: a missing include, an unreadable file, a bad value, a key outside any section,
  * garbage bytes or an over-long line is a diagnostic with file:line; the rest is still read.

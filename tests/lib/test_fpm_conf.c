@@ -499,10 +499,10 @@ START_TEST(test_quotes_and_comments) {
         expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:6: warning: '|' is an INI operator: php computes a number from the "
                     "value (quote the value); not read here");
         parse(POOL("listen.owner = /a~b\nenv[X] = a(b)\nphp_value[error_reporting] = E_ALL & ~(E_NOTICE | E_STRICT)\n"));
-        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:6: error: '~' where php's INI grammar takes no operator: php-fpm "
-                    "refuses to start (quote the value)");
-        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:7: error: '(' where php's INI grammar takes no operator: php-fpm "
-                    "refuses to start (quote the value)");
+        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:6: error: '~': php's INI grammar cannot read the operators in "
+                    "this value: php-fpm refuses to start (quote the value)");
+        expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:7: error: '(': php's INI grammar cannot read the operators in "
+                    "this value: php-fpm refuses to start (quote the value)");
         expect_diags(2);
         parse(POOL("# listen.owner = x\n"));
         expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:6: error: '# listen.owner = x': '#' starts no comment for php-fpm "
