@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "discover.h"
+#include "discover_sockets.h"
 #include "util.h"
 
 struct listing {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "discover.h"
+#include "discover_sockets.h"
 #include "fixtures.h"
 
 static struct config *c;

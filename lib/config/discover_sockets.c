@@ -1,4 +1,4 @@
-#include "discover.h"
+#include "discover_sockets.h"
 
 #include <errno.h>
 #include <stdio.h>
