@@ -231,12 +231,14 @@ void fpm_conf_finish(struct fpm_conf *c);
 
 /*
  * Reads main_path and everything it includes, as php-fpm would, under root (a directory taken
- * as "/", like systemctl --root; NULL or "/" for the host), then fpm_conf_finish(). Paths in the
- * result are the host's, without root. include= globs are expanded with glob(3), in its order;
+ * as "/", like systemctl --root; NULL, "" or "/" for the host), then fpm_conf_finish(). Paths in
+ * the result are the host's, without root. include= globs are expanded with glob(3), sorted;
  * a directory is skipped, a file that is not a regular file or is over FPM_CONF_FILE_SIZE_MAX
- * bytes is a diagnostic. A symbolic link is followed as the kernel follows it (an absolute one
- * leads out of root). When o->php_prefix is NULL and main_path is "P/etc/php-fpm.conf" (the
- * official image's /usr/local/etc/php-fpm.conf), PHP_PREFIX is P and PHP_LOCALSTATEDIR P/var.
+ * bytes is a diagnostic. Every path is resolved inside root (under_root.h, as nginx_conf_load()
+ * does): ".." stops at root and a symlink, absolute or relative, is followed inside it. A root
+ * that cannot be opened is a diagnostic at main_path. When o->php_prefix is NULL and main_path
+ * is "P/etc/php-fpm.conf" (the official image's /usr/local/etc/php-fpm.conf), PHP_PREFIX is P
+ * and PHP_LOCALSTATEDIR P/var.
  * o may be NULL; its include callback is the loader's own. NULL only on ENOMEM: a main file that
  * cannot be read is a diagnostic.
  */

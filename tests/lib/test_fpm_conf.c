@@ -906,6 +906,57 @@ START_TEST(test_load_files) {
 }
 END_TEST
 
+static void link_at(const char *dir, const char *name, const char *target) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        ck_assert_int_eq(symlink(target, path), 0);
+}
+
+#define NAMED(name) "[" name "]\nuser = u\npm = static\npm.max_children = 1\nlisten = /run/" name ".sock\n"
+
+/* Nothing outside the root is read: not through "..", not through a symlink; symlinks inside it,
+ * absolute or relative, to files or directories, resolve there, as for nginx in test_nginx_conf.
+ * (Before under_root.c, "/.." and an absolute symlink led out of the root.) */
+START_TEST(test_load_stays_in_root) {
+        char dir[128], root[160], outside[200];
+        fixture_newdir(dir);
+        snprintf(root, sizeof(root), "%s/root", dir);
+        snprintf(outside, sizeof(outside), "%s/outside.conf", dir);
+        write_file(dir, "outside.conf", NAMED("outside"));
+        make_dirs(dir, "root/etc/php/8.2/fpm/real");
+        make_dirs(root, "etc/php/8.2/fpm/pool.d");
+        write_file(root, "etc/php/8.2/fpm/php-fpm.conf", "[global]\n"
+                   "include = /../outside.conf\n"
+                   "include = /etc/php/8.2/fpm/up.conf\n"
+                   "include = /etc/php/8.2/fpm/host.conf\n"
+                   "include = /etc/php/8.2/fpm/abs.conf\n"
+                   "include = /etc/php/8.2/fpm/linked/*.conf\n"
+                   "include = /etc/php/8.2/fpm/linked/../../../../../../../etc/php/8.2/fpm/real/dot.conf\n");
+        link_at(root, "etc/php/8.2/fpm/up.conf", "../../../../../outside.conf");
+        link_at(root, "etc/php/8.2/fpm/host.conf", outside);
+        link_at(root, "etc/php/8.2/fpm/abs.conf", "/etc/php/8.2/fpm/real/abs.conf");
+        link_at(root, "etc/php/8.2/fpm/linked", "/etc/php/8.2/fpm/pool.d");
+        write_file(root, "etc/php/8.2/fpm/real/abs.conf", NAMED("abs"));
+        write_file(root, "etc/php/8.2/fpm/real/dot.conf", NAMED("dot"));
+        write_file(root, "etc/php/8.2/fpm/pool.d/www.conf", NAMED("www"));
+        c = fpm_conf_load(root, DEB_MAIN, NULL);
+        ck_assert_ptr_null(fpm_conf_find_pool(c, "outside"));
+        /* the symlinks exist, so glob(3) lists them; what they name under the root does not */
+        expect_diag("/etc/php/8.2/fpm/php-fpm.conf:2: warning: include: nothing matches /../outside.conf (php-fpm "
+                    "goes on)");
+        expect_diag("/etc/php/8.2/fpm/php-fpm.conf:3: error: cannot read /etc/php/8.2/fpm/up.conf: No such file or "
+                    "directory (php-fpm refuses to start)");
+        expect_diag("/etc/php/8.2/fpm/php-fpm.conf:4: error: cannot read /etc/php/8.2/fpm/host.conf: No such file or "
+                    "directory (php-fpm refuses to start)");
+        expect_diags(3);
+        ck_assert_uint_eq(c->n_pools, 3);
+        ck_value(pv("abs", FPM_POOL_LISTEN), "/run/abs.sock", "/etc/php/8.2/fpm/abs.conf", 5);
+        ck_value(pv("www", FPM_POOL_LISTEN), "/run/www.sock", "/etc/php/8.2/fpm/linked/www.conf", 5);
+        ck_value(pv("dot", FPM_POOL_LISTEN), "/run/dot.sock",
+                 "/etc/php/8.2/fpm/linked/../../../../../../../etc/php/8.2/fpm/real/dot.conf", 5);
+}
+END_TEST
+
 Suite *fpm_conf_suite(void);
 Suite *fpm_conf_suite(void) {
         Suite *s = suite_create("fpm_conf");
@@ -938,6 +989,7 @@ Suite *fpm_conf_suite(void) {
         tcase_add_test(t, test_caps_files_and_text);
         tcase_add_test(t, test_load_depth_and_cycles);
         tcase_add_test(t, test_load_files);
+        tcase_add_test(t, test_load_stays_in_root);
         suite_add_tcase(s, t);
         return s;
 }
