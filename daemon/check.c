@@ -40,8 +40,8 @@ static void usage(FILE *to) {
         fprintf(to,
                 "usage: badgatewayd check [--config FILE] [--json] [--since TIME]\n"
                 "  Probes every pool once, checks its socket and unit, reads the recent part of\n"
-                "  each log, and prints the verdict. Exit code: 0 OK, 1 warning, 2 critical, 3 unknown;\n"
-                "  78 for a bad config, 64 for a usage error.\n"
+                "  each log, and prints the verdict. Exit code: 0 OK, 1 warning, 2 critical, 3 unknown\n"
+                "  (also for a bad config or a usage error, the reason on the first line).\n"
                 "  --config FILE  read FILE instead of " DEFAULT_CONFIG "\n"
                 "  --json         the firing alerts as a JSON array, a summary object last\n"
                 "  --since TIME   log lines from TIME on (default 15m): 2026-11-25 13:00, 90s, 2h\n");
@@ -223,20 +223,35 @@ static int verdict(struct check *k) {
         return (int) h;
 }
 
+/* A monitoring system reads the first line and an exit code of 0 to 3: whatever keeps check from
+ * judging is UNKNOWN, with the reason. */
+static int unknown(const struct check *k, const char *why) {
+        if (k->json) {
+                json_t *all = json_pack("[{s:{s:s+,s:s,s:i}}]", "summary", "status", "UNKNOWN: ", why, "health",
+                                        "unknown", "exit", (int) DIAG_UNKNOWN);
+                json_dumpf(all, stdout, JSON_COMPACT);
+                fputs("\n", stdout);
+                json_decref(all);
+        } else {
+                printf("UNKNOWN: %s\n", why);
+        }
+        return DIAG_UNKNOWN;
+}
+
 int check_main(int argc, char **argv) {
         struct check k = { .since_text = "15m" };
         struct config_error err;
         if (parse_args(&k, argc, argv) < 0)
-                return 64;
+                return unknown(&k, "usage error (badgatewayd check --help)");
         _cleanup_(freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
         if (!cfg)
-                return DIAG_UNKNOWN;
+                return unknown(&k, strerror(ENOMEM));
         if (loadconf(cfg, k.config_file, &err) < 0) {
                 fprintf(stderr, "%s\n", err.text);
-                return EXIT_CONFIG;
+                return unknown(&k, err.text);
         }
         if (loadconf_new_diag(cfg, true, &k.diag) < 0)
-                return DIAG_UNKNOWN;
+                return unknown(&k, strerror(ENOMEM));
         k.now = clock_realtime_usec();
         probe_all(&k);
         read_logs(&k);

@@ -106,6 +106,9 @@ static void append_resets(const char *log, const char *sock, int n) {
 
 /* (a) */
 
+static json_t *check_json(const char *conf, int want_exit);
+static const char *summary_health(json_t *j);
+
 static void expect_config_error(const char *name, const char *text, const char *want) {
         const char *conf = path_in(name);
         char *out, *err, expected[512];
@@ -156,9 +159,22 @@ START_TEST(test_run_bad_config) {
         ck_assert_msg(!strstr(err, "started"), "%s", err);
         free(out);
         free(err);
+        /* check is a Nagios plugin: 0 to 3, the reason on its first line */
         const char *check[] = { "check", "--config", path_in("none.conf"), NULL };
-        ck_assert_int_eq(bgw_run(check, &out, &err), 78);
+        ck_assert_int_eq(bgw_run(check, &out, &err), 3);
         ck_assert_msg(strstr(err, "none.conf: No such file or directory"), "%s", err);
+        ck_assert_msg(strncmp(out, "UNKNOWN: ", 9) == 0 && strstr(out, "none.conf: No such file or directory"), "%s", out);
+        free(out);
+        free(err);
+        const char *bad_usage[] = { "check", "--no-such-option", NULL };
+        ck_assert_int_eq(bgw_run(bad_usage, &out, &err), 3);
+        ck_assert_msg(strncmp(out, "UNKNOWN: usage error", 20) == 0, "%s", out);
+        free(out);
+        free(err);
+        json_t *j = check_json(path_in("none.conf"), 3);
+        ck_assert_str_eq(summary_health(j), "unknown");
+        json_decref(j);
+        out = err = NULL;
         free(out);
         free(err);
 }
