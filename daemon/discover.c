@@ -2,16 +2,21 @@
  * logs, every fastcgi_pass with file:line, upstream groups, the pools — and what they disagree on. */
 #include "discover.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crosscheck.h"
 #include "fpm_conf.h"
+#include "jsonstr.h"
 #include "nginx_conf.h"
+#include "under_root.h"
 
 enum { MAX_MASTERS = 16 };
 
@@ -73,23 +78,29 @@ static void add_master(struct discovery *d, const char *host_path, const char *u
                 d->n_masters++;
 }
 
-/* Every php-fpm.conf there is, under the root; paths as the host names them. */
-static void find_masters(struct discovery *d) {
-        size_t strip = d->root && strcmp(d->root, "/") != 0 ? strlen(d->root) : 0;
+/* Every php-fpm.conf there is, looked for inside the root (links resolve inside it too). */
+static void find_masters(struct discovery *d, int root) {
         for (size_t i = 0; i < sizeof(fpm_places) / sizeof(fpm_places[0]); i++) {
-                char pattern[4096];
                 glob_t g;
-                snprintf(pattern, sizeof(pattern), "%s%s", strip ? d->root : "", fpm_places[i].pattern);
-                if (glob(pattern, 0, NULL, &g) != 0)
-                        continue;
-                for (size_t k = 0; k < g.gl_pathc; k++)
-                        add_master(d, g.gl_pathv[k] + strip, fpm_places[i].unit);
+                if (under_root_glob(root, fpm_places[i].pattern, 0, &g) == 0)
+                        for (size_t k = 0; k < g.gl_pathc; k++)
+                                add_master(d, g.gl_pathv[k], fpm_places[i].unit);
                 globfree(&g);
         }
 }
 
+/* The root as a directory: a typo in --root is an error, not an empty host. */
+static int open_root(const char *root) {
+        int fd = open(root && root[0] ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || !root || root[0])
+                return fd < 0 ? -errno : fd;
+        close(fd);
+        return -ENOENT;         /* --root '' */
+}
+
+/* Any bytes a configuration holds, as JSON (invalid UTF-8 as the text \xNN): never NULL. */
 static json_t *str(const char *s) {
-        return json_string(s ? s : "");
+        return json_bytes(s ? s : "", s ? strlen(s) : 0);
 }
 
 static json_t *at(const char *file, unsigned line) {
@@ -101,14 +112,14 @@ static json_t *at(const char *file, unsigned line) {
 static json_t *target_json(const struct nginx_target *t) {
         char buf[ADDRESS_TEXT_MAX + 16];
         if (t->kind == NGINX_TARGET_VARIABLE)
-                return json_string("variable");
+                return str("variable");
         if (t->address.kind == ADDRESS_GROUP)
                 snprintf(buf, sizeof(buf), "upstream:%s", t->address.text);
         else if (t->address.kind == ADDRESS_HOST)
                 snprintf(buf, sizeof(buf), "host:%s", t->address.text);
         else
                 snprintf(buf, sizeof(buf), "%s", t->address.text);
-        return json_string(buf);
+        return str(buf);
 }
 
 static json_t *nginx_json(const struct nginx_conf *c) {
@@ -143,7 +154,7 @@ static json_t *nginx_json(const struct nginx_conf *c) {
 }
 
 static json_t *value_json(const struct fpm_conf_value *v) {
-        return v->text ? json_string(v->text) : json_null();
+        return v->text ? str(v->text) : json_null();
 }
 
 static json_t *number_json(const struct fpm_conf_value *v) {
@@ -229,7 +240,8 @@ static void print_text(const json_t *all) {
                         printf("  fastcgi_pass %s  %s:%lld (server %s, location %s)\n",
                                json_string_value(json_object_get(v, "target")), json_string_value(json_object_get(v, "file")),
                                json_integer_value(json_object_get(v, "line")),
-                               json_string_value(json_object_get(v, "server_name")),
+                               json_string_length(json_object_get(v, "server_name")) ?
+                               json_string_value(json_object_get(v, "server_name")) : "_",
                                json_string_value(json_object_get(v, "location")));
         } else {
                 printf("nginx: no configuration at " NGINX_MAIN "\n");
@@ -274,11 +286,17 @@ int discover_main(int argc, char **argv) {
         struct discovery d = { 0 };
         if (parse_args(&d, argc, argv) < 0)
                 return 64;
+        int root = open_root(d.root);
+        if (root < 0) {
+                fprintf(stderr, "badgatewayd discover: --root '%s': %s\n", d.root, strerror(-root));
+                return 64;
+        }
         if (nginx_conf_load(&d.nginx, d.root, NGINX_MAIN) < 0 && d.nginx) {
                 nginx_conf_free(d.nginx);       /* no nginx here */
                 d.nginx = NULL;
         }
-        find_masters(&d);
+        find_masters(&d, root);
+        close(root);
         cross_check(&d);
         json_t *all = json_pack("{s:o,s:o,s:o,s:o}", "nginx", d.nginx ? nginx_json(d.nginx) : json_null(),
                                 "pools", pools_json(&d), "findings", d.findings, "problems", problems_json(&d));

@@ -563,6 +563,23 @@ START_TEST(test_discover_root) {
         j = discover_json(dir);
         ck_assert_uint_eq(json_array_size(json_object_get(j, "findings")), 0);
         json_decref(j);
+
+        /* bytes that are not UTF-8 stay in the words, as \xNN; a link out of the root is not followed */
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s/etc/nginx/conf.d' && printf 'server { server_name caf\\351.fr; "
+                 "location / { fastcgi_pass unix:/run/php/nope.sock; } }\\n' > '%s/etc/nginx/conf.d/t.conf' && "
+                 "ln -s /etc/php '%s/etc/php-outside' && rm -rf '%s/etc/php' && ln -s /etc/php '%s/etc/php'",
+                 dir, dir, dir, dir, dir);
+        ck_assert_int_eq(system(cmd), 0);
+        j = discover_json(dir);
+        ck_assert_uint_eq(json_array_size(json_object_get(j, "pools")), 0);    /* /etc/php is the host's */
+        ck_assert_str_eq(jstr(j, "nginx.fastcgi_pass.0.server_name"), "caf\\xe9.fr");
+        json_decref(j);
+        char *out, *err;
+        const char *bad_root[] = { "discover", "--root", path_in("no-such-dir"), NULL };
+        ck_assert_int_eq(bgw_run(bad_root, &out, &err), 64);
+        ck_assert_msg(strstr(err, "No such file or directory"), "%s", err);
+        free(out);
+        free(err);
 }
 END_TEST
 
