@@ -72,7 +72,7 @@ static int parse_args(struct check *k, int argc, char **argv) {
         }
         if (timestamp_parse_since(k->since_text, time(NULL), &t) < 0) {
                 fprintf(stderr, "badgatewayd check: --since: cannot read '%s' as a time\n", k->since_text);
-                return -EINVAL;
+                return -ERANGE;
         }
         k->read.since = timestamp_key(&t);
         k->read.have_since = true;
@@ -241,8 +241,10 @@ static int unknown(const struct check *k, const char *why) {
 int check_main(int argc, char **argv) {
         struct check k = { .since_text = "15m" };
         struct config_error err;
-        if (parse_args(&k, argc, argv) < 0)
-                return unknown(&k, "usage error (badgatewayd check --help)");
+        int r = parse_args(&k, argc, argv);
+        if (r < 0)
+                return unknown(&k, r == -ERANGE ? "usage error: --since: not a time (badgatewayd check --help)"
+                                                : "usage error: an unknown option or argument (badgatewayd check --help)");
         _cleanup_(freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
         if (!cfg)
                 return unknown(&k, strerror(ENOMEM));

@@ -27,7 +27,8 @@ struct crosscheck_input {
         size_t n_fpm;
 };
 
-/* Calls fn for each finding, in the order of nginx's passes. A target given through a variable,
- * or a host name nginx would resolve, is not checkable here and gives no finding. */
+/* Calls fn for each finding, in the order of nginx's passes. Only targets on this host are
+ * checked: unix sockets and loopback addresses. A variable, a host name nginx would resolve, or
+ * another IP (a php-fpm on another machine) gives no finding. */
 void crosscheck_run(const struct crosscheck_input *in,
                     void (*fn)(void *userdata, const struct crosscheck_finding *f), void *userdata);

@@ -62,6 +62,9 @@ START_TEST(test_served_targets) {
         /* not checkable here: known per request, or a name nginx resolves */
         ck_assert_int_eq(run(server("fastcgi_pass $backend;"), POOLS)->n, 0);
         ck_assert_int_eq(run(server("fastcgi_pass php:9000;"), POOLS)->n, 0);
+        /* another machine's php-fpm: nothing here describes it */
+        ck_assert_int_eq(run(server("fastcgi_pass 10.0.0.5:9001;"), POOLS)->n, 0);
+        ck_assert_int_eq(run(server("fastcgi_pass [2001:db8::5]:9001;"), POOLS)->n, 0);
         /* other modules are not PHP-FPM's business */
         ck_assert_int_eq(run(server("proxy_pass http://unix:/run/app.sock:/;"), POOLS)->n, 0);
 }
@@ -78,6 +81,7 @@ START_TEST(test_unserved_targets) {
                          "requests to unix:/run/php/php7.4-fpm.sock, where no PHP-FPM pool listens; the pools listen "
                          "at unix:/run/php/php8.2-fpm.sock (pool www), *:9000 (pool api).");
         ck_assert_int_eq(run(server("fastcgi_pass 127.0.0.1:9001;"), POOLS)->n, 1);
+        ck_assert_int_eq(run(server("fastcgi_pass [::1]:9001;"), POOLS)->n, 1);
         /* through the group: its backup server nobody serves; the down one does not count */
         s = run(server("fastcgi_pass php;"), POOLS);
         ck_assert_int_eq(s->n, 1);
