@@ -34,7 +34,6 @@ static const struct {
 #define NGINX_MAIN "/etc/nginx/nginx.conf"
 
 struct master {
-        char path[4096];
         char unit[64];
         struct fpm_conf *conf;
 };
@@ -72,7 +71,6 @@ static void add_master(struct discovery *d, const char *host_path, const char *u
         if (d->n_masters == MAX_MASTERS)
                 return;
         struct master *m = &d->masters[d->n_masters];
-        snprintf(m->path, sizeof(m->path), "%s", host_path);
         unit_for(host_path, unit, m->unit, sizeof(m->unit));
         if ((m->conf = fpm_conf_load(d->root, host_path, NULL)))
                 d->n_masters++;
