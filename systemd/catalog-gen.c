@@ -230,6 +230,84 @@ static const struct entry entries[CAUSE__MAX] = {
                 "3. chroot or chdir in the pool change how the path is resolved.\n"
                 "4. security.limit_extensions (default .php .phar) lists the only extensions that run.\n",
         },
+        [CAUSE_NGINX_ERROR_LOG_LEVEL] = {
+                "nginx's error_log level hides the causes of 502s",
+                "https://nginx.org/en/docs/ngx_core_module.html#error_log",
+                "An error_log in nginx's configuration (named in BADGATEWAY_CONFIG_FILE at\n"
+                "BADGATEWAY_CONFIG_LINE) has the level crit, alert or emerg. nginx logs \"connect() to\n"
+                "unix:... failed\", \"upstream prematurely closed connection\" and \"upstream timed out\"\n"
+                "at the level error: above it they are never written, and a 502 leaves no trace.\n"
+                "\n"
+                "What to do:\n"
+                "\n"
+                "1. Set the level to error (the default) or warn: error_log /var/log/nginx/error.log;\n"
+                "2. nginx -t && systemctl reload nginx\n",
+        },
+        [CAUSE_NGINX_ERROR_LOG_OFF] = {
+                "nginx's error_log is \"off\", a file of that name",
+                "https://nginx.org/en/docs/ngx_core_module.html#error_log",
+                "\"error_log off;\" does not turn nginx's error log off: nginx writes it to a file\n"
+                "named off, relative to its prefix (/usr/share/nginx/off on Debian), where nobody\n"
+                "looks for the lines that explain a 502.\n"
+                "\n"
+                "What to do:\n"
+                "\n"
+                "1. Name a real file: error_log /var/log/nginx/error.log; (or stderr under systemd).\n"
+                "2. To log less, raise the level to warn or error, never above error.\n"
+                "3. nginx -t && systemctl reload nginx\n",
+        },
+        [CAUSE_FPM_LOG_LEVEL] = {
+                "php-fpm's log_level hides worker deaths and max_children",
+                "https://www.php.net/manual/en/install.fpm.configuration.php",
+                "php-fpm's [global] log_level is error or alert. php-fpm logs \"child ... exited on\n"
+                "signal 9\" (an OOM kill) and \"server reached pm.max_children setting\" at the level\n"
+                "warning: above it, the two commonest causes of a 502 leave no trace in its log.\n"
+                "\n"
+                "What to do:\n"
+                "\n"
+                "1. In php-fpm.conf's [global]: log_level = notice (the default) or warning.\n"
+                "2. systemctl reload php*-fpm\n",
+        },
+        [CAUSE_FASTCGI_READ_TIMEOUT_SHORT] = {
+                "nginx gives up on PHP before PHP-FPM does",
+                "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_read_timeout "
+                "https://www.php.net/manual/en/install.fpm.configuration.php",
+                "nginx's fastcgi_read_timeout for a location is shorter than the pool's\n"
+                "request_terminate_timeout. A slow script then gets a 504 from nginx while its worker\n"
+                "keeps running (and keeps the pool busy) until PHP-FPM kills it.\n"
+                "\n"
+                "What to do:\n"
+                "\n"
+                "1. Make request_terminate_timeout no longer than fastcgi_read_timeout, or raise\n"
+                "   fastcgi_read_timeout for the locations that run long scripts.\n"
+                "2. Find the slow scripts: request_slowlog_timeout and the pool's slowlog.\n",
+        },
+        [CAUSE_FPM_MEMORY_OVERCOMMIT] = {
+                "A PHP-FPM pool may use more memory than it has",
+                "https://www.php.net/manual/en/install.fpm.configuration.php "
+                "man:systemd.resource-control(5)",
+                "pm.max_children workers, each allowed memory_limit, add up to more than the pool may\n"
+                "use: the unit's MemoryMax=, else the machine's memory. Under load the kernel's OOM\n"
+                "killer then kills workers mid-request, and nginx answers 502.\n"
+                "\n"
+                "What to do:\n"
+                "\n"
+                "1. Lower pm.max_children or memory_limit so that their product fits, leaving room\n"
+                "   for the master, opcache and the rest of the machine.\n"
+                "2. Or raise MemoryMax= in a drop-in (systemctl edit php*-fpm), or add memory.\n",
+        },
+        [CAUSE_FPM_UNIT_MISSING] = {
+                "A PHP-FPM pool has no systemd unit, or a disabled one",
+                "man:systemctl(1)",
+                "The php-fpm master that runs the pool has no systemd unit, or its unit is disabled:\n"
+                "after the next reboot nothing starts it, and every request to the pool is a 502.\n"
+                "\n"
+                "What to do:\n"
+                "\n"
+                "1. systemctl enable --now php*-fpm (the unit named in the alert).\n"
+                "2. A php-fpm started by hand or by another supervisor: make sure that one starts it\n"
+                "   at boot.\n",
+        },
 };
 
 /* Lines the catalog format would read as a comment or a new entry. */

@@ -30,7 +30,19 @@
         X(NOT_FASTCGI, "not_fastcgi", "9db050b7ea6043df8a1db6af37d15bb7", LOG_CRIT,          \
           "fastcgi_pass points at something that does not speak FastCGI")               \
         X(SCRIPT_CONFIG, "script_config", "7cfd72cbec2548b8b3e6f1f28cbac76d", LOG_WARNING,   \
-          "SCRIPT_FILENAME, file permissions or security.limit_extensions are wrong")
+          "SCRIPT_FILENAME, file permissions or security.limit_extensions are wrong")   \
+        X(NGINX_ERROR_LOG_LEVEL, "nginx_error_log_level", "b78f09254c314b58a436e95724ee578b", LOG_WARNING, \
+          "nginx's error_log level is above error and hides the lines that name a 502's cause") \
+        X(NGINX_ERROR_LOG_OFF, "nginx_error_log_off", "96736c5cd2fa47b39518569e6f486ef9", LOG_WARNING, \
+          "error_log off: nginx writes its errors to a file named off")                   \
+        X(FPM_LOG_LEVEL, "fpm_log_level", "804ea9a91d5a41338ba3ada9878ab427", LOG_WARNING,   \
+          "php-fpm's log_level is above warning and hides worker deaths and max_children") \
+        X(FASTCGI_READ_TIMEOUT_SHORT, "fastcgi_read_timeout_short", "7a295912a90d49d68cba368304beb10a", LOG_WARNING, \
+          "fastcgi_read_timeout is shorter than the pool's request_terminate_timeout")    \
+        X(FPM_MEMORY_OVERCOMMIT, "fpm_memory_overcommit", "18fa8f596df8472a9e963d40357fb4f2", LOG_WARNING, \
+          "pm.max_children x memory_limit is more memory than the pool may use")         \
+        X(FPM_UNIT_MISSING, "fpm_unit_missing", "6d5c8abae6654b198026e014119aed50", LOG_WARNING, \
+          "a PHP-FPM pool has no systemd unit, or its unit is disabled")
 
 enum cause {
         CAUSE_NONE = 0,

@@ -1,0 +1,76 @@
+/*
+ * A host's nginx and php-fpm as their own configuration describes them: nginx's main file and
+ * what it includes, every php-fpm master's php-fpm.conf with the systemd unit that runs it, and
+ * the accounts (etc/passwd, etc/group) that name nginx's user and the sockets' owners. Read
+ * under a root directory taken as "/" (like systemctl --root), or on the host itself.
+ */
+#pragma once
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fpm_conf.h"
+#include "nginx_conf.h"
+
+enum { HOST_MASTERS_MAX = 16, HOST_GROUPS_MAX = 64, HOST_UNIT_MAX = 256 };
+
+/* What systemd's unit files say of a master's unit (systemctl is-enabled's words). */
+enum host_unit_file {
+        HOST_UNIT_UNKNOWN,      /* not looked at: no unit name, or no way to ask */
+        HOST_UNIT_NOT_FOUND,    /* no such unit file */
+        HOST_UNIT_ENABLED,      /* a .wants/ or .requires/ link starts it */
+        HOST_UNIT_DISABLED,     /* a unit file, nothing starts it */
+        HOST_UNIT_STATIC,       /* no [Install] section: started by something else */
+        HOST_UNIT_MASKED,       /* linked to /dev/null */
+};
+
+struct host_master {
+        char path[PATH_MAX];            /* its php-fpm.conf, as the host names it */
+        char unit[HOST_UNIT_MAX];       /* "php8.2-fpm.service"; "" when none is known */
+        enum host_unit_file unit_file;
+        uint64_t memory_max;            /* bytes: the unit's MemoryMax= (drop-ins included); 0: none */
+        struct fpm_conf *conf;          /* never NULL for a master listed */
+};
+
+/* Where to look; NULL or empty fields take the defaults (the host's usual places). */
+struct host_paths {
+        const char *root;               /* NULL or "": the host itself */
+        const char *nginx_conf;         /* NULL: `nginx -V`'s --conf-path on the host, else
+                                         * /etc/nginx/nginx.conf */
+        const char *const *fpm_confs;   /* NULL: /etc/php/ * /fpm/php-fpm.conf, /etc/php-fpm.conf,
+                                         * /usr/local/etc/php-fpm.conf */
+        size_t n_fpm_confs;
+};
+
+struct host_conf {
+        char root[PATH_MAX];            /* "" for the host */
+        int root_fd;                    /* O_PATH descriptor of the root, -1 when closed */
+        char nginx_path[PATH_MAX];      /* the main file read, or "" when none was found */
+        struct nginx_conf *nginx;       /* NULL: no nginx configuration found */
+        struct host_master masters[HOST_MASTERS_MAX];
+        size_t n_masters;
+        size_t n_masters_dropped;       /* found past HOST_MASTERS_MAX */
+        uint64_t ram_bytes;             /* the machine's memory (/proc/meminfo MemTotal); 0: unknown */
+};
+
+/* An account as etc/passwd and etc/group give it. */
+struct host_user {
+        uid_t uid;
+        gid_t gid;                      /* its primary group */
+        gid_t groups[HOST_GROUPS_MAX];  /* every group that lists it, the primary one included */
+        size_t n_groups;
+};
+
+/* Reads everything the paths point to. 0, or -errno for the root itself (-ENOENT, -ENOTDIR);
+ * files that are missing or unreadable are not errors: nginx is then NULL, a master is absent,
+ * and the readers' diags say why. Free with host_conf_free() whatever it returns. */
+int host_conf_load(struct host_conf *h, const struct host_paths *paths);
+void host_conf_free(struct host_conf *h);
+
+/* A user by name, from the root's etc/passwd and etc/group (the host's own name service when
+ * the root is the host). 0 with *u filled, -ENOENT for no such user, or -errno reading the files. */
+int host_user(const struct host_conf *h, const char *name, struct host_user *u);
+/* A group's id by name, the same way. 0, -ENOENT or -errno. */
+int host_group(const struct host_conf *h, const char *name, gid_t *gid);
