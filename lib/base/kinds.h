@@ -54,6 +54,11 @@ enum cause {
 
 #define C(name) (1u << CAUSE_##name)
 
+/* Causes only the configuration shows (nginx's and php-fpm's files): no log line decides them. */
+#define CAUSES_FROM_CONFIG                                                              \
+        (C(NGINX_ERROR_LOG_LEVEL) | C(NGINX_ERROR_LOG_OFF) | C(FPM_LOG_LEVEL) |         \
+         C(FASTCGI_READ_TIMEOUT_SHORT) | C(FPM_MEMORY_OVERCOMMIT) | C(FPM_UNIT_MISSING))
+
 /*
  * How a line's cause is decided: its kind's row names the cause and the alternative, and when the
  * alternative wins. No switch decides again.
