@@ -144,8 +144,13 @@ static int apply(struct manager *m, struct config **c) {
         return 0;
 }
 
-static void on_hup(EV_P_ ev_signal *w, int revents) {
-        struct manager *m = w->data;
+/* The files whose change is a reload: badgatewayd.conf now. */
+static void watch_config(struct manager *m) {
+        const char *paths[] = { m->opt.config_file ? m->opt.config_file : DEFAULT_CONFIG };
+        confwatcher_set(&m->confwatcher, paths, sizeof(paths) / sizeof(paths[0]));
+}
+
+static void reload(struct manager *m) {
         _cleanup_(freep) struct config *c = calloc(1, sizeof(*c));
         struct config_error err;
         notify_reloading();
@@ -156,11 +161,22 @@ static void on_hup(EV_P_ ev_signal *w, int revents) {
         else if (!c || (r = apply(m, &c)) < 0) {
                 say("reload failed: %s", strerror(-r));
                 m->failed = r;
-                ev_break(EV_A_ EVBREAK_ALL);
+                ev_break(m->loop, EVBREAK_ALL);
                 return;
         }
+        watch_config(m);
         flush(m);               /* READY=1 carries the status of the diagnosis now in use */
         notify_ready(&m->notify);
+}
+
+static void on_hup(EV_P_ ev_signal *w, int revents) {
+        reload(w->data);
+}
+
+static void on_config_changed(void *userdata) {
+        struct manager *m = userdata;
+        say("the configuration changed: reloading");
+        reload(m);
 }
 
 static void on_stop(EV_P_ ev_signal *w, int revents) {
@@ -205,6 +221,9 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         resolve_identity(m);
         if ((r = new_diag(m)) < 0 || (r = update_tailers(m)) < 0 || (r = start_pools(m)) < 0)
                 return r;
+        if ((r = confwatcher_start(&m->confwatcher, loop, on_config_changed, m)) < 0)
+                return r;
+        watch_config(m);
         start_probe_tick(m);
         notify_watchdog_start(&m->notify, loop);
         m->started = true;
@@ -221,6 +240,7 @@ void manager_stop(struct manager *m) {
         ev_timer_stop(m->loop, &m->probe_tick);
         ev_timer_stop(m->loop, &m->due_timer);
         notify_watchdog_stop(&m->notify, m->loop);
+        confwatcher_stop(&m->confwatcher);
         pools_free(&m->pools);
         tailers_free(&m->tailers);
         outputs_close(&m->out);

@@ -9,6 +9,7 @@
 #include <ev.h>
 
 #include "config.h"
+#include "confwatcher.h"
 #include "feed.h"
 #include "notify.h"
 #include "outputs.h"
@@ -32,6 +33,7 @@ struct manager {
         struct tailers tailers;
         struct pools pools;
         struct notify notify;
+        struct confwatcher confwatcher; /* a change to the configuration files is a reload */
         bool started;
         ev_prepare flush_before_sleep;
         ev_timer probe_tick, due_timer;

@@ -3,15 +3,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
-enum { OPEN_WRITES_MAX = 64, NAME_KEEP = 64 };
+enum { OPEN_WRITES_MAX = 64, NAME_KEEP = 256 };
 
 #define DIR_MASK (IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
                   IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+/* A name that matters in a watched directory; "" for any (an include directory). */
+struct wanted {
+        int wd;
+        char name[NAME_KEEP];
+};
 
 struct open_write {
         int wd;
@@ -20,8 +27,8 @@ struct open_write {
 
 struct confwatch {
         int fd;
-        int wds[CONFWATCH_MAX];
-        int n_wds;
+        struct wanted wanted[CONFWATCH_MAX];
+        int n_wanted;
         struct open_write writes[OPEN_WRITES_MAX];     /* modified, not yet closed */
         int n_writes;
 };
@@ -51,71 +58,79 @@ int confwatch_fd(const struct confwatch *w) {
 }
 
 void confwatch_clear(struct confwatch *w) {
-        for (int i = 0; i < w->n_wds; i++)
-                inotify_rm_watch(w->fd, w->wds[i]);
-        w->n_wds = 0;
+        for (int i = 0; i < w->n_wanted; i++)
+                inotify_rm_watch(w->fd, w->wanted[i].wd);      /* EINVAL for one removed already */
+        w->n_wanted = 0;
         w->n_writes = 0;
 }
 
-static int watch_dir(struct confwatch *w, const char *dir) {
+static int watch_dir(struct confwatch *w, const char *dir, const char *name) {
+        if (strlen(name) >= NAME_KEEP)
+                return -ENAMETOOLONG;
         int wd = inotify_add_watch(w->fd, dir, DIR_MASK);
         if (wd < 0)
                 return -errno;
-        for (int i = 0; i < w->n_wds; i++)
-                if (w->wds[i] == wd)
-                        return 0;       /* the same directory by another name */
-        if (w->n_wds == CONFWATCH_MAX)
+        for (int i = 0; i < w->n_wanted; i++)
+                if (w->wanted[i].wd == wd && strcmp(w->wanted[i].name, name) == 0)
+                        return 0;
+        if (w->n_wanted == CONFWATCH_MAX)
                 return -ENOSPC;
-        w->wds[w->n_wds++] = wd;
+        w->wanted[w->n_wanted].wd = wd;
+        strcpy(w->wanted[w->n_wanted++].name, name);
         return 0;
 }
 
-/* dir, or its nearest ancestor that exists: a directory made later shows up there. */
-static int watch_dir_or_ancestor(struct confwatch *w, char *dir) {
+/* dir for name, or its nearest ancestor that exists for the component leading to it: a
+ * directory made later shows up there. dir is cut in place. */
+static int watch_dir_or_ancestor(struct confwatch *w, char *dir, const char *name) {
+        char component[NAME_KEEP];
         int r;
-        while ((r = watch_dir(w, dir)) == -ENOENT || r == -ENOTDIR) {
+        while ((r = watch_dir(w, dir, name)) == -ENOENT || r == -ENOTDIR) {
                 char *slash = strrchr(dir, '/');
-                if (!slash || !dir[1])
+                if (!slash || !dir[1] || strlen(slash + 1) >= sizeof(component))
                         return r;       /* "/" itself */
+                strcpy(component, slash + 1);
+                name = component;
                 slash[slash == dir] = '\0';    /* "/etc" → "/" */
         }
         return r;
 }
 
-/* The directory part of path, cut before the first wildcard. */
-static void dir_of(const char *path, char *out, size_t size) {
-        size_t n = strcspn(path, "*?[");
-        if (n >= size)
-                n = size - 1;
-        memcpy(out, path, n);
-        out[n] = '\0';
-        if (!path[n]) {
-                char *slash = strrchr(out, '/');
-                if (slash)
-                        slash[slash == out] = '\0';
-                return;
-        }
-        char *slash = strrchr(out, '/');        /* "/etc/php/" of "/etc/php/ *" */
+/* path split at its last '/' before the first wildcard: "/etc/nginx" and "nginx.conf", or
+ * "/etc/php" and "" (any name) for "/etc/php/ *\/fpm/php-fpm.conf". */
+static void split(const char *path, char *dir, size_t size, const char **name) {
+        size_t wild = strcspn(path, "*?[");
+        snprintf(dir, size, "%.*s", (int) wild, path);
+        char *slash = strrchr(dir, '/');
+        *name = path[wild] ? "" : path + (slash - dir) + 1;
         if (slash)
-                slash[slash == out] = '\0';
+                slash[slash == dir] = '\0';
 }
 
 int confwatch_add(struct confwatch *w, const char *path) {
         char dir[PATH_MAX], real[PATH_MAX];
-        if (!path || path[0] != '/')
+        const char *name;
+        if (!path || path[0] != '/' || strlen(path) >= PATH_MAX)
                 return -EINVAL;
-        dir_of(path, dir, sizeof(dir));
-        int r = watch_dir_or_ancestor(w, dir);
+        split(path, dir, sizeof(dir), &name);
+        int r = watch_dir_or_ancestor(w, dir, name);
         if (r < 0 || strpbrk(path, "*?[") || !realpath(path, real) || strcmp(real, path) == 0)
                 return r;
-        dir_of(real, dir, sizeof(dir));
-        return watch_dir_or_ancestor(w, dir);
+        split(real, dir, sizeof(dir), &name);
+        return watch_dir_or_ancestor(w, dir, name);
 }
 
 static bool editors_own(const char *name) {
         size_t n = strlen(name);
         return name[0] == '.' || (n && name[n - 1] == '~') ||
                (n > 4 && (strcmp(name + n - 4, ".swp") == 0 || strcmp(name + n - 4, ".swx") == 0));
+}
+
+static bool wanted(const struct confwatch *w, int wd, const char *name) {
+        for (int i = 0; i < w->n_wanted; i++)
+                if (w->wanted[i].wd == wd && (!w->wanted[i].name[0] || strcmp(w->wanted[i].name, name) == 0))
+                        return true;
+        return false;
 }
 
 static int find_write(const struct confwatch *w, int wd, const char *name) {
@@ -130,7 +145,7 @@ static bool note(struct confwatch *w, const struct inotify_event *ev) {
         const char *name = ev->len ? ev->name : "";
         if (ev->mask & IN_Q_OVERFLOW)
                 return true;
-        if (ev->mask & IN_IGNORED || (ev->len && editors_own(name)))
+        if (ev->mask & IN_IGNORED || (ev->len && (editors_own(name) || !wanted(w, ev->wd, name))))
                 return false;
         int i = find_write(w, ev->wd, name);
         if ((ev->mask & IN_MODIFY) && i < 0 && w->n_writes < OPEN_WRITES_MAX) {

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,41 @@ START_TEST(test_reload) {
         int fired = bgw_wait_alert(&b, 0, "worker_killed", "firing", 0);
         ck_assert_int_ge(fired, 0);
         ck_assert_int_lt(bgw_wait_alert(&b, (size_t) fired + 1, "worker_killed", "firing", 0), 0);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* An edit of the config file is a reload with no SIGHUP, once the file is still: a save that
+ * stays half written for longer than the settle time is read only after it is closed. */
+START_TEST(test_config_change_reloads) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = live_config(&e, "", "");
+        start_daemon(&b, conf, NULL, NULL);
+
+        live_config(&e, "ResolveAfter = 30s\n", "");
+        int mark = bgw_wait_note(&b, 0, "RELOADING=1", harness_ms(5000));
+        ck_assert_msg(mark >= 0, "no reload after an edit; stderr: %s", b.err);
+        ck_assert_int_ge(bgw_wait_note(&b, (size_t) mark + 1, "READY=1", 5000), 0);
+        ck_assert_msg(strstr(b.err, "the configuration changed: reloading"), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "config reloaded from"), "%s", b.err);
+
+        int fd = open(conf, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, "[Pool www]\nListen = ", 20), 20);    /* no address yet: invalid */
+        usleep((useconds_t) harness_ms(2000) * 1000);    /* twice daemon/confwatcher.h's settle time */
+        ck_assert_msg(bgw_wait_note(&b, (size_t) mark + 1, "RELOADING=1", 0) < 0,
+                      "a half-written file was read; stderr: %s", b.err);
+        dprintf(fd, "%s\n", fpm_env_socket(&e, 0));
+        close(fd);
+        mark = bgw_wait_note(&b, (size_t) mark + 1, "RELOADING=1", harness_ms(5000));
+        ck_assert_int_ge(mark, 0);
+        ck_assert_int_ge(bgw_wait_note(&b, (size_t) mark + 1, "READY=1", 5000), 0);
+        ck_assert_msg(!strstr(b.err, "reload failed"), "%s", b.err);
+        ck_assert_int_eq(bgw_stop(&b), 0);
         bgw_free(&b);
         fpm_down(&e);
 }
@@ -605,6 +641,7 @@ int main(void) {
         tcase_add_test(tc, test_fpm_down_then_resolved);
         tcase_add_test(tc, test_burst);
         tcase_add_test(tc, test_reload);
+        tcase_add_test(tc, test_config_change_reloads);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_check_exit_codes);
         tcase_add_test(tc, test_port_holder);

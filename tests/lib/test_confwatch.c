@@ -74,12 +74,21 @@ END_TEST
 
 START_TEST(test_editors_files_do_not_count) {
         put("a.conf", "x\n");
-        add("a.conf");
+        add("*.conf");
         put(".a.conf.swp", "vim\n");
         put("a.conf~", "backup\n");
         ck_assert(!changed_within(100));
         put("b.conf", "new file in an include directory\n");
         ck_assert(changed_within(1000));
+}
+END_TEST
+
+/* /etc holds many files: only the one read counts. */
+START_TEST(test_other_files_do_not_count) {
+        put("nginx.conf", "x\n");
+        add("nginx.conf");
+        put("resolv.conf", "nameserver 127.0.0.1\n");
+        ck_assert(!changed_within(100));
 }
 END_TEST
 
@@ -117,6 +126,9 @@ START_TEST(test_glob_and_missing_directory) {
         char pattern[256], sub[256];
         snprintf(pattern, sizeof(pattern), "%s/php/*/fpm/php-fpm.conf", dir);
         ck_assert_int_eq(confwatch_add(w, pattern), 0);         /* dir/php does not exist: dir is watched */
+        snprintf(sub, sizeof(sub), "%s/nginx", dir);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        ck_assert_msg(!changed_within(100), "another directory beside the missing one is no change");
         snprintf(sub, sizeof(sub), "%s/php", dir);
         ck_assert_int_eq(mkdir(sub, 0755), 0);
         ck_assert(changed_within(1000));
@@ -145,6 +157,7 @@ int main(void) {
         tcase_add_test(tc, test_write_and_close);
         tcase_add_test(tc, test_open_for_writing);
         tcase_add_test(tc, test_editors_files_do_not_count);
+        tcase_add_test(tc, test_other_files_do_not_count);
         tcase_add_test(tc, test_rename_into_place);
         tcase_add_test(tc, test_symlink_target_directory);
         tcase_add_test(tc, test_glob_and_missing_directory);
