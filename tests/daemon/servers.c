@@ -120,7 +120,7 @@ static int free_port(void) {
         return ntohs(a.sin_port);
 }
 
-static void write_nginx_conf(const char *dir, int port, const struct fpm_env *e) {
+static void write_nginx_conf(const char *dir, int port, const struct fpm_env *e, const char *pass) {
         char path[256], text[4096];
         snprintf(path, sizeof(path), "%s/nginx.conf", dir);
         snprintf(text, sizeof(text),
@@ -131,16 +131,21 @@ static void write_nginx_conf(const char *dir, int port, const struct fpm_env *e)
                  "  client_body_temp_path %s/body;\n  fastcgi_temp_path %s/fastcgi;\n"
                  "  proxy_temp_path %s/proxy;\n  uwsgi_temp_path %s/uwsgi;\n  scgi_temp_path %s/scgi;\n"
                  "  server {\n    listen 127.0.0.1:%d;\n    location / {\n"
-                 "      fastcgi_pass unix:%s;\n"
+                 "      fastcgi_pass %s;\n"
                  "      fastcgi_param SCRIPT_FILENAME %s/index.php;\n"
                  "      fastcgi_param REQUEST_METHOD $request_method;\n"
                  "    }\n  }\n}\n",
-                 geteuid() == 0 ? "user www-data;\n" : "", dir, dir, dir, dir, dir, dir, dir, port,
-                 fpm_env_socket(e, 0), e->dir);
+                 geteuid() == 0 ? "user www-data;\n" : "", dir, dir, dir, dir, dir, dir, dir, port, pass, e->dir);
         write_file(path, text);
 }
 
 bool nginx_up(struct nginx *n, const char *dir, const struct fpm_env *e) {
+        char pass[160];
+        snprintf(pass, sizeof(pass), "unix:%s", fpm_env_socket(e, 0));
+        return nginx_up_to(n, dir, e, pass);
+}
+
+bool nginx_up_to(struct nginx *n, const char *dir, const struct fpm_env *e, const char *pass) {
         char conf[256], log[256];
         n->pid = 0;
         n->port = free_port();
@@ -148,7 +153,7 @@ bool nginx_up(struct nginx *n, const char *dir, const struct fpm_env *e) {
                 fprintf(stderr, "no /usr/sbin/nginx: the test goes on without it\n");
                 return false;
         }
-        write_nginx_conf(dir, n->port, e);
+        write_nginx_conf(dir, n->port, e, pass);
         snprintf(conf, sizeof(conf), "%s/nginx.conf", dir);
         snprintf(log, sizeof(log), "%s/error.log", dir);
         pid_t pid = fork();

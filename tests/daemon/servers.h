@@ -2,6 +2,7 @@
  * and an nginx in front of it; every process is tracked by the harness. */
 #pragma once
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "fpm_env.h"
 
@@ -16,6 +17,8 @@ void fpm_quit(struct fpm_env *e);
 void fpm_restart(struct fpm_env *e);
 void fpm_down(struct fpm_env *e);
 
+#define NGINX_PASS_LINE (geteuid() == 0 ? 18 : 17)      /* one more for "user www-data;" as root */
+
 struct nginx {
         pid_t pid;
         int port;
@@ -24,6 +27,9 @@ struct nginx {
 /* nginx on 127.0.0.1, config under dir, error_log dir/error.log at info, fastcgi_pass to the
  * pool's socket. False (and a note on stderr) when it cannot start here: nginx is a bonus. */
 bool nginx_up(struct nginx *n, const char *dir, const struct fpm_env *e);
+/* The same, with fastcgi_pass set to pass ("unix:/path", "127.0.0.1:9000") at line
+ * NGINX_PASS_LINE of dir/nginx.conf. */
+bool nginx_up_to(struct nginx *n, const char *dir, const struct fpm_env *e, const char *pass);
 void nginx_down(struct nginx *n);
 /* GET / over HTTP/1.0: the status code, or -1. */
 int http_get(int port);
