@@ -41,7 +41,7 @@ struct nginx_conf_private {
         struct chunk *chunks;
         size_t strings;         /* bytes kept in chunks */
         size_t cap_blocks, cap_passes, cap_upstreams, cap_servers, cap_error_logs, cap_settings,
-                cap_files, cap_diags;
+                cap_files, cap_includes, cap_diags;
         unsigned full;          /* enum full_bit: caps already reported */
         unsigned depth;         /* nginx_conf_parse() calls under way */
         struct frame cur;       /* where the include being read stands */
@@ -940,6 +940,17 @@ static const char *add_file(struct nginx_conf *c, const char *file) {
         return slot ? copy : NULL;
 }
 
+void nginx_conf_note_include(struct nginx_conf *c, const char *path) {
+        for (size_t i = 0; i < c->n_includes; i++)
+                if (strcmp(c->includes[i], path) == 0)
+                        return;
+        const char *copy = arena_copy(c, path, strlen(path));
+        const char **slot = copy ? grow(c, &c->includes, &c->n_includes, &c->priv->cap_includes, sizeof(*slot),
+                                        NGINX_CONF_MAX_FILES) : NULL;
+        if (slot)
+                *slot = copy;
+}
+
 /* The innermost location's args and its server's first name, for each pass. */
 static void finish(struct nginx_conf *c) {
         for (size_t i = 0; i < c->n_passes; i++) {
@@ -1025,6 +1036,7 @@ void nginx_conf_free(struct nginx_conf *c) {
         free(c->settings);
         free(c->blocks);
         free(c->files);
+        free(c->includes);
         free(c->diags);
         free(c->priv);
         free(c);

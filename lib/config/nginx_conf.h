@@ -205,6 +205,10 @@ struct nginx_conf {
         size_t n_blocks;
         const char **files;             /* each file parsed, once, in the order first read */
         size_t n_files;
+        const char **includes;          /* each include's path as the loader resolved it (absolute;
+                                         * a glob, or a file that may be missing), once: with files,
+                                         * where a change to the configuration can come from */
+        size_t n_includes;
         struct nginx_diag *diags;
         size_t n_diags;
         size_t n_diags_dropped;         /* past NGINX_CONF_MAX_DIAGS */
@@ -231,6 +235,9 @@ void nginx_conf_free(struct nginx_conf *c);
  * is appended to c; problems become diagnostics. Returns 0, -ENOMEM, or the callback's error.
  */
 int nginx_conf_parse(struct nginx_conf *c, const char *file, const char *text, size_t n);
+
+/* Records an include's resolved path in includes (at most NGINX_CONF_MAX_FILES); for loaders. */
+void nginx_conf_note_include(struct nginx_conf *c, const char *path);
 
 /* Adds a diagnostic at file:line (line 0: the file as a whole), printf-style; for loaders. */
 void nginx_conf_report(struct nginx_conf *c, const char *file, unsigned line, const char *fmt, ...)

@@ -105,6 +105,7 @@ static int include(void *ud, const char *pattern, const char *from, unsigned lin
                 nginx_conf_report(l->c, from, line, "include \"%.64s...\": the path is too long", pattern);
                 return 0;
         }
+        nginx_conf_note_include(l->c, path);
         if (strpbrk(path, "*?["))
                 return include_glob(l, path, from, line);
         int r = read_and_parse(l, path, from, line);

@@ -150,6 +150,12 @@ START_TEST(test_debian12_stock) {
         static const char *const files[] = { MAIN, "/etc/nginx/modules-enabled/50-mod-http-echo.conf",
                                              "/etc/nginx/mime.types", "/etc/nginx/sites-enabled/default" };
         expect_files(files, 4);
+        /* what a change can come from: each include as resolved, a glob matching nothing included */
+        ck_assert_uint_eq(c->n_includes, 4);
+        ck_assert_str_eq(c->includes[0], "/etc/nginx/modules-enabled/*.conf");
+        ck_assert_str_eq(c->includes[1], "/etc/nginx/mime.types");
+        ck_assert_str_eq(c->includes[2], "/etc/nginx/conf.d/*.conf");
+        ck_assert_str_eq(c->includes[3], "/etc/nginx/sites-enabled/*");
         ck_assert_uint_eq(c->n_blocks, 4);
         ck_assert_int_eq(c->blocks[1].kind, NGINX_HTTP);
         expect_at(c->blocks[1].at, MAIN, 12);
