@@ -1,10 +1,12 @@
 #include "manager.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "address.h"
 #include "clock.h"
@@ -146,7 +148,12 @@ static int apply(struct manager *m, struct config **c) {
 
 /* The files whose change is a reload: badgatewayd.conf now. */
 static void watch_config(struct manager *m) {
-        const char *paths[] = { m->opt.config_file ? m->opt.config_file : DEFAULT_CONFIG };
+        char file[PATH_MAX];
+        const char *given = m->opt.config_file ? m->opt.config_file : DEFAULT_CONFIG;
+        const char *paths[] = { file };
+        if (given[0] == '/' || !getcwd(file, sizeof(file)) ||
+            snprintf(file + strlen(file), sizeof(file) - strlen(file), "/%s", given) >= (int) (sizeof(file) - strlen(file)))
+                snprintf(file, sizeof(file), "%s", given);      /* --config bgw.conf: from the start's directory */
         confwatcher_set(&m->confwatcher, paths, sizeof(paths) / sizeof(paths[0]));
 }
 

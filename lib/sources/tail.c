@@ -29,6 +29,10 @@
 #define FILE_MASK (IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
 #define DIR_MASK (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ATTRIB | \
                   IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+/* The directory's own parent: its IN_DELETE_SELF comes late or never while a deleted file in it
+ * stays open (the file's dentry pins the directory's), so a directory removed and made again is
+ * seen here. */
+#define PARENT_MASK (IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ONLYDIR)
 
 struct file {
         struct file *next;              /* older files first */
@@ -53,6 +57,8 @@ struct tail {
         size_t dir_len;                 /* path[0, dir_len) is the file's directory */
         size_t wdir_len;                /* path[0, wdir_len) is the watched directory */
         int wdir_wd;
+        int parent_wd;                  /* the watched directory's parent, when it is the file's own */
+        bool dir_replaced;              /* the parent saw the directory's name come or go */
         dev_t wdir_dev;
         ino_t wdir_ino;
         struct file *cur;
@@ -118,7 +124,7 @@ static int watch_fd(struct tail *t, int fd, uint32_t mask) {
 }
 
 static bool wd_used(const struct tail *t, int wd) {
-        if (t->wdir_wd == wd || (t->cur && t->cur->wd == wd))
+        if (t->wdir_wd == wd || t->parent_wd == wd || (t->cur && t->cur->wd == wd))
                 return true;
         for (const struct file *f = t->old; f; f = f->next)
                 if (f->wd == wd)
@@ -135,12 +141,22 @@ static void unwatch(struct tail *t, int *wd) {
 
 static void forget_wd(struct tail *t, int wd) {
         if (t->wdir_wd == wd)
-                t->wdir_wd = -1;
+                t->wdir_wd = t->parent_wd = -1;
+        if (t->parent_wd == wd)
+                t->parent_wd = -1;
         if (t->cur && t->cur->wd == wd)
                 t->cur->wd = -1;
         for (struct file *f = t->old; f; f = f->next)
                 if (f->wd == wd)
                         f->wd = -1;
+}
+
+/* Is name the last component of the file's directory? */
+static bool is_dir_name(const struct tail *t, const char *name) {
+        size_t from = parent_len(t->path, t->dir_len);
+        from += from > 1;       /* past the '/' that ends a parent other than "/" */
+        size_t n = t->dir_len - from;
+        return strlen(name) == n && memcmp(name, t->path + from, n) == 0;
 }
 
 static void scan_events(struct tail *t, const char *p, size_t n) {
@@ -151,6 +167,8 @@ static void scan_events(struct tail *t, const char *p, size_t n) {
                         t->overflow = true;
                 if (ev->mask & IN_IGNORED)
                         forget_wd(t, ev->wd);
+                else if (ev->wd == t->parent_wd && ev->len && is_dir_name(t, ev->name))
+                        t->dir_replaced = true;
                 p += sizeof *ev + ev->len;
         }
 }
@@ -165,6 +183,24 @@ static int read_events(struct tail *t) {
                         return errno == EAGAIN ? 0 : -errno;
                 scan_events(t, t->buf, (size_t) n);
         }
+        return 0;
+}
+
+/* The parent of the file's own directory, once that is the one watched. */
+static int watch_parent(struct tail *t) {
+        int prev = t->parent_wd, wd = -1;
+        if (t->wdir_len == t->dir_len && t->dir_len > 1) {
+                int fd = open_prefix(t, parent_len(t->path, t->dir_len), O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
+                wd = watch_fd(t, fd, PARENT_MASK);
+                close(fd);
+                if (wd < 0)
+                        return wd;
+        }
+        t->parent_wd = wd;
+        if (prev != wd)
+                unwatch(t, &prev);
         return 0;
 }
 
@@ -184,9 +220,10 @@ static int rewatch_dir(struct tail *t, size_t len) {
         t->wdir_len = len;
         t->wdir_dev = st.st_dev;
         t->wdir_ino = st.st_ino;
+        t->dir_replaced = false;
         if (prev != wd)
                 unwatch(t, &prev);
-        return 0;
+        return watch_parent(t);
 }
 
 /* Watch the file's directory, or its nearest existing ancestor until the directory exists. After each
@@ -201,7 +238,7 @@ static int watch_dirs(struct tail *t) {
                                 return r < 0 ? r : -ENOTDIR;
                         len = parent_len(t->path, len);
                 }
-                if (t->wdir_wd >= 0 && len == t->wdir_len &&
+                if (t->wdir_wd >= 0 && !t->dir_replaced && len == t->wdir_len &&
                     st.st_dev == t->wdir_dev && st.st_ino == t->wdir_ino)
                         return 0;
                 r = rewatch_dir(t, len);

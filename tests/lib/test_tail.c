@@ -722,6 +722,27 @@ START_TEST(test_directory_recreated) {
 }
 END_TEST
 
+/* The same once the deleted file has been seen: it stays open (its writer may still write), which
+ * pins its directory, so the directory's own IN_DELETE_SELF does not come; its parent's events do. */
+START_TEST(test_directory_recreated_after_delete_seen) {
+        struct rec r;
+        rec_init(&r, "d/error.log");
+        mkdir_at(&r, "d");
+        APPEND(r.path, "one\n");
+        rec_start(&r, TAIL_START_BEGIN, CAP);
+        EXPECT(&r, 0, "one", 0);
+        remove_at(&r, "d/error.log");
+        WAIT_UNTIL(&r, r.notices[TAIL_DELETED] == 1);
+        remove_at(&r, "d");
+        mkdir_at(&r, "d");
+        APPEND(r.path, "two\n");
+        WAIT_UNTIL(&r, r.nlines == 2);
+        EXPECT(&r, 1, "two", 0);
+        ck_assert_uint_eq(r.notices[TAIL_OPENED], 2);
+        rec_done(&r);
+}
+END_TEST
+
 static unsigned max_queued_events(void) {
         unsigned v = 16384;
         FILE *f = fopen("/proc/sys/fs/inotify/max_queued_events", "re");
@@ -796,6 +817,7 @@ static Suite *tail_suite(void) {
         tcase_add_test(tc, test_rotate_copytruncate);
         tcase_add_test(tc, test_directory_created_late);
         tcase_add_test(tc, test_directory_recreated);
+        tcase_add_test(tc, test_directory_recreated_after_delete_seen);
         tcase_add_test(tc, test_overflow_rescan);
         suite_add_tcase(s, tc);
         return s;
