@@ -20,7 +20,8 @@ struct log_watch {
         int pool;                       /* the pool whose php-fpm log this is; -1 for nginx's */
         struct tail *tail;
         ev_io io;
-        int last_error;                 /* logged once until it changes */
+        bool from_start;
+        int last_error;                 /* logged once until it changes; retried while < 0 */
 };
 
 static void on_line(void *userdata, const char *line, size_t len, unsigned flags) {
@@ -53,22 +54,61 @@ static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {
 
 static const struct tail_callbacks callbacks = { on_line, on_notice };
 
+static void on_readable(EV_P_ ev_io *io, int revents);
+
+/* The tail itself: tail_new() fails for want of an inotify instance or a descriptor (EMFILE). */
+static int start_tail(struct log_watch *w) {
+        int r = tail_new(&w->tail, w->path, w->from_start ? TAIL_START_BEGIN : TAIL_START_END, 0);
+        if (r < 0)
+                return r;
+        ev_io_init(&w->io, on_readable, tail_fd(w->tail), EV_READ);
+        w->io.data = w;
+        ev_io_start(w->t->loop, &w->io);
+        return 0;
+}
+
+static void arm_retry(struct tailers *t) {
+        if (!ev_is_active(&t->retry))
+                ev_timer_again(t->loop, &t->retry);
+}
+
+/* An error (EACCES, EMFILE) is said once, and retried every TAILERS_RETRY_SECONDS until it goes,
+ * as a missing file is waited for. */
 static void process(struct log_watch *w) {
         w->t->now = clock_realtime_usec();
-        int r = tail_process(w->tail, &callbacks, w);
+        int r = w->tail ? 0 : start_tail(w);
+        if (r == 0)
+                r = tail_process(w->tail, &callbacks, w);
         if (r < 0 && r != w->last_error)
-                say("%s: %s", w->path, strerror(-r));
+                say("%s: %s; trying again every %ds", w->path, strerror(-r), TAILERS_RETRY_SECONDS);
+        else if (r == 0 && w->last_error < 0)
+                say("%s: followed again", w->path);
         w->last_error = r;
+        if (r < 0)
+                arm_retry(w->t);
 }
 
 static void on_readable(EV_P_ ev_io *io, int revents) {
         process(io->data);
 }
 
+static void on_retry(EV_P_ ev_timer *timer, int revents) {
+        struct tailers *t = timer->data;
+        bool failing = false;
+        for (size_t i = 0; i < t->n_logs; i++)
+                if (t->logs[i]->last_error < 0) {
+                        process(t->logs[i]);
+                        failing |= t->logs[i]->last_error < 0;
+                }
+        if (!failing)
+                ev_timer_stop(EV_A_ timer);
+}
+
 static struct log_watch *watch_free(struct log_watch *w) {
         if (!w)
                 return NULL;
-        ev_io_stop(w->t->loop, &w->io);
+        if (w->tail)
+                ev_io_stop(w->t->loop, &w->io);
         tail_free(w->tail);
         free(w->path);
         free(w);
@@ -84,17 +124,9 @@ static int watch_new(struct tailers *t, const char *path, int pool, bool from_st
         }
         w->t = t;
         w->pool = pool;
-        int r = tail_new(&w->tail, path, from_start ? TAIL_START_BEGIN : TAIL_START_END, 0);
-        if (r < 0) {
-                say("%s: cannot follow: %s", path, strerror(-r));
-                watch_free(w);
-                return r;
-        }
-        if (stat(path, &st) < 0)
+        w->from_start = from_start;
+        if (stat(path, &st) < 0 && errno == ENOENT)
                 say("%s: %s; waiting for it", path, strerror(errno));
-        ev_io_init(&w->io, on_readable, tail_fd(w->tail), EV_READ);
-        w->io.data = w;
-        ev_io_start(t->loop, &w->io);
         process(w);
         *ret = w;
         return 0;
@@ -114,6 +146,8 @@ static struct log_watch *take(struct tailers *t, const char *path) {
 
 void tailers_init(struct tailers *t, struct ev_loop *loop, struct feed *feed) {
         *t = (struct tailers) { .loop = loop, .feed = feed };
+        ev_timer_init(&t->retry, on_retry, 0., TAILERS_RETRY_SECONDS);
+        t->retry.data = t;
 }
 
 int tailers_update(struct tailers *t, const struct log_ref *want, size_t n, bool from_start) {
@@ -137,6 +171,9 @@ int tailers_update(struct tailers *t, const struct log_ref *want, size_t n, bool
         tailers_free(t);
         t->logs = logs;
         t->n_logs = made;
+        for (size_t i = 0; i < made; i++)
+                if (logs[i]->last_error < 0)
+                        arm_retry(t);
         return 0;
 }
 
@@ -146,6 +183,7 @@ void tailers_drain(struct tailers *t) {
 }
 
 void tailers_free(struct tailers *t) {
+        ev_timer_stop(t->loop, &t->retry);
         for (size_t i = 0; i < t->n_logs; i++)
                 watch_free(t->logs[i]);
         free(t->logs);

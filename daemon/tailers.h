@@ -13,12 +13,15 @@
 
 struct log_watch;
 
+enum { TAILERS_RETRY_SECONDS = 5 };     /* a log that cannot be read (EACCES, EMFILE) is tried again */
+
 struct tailers {
         struct ev_loop *loop;
         struct feed *feed;
         uint64_t now;                   /* CLOCK_REALTIME µs of the batch being read */
         struct log_watch **logs;
         size_t n_logs;
+        ev_timer retry;                 /* runs while some log cannot be read */
 };
 
 /* Follows nothing yet; loop and feed must outlive t. */
@@ -26,7 +29,8 @@ void tailers_init(struct tailers *t, struct ev_loop *loop, struct feed *feed);
 /* Follows exactly logs[0..n) (struct log_ref: the path, and the pool whose php-fpm log it is or
  * -1 for nginx's). The tailers whose path stays are kept, with their offsets and any rotation in
  * progress; new ones start at the file's beginning if from_start, else at its end, and read what
- * is there at once. A path that cannot be followed is said on stderr and left out. 0, or -ENOMEM
+ * is there at once. A path that cannot be read (EACCES, EMFILE) is said on stderr and tried again
+ * every TAILERS_RETRY_SECONDS, as a missing one is waited for. 0, or -ENOMEM
  * after which t follows only some of them (tailers_free() it). */
 int tailers_update(struct tailers *t, const struct log_ref *logs, size_t n, bool from_start);
 /* Reads what every log holds now without waiting for inotify: before a flush that must see it. */

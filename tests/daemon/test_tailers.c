@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -192,6 +193,37 @@ START_TEST(test_burst_one_flush) {
 }
 END_TEST
 
+static bool one_classified(const struct rig *r) {
+        return r->feed.classified == 1;
+}
+
+/* No descriptor left when the log is first followed (EMFILE, as under a low ulimit -n): it is
+ * kept, tried again, and followed once descriptors are free. */
+START_TEST(test_log_retried_after_emfile) {
+        struct rlimit was, low;
+        int fds[256], n = 0;
+        ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &was), 0);
+        low = (struct rlimit) { 256, was.rlim_max };
+        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+        while (n < 256 && (fds[n] = dup(0)) >= 0)
+                n++;
+        ck_assert_int_eq(errno, EMFILE);
+        struct log_ref ref = { rig->log, -1 };
+        int r = tailers_update(&rig->tailers, &ref, 1, false);
+        while (n > 0)
+                close(fds[--n]);
+        ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &was), 0);
+        ck_assert_int_eq(r, 0);
+        ck_assert_uint_eq(rig->tailers.n_logs, 1);
+        double end = ev_time() + TAILERS_RETRY_SECONDS + TIMEOUT_S;
+        while (ev_time() < end && ev_is_active(&rig->tailers.retry))
+                ev_run(rig->loop, EVRUN_ONCE);
+        ck_assert_msg(!ev_is_active(&rig->tailers.retry), "the log was not followed again");
+        append_failures(1);
+        ck_assert_msg(run_until(one_classified), "a line after the retry was not read");
+}
+END_TEST
+
 /* Pool www listening at prefix, the test's dir, "/" and file. */
 static bool both_read(const struct rig *r) {
         return r->feed.classified == 2 * BURST;
@@ -287,6 +319,7 @@ int main(void) {
         tcase_add_test(tc, test_two_logs_one_flush);
         tcase_add_test(tc, test_pool_socket_missing);
         tcase_add_test(tc, test_pool_saturated);
+        tcase_add_test(tc, test_log_retried_after_emfile);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
