@@ -148,6 +148,7 @@ static void on_line(void *userdata, const struct scanfile *s, const char *line, 
 
 static void read_log(struct check *k, const struct log_ref *ref) {
         k->pool = ref->pool;
+        k->read.regular_only = true;    /* a FIFO would hang the check, a device never end */
         int r = scanfile_read(&k->read, ref->path, on_line, k);
         if (r < 0) {
                 say_file_error(ref->path, &k->read, r);

@@ -1,5 +1,6 @@
 #include "say.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +19,9 @@ void say(const char *fmt, ...) {
 }
 
 void say_file_error(const char *path, const struct scanfile *s, int r) {
-        if (!s->opened)
+        if (!s->opened && r == -EINVAL)
+                say("%s: not a regular file (a FIFO, a device or a socket): not read", path);
+        else if (!s->opened)
                 say("%s: %s (errno %d)", path, strerror(-r), -r);
         else
                 say("%s: read error after line %zu: %s (errno %d)", path, s->file_lines, strerror(-r), -r);

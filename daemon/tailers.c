@@ -80,7 +80,9 @@ static void process(struct log_watch *w) {
         if (r == 0)
                 r = tail_process(w->tail, &callbacks, w);
         if (r < 0 && r != w->last_error)
-                say("%s: %s; trying again every %ds", w->path, strerror(-r), TAILERS_RETRY_SECONDS);
+                say("%s: %s; trying again every %ds", w->path,
+                    r == -EINVAL ? "not a regular file (a FIFO, a device or a socket)" : strerror(-r),
+                    TAILERS_RETRY_SECONDS);
         else if (r == 0 && w->last_error < 0)
                 say("%s: followed again", w->path);
         w->last_error = r;

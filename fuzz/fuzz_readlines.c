@@ -47,7 +47,7 @@ static unsigned char *gzip_of(const uint8_t *data, size_t size, size_t *out_n) {
 /* Reads the current file and checks it line by line against a split of data. */
 static void check_reads_back(const uint8_t *data, size_t size) {
         struct readlines *f;
-        FUZZ_CHECK(readlines_open(&f, path, CAP) == 0);
+        FUZZ_CHECK(readlines_open(&f, path, CAP, READLINES_REGULAR_ONLY) == 0);
         size_t pos = 0, delivered = 0, dropped = 0, newlines = 0;
         const char *line;
         size_t n;
@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
                 /* read as gzip: garbage must end in an error or EOF, never a crash */
                 struct readlines *f;
-                FUZZ_CHECK(readlines_open(&f, path, CAP) == 0);
+                FUZZ_CHECK(readlines_open(&f, path, CAP, READLINES_REGULAR_ONLY) == 0);
                 const char *line;
                 size_t n;
                 unsigned flags;

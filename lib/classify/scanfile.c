@@ -12,7 +12,7 @@ static bool before_since(struct scanfile *s, const struct logline *ll, bool *old
 int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *userdata) {
         struct readlines *f;
         s->file_lines = 0;
-        int r = readlines_open(&f, path, SCANFILE_LINE_CAP);
+        int r = readlines_open(&f, path, SCANFILE_LINE_CAP, s->regular_only ? READLINES_REGULAR_ONLY : 0);
         s->opened = r == 0;
         if (r < 0)
                 return r;

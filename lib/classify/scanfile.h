@@ -14,6 +14,7 @@ struct scanfile {
         size_t lines, old_lines, truncated;     /* over every file read */
         size_t file_lines;              /* in the file being read: the line number handed on */
         bool opened;                    /* whether the last file could be opened */
+        bool regular_only;              /* refuse FIFOs too (READLINES_REGULAR_ONLY): check's logs */
 };
 
 /* Called for each classified line at or after since; spans point into the line. */

@@ -28,21 +28,34 @@ static bool is_gzip(int fd) {
         return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
-static int open_checked(const char *path) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+/* -EISDIR, or -EINVAL for what is no file or pipe (a device: /dev/zero never ends), or for
+ * anything but a regular file when regular_only. */
+static int kind_error(const struct stat *st, bool regular_only) {
+        if (S_ISDIR(st->st_mode))
+                return -EISDIR;
+        if (S_ISREG(st->st_mode) || (!regular_only && S_ISFIFO(st->st_mode)))
+                return 0;
+        return -EINVAL;
+}
+
+/* Opened without blocking (a FIFO with no writer would block in open), then blocking reads. */
+static int open_checked(const char *path, bool regular_only) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         struct stat st;
-        if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-                int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        int r = fstat(fd, &st) < 0 ? -errno : kind_error(&st, regular_only);
+        if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+                r = -errno;
+        if (r < 0) {
                 close(fd);
-                return -e;
+                return r;
         }
         return fd;
 }
 
-int readlines_open(struct readlines **ret, const char *path, size_t line_cap) {
-        int fd = open_checked(path);
+int readlines_open(struct readlines **ret, const char *path, size_t line_cap, unsigned flags) {
+        int fd = open_checked(path, flags & READLINES_REGULAR_ONLY);
         if (fd < 0)
                 return fd;
         struct readlines *f = calloc(1, sizeof(*f));

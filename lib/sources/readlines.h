@@ -9,8 +9,13 @@ enum readlines_flags {
 
 struct readlines;
 
-/* 0 or a negative errno (the file's own error: ENOENT, EACCES, EISDIR…). */
-int readlines_open(struct readlines **ret, const char *path, size_t line_cap);
+enum readlines_open_flags {
+        READLINES_REGULAR_ONLY = 1 << 0,        /* refuse a FIFO too: a log named in a config */
+};
+
+/* 0 or a negative errno: the file's own (ENOENT, EACCES…), EISDIR, or EINVAL for what is not a
+ * regular file or a pipe (a device), or not a regular file with READLINES_REGULAR_ONLY. */
+int readlines_open(struct readlines **ret, const char *path, size_t line_cap, unsigned flags);
 /* 1 with a line (without its '\n'), 0 at the end, or a negative errno. */
 int readlines_next(struct readlines *f, const char **line, size_t *len, unsigned *flags);
 struct readlines *readlines_close(struct readlines *f);

@@ -477,6 +477,8 @@ static int follow_path(struct tail *t) {
                 return 0;
         if (t->cur)
                 retire(t);
+        if (r == 0 && !present)
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;        /* a FIFO or a device: never a log */
         return present ? adopt(t) : 0;
 }
 

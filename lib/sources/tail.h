@@ -39,7 +39,9 @@ int tail_new(struct tail **ret, const char *path, enum tail_start start, size_t 
 /* Non-blocking inotify fd: call tail_process() when it is readable. */
 int tail_fd(const struct tail *t);
 
-/* Reads pending events, rescans the path and drains every open file; never blocks.
+/* Reads pending events, rescans the path and drains every open file; never blocks. 0, or -errno:
+ * -EISDIR or -EINVAL when the path names a directory or what is not a regular file (a FIFO, a
+ * device), which is not followed until it is one.
  * Callbacks must not call tail_process() or tail_free() on t. */
 int tail_process(struct tail *t, const struct tail_callbacks *cb, void *userdata);
 

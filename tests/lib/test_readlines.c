@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +39,7 @@ struct seen {
 
 static int read_all(const char *path, size_t cap, struct seen *s) {
         struct readlines *f;
-        int r = readlines_open(&f, path, cap);
+        int r = readlines_open(&f, path, cap, 0);
         if (r < 0)
                 return r;
         const char *line;
@@ -110,7 +112,7 @@ START_TEST(test_exact_cap_across_reads) {
         const char *p = write_file("exact.log", data, n + 65536);
         free(data);
         struct readlines *f;
-        ck_assert_int_eq(readlines_open(&f, p, 65536), 0);
+        ck_assert_int_eq(readlines_open(&f, p, 65536, 0), 0);
         const char *line;
         size_t len;
         unsigned flags, lines = 0;
@@ -150,7 +152,7 @@ START_TEST(test_truncated_gzip_is_an_error) {
         gzclose(gz);
         ck_assert_int_eq(truncate(path, 200), 0);
         struct readlines *f;
-        ck_assert_int_eq(readlines_open(&f, path, 64), 0);
+        ck_assert_int_eq(readlines_open(&f, path, 64, 0), 0);
         const char *line;
         size_t n;
         unsigned flags;
@@ -166,8 +168,32 @@ START_TEST(test_open_errors) {
         struct readlines *f;
         char path[256];
         snprintf(path, sizeof(path), "%s/missing.log", dir);
-        ck_assert_int_eq(readlines_open(&f, path, 64), -ENOENT);
-        ck_assert_int_eq(readlines_open(&f, dir, 64), -EISDIR);
+        ck_assert_int_eq(readlines_open(&f, path, 64, 0), -ENOENT);
+        ck_assert_int_eq(readlines_open(&f, dir, 64, 0), -EISDIR);
+        ck_assert_int_eq(readlines_open(&f, "/dev/zero", 64, 0), -EINVAL);     /* would never end */
+}
+END_TEST
+
+/* A FIFO: scan reads one (a pipe given on purpose); a log named in a config never is, since
+ * with no writer it would block. Neither open blocks. */
+START_TEST(test_fifo) {
+        struct readlines *f;
+        const char *line;
+        size_t len;
+        unsigned flags;
+        char path[256];
+        snprintf(path, sizeof(path), "%s/fifo", dir);
+        ck_assert_int_eq(mkfifo(path, 0600), 0);
+        ck_assert_int_eq(readlines_open(&f, path, 64, READLINES_REGULAR_ONLY), -EINVAL);
+        ck_assert_int_eq(readlines_open(&f, path, 64, 0), 0);
+        int w = open(path, O_WRONLY | O_CLOEXEC);
+        ck_assert_int_ge(w, 0);
+        ck_assert_int_eq(write(w, "one\n", 4), 4);
+        close(w);
+        ck_assert_int_eq(readlines_next(f, &line, &len, &flags), 1);
+        ck_assert_uint_eq(len, 3);
+        ck_assert_int_eq(readlines_next(f, &line, &len, &flags), 0);
+        readlines_close(f);
 }
 END_TEST
 
@@ -183,6 +209,7 @@ int main(void) {
         tcase_add_test(tc, test_gzip);
         tcase_add_test(tc, test_truncated_gzip_is_an_error);
         tcase_add_test(tc, test_open_errors);
+        tcase_add_test(tc, test_fifo);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -743,6 +743,23 @@ START_TEST(test_directory_recreated_after_delete_seen) {
 }
 END_TEST
 
+/* A FIFO or a device at the path is an error, said, and not followed (reading one would block
+ * or never end); a regular file there later is followed. */
+START_TEST(test_not_a_regular_file) {
+        struct rec r;
+        rec_init(&r, "error.log");
+        ck_assert_int_eq(mkfifo(r.path, 0600), 0);
+        ck_assert_int_eq(tail_new(&r.t, r.path, TAIL_START_END, CAP), 0);
+        ck_assert_int_eq(tail_process(r.t, &callbacks, &r), -EINVAL);
+        ck_assert_uint_eq(r.notices[TAIL_OPENED], 0);
+        ck_assert_int_eq(unlink(r.path), 0);
+        APPEND(r.path, "one\n");
+        ck_assert_int_eq(tail_process(r.t, &callbacks, &r), 0);
+        ck_assert_uint_eq(r.notices[TAIL_OPENED], 1);
+        rec_done(&r);
+}
+END_TEST
+
 static unsigned max_queued_events(void) {
         unsigned v = 16384;
         FILE *f = fopen("/proc/sys/fs/inotify/max_queued_events", "re");
@@ -818,6 +835,7 @@ static Suite *tail_suite(void) {
         tcase_add_test(tc, test_directory_created_late);
         tcase_add_test(tc, test_directory_recreated);
         tcase_add_test(tc, test_directory_recreated_after_delete_seen);
+        tcase_add_test(tc, test_not_a_regular_file);
         tcase_add_test(tc, test_overflow_rescan);
         suite_add_tcase(s, tc);
         return s;
