@@ -19,6 +19,11 @@ static void on_alert(void *userdata, const struct alert *a) {
         struct manager *m = userdata;
         m->alerts++;
         outputs_send(&m->out, a);
+        if (!outputs_any(&m->out) && !m->failed) {
+                say("no output takes alerts any more: stopping");
+                m->failed = -EPIPE;
+                ev_break(m->loop, EVBREAK_ALL);
+        }
 }
 
 /* The diagnosis's clock is the wall clock, libev's timers are monotonic: at least 1 ms, so that
@@ -63,6 +68,7 @@ static void on_due(EV_P_ ev_timer *w, int revents) {
 static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
         struct manager *m = w->data;
         pools_probe_round(&m->pools);
+        outputs_retry(&m->out);         /* what a full disk kept back */
 }
 
 static void resolve_identity(struct manager *m) {

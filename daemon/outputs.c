@@ -1,5 +1,6 @@
 #include "outputs.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,45 +15,94 @@ int outputs_open(struct outputs *o, const struct outputs_options *opt) {
         bool chosen = opt->to_stdout || opt->to_journal || opt->file;
         *o = (struct outputs) { 0 };
         o->journal = chosen ? opt->to_journal : outputs_under_systemd();
-        o->to_stdout = chosen ? opt->to_stdout : !o->journal;
+        o->out.on = chosen ? opt->to_stdout : !o->journal;
+        o->out.name = "stdout";
         sink_fallback_init(&o->fallback, stderr);
-        sink_jsonl_stream(&o->out, stdout);
+        sink_jsonl_stream(&o->out.sink, stdout);
         if (!opt->file)
                 return 0;
-        int r = sink_jsonl_open(&o->file, opt->file);
+        int r = sink_jsonl_open(&o->file.sink, opt->file);
         if (r < 0)
                 say("%s: %s", opt->file, strerror(-r));
-        o->to_file = r == 0;
+        o->file.on = r == 0;
+        o->file.name = o->file.sink.path;
         return r;
 }
 
-static void failed(struct outputs *o, const char *where, int r) {
-        if (r == 0 || r == o->last_error)
+/* Says when a sink starts failing, and when it works again with what was kept and dropped. */
+static void track(struct jsonl_output *j, int r) {
+        struct sink_jsonl *s = &j->sink;
+        if (r < 0 && j->error == 0)
+                say("cannot write alerts to %s: %s; keeping up to %d to write when it works again", j->name,
+                    strerror(-r), SINK_JSONL_QUEUE_MAX);
+        else if (r < 0 && r != j->error)
+                say("cannot write alerts to %s: %s", j->name, strerror(-r));
+        else if (r == 0 && j->error < 0)
+                say("writing alerts to %s again: %llu written late, %llu dropped while it failed", j->name,
+                    (unsigned long long) (s->written - j->written_before), (unsigned long long) (s->dropped - j->dropped_before));
+        if (r < 0 && j->error == 0) {
+                j->written_before = s->written;
+                j->dropped_before = s->dropped;
+        }
+        j->error = r;
+}
+
+/* EPIPE never heals (the reader is gone, as with `| head -1`): the sink is closed for good. */
+static void send_jsonl(struct jsonl_output *j, const struct alert *a) {
+        if (!j->on)
                 return;
-        o->last_error = r;
-        say("cannot write alerts to %s: %s", where, strerror(-r));
+        int r = a ? sink_jsonl_write(&j->sink, a) : sink_jsonl_flush(&j->sink);
+        if (r == -EPIPE) {
+                say("%s is closed (EPIPE): no more alerts are written there", j->name);
+                j->sink.dropped += sink_jsonl_pending(&j->sink);
+                j->on = false;
+                return;
+        }
+        track(j, r);
 }
 
 void outputs_send(struct outputs *o, const struct alert *a) {
         if (o->journal) {
                 int r = sink_journal_emit(a);
-                if (r < 0)
-                        failed(o, "stderr", sink_journal_fallback(&o->fallback, a, r));
+                if (r < 0 && (r = sink_journal_fallback(&o->fallback, a, r)) < 0 && r != o->journal_error)
+                        say("cannot write alerts to the journal or stderr: %s", strerror(-r));
+                o->journal_error = r < 0 ? r : 0;
         }
-        if (o->to_stdout)
-                failed(o, "stdout", sink_jsonl_write(&o->out, a));
-        if (o->to_file)
-                failed(o, o->file.path, sink_jsonl_write(&o->file, a));
+        send_jsonl(&o->out, a);
+        send_jsonl(&o->file, a);
+}
+
+void outputs_retry(struct outputs *o) {
+        if (o->out.error < 0)
+                send_jsonl(&o->out, NULL);
+        if (o->file.error < 0)
+                send_jsonl(&o->file, NULL);
+}
+
+bool outputs_any(const struct outputs *o) {
+        return o->journal || o->out.on || o->file.on;
 }
 
 void outputs_reopen(struct outputs *o) {
-        int r = o->to_file ? sink_jsonl_reopen(&o->file) : 0;
+        int r = o->file.on ? sink_jsonl_reopen(&o->file.sink) : 0;
         if (r < 0)
-                say("%s: cannot reopen, writing on to the old file: %s", o->file.path, strerror(-r));
+                say("%s: cannot reopen, writing on to the old file: %s", o->file.sink.path, strerror(-r));
+        if (o->file.on && o->file.error < 0)
+                send_jsonl(&o->file, NULL);     /* the new file may have room */
+}
+
+static void close_jsonl(struct jsonl_output *j) {
+        if (j->on)
+                send_jsonl(j, NULL);
+        size_t lost = j->on ? sink_jsonl_pending(&j->sink) : 0;
+        if (lost || j->sink.dropped)
+                say("%s: %zu alert%s could not be written and %llu were dropped", j->name, lost, lost == 1 ? "" : "s",
+                    (unsigned long long) j->sink.dropped);
+        sink_jsonl_close(&j->sink);
+        j->on = false;
 }
 
 void outputs_close(struct outputs *o) {
-        if (o->to_file)
-                sink_jsonl_close(&o->file);
-        o->to_file = false;
+        close_jsonl(&o->out);
+        close_jsonl(&o->file);
 }

@@ -6,6 +6,7 @@
 #pragma once
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "alert.h"
@@ -30,10 +31,17 @@ void sink_fallback_init(struct sink_fallback *fb, FILE *f);
 /* err: what sink_journal_emit() returned. 0, or -errno. */
 int sink_journal_fallback(struct sink_fallback *fb, const struct alert *a, int err);
 
+/* Lines kept while a JSON-lines sink cannot write (ENOSPC, EFBIG): past either cap the oldest go. */
+enum { SINK_JSONL_QUEUE_MAX = 256, SINK_JSONL_QUEUE_BYTES = 4 << 20 };
+
 struct sink_jsonl {
         FILE *f;
         char path[PATH_MAX];    /* empty: f is the caller's stream, never closed or reopened */
         bool cut;               /* the last line may be unterminated: start the next on a new line */
+        char *queue[SINK_JSONL_QUEUE_MAX];     /* lines not yet written, oldest at head */
+        size_t head, n, bytes;
+        uint64_t written;       /* alerts written */
+        uint64_t dropped;       /* alerts dropped: the queue was full, or out of memory */
 };
 
 /* A stream the caller owns (stdout). */
@@ -42,8 +50,14 @@ void sink_jsonl_stream(struct sink_jsonl *s, FILE *f);
 int sink_jsonl_open(struct sink_jsonl *s, const char *path);
 /* Opens the path anew (after log rotation), then closes the old file; keeps it on failure. */
 int sink_jsonl_reopen(struct sink_jsonl *s);
-/* One line. 0, or -errno (-ENOMEM, -ENOSPC, -EPIPE…). */
+/* Queues the alert's line and writes every queued line it can, oldest first. 0 when all are
+ * written; else -errno (-ENOSPC, -EFBIG, -EPIPE, -ENOMEM…) with the rest kept for the next call. */
 int sink_jsonl_write(struct sink_jsonl *s, const struct alert *a);
+/* Writes what is queued: 0 when nothing is left, or -errno as sink_jsonl_write(). */
+int sink_jsonl_flush(struct sink_jsonl *s);
+/* Lines queued, not yet written. */
+size_t sink_jsonl_pending(const struct sink_jsonl *s);
+/* Closes the file (not a stream of the caller's); queued lines are freed: flush first. */
 void sink_jsonl_close(struct sink_jsonl *s);
 /* alert_to_json() as compact text on one line (malloc'd), or NULL when out of memory. */
 char *sink_alert_json(const struct alert *a);

@@ -86,15 +86,10 @@ static off_t file_end(FILE *f) {
         return fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
 }
 
-int sink_jsonl_write(struct sink_jsonl *s, const struct alert *a) {
-        if (!s->f)
-                return -EBADF;
-        char *json = sink_alert_json(a);
-        if (!json)
-                return -ENOMEM;
+/* One line, whole or not at all: a failed write is cut back to where the line began. */
+static int write_line(struct sink_jsonl *s, const char *json) {
         off_t end = s->path[0] ? file_end(s->f) : -1;
         int r = put_line(s->f, json, s->cut);
-        free(json);
         if (r < 0)
                 s->cut = !(end >= 0 && ftruncate(fileno(s->f), end) == 0);
         else
@@ -102,7 +97,53 @@ int sink_jsonl_write(struct sink_jsonl *s, const struct alert *a) {
         return r;
 }
 
+static void pop(struct sink_jsonl *s) {
+        s->bytes -= strlen(s->queue[s->head]);
+        free(s->queue[s->head]);
+        s->head = (s->head + 1) % SINK_JSONL_QUEUE_MAX;
+        s->n--;
+}
+
+static void push(struct sink_jsonl *s, char *json) {
+        size_t len = strlen(json);
+        while (s->n && (s->n == SINK_JSONL_QUEUE_MAX || s->bytes + len > SINK_JSONL_QUEUE_BYTES)) {
+                pop(s);
+                s->dropped++;
+        }
+        s->queue[(s->head + s->n++) % SINK_JSONL_QUEUE_MAX] = json;
+        s->bytes += len;
+}
+
+int sink_jsonl_flush(struct sink_jsonl *s) {
+        while (s->n) {
+                if (!s->f)
+                        return -EBADF;
+                int r = write_line(s, s->queue[s->head]);
+                if (r < 0)
+                        return r;
+                pop(s);
+                s->written++;
+        }
+        return 0;
+}
+
+int sink_jsonl_write(struct sink_jsonl *s, const struct alert *a) {
+        char *json = sink_alert_json(a);
+        if (!json) {
+                s->dropped++;
+                return -ENOMEM;
+        }
+        push(s, json);
+        return sink_jsonl_flush(s);
+}
+
+size_t sink_jsonl_pending(const struct sink_jsonl *s) {
+        return s->n;
+}
+
 void sink_jsonl_close(struct sink_jsonl *s) {
+        while (s->n)
+                pop(s);
         if (s->path[0] && s->f)
                 fclose(s->f);
         s->f = NULL;

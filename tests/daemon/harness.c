@@ -339,10 +339,16 @@ void bgw_free(struct bgw *b) {
 }
 
 int bgw_run(const char *const *args, char **out, char **err) {
+        return bgw_run_reader_gone(args, out, err, false);
+}
+
+int bgw_run_reader_gone(const char *const *args, char **out, char **err, bool reader_gone) {
         int o, e, status;
         size_t on = 0, en = 0;
         *out = *err = NULL;
         pid_t pid = spawn(args, NULL, &o, &e);
+        if (reader_gone)
+                close(o), o = -1;
         long long end = harness_now_ms() + harness_ms(60000);
         while ((o >= 0 || e >= 0) && harness_now_ms() < end) {
                 struct pollfd p[2] = { { o, POLLIN, 0 }, { e, POLLIN, 0 } };

@@ -342,6 +342,23 @@ START_TEST(test_config_change_reloads) {
 }
 END_TEST
 
+/* stdout's reader gone (`run --stdout | head -1`): said, and with no other output the daemon
+ * stops instead of dropping every later alert. */
+START_TEST(test_stdout_closed) {
+        char *out, *err, conf[300];
+        newdir();
+        snprintf(conf, sizeof(conf), "%s", path_in("bgw.conf"));
+        write_file(conf, "[Pool www]\nListen = /nonexistent/php-fpm.sock\n[Nginx]\nErrorLog = /nonexistent/error.log\n");
+        const char *args[] = { "run", "--config", conf, "--stdout", NULL };
+        int code = bgw_run_reader_gone(args, &out, &err, true);
+        ck_assert_msg(strstr(err, "stdout is closed (EPIPE): no more alerts are written there"), "%s", err);
+        ck_assert_msg(strstr(err, "no output takes alerts any more: stopping"), "%s", err);
+        ck_assert_int_eq(code, 1);
+        free(out);
+        free(err);
+}
+END_TEST
+
 /* (e) */
 START_TEST(test_notify) {
         struct fpm_env e;
@@ -636,6 +653,7 @@ int main(void) {
         tcase_add_test(tc, test_check_config);
         tcase_add_test(tc, test_discover_root);
         tcase_add_test(tc, test_run_bad_config);
+        tcase_add_test(tc, test_stdout_closed);
         suite_add_tcase(s, tc);
         tc = daemon_case("live");
         tcase_add_test(tc, test_fpm_down_then_resolved);

@@ -79,6 +79,16 @@ static void read_lines(struct lines *l, const char *path) {
         split(l, text, size);
 }
 
+static int count_lines(const char *path) {
+        FILE *f = fopen(path, "re");
+        int n = 0, c;
+        ck_assert_ptr_nonnull(f);
+        while ((c = fgetc(f)) != EOF)
+                n += c == '\n';
+        fclose(f);
+        return n;
+}
+
 static json_t *parse_line(const struct lines *l, int i) {
         json_error_t err;
         json_t *j = json_loadb(l->line[i], l->len[i], JSON_ALLOW_NUL, &err);
@@ -218,13 +228,52 @@ START_TEST(test_file_error_leaves_whole_lines) {
         setrlimit(RLIMIT_FSIZE, &saved);
         signal(SIGXFSZ, was);
         ck_assert_int_eq(r, -EFBIG);
-        ck_assert_int_eq(sink_jsonl_write(&s, &a[2]), 0);
+        ck_assert_uint_eq(sink_jsonl_pending(&s), 1);
+        ck_assert_int_eq(sink_jsonl_write(&s, &a[2]), 0);      /* the kept one first */
+        ck_assert_uint_eq(sink_jsonl_pending(&s), 0);
+        ck_assert_uint_eq(s.written, 3);
         sink_jsonl_close(&s);
         struct lines l;
         read_lines(&l, path);
-        ck_assert_int_eq(l.n, 2);
+        ck_assert_int_eq(l.n, 3);
         expect_alert(&l, 0, &a[0]);
-        expect_alert(&l, 1, &a[2]);
+        expect_alert(&l, 1, &a[1]);
+        expect_alert(&l, 2, &a[2]);
+        free(l.text);
+}
+END_TEST
+
+/* A file that takes nothing for longer than the queue holds: the newest SINK_JSONL_QUEUE_MAX are
+ * written once it has room again, the older ones are counted as dropped. */
+START_TEST(test_queue_bounded) {
+        char dir[128], path[160];
+        fixture_newdir(dir);
+        snprintf(path, sizeof(path), "%s/alerts.jsonl", dir);
+        struct sink_jsonl s;
+        struct alert a;
+        enum { N = SINK_JSONL_QUEUE_MAX + 44 };
+        ck_assert_int_eq(sink_jsonl_open(&s, path), 0);
+        struct rlimit saved, none;
+        getrlimit(RLIMIT_FSIZE, &saved);
+        none = (struct rlimit) { 0, saved.rlim_max };
+        void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+        ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &none), 0);
+        for (int i = 0; i < N; i++) {
+                hostile_alert(&a, CAUSE_FPM_DOWN, i);
+                ck_assert_int_eq(sink_jsonl_write(&s, &a), -EFBIG);
+        }
+        setrlimit(RLIMIT_FSIZE, &saved);
+        signal(SIGXFSZ, was);
+        ck_assert_uint_eq(sink_jsonl_pending(&s), SINK_JSONL_QUEUE_MAX);
+        ck_assert_uint_eq(s.dropped, N - SINK_JSONL_QUEUE_MAX);
+        ck_assert_int_eq(sink_jsonl_flush(&s), 0);
+        ck_assert_uint_eq(s.written, SINK_JSONL_QUEUE_MAX);
+        sink_jsonl_close(&s);
+        struct lines l;
+        read_lines(&l, path);
+        ck_assert_int_eq(count_lines(path), SINK_JSONL_QUEUE_MAX);
+        hostile_alert(&a, CAUSE_FPM_DOWN, N - SINK_JSONL_QUEUE_MAX);   /* the oldest kept */
+        expect_alert(&l, 0, &a);
         free(l.text);
 }
 END_TEST
@@ -263,9 +312,10 @@ START_TEST(test_stream_error_cut_line) {
         fclose(f);
         struct lines l;
         split(&l, fl.buf, fl.n);
-        ck_assert_int_eq(l.n, 2);
+        ck_assert_int_eq(l.n, 3);               /* the cut piece, the first alert again, the second */
         ck_assert_uint_eq(l.len[0], 10);
         expect_alert(&l, 1, &a);
+        expect_alert(&l, 2, &a);
 }
 END_TEST
 
@@ -303,6 +353,7 @@ int main(void) {
         tcase_add_test(tc, test_reopen_after_rename);
         tcase_add_test(tc, test_reopen_failure_keeps_file);
         tcase_add_test(tc, test_file_error_leaves_whole_lines);
+        tcase_add_test(tc, test_queue_bounded);
         tcase_add_test(tc, test_stream_error_cut_line);
         tcase_add_test(tc, test_fallback_says_why_once);
         suite_add_tcase(s, tc);
