@@ -1,0 +1,40 @@
+/* badgatewayd.conf from arbitrary bytes: config_parse_string() accepts it whole or refuses it
+ * with FILE:LINE and a reason, never crashes, and what it accepts holds together. */
+#include <errno.h>
+#include <string.h>
+
+#include "config.h"
+#include "fuzz_check.h"
+
+static void check_accepted(const struct config *c) {
+        FUZZ_CHECK(c->n_pools >= 0 && c->n_pools <= CONFIG_MAX_POOLS);
+        FUZZ_CHECK(c->n_nginx_logs >= 0 && c->n_nginx_logs <= CONFIG_MAX_LOGS);
+        FUZZ_CHECK(memchr(c->nginx_user, '\0', sizeof(c->nginx_user)));
+        for (int i = 0; i < c->n_pools; i++) {
+                const struct pool_config *p = &c->pools[i];
+                FUZZ_CHECK(memchr(p->name, '\0', sizeof(p->name)));
+                FUZZ_CHECK(memchr(p->listen, '\0', sizeof(p->listen)));
+                FUZZ_CHECK(p->address.kind == ADDRESS_UNIX || p->address.kind == ADDRESS_INET ||
+                           p->address.kind == ADDRESS_INET6 || p->address.kind == ADDRESS_ANY);
+                FUZZ_CHECK(p->line >= 1);
+        }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        char *text = malloc(size + 1);
+        struct config *c = malloc(sizeof(*c));
+        struct config_error err;
+        FUZZ_CHECK(text && c);
+        memcpy(text, data, size);
+        text[size] = '\0';
+        config_defaults(c);
+        int r = config_parse_string(c, "fuzz.conf", text, &err);
+        FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
+        if (r == -EINVAL)
+                FUZZ_CHECK(strncmp(err.text, "fuzz.conf", 9) == 0 && memchr(err.text, '\0', sizeof(err.text)));
+        if (r == 0)
+                check_accepted(c);
+        free(c);
+        free(text);
+        return 0;
+}
