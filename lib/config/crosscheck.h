@@ -51,7 +51,8 @@ typedef void crosscheck_fn(void *userdata, const struct crosscheck_finding *f);
  *     mode defaults to 0660. With listen.acl_users or listen.acl_groups set, php-fpm ignores
  *     owner and group and adds rw ACL entries: a user or group listed there that nginx's worker
  *     is (or is in) may connect. A name that does not resolve is reported as such (php-fpm or
- *     nginx refuse to start), never guessed.
+ *     nginx refuse to start), never guessed; under a root where not even "root" resolves (no
+ *     etc/passwd) nothing is judged.
  *   - fastcgi_read_timeout: the pass's effective value (its location, server, http), nginx's
  *     default 60s when none; compared only when request_terminate_timeout > 0.
  *   - fpm_memory_overcommit: memory_limit from php_admin_value[memory_limit], else

@@ -323,6 +323,13 @@ static void check_pool(const struct crosscheck *cc, const struct host_master *m,
                 denied(cc, m, p, w, &s, c);
 }
 
+/* A root without an account database (a configuration tree copied alone) resolves no name at
+ * all, not even root's: nothing can be judged there, and nothing is said. */
+static bool have_accounts(const struct crosscheck *cc) {
+        struct host_user root;
+        return host_user(cc->h, "root", &root) == 0;
+}
+
 void crosscheck_sockets(const struct crosscheck *cc) {
         struct worker w = { .n_groups = 0 };
         struct unresolved bad;
@@ -331,7 +338,7 @@ void crosscheck_sockets(const struct crosscheck *cc) {
                 for (size_t i = 0; i < cc->h->masters[m].conf->n_pools; i++)
                         any |= cc->h->masters[m].conf->pools[i].has_address &&
                                cc->h->masters[m].conf->pools[i].address.kind == ADDRESS_UNIX;
-        if (!any)
+        if (!any || !have_accounts(cc))
                 return;
         if (!nginx_worker(cc, &w, &bad)) {
                 say_unresolved(cc, NULL, &bad);

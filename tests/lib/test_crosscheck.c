@@ -27,6 +27,7 @@ struct world {
         const char *unit;               /* NULL: php8.2-fpm.service; "": none */
         enum host_unit_file unit_file;
         uint64_t memory_max, ram;
+        bool no_accounts;               /* no etc/passwd, no etc/group */
 };
 
 #define MB (1ULL << 20)
@@ -80,8 +81,10 @@ static void write_world(const char *root, const struct world *w) {
         char conf[1024];
         snprintf(conf, sizeof(conf), "[global]\npid = /run/php/php8.2-fpm.pid\n%s\ninclude = /etc/php/8.2/fpm/pool.d/*.conf\n",
                  w->global ? w->global : "");
-        put(root, "/etc/passwd", passwd);
-        put(root, "/etc/group", group);
+        if (!w->no_accounts) {
+                put(root, "/etc/passwd", passwd);
+                put(root, "/etc/group", group);
+        }
         put(root, "/etc/nginx/nginx.conf", w->nginx ? w->nginx : STOCK_NGINX);
         put(root, "/etc/php/8.2/fpm/php-fpm.conf", conf);
         put(root, "/etc/php/8.2/fpm/pool.d/www.conf", w->pool ? w->pool : STOCK_POOL);
@@ -284,6 +287,9 @@ START_TEST(test_socket_names_not_found) {
         f = denial("user www-data ghosts;", "");
         ck_assert_msg(strstr(f->summary, "nginx's group ghosts (the user directive at /etc/nginx/nginx.conf:1)"), "%s",
                       f->summary);
+        /* no account database under the root: nothing can be judged, nothing is said */
+        ck_assert_int_eq(count(&(struct world) { .nginx = NGINX_OF("user ghost;", "fastcgi_pass unix:/x.sock;"),
+                                                 .no_accounts = true }, CAUSE_SOCKET_PERMISSION), 0);
         /* a TCP pool has no file permissions */
         ck_assert_int_eq(count(&(struct world) { .nginx = NGINX_OF("user ghost;", "fastcgi_pass 127.0.0.1:9000;"),
                                                  .pool = "[www]\nuser = www-data\nlisten = 9000\npm = static\n"
