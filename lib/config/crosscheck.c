@@ -99,7 +99,7 @@ static void timeout_finding(const struct crosscheck *cc, const struct nginx_pass
         const struct fpm_conf_value *rtt = &pool->v[FPM_POOL_REQUEST_TERMINATE_TIMEOUT];
         const struct nginx_setting *set;
         uint64_t usec;
-        char shown[32], where[300];
+        char where[300];
         if (!rtt->ok || rtt->number <= 0 || !read_timeout(cc->h->nginx, p, &usec, &set) ||
             usec >= (uint64_t) rtt->number * 1000000)
                 return;
@@ -108,8 +108,8 @@ static void timeout_finding(const struct crosscheck *cc, const struct nginx_pass
         if (set)
                 cc_put(where, sizeof(where), "%s at %s:%u", set->value, set->at.file, set->at.line);
         else
-                cc_put(where, sizeof(where), "%s (nginx's default: none set for %s at %s:%u)",
-                       duration_format(usec, shown), nginx_pass_str(p->module), p->at.file, p->at.line);
+                cc_put(where, sizeof(where), "60s (nginx's default: none set for %s at %s:%u)",
+                       nginx_pass_str(p->module), p->at.file, p->at.line);
         cc_put(f.summary, sizeof(f.summary),
                "fastcgi_read_timeout %s is shorter than pool %s's request_terminate_timeout %llds (%s:%d): nginx "
                "answers 504 while PHP keeps running.",

@@ -84,9 +84,10 @@ static bool nginx_worker(const struct crosscheck *cc, struct worker *w, struct u
         bad->line = u->set ? u->at.line : 0;
         if (r < 0) {
                 cc_put(bad->summary, sizeof(bad->summary),
-                       "nginx's user %s (%s) cannot be looked up (%s): nginx will not start its workers, and "
-                       "whether they may connect to php-fpm's sockets cannot be judged.",
-                       w->name, u->set ? "the user directive" : "nginx's built-in default", lookup_error(r));
+                       "nginx's user %s (%s at %s:%u) cannot be looked up (%s): nginx will not start its workers, "
+                       "and whether they may connect to php-fpm's sockets cannot be judged.", w->name,
+                       u->set ? "the user directive" : "no user directive: nginx's built-in default", bad->file,
+                       bad->line, lookup_error(r));
                 return false;
         }
         if ((r = worker_group(cc, u, &gid, &gname)) < 0) {

@@ -281,9 +281,9 @@ START_TEST(test_socket_names_not_found) {
         ck_assert_ptr_null(f->pool);
         ck_assert_str_eq(f->file, "/etc/nginx/nginx.conf");
         ck_assert_uint_eq(f->line, 1);
-        ck_assert_str_eq(f->summary, "nginx's user ghost (the user directive) cannot be looked up (no such name "
-                                     "here): nginx will not start its workers, and whether they may connect to "
-                                     "php-fpm's sockets cannot be judged.");
+        ck_assert_str_eq(f->summary, "nginx's user ghost (the user directive at /etc/nginx/nginx.conf:1) cannot be "
+                                     "looked up (no such name here): nginx will not start its workers, and whether "
+                                     "they may connect to php-fpm's sockets cannot be judged.");
         f = denial("user www-data ghosts;", "");
         ck_assert_msg(strstr(f->summary, "nginx's group ghosts (the user directive at /etc/nginx/nginx.conf:1)"), "%s",
                       f->summary);
@@ -385,7 +385,7 @@ START_TEST(test_read_timeout) {
                       "%s", seen.f[0].summary);
         w = (struct world) { .pool = STOCK_POOL "request_terminate_timeout = 61\n" };
         ck_assert_str_eq(only(&w, CAUSE_FASTCGI_READ_TIMEOUT_SHORT)->summary,
-                         "fastcgi_read_timeout 1min (nginx's default: none set for fastcgi_pass at "
+                         "fastcgi_read_timeout 60s (nginx's default: none set for fastcgi_pass at "
                          "/etc/nginx/nginx.conf:6) is shorter than pool www's request_terminate_timeout 61s "
                          "(/etc/php/8.2/fpm/pool.d/www.conf:9): nginx answers 504 while PHP keeps running.");
 }
