@@ -12,6 +12,7 @@
 
 #include "classify.h"
 #include "clock.h"
+#include "configfindings.h"
 #include "diag.h"
 #include "loadconf.h"
 #include "pools.h"
@@ -28,6 +29,8 @@ struct check {
         const char *config_file;
         const char *since_text;
         struct config *cfg;
+        const struct host_conf *host;   /* nginx's and php-fpm's own configuration; NULL until
+                                         * loadconf exposes it */
         struct diag *diag;
         uint64_t now;
         struct scanfile read;            /* the window (since), and the line counts */
@@ -77,6 +80,17 @@ static int parse_args(struct check *k, int argc, char **argv) {
         k->read.since = timestamp_key(&t);
         k->read.have_since = true;
         return 0;
+}
+
+/* What nginx's and php-fpm's configuration show before any request fails: fired with the
+ * rest at the verdict. */
+static void feed_config_findings(struct check *k) {
+        long lost = k->host ? config_findings_feed(k->diag, k->host, k->now) : 0;
+        if (lost < 0)
+                fprintf(stderr, "badgatewayd: configuration findings: %s\n", strerror((int) -lost));
+        else if (lost)
+                fprintf(stderr, "badgatewayd: %ld configuration finding%s concern pools not watched\n", lost,
+                        lost == 1 ? "" : "s");
 }
 
 static void drive(struct probe *p) {
@@ -256,6 +270,7 @@ int check_main(int argc, char **argv) {
         if (loadconf_new_diag(cfg, true, &k.diag) < 0)
                 return unknown(&k, strerror(ENOMEM));
         k.now = clock_realtime_usec();
+        feed_config_findings(&k);
         probe_all(&k);
         read_logs(&k);
         int code = verdict(&k);

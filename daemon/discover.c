@@ -196,13 +196,26 @@ static void add_finding(void *userdata, const struct crosscheck_finding *f) {
         json_array_append_new(d->findings, o);
 }
 
+/* The findings through a struct host_conf made of what discovery read (the root opened again for
+ * the accounts under it). */
 static void cross_check(struct discovery *d) {
-        const struct fpm_conf *fpm[MAX_MASTERS];
-        for (size_t m = 0; m < d->n_masters; m++)
-                fpm[m] = d->masters[m].conf;
-        struct crosscheck_input in = { d->nginx, fpm, d->n_masters };
+        struct host_conf *h = calloc(1, sizeof(*h));
         d->findings = json_array();
-        crosscheck_run(&in, add_finding, d);
+        if (!h)
+                return;
+        snprintf(h->root, sizeof(h->root), "%s", d->root ? d->root : "");
+        h->root_fd = open(h->root[0] ? h->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        h->nginx = d->nginx;
+        snprintf(h->nginx_path, sizeof(h->nginx_path), "%s", d->nginx ? NGINX_MAIN : "");
+        for (size_t m = 0; m < d->n_masters; m++) {
+                snprintf(h->masters[m].unit, sizeof(h->masters[m].unit), "%s", d->masters[m].unit);
+                h->masters[m].conf = d->masters[m].conf;
+        }
+        h->n_masters = d->n_masters;
+        crosscheck_run(h, add_finding, d);
+        if (h->root_fd >= 0)
+                close(h->root_fd);
+        free(h);
 }
 
 /* What the readers could not read, each "FILE:LINE: text". */

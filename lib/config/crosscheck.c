@@ -1,8 +1,33 @@
-#include "crosscheck.h"
+/* The checks that follow nginx's fastcgi_pass lines to php-fpm's pools: socket_mismatch and
+ * fastcgi_read_timeout_short; crosscheck_run() calls every check in its order. */
+#include "crosscheck_in.h"
 
-#include <stdbool.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+
+#include "duration.h"
+
+enum { NGINX_READ_TIMEOUT_DEFAULT_USEC = 60 * 1000000 };
+
+const char *cc_bytes(unsigned long long bytes, char buf[static 32]) {
+        static const struct {
+                char unit;
+                unsigned long long size;
+        } units[] = { { 'G', 1ULL << 30 }, { 'M', 1ULL << 20 }, { 'K', 1ULL << 10 } };
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+                if (bytes < units[i].size)
+                        continue;
+                if (bytes % units[i].size == 0)
+                        snprintf(buf, 32, "%llu%c", bytes / units[i].size, units[i].unit);
+                else if (units[i].unit == 'G')
+                        snprintf(buf, 32, "%.1fG", (double) bytes / (double) units[i].size);
+                else
+                        continue;
+                return buf;
+        }
+        snprintf(buf, 32, "%llu", bytes);
+        return buf;
+}
 
 /* This host's for sure: a unix socket or a loopback address. Another IP may be a php-fpm on
  * another machine, which no configuration here describes. */
@@ -12,11 +37,12 @@ static bool local(const struct address *a) {
                (a->kind == ADDRESS_INET6 && strncmp(a->text, "[::1]:", 6) == 0);
 }
 
-/* Does a pool of any php-fpm master listen at a? */
-static bool served(const struct crosscheck_input *in, const struct address *a) {
-        for (size_t m = 0; m < in->n_fpm; m++)
-                for (size_t i = 0; i < in->fpm[m]->n_pools; i++) {
-                        const struct fpm_conf_pool *p = &in->fpm[m]->pools[i];
+/* The next pool (after *m, *i) that listens at a; false when there is none. Start at *m = 0,
+ * *i = (size_t) -1. */
+static bool next_pool_at(const struct host_conf *h, const struct address *a, size_t *m, size_t *i) {
+        for (; *m < h->n_masters; (*m)++, *i = (size_t) -1)
+                while (++*i < h->masters[*m].conf->n_pools) {
+                        const struct fpm_conf_pool *p = &h->masters[*m].conf->pools[*i];
                         if (p->has_address && address_same(&p->address, a))
                                 return true;
                 }
@@ -24,12 +50,12 @@ static bool served(const struct crosscheck_input *in, const struct address *a) {
 }
 
 /* "unix:/run/php/php8.2-fpm.sock (pool www), 127.0.0.1:9000 (pool api)", or "nowhere". */
-static void where_pools_listen(const struct crosscheck_input *in, char *buf, size_t size) {
+static void where_pools_listen(const struct host_conf *h, char *buf, size_t size) {
         size_t n = 0;
         buf[0] = '\0';
-        for (size_t m = 0; m < in->n_fpm; m++)
-                for (size_t i = 0; i < in->fpm[m]->n_pools && n + 1 < size; i++) {
-                        const struct fpm_conf_pool *p = &in->fpm[m]->pools[i];
+        for (size_t m = 0; m < h->n_masters; m++)
+                for (size_t i = 0; i < h->masters[m].conf->n_pools && n + 1 < size; i++) {
+                        const struct fpm_conf_pool *p = &h->masters[m].conf->pools[i];
                         int w = p->has_address ? snprintf(buf + n, size - n, "%s%s (pool %s)", n ? ", " : "",
                                                           p->address.text, p->name) : 0;
                         if (w < 0)
@@ -40,44 +66,94 @@ static void where_pools_listen(const struct crosscheck_input *in, char *buf, siz
                 snprintf(buf, size, "nowhere");
 }
 
-static void mismatch(const struct crosscheck_input *in, const struct nginx_pass *p, const struct address *a,
-                     const char *group, void (*fn)(void *, const struct crosscheck_finding *), void *ud) {
-        struct crosscheck_finding f = { .cause = CAUSE_SOCKET_MISMATCH, .file = p->at.file, .line = p->at.line };
+static void mismatch(const struct crosscheck *cc, const struct nginx_pass *p, const struct address *a,
+                     const char *group) {
+        struct crosscheck_finding f = { .cause = CAUSE_SOCKET_MISMATCH, .upstream = a->text, .file = p->at.file,
+                                        .line = p->at.line };
         char pools[256], via[96] = "";
-        if (!local(a) || served(in, a))
+        size_t m = 0, i = (size_t) -1;
+        if (next_pool_at(cc->h, a, &m, &i))
                 return;
-        where_pools_listen(in, pools, sizeof(pools));
+        where_pools_listen(cc->h, pools, sizeof(pools));
         if (group)
-                snprintf(via, sizeof(via), " (through upstream %s)", group);
-        snprintf(f.summary, sizeof(f.summary),
-                 "%s at %s:%u (server %s, location %s) sends requests to %s%s, where no PHP-FPM pool "
-                 "listens; the pools listen at %s.",
-                 nginx_pass_str(p->module), p->at.file, p->at.line, p->server_name[0] ? p->server_name : "_",
-                 p->location[0] ? p->location : "/", a->text, via, pools);
-        fn(ud, &f);
+                cc_put(via, sizeof(via), " (through upstream %s)", group);
+        cc_put(f.summary, sizeof(f.summary),
+               "%s at %s:%u (server %s, location %s) sends requests to %s%s, where no PHP-FPM pool listens; the "
+               "pools listen at %s.",
+               nginx_pass_str(p->module), p->at.file, p->at.line, p->server_name[0] ? p->server_name : "_",
+               p->location[0] ? p->location : "/", a->text, via, pools);
+        cc_put(f.remedy, sizeof(f.remedy), "point %s at %s:%u to a pool's listen address, then nginx -t && "
+               "systemctl reload nginx", nginx_pass_str(p->module), p->at.file, p->at.line);
+        cc->fn(cc->userdata, &f);
 }
 
-static void check_pass(const struct crosscheck_input *in, const struct nginx_pass *p,
-                       void (*fn)(void *, const struct crosscheck_finding *), void *ud) {
+/* The pass's fastcgi_read_timeout in µs, and where it is set (file NULL: nginx's default). */
+static bool read_timeout(const struct nginx_conf *n, const struct nginx_pass *p, uint64_t *usec,
+                         const struct nginx_setting **set) {
+        *set = nginx_conf_effective(n, p, NGINX_FASTCGI_READ_TIMEOUT);
+        *usec = NGINX_READ_TIMEOUT_DEFAULT_USEC;
+        return !*set || duration_parse((*set)->value, usec) == 0;
+}
+
+static void timeout_finding(const struct crosscheck *cc, const struct nginx_pass *p, const struct fpm_conf_pool *pool) {
+        const struct fpm_conf_value *rtt = &pool->v[FPM_POOL_REQUEST_TERMINATE_TIMEOUT];
+        const struct nginx_setting *set;
+        uint64_t usec;
+        char where[300];
+        if (!rtt->ok || rtt->number <= 0 || !read_timeout(cc->h->nginx, p, &usec, &set) ||
+            usec >= (uint64_t) rtt->number * 1000000)
+                return;
+        struct crosscheck_finding f = { .cause = CAUSE_FASTCGI_READ_TIMEOUT_SHORT, .pool = pool->name,
+                                        .file = set ? set->at.file : p->at.file, .line = set ? set->at.line : p->at.line };
+        if (set)
+                cc_put(where, sizeof(where), "%s at %s:%u", set->value, set->at.file, set->at.line);
+        else
+                cc_put(where, sizeof(where), "60s (nginx's default: none set for %s at %s:%u)",
+                       nginx_pass_str(p->module), p->at.file, p->at.line);
+        cc_put(f.summary, sizeof(f.summary),
+               "fastcgi_read_timeout %s is shorter than pool %s's request_terminate_timeout %llds (%s:%d): nginx "
+               "answers 504 while PHP keeps running.",
+               where, pool->name, rtt->number, rtt->file ? rtt->file : pool->file, rtt->line);
+        cc_put(f.remedy, sizeof(f.remedy), "fastcgi_read_timeout %llds; at %s:%u (at least the pool's "
+               "request_terminate_timeout), then nginx -t && systemctl reload nginx", rtt->number, f.file, f.line);
+        cc->fn(cc->userdata, &f);
+}
+
+/* One address the pass reaches: is it served, and does its pool outlast nginx's patience? */
+static void check_target(const struct crosscheck *cc, const struct nginx_pass *p, const struct address *a,
+                         const char *group) {
+        size_t m = 0, i = (size_t) -1;
+        if (!local(a))
+                return;
+        mismatch(cc, p, a, group);
+        while (next_pool_at(cc->h, a, &m, &i))
+                timeout_finding(cc, p, &cc->h->masters[m].conf->pools[i]);
+}
+
+static void check_pass(const struct crosscheck *cc, const struct nginx_pass *p) {
+        const struct nginx_conf *n = cc->h->nginx;
         const struct address *a = &p->target.address;
         if (p->module != NGINX_FASTCGI_PASS || p->target.kind != NGINX_TARGET_ADDRESS)
                 return;
         if (a->kind != ADDRESS_GROUP) {
-                mismatch(in, p, a, NULL, fn, ud);
+                check_target(cc, p, a, NULL);
                 return;
         }
-        const struct nginx_upstream *u = nginx_conf_upstream(in->nginx, a->text);
+        const struct nginx_upstream *u = nginx_conf_upstream(n, a->text);
         for (size_t i = 0; u && i < u->n_servers; i++) {
-                const struct nginx_upstream_server *s = &in->nginx->servers[u->first_server + i];
+                const struct nginx_upstream_server *s = &n->servers[u->first_server + i];
                 if (!s->down && s->target.kind == NGINX_TARGET_ADDRESS)
-                        mismatch(in, p, &s->target.address, u->name, fn, ud);
+                        check_target(cc, p, &s->target.address, u->name);
         }
 }
 
-void crosscheck_run(const struct crosscheck_input *in,
-                    void (*fn)(void *userdata, const struct crosscheck_finding *f), void *userdata) {
-        if (!in->nginx || !in->n_fpm)
-                return;         /* nothing to compare with */
-        for (size_t i = 0; i < in->nginx->n_passes; i++)
-                check_pass(in, &in->nginx->passes[i], fn, userdata);
+void crosscheck_run(const struct host_conf *h, crosscheck_fn *fn, void *userdata) {
+        const struct crosscheck cc = { h, fn, userdata };
+        if (h->nginx)
+                crosscheck_error_logs(&cc);
+        for (size_t i = 0; h->nginx && h->n_masters && i < h->nginx->n_passes; i++)
+                check_pass(&cc, &h->nginx->passes[i]);
+        crosscheck_masters(&cc);
+        if (h->nginx)
+                crosscheck_sockets(&cc);
 }

@@ -11,7 +11,14 @@
 
 #include "kinds.h"
 
-enum { ALERT_SCHEMA = 1, ALERT_SAMPLES = 3, ALERT_SAMPLE_MAX = 512, ALERT_REMEDIES = 4 };
+enum {
+        ALERT_SCHEMA = 1,
+        ALERT_SAMPLES = 3,
+        ALERT_SAMPLE_MAX = 512,
+        ALERT_REMEDIES = 4,
+        ALERT_SUMMARY_MAX = 512,        /* bytes of a summary, NUL included */
+        ALERT_REMEDY_MAX = 256,         /* bytes of one remedy, NUL included */
+};
 
 enum alert_state {
         ALERT_FIRING,
@@ -49,6 +56,13 @@ struct alert_unit {
         int exec_main_status;
 };
 
+/* Where nginx's or php-fpm's configuration shows the cause (a finding of diag_config()). */
+struct alert_config {
+        bool have;
+        char file[PATH_MAX];            /* as the host names it */
+        unsigned line;                  /* 1-based; 0: the file as a whole */
+};
+
 struct alert_evidence {
         uint64_t lines;                 /* matching log lines while this alert fires */
         uint64_t lines_since_last;      /* since the previous alert for it */
@@ -61,19 +75,21 @@ struct alert_evidence {
         struct alert_socket socket;
         struct alert_unit unit;
         struct alert_holder port_holder;        /* who holds a TCP pool's port the probe failed on */
+        struct alert_config config;             /* the configuration's file:line, when it shows the cause */
 };
 
 struct alert {
-        char id[320];                   /* "fpm_down/1795612991/www": cause, first seen, target (≤ 256) */
+        char id[320];                   /* "fpm_down/1795612991/www": cause, first seen, target (≤ 256):
+                                         * the pool, the upstream, or "nginx" for nginx's own */
         enum cause cause;
         enum alert_state state;
         bool repeat;                    /* a summary of an alert that keeps firing */
-        char pool[64];                  /* empty when the target is an upstream nobody serves */
-        char upstream[PATH_MAX];        /* as nginx names it: unix:/path, host:port, group */
+        char pool[64];                  /* empty when the target is an upstream nobody serves, or nginx */
+        char upstream[PATH_MAX];        /* as nginx names it: unix:/path, host:port, group; empty for nginx */
         char unit[256];
-        char summary[512];              /* one sentence a sysadmin can act on */
+        char summary[ALERT_SUMMARY_MAX];        /* one sentence a sysadmin can act on */
         struct alert_evidence evidence;
-        char remedy[ALERT_REMEDIES][256];
+        char remedy[ALERT_REMEDIES][ALERT_REMEDY_MAX];
         int n_remedies;
         uint64_t first_seen_usec, last_seen_usec;       /* CLOCK_REALTIME */
 };

@@ -64,6 +64,11 @@ static json_t *holder_json(const struct alert_holder *h) {
         return o;
 }
 
+/* {"file": "/etc/nginx/nginx.conf", "line": 12} */
+static json_t *config_json(const struct alert_config *c) {
+        return json_pack("{s:o,s:I}", "file", text(c->file), "line", (json_int_t) c->line);
+}
+
 static json_t *evidence_json(const struct alert_evidence *e) {
         json_t *samples = json_array();
         for (int i = 0; i < e->n_samples; i++)
@@ -83,6 +88,8 @@ static json_t *evidence_json(const struct alert_evidence *e) {
                 json_object_set_new(o, "unit", unit_json(&e->unit));
         if (e->port_holder.have)
                 json_object_set_new(o, "port_holder", holder_json(&e->port_holder));
+        if (e->config.have)
+                json_object_set_new(o, "config", config_json(&e->config));
         return o;
 }
 

@@ -16,9 +16,21 @@ static void upstream_address(struct span upstream, struct address *a) {
                  upstream.p);
 }
 
+/* Pools, nginx, and the upstreams no pool serves. */
+static size_t targets_max(const struct diag *d) {
+        return d->n_pools + 1 + DIAG_MAX_FOREIGN;
+}
+
+static void add_nginx(struct diag *d) {
+        struct target *t = &d->targets[d->n_targets++];
+        t->is_nginx = true;
+        diag_put(t->name, sizeof(t->name), "nginx");
+        t->confirmations = 1;
+}
+
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n) {
         struct diag *d = calloc(1, sizeof(*d));
-        if (!d || !(d->targets = calloc(n + DIAG_MAX_FOREIGN, sizeof(*d->targets)))) {
+        if (!d || !(d->targets = calloc(n + 1 + DIAG_MAX_FOREIGN, sizeof(*d->targets)))) {
                 free(d);
                 return -ENOMEM;
         }
@@ -36,6 +48,7 @@ int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag
                 t->confirmations = s->confirmations ? s->confirmations : 1;
         }
         d->n_pools = d->n_targets = n;
+        add_nginx(d);
         *ret = d;
         return 0;
 }
@@ -47,22 +60,37 @@ struct diag *diag_free(struct diag *d) {
         return NULL;
 }
 
+/* The target that has address addr (a pool's listen or its socket's link target), or NULL. */
+static struct target *target_at(struct diag *d, const struct address *addr) {
+        for (size_t i = 0; i < d->n_targets; i++) {
+                const struct target *t = &d->targets[i];
+                if (t->is_nginx)
+                        continue;
+                if (address_same(&t->address, addr) || (t->have_resolved && address_same(&t->resolved, addr)))
+                        return &d->targets[i];
+        }
+        return NULL;
+}
+
+/* A new target for an address no pool serves; NULL when there is no room for one. */
+static struct target *new_upstream(struct diag *d, const struct address *addr) {
+        if (d->n_targets == targets_max(d))
+                return NULL;
+        struct target *t = &d->targets[d->n_targets++];
+        t->address = *addr;
+        return t;
+}
+
 /* The target an upstream address belongs to; one is made for an address no pool serves. */
 static struct target *target_for_address(struct diag *d, struct span upstream) {
         struct address addr;
         if (!upstream.n && d->n_pools == 1)
                 return &d->targets[0];  /* a line cut before its trailer: the only pool it can be */
         upstream_address(upstream, &addr);
-        for (size_t i = 0; i < d->n_targets; i++) {
-                const struct target *t = &d->targets[i];
-                if (address_same(&t->address, &addr) || (t->have_resolved && address_same(&t->resolved, &addr)))
-                        return &d->targets[i];
-        }
-        if (d->n_targets == d->n_pools + DIAG_MAX_FOREIGN)
-                return &d->targets[d->n_targets - 1];   /* full: the last one takes the rest */
-        struct target *t = &d->targets[d->n_targets++];
-        t->address = addr;
-        return t;
+        struct target *t = target_at(d, &addr);
+        if (!t)
+                t = new_upstream(d, &addr);
+        return t ? t : &d->targets[d->n_targets - 1];   /* full: the last one takes the rest */
 }
 
 static struct target *target_for_event(struct diag *d, const struct event *ev, int log_pool) {
@@ -75,10 +103,12 @@ static struct target *target_for_event(struct diag *d, const struct event *ev, i
         return target_for_address(d, ev->upstream);
 }
 
-/* Which cause a line supports: its kind's row decides, with what is known of its target. */
+/* Which cause a line supports: its kind's row decides, with what is known of its target; a
+ * configuration finding for the alternative on the target decides for it. */
 static enum cause cause_of(const struct diag *d, const struct target *t, enum event_kind k) {
         const struct kind_info *ki = kind_info(k);
-        bool alt = ((ki->decide & DECIDE_ALT_IF_STATE) && state_shows(t, ki->alt)) ||
+        bool alt = (ki->alt != CAUSE_NONE && t->f[ki->alt].config.have) ||
+                   ((ki->decide & DECIDE_ALT_IF_STATE) && state_shows(t, ki->alt)) ||
                    ((ki->decide & DECIDE_ALT_IF_UNSERVED) && !t->is_pool && state_any_pool_ok(d));
         return alt ? ki->alt : ki->cause;
 }
@@ -116,6 +146,66 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
                 f->first_seen = now;
         f->last_seen = now;
         f->fresh |= trigger;
+}
+
+/* Where a configuration finding belongs; NULL for a pool this diagnosis does not watch. */
+static struct target *target_for_config(struct diag *d, const struct diag_config_finding *cf) {
+        if (cf->pool) {
+                for (size_t i = 0; i < d->n_pools; i++)
+                        if (strcmp(d->targets[i].name, cf->pool) == 0)
+                                return &d->targets[i];
+                return NULL;
+        }
+        if (cf->upstream) {
+                struct address addr;
+                upstream_address(span_make(cf->upstream, strlen(cf->upstream)), &addr);
+                struct target *t = target_at(d, &addr);
+                return t ? t : new_upstream(d, &addr);
+        }
+        return &d->targets[d->n_pools];         /* nginx */
+}
+
+static void config_put(struct finding *f, const struct diag_config_finding *cf, uint64_t now) {
+        struct finding_config *c = &f->config;
+        if (c->seen)
+                return;         /* the first one of the set speaks */
+        if (!c->have && !f->firing)
+                f->fresh = true;
+        if (!f->first_seen)
+                f->first_seen = now;
+        f->last_seen = now;
+        c->have = c->seen = true;
+        diag_put(c->file, sizeof(c->file), "%s", cf->file ? cf->file : "");
+        c->line = cf->line;
+        diag_put(c->summary, sizeof(c->summary), "%s", cf->summary ? cf->summary : "");
+        diag_put(c->remedy, sizeof(c->remedy), "%s", cf->remedy ? cf->remedy : "");
+}
+
+/* After a set is applied: what it no longer holds is gone; a finding that never fired and has
+ * nothing else behind it is forgotten. */
+static void config_sweep(struct finding *f) {
+        struct finding_config *c = &f->config;
+        if (c->have && !c->seen) {
+                c->have = false;
+                if (!f->firing && !f->lines)
+                        *f = (struct finding) { 0 };
+        }
+        c->seen = false;
+}
+
+size_t diag_config(struct diag *d, const struct diag_config_finding *f, size_t n, uint64_t now) {
+        size_t lost = 0;
+        for (size_t i = 0; i < n; i++) {
+                struct target *t = (unsigned) f[i].cause > CAUSE_NONE && f[i].cause < CAUSE__MAX ?
+                                   target_for_config(d, &f[i]) : NULL;
+                if (t)
+                        config_put(&t->f[f[i].cause], &f[i], now);
+                lost += !t;
+        }
+        for (size_t i = 0; i < d->n_targets; i++)
+                for (unsigned c = 1; c < CAUSE__MAX; c++)
+                        config_sweep(&d->targets[i].f[c]);
+        return lost;
 }
 
 /* State evidence changed: every cause it can show is looked at again at the next flush. */
@@ -183,7 +273,7 @@ void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t
 
 static bool active(const struct diag *d, const struct target *t, enum cause c, uint64_t now) {
         const struct finding *f = &t->f[c];
-        return (f->firing ? state_holds(t, c) : state_shows(t, c)) ||
+        return (f->firing ? state_holds(t, c) : state_shows(t, c)) || f->config.have ||
                (f->last_line && now - f->last_line < d->s.resolve_after_usec);
 }
 
@@ -245,7 +335,7 @@ static uint64_t due_of(const struct diag *d, const struct target *t, enum cause 
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)
                 due = f->last_emit + d->s.summary_interval_usec;
-        if (!state_holds(t, c) && f->last_line + d->s.resolve_after_usec < due)
+        if (!state_holds(t, c) && !f->config.have && f->last_line + d->s.resolve_after_usec < due)
                 due = f->last_line + d->s.resolve_after_usec;
         return due;
 }
@@ -319,8 +409,7 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
         if (worst_firing(d, &t, &c, &firing)) {
                 static struct alert a;
                 words_fill_alert(d, t, c, &a);
-                int n = snprintf(buf, size, "FIRING %s %s: %s", cause_id(c), t->is_pool ? t->name : t->address.text,
-                                 a.summary);
+                int n = snprintf(buf, size, "FIRING %s %s: %s", cause_id(c), words_who(t), a.summary);
                 if (firing > 1 && n > 0 && (size_t) n < size)
                         snprintf(buf + n, size - (size_t) n, " (+%zu more)", firing - 1);
                 return buf;
@@ -337,18 +426,17 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
         return buf;
 }
 
+static bool same_target(const struct target *a, const struct target *b) {
+        if (a->is_pool != b->is_pool || a->is_nginx != b->is_nginx)
+                return false;
+        return a->is_pool || a->is_nginx ? strcmp(a->name, b->name) == 0 : strcmp(a->address.text, b->address.text) == 0;
+}
+
 static struct target *counterpart(struct diag *d, const struct target *old) {
-        for (size_t i = 0; i < d->n_targets; i++) {
-                struct target *t = &d->targets[i];
-                if (t->is_pool == old->is_pool &&
-                    (old->is_pool ? strcmp(t->name, old->name) == 0 : strcmp(t->address.text, old->address.text) == 0))
-                        return t;
-        }
-        if (old->is_pool || d->n_targets == d->n_pools + DIAG_MAX_FOREIGN)
-                return NULL;
-        struct target *t = &d->targets[d->n_targets++];
-        t->address = old->address;
-        return t;
+        for (size_t i = 0; i < d->n_targets; i++)
+                if (same_target(&d->targets[i], old))
+                        return &d->targets[i];
+        return old->is_pool ? NULL : new_upstream(d, &old->address);
 }
 
 size_t diag_adopt(struct diag *d, const struct diag *old) {

@@ -6,6 +6,10 @@
  * A finding fires on its first evidence, sends at most one summary per summary interval while
  * evidence keeps coming, and resolves when its state evidence (probe, socket check, unit) is
  * clear and no matching line came for resolve_after.
+ *
+ * Targets: each configured pool; each upstream address nginx uses that no pool serves; and nginx
+ * itself, for what its own configuration shows (alerts name it "nginx", with empty pool and
+ * upstream).
  */
 #pragma once
 #include <stddef.h>
@@ -52,8 +56,9 @@ struct diag;
 
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n);
 struct diag *diag_free(struct diag *d);
-/* After a reload: takes over the findings and state evidence of old's pools (matched by name)
- * and unknown upstreams, so that what fires keeps firing and resolves once. Returns how many
+/* After a reload: takes over the findings and state evidence (configuration findings included)
+ * of old's pools (matched by name), nginx and unknown upstreams, so that what fires keeps firing
+ * and resolves once. Returns how many
  * firing findings had no counterpart (a pool that is gone). */
 size_t diag_adopt(struct diag *d, const struct diag *old);
 
@@ -67,6 +72,34 @@ void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t
 /* Who holds the TCP port of a pool whose probe was refused or answered by something that is not
  * FastCGI (listeners_port_holder()); named in the alert until a probe has another outcome. */
 void diag_port_holder(struct diag *d, size_t pool, const struct listener_owner *holder, uint64_t now);
+
+/* A finding of nginx's and php-fpm's configuration (lib/config's crosscheck, converted by the
+ * daemon). Strings are copied; they may be cut to the alert's sizes. */
+struct diag_config_finding {
+        enum cause cause;
+        const char *pool;               /* the pool it concerns, matched by name; or NULL */
+        const char *upstream;           /* socket_mismatch: the address nginx sends to ("unix:/x.sock",
+                                         * as address_parse() reads it); or NULL */
+        const char *file;               /* where to edit, as the host names it */
+        unsigned line;                  /* 1-based; 0: the file as a whole */
+        const char *summary;            /* the alert's summary while no log line or state evidence
+                                         * backs the finding */
+        const char *remedy;             /* one specific remedy, put first; or NULL */
+};
+
+/*
+ * The configuration's findings, the whole current set each call: an item absent from a later
+ * call is no longer shown by the configuration. Each is placed on the pool it names, else on
+ * the upstream address (made a target as an unserved address in a line would be), else on
+ * nginx. It is state evidence: a new one fires at the next diag_flush(), it holds while it is
+ * in the set, and once absent it resolves (once) when no matching line came for resolve_after
+ * and no other state evidence shows the cause. While present it also decides lines: a line whose
+ * kind's alternative cause is a configuration finding on its target counts toward that finding
+ * (a 502 to a stale socket joins socket_mismatch). Two items with the same cause and target: the
+ * first one's words are kept. Returns how many items could not be placed (a pool this
+ * diagnosis does not watch, or no room for another upstream).
+ */
+size_t diag_config(struct diag *d, const struct diag_config_finding *f, size_t n, uint64_t now);
 
 /* Emits every alert that is due: new findings, summaries, resolutions. Call after each batch of
  * evidence and when diag_next_due() comes. */

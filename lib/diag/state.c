@@ -60,3 +60,8 @@ bool state_unexplained(const struct target *t) {
 bool state_holds(const struct target *t, enum cause c) {
         return state_shows(t, c) || (c != CAUSE_NONE && probe_cause(t, 1) == c);
 }
+
+bool state_config_only(const struct target *t, enum cause c) {
+        const struct finding *f = &t->f[c];
+        return f->config.have && !f->lines && !state_shows(t, c);
+}

@@ -11,6 +11,16 @@
 
 enum { DIAG_MAX_FOREIGN = 16, DIAG_WHERE_MAX = 256 };
 
+/* What nginx's and php-fpm's configuration say of a finding (diag_config()). */
+struct finding_config {
+        bool have;                      /* in the configuration's current set of findings */
+        bool seen;                      /* in the set diag_config() is applying */
+        char file[PATH_MAX];
+        unsigned line;
+        char summary[ALERT_SUMMARY_MAX];
+        char remedy[ALERT_REMEDY_MAX];
+};
+
 struct finding {
         bool firing;
         bool fresh;                     /* new triggering evidence since the last flush */
@@ -23,11 +33,13 @@ struct finding {
         int n_samples;
         int signal;                     /* worker_killed: the last signal php-fpm reported */
         long value;                     /* max_children, memory_limit… from the last line that had one */
+        struct finding_config config;
 };
 
 struct target {
         bool is_pool;
-        char name[64];                  /* pool name; empty for an upstream no pool serves */
+        bool is_nginx;                  /* nginx itself, for its own configuration's findings (error_log) */
+        char name[64];                  /* pool name; "nginx"; empty for an upstream no pool serves */
         struct address address;         /* the pool's Listen=, or the upstream nginx names */
         bool have_resolved;
         struct address resolved;        /* a pool's socket with links followed */
@@ -51,7 +63,7 @@ struct target {
 struct diag {
         struct diag_settings s;
         char nginx_user[64];
-        struct target *targets;         /* pools first, then upstreams no pool serves */
+        struct target *targets;         /* pools first, then nginx, then upstreams no pool serves */
         size_t n_pools, n_targets;
 };
 
@@ -79,6 +91,11 @@ bool state_any_pool_ok(const struct diag *d);
 /* systemd ended the unit for an OOM kill (Result=oom-kill). */
 bool state_oom_killed(const struct target *t);
 
+/* The finding is backed by the configuration alone: no line, no state evidence. */
+bool state_config_only(const struct target *t, enum cause c);
+
+/* words.c: "www", "nginx" or the upstream's address: the target as alerts name it. */
+const char *words_who(const struct target *t);
 /* words.c: the alert for a finding, with its summary, evidence and remedies. */
 void words_fill_alert(const struct diag *d, const struct target *t, enum cause c, struct alert *a);
 /* A resolved alert's summary: what it was and for how long. */

@@ -34,8 +34,13 @@ static const char *unit_or_default(const struct target *t) {
         return t->unit[0] ? t->unit : "'php*-fpm'";
 }
 
-static const char *who(const struct target *t) {
-        return t->is_pool ? t->name : t->address.text;
+const char *words_who(const struct target *t) {
+        return t->name[0] ? t->name : t->address.text;
+}
+
+/* "pool www", "upstream unix:/x.sock", "nginx". */
+static void target_words(const struct target *t, char *buf, size_t size) {
+        diag_put(buf, size, "%s%s", t->is_pool ? "pool " : t->is_nginx ? "" : "upstream ", words_who(t));
 }
 
 static void probe_words(const struct target *t, char *buf, size_t size) {
@@ -167,8 +172,10 @@ static void not_fastcgi(const struct words_in *w, struct alert *a) {
 static void worker_killed(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const struct finding *f = w->f;
-        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s %s died mid-request: %s%s (%llu log lines).",
-                 t->is_pool ? "pool" : "upstream", who(t), how_killed(t, f->signal),
+        char target[128];
+        target_words(t, target, sizeof(target));
+        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s died mid-request: %s%s (%llu log lines).",
+                 target, how_killed(t, f->signal),
                  f->kind_counts[KIND_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "",
                  (unsigned long long) f->lines);
 }
@@ -176,11 +183,12 @@ static void worker_killed(const struct words_in *w, struct alert *a) {
 static void pool_saturated(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const struct finding *f = w->f;
-        char probe[200], holder[128];
+        char probe[200], holder[128], target[128];
         probe_words(t, probe, sizeof(probe));
         holder_words(t, holder, sizeof(holder));
-        diag_put(a->summary, sizeof(a->summary), "Every worker of %s %s is busy%s%s%s%s%s (%llu log lines).",
-                 t->is_pool ? "pool" : "upstream", who(t), probe[0] ? ": probe " : "", probe,
+        target_words(t, target, sizeof(target));
+        diag_put(a->summary, sizeof(a->summary), "Every worker of %s is busy%s%s%s%s%s (%llu log lines).",
+                 target, probe[0] ? ": probe " : "", probe,
                  f->kind_counts[KIND_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
                  holder[0] ? "; " : "", holder, (unsigned long long) f->lines);
 }
@@ -240,6 +248,36 @@ static const struct {
                 "{who} does not speak FastCGI: fastcgi_pass points at the wrong port ({lines} times, 502).", not_fastcgi, {
                 "point fastcgi_pass at the php-fpm pool's listen address",
         } },
+        [CAUSE_NGINX_ERROR_LOG_LEVEL] = {
+                "nginx's error_log level is above error: the lines that name a 502's cause are not written.", NULL, {
+                "grep -rn error_log /etc/nginx/",
+                "nginx -t && systemctl reload nginx",
+        } },
+        [CAUSE_NGINX_ERROR_LOG_OFF] = {
+                "error_log off: nginx writes its errors to a file named off.", NULL, {
+                "grep -rn 'error_log *off' /etc/nginx/",
+                "nginx -t && systemctl reload nginx",
+        } },
+        [CAUSE_FPM_LOG_LEVEL] = {
+                "php-fpm's log_level for {who} is above warning: worker deaths and max_children are not logged.", NULL, {
+                "grep -rn '^log_level' /etc/php/*/fpm/ /etc/php-fpm.conf",
+                "systemctl reload {unit}",
+        } },
+        [CAUSE_FASTCGI_READ_TIMEOUT_SHORT] = {
+                "nginx's fastcgi_read_timeout is shorter than {who}'s request_terminate_timeout: 504s while PHP keeps running.", NULL, {
+                "keep fastcgi_read_timeout at least as long as request_terminate_timeout",
+                "nginx -t && systemctl reload nginx",
+        } },
+        [CAUSE_FPM_MEMORY_OVERCOMMIT] = {
+                "pm.max_children x memory_limit of {who} is more memory than it may use: OOM kills wait to happen.", NULL, {
+                "lower pm.max_children or memory_limit so that max_children x memory_limit fits",
+                "systemctl show -p MemoryMax {unit}; free -h",
+        } },
+        [CAUSE_FPM_UNIT_MISSING] = {
+                "PHP-FPM pool {who} has no enabled systemd unit: nothing starts it at boot or after a crash.", NULL, {
+                "systemctl list-unit-files 'php*-fpm*'",
+                "systemctl enable --now {unit}",
+        } },
         [CAUSE_SCRIPT_CONFIG] = {
                 "php-fpm on {who} cannot find or may not run the requested scripts ({lines} times, 404/403).", NULL, {
                 "check SCRIPT_FILENAME (fastcgi_param), file permissions and security.limit_extensions",
@@ -263,7 +301,7 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
         char lines[24];
         diag_put(lines, sizeof(lines), "%llu", (unsigned long long) w->f->lines);
         const struct var vars[] = {
-                { "who", who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
+                { "who", words_who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
                 { "user", w->d->nginx_user }, { "path", path_of(w->t) }, { "address", w->t->address.text },
         };
         size_t used = 0;
@@ -317,6 +355,13 @@ static void fill_evidence(const struct target *t, const struct finding *f, struc
         }
 }
 
+static void fill_config(const struct finding *f, struct alert_config *c) {
+        if (!(c->have = f->config.have))
+                return;
+        diag_put(c->file, sizeof(c->file), "%s", f->config.file);
+        c->line = f->config.line;
+}
+
 static void fill_holder(const struct target *t, struct alert_holder *h) {
         if (!(h->have = t->have_holder))
                 return;
@@ -340,15 +385,28 @@ static void fill_socket(const struct diag *d, const struct target *t, struct ale
 void words_resolved(const struct target *t, enum cause c, uint64_t now, struct alert *a) {
         const struct finding *f = &t->f[c];
         unsigned long long secs = now > f->first_seen ? (now - f->first_seen) / 1000000 : 0;
-        diag_put(a->summary, sizeof(a->summary), "Resolved: %s, for %s %s, after %llus (%llu lines in all).",
-                 cause_text(c), t->is_pool ? "pool" : "upstream", who(t), secs, (unsigned long long) f->lines);
+        char target[128];
+        target_words(t, target, sizeof(target));
+        diag_put(a->summary, sizeof(a->summary), "Resolved: %s, for %s, after %llus (%llu lines in all).",
+                 cause_text(c), target, secs, (unsigned long long) f->lines);
+}
+
+/* The configuration's own remedy comes first; the row's follow while there is room. */
+static void fill_remedies(const struct words_in *w, enum cause c, struct alert *a) {
+        if (w->f->config.have && w->f->config.remedy[0])
+                add_remedy(a, "%s", w->f->config.remedy);
+        for (int i = 0; a->n_remedies < ALERT_REMEDIES && words[c].remedy[i]; i++)
+                fill(w, words[c].remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
 }
 
 static void fill_words(const struct words_in *w, enum cause c, struct alert *a) {
         if ((unsigned) c >= CAUSE__MAX)
                 return;
-        for (int i = 0; i < ALERT_REMEDIES && words[c].remedy[i]; i++)
-                fill(w, words[c].remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
+        fill_remedies(w, c, a);
+        if (state_config_only(w->t, c) && w->f->config.summary[0]) {
+                diag_put(a->summary, sizeof(a->summary), "%s", w->f->config.summary);
+                return;
+        }
         if (words[c].summary)
                 fill(w, words[c].summary, a->summary, sizeof(a->summary));
         if (words[c].summarize)
@@ -361,8 +419,8 @@ void words_fill_alert(const struct diag *d, const struct target *t, enum cause c
         memset(a, 0, sizeof(*a));
         a->cause = c;
         diag_put(a->id, sizeof(a->id), "%s/%llu/%s", cause_id(c), (unsigned long long) (f->first_seen / 1000000),
-                 who(t));
-        diag_put(a->pool, sizeof(a->pool), "%s", t->name);
+                 words_who(t));
+        diag_put(a->pool, sizeof(a->pool), "%s", t->is_pool ? t->name : "");
         diag_put(a->upstream, sizeof(a->upstream), "%s", t->address.text);
         diag_put(a->unit, sizeof(a->unit), "%s", t->unit);
         a->first_seen_usec = f->first_seen;
@@ -370,5 +428,6 @@ void words_fill_alert(const struct diag *d, const struct target *t, enum cause c
         fill_evidence(t, f, &a->evidence);
         fill_socket(d, t, &a->evidence.socket);
         fill_holder(t, &a->evidence.port_holder);
+        fill_config(f, &a->evidence.config);
         fill_words(&w, c, a);
 }

@@ -10,7 +10,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-enum { JOURNAL_FIELDS = 11 };
+enum { JOURNAL_FIELDS = 13 };
 
 struct fields {
         struct iovec iov[JOURNAL_FIELDS];
@@ -50,6 +50,16 @@ static void fields_free(struct fields *f) {
                 free(f->iov[i].iov_base);
 }
 
+/* Where the configuration shows the cause, for journalctl BADGATEWAY_CONFIG_FILE=… */
+static void add_config(struct fields *f, const struct alert_config *c) {
+        char line[16];
+        if (!c->have)
+                return;
+        snprintf(line, sizeof(line), "%u", c->line);
+        add(f, "BADGATEWAY_CONFIG_FILE", c->file);
+        add(f, "BADGATEWAY_CONFIG_LINE", line);
+}
+
 static void add_alert(struct fields *f, const struct alert *a, const char *json) {
         char prio[4];
         snprintf(prio, sizeof(prio), "%d", a->state == ALERT_RESOLVED ? LOG_NOTICE : cause_priority(a->cause));
@@ -63,6 +73,7 @@ static void add_alert(struct fields *f, const struct alert *a, const char *json)
         add(f, "BADGATEWAY_UPSTREAM", a->upstream);
         add(f, "BADGATEWAY_UNIT", a->unit);
         add(f, "BADGATEWAY_ALERT_ID", a->id);
+        add_config(f, &a->evidence.config);
         add(f, "BADGATEWAY_JSON", json);
 }
 

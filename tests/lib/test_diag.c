@@ -600,6 +600,201 @@ START_TEST(test_connect_errnos_one_table) {
 }
 END_TEST
 
+
+/* ---- the configuration's findings ---- */
+
+static const struct diag_config_finding stale_pass = {
+        .cause = CAUSE_SOCKET_MISMATCH, .upstream = "unix:/run/php/php7.4-fpm.sock", .file = "/etc/nginx/sites-enabled/default",
+        .line = 57, .summary = "fastcgi_pass at /etc/nginx/sites-enabled/default:57 sends requests to "
+                               "unix:/run/php/php7.4-fpm.sock, where no PHP-FPM pool listens.",
+        .remedy = "point fastcgi_pass at /etc/nginx/sites-enabled/default:57 to a pool's listen address",
+};
+
+static const struct diag_config_finding crit_log = {
+        .cause = CAUSE_NGINX_ERROR_LOG_LEVEL, .file = "/etc/nginx/nginx.conf", .line = 12,
+        .summary = "error_log /var/log/nginx/error.log crit at /etc/nginx/nginx.conf:12 (main): nginx logs only crit.",
+};
+
+/* The finding appears before any request, and the 502 that follows is attributed to it. */
+START_TEST(test_config_fires_before_any_line) {
+        ck_assert_uint_eq(diag_config(d, &stale_pass, 1, T0), 0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_mismatch");
+        ck_assert_int_eq(last()->state, ALERT_FIRING);
+        ck_assert_str_eq(last()->pool, "");
+        ck_assert_str_eq(last()->upstream, "unix:/run/php/php7.4-fpm.sock");
+        ck_assert_str_eq(last()->summary, stale_pass.summary);
+        ck_assert_str_eq(last()->remedy[0], stale_pass.remedy);
+        ck_assert_int_eq(last()->n_remedies, ALERT_REMEDIES);
+        ck_assert(last()->evidence.config.have);
+        ck_assert_str_eq(last()->evidence.config.file, "/etc/nginx/sites-enabled/default");
+        ck_assert_uint_eq(last()->evidence.config.line, 57);
+        json_t *j = alert_to_json(last());
+        json_t *config = json_object_get(json_object_get(j, "evidence"), "config");
+        ck_assert_str_eq(json_string_value(json_object_get(config, "file")), "/etc/nginx/sites-enabled/default");
+        ck_assert_int_eq(json_integer_value(json_object_get(config, "line")), 57);
+        json_decref(j);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        ck_assert_uint_eq(diag_next_due(d), UINT64_MAX);        /* it holds while the configuration says so */
+        /* no pool answers a probe: without the finding this line would be fpm_down */
+        nginx("connect() to unix:/run/php/php7.4-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php7.4-fpm.sock:", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        seen->n = 0;
+        diag_each_firing(d, T0 + SEC, collect, seen);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_mismatch");
+        ck_assert_uint_eq(last()->evidence.lines, 1);
+        ck_assert_msg(strstr(last()->summary, "nginx sends requests to unix:/run/php/php7.4-fpm.sock, where nothing "
+                             "listens (1 failed)"), "%s", last()->summary);
+        ck_assert_str_eq(last()->evidence.kinds, "upstream_socket_missing=1");
+        /* fixed in nginx: gone from the set; the line keeps it until ResolveAfter, then it resolves once */
+        seen->n = 0;
+        ck_assert_uint_eq(diag_config(d, NULL, 0, T0 + 2 * SEC), 0);
+        flush(T0 + 2 * SEC);
+        ck_assert_int_eq(seen->n, 0);
+        ck_assert_uint_eq(diag_next_due(d), T0 + 61 * SEC);
+        flush(T0 + 61 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        flush(T0 + 120 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+}
+END_TEST
+
+START_TEST(test_config_nginx_target) {
+        char status[512];
+        ck_assert_uint_eq(diag_config(d, &crit_log, 1, T0), 0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->id, "nginx_error_log_level/1795612991/nginx");
+        ck_assert_str_eq(last()->pool, "");
+        ck_assert_str_eq(last()->upstream, "");
+        ck_assert_str_eq(last()->summary, crit_log.summary);
+        ck_assert_str_eq(last()->remedy[0], "grep -rn error_log /etc/nginx/");   /* the row's: none of its own */
+        ck_assert_str_eq(alert_severity(last()), "warning");
+        ck_assert_str_eq(diag_status(d, status, sizeof(status)),
+                         "FIRING nginx_error_log_level nginx: error_log /var/log/nginx/error.log crit at "
+                         "/etc/nginx/nginx.conf:12 (main): nginx logs only crit.");
+        probe(0, PROBE_OK, 0, T0);
+        ck_assert_int_eq(diag_health(d), DIAG_WARNING);
+        /* the same set again: nothing new */
+        diag_config(d, &crit_log, 1, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        diag_config(d, NULL, 0, T0 + 5 * SEC);
+        flush(T0 + 5 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        ck_assert_str_eq(last()->summary, "Resolved: nginx's error_log level is above error and hides the lines that "
+                                          "name a 502's cause, for nginx, after 5s (0 lines in all).");
+        flush(T0 + 100 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+}
+END_TEST
+
+START_TEST(test_config_pools) {
+        const struct diag_config_finding f[] = {
+                { .cause = CAUSE_FPM_UNIT_MISSING, .pool = "www", .file = "/etc/php/8.2/fpm/pool.d/www.conf", .line = 1,
+                  .summary = "php8.2-fpm.service, which runs pool www, is disabled." },
+                { .cause = CAUSE_FPM_UNIT_MISSING, .pool = "www", .file = "/x", .line = 9, .summary = "a second one" },
+                { .cause = CAUSE_FPM_MEMORY_OVERCOMMIT, .pool = "gone", .file = "/y", .line = 2, .summary = "?" },
+        };
+        ck_assert_uint_eq(diag_config(d, f, 3, T0), 1);        /* "gone" is not watched */
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->pool, "www");
+        ck_assert_str_eq(last()->summary, f[0].summary);       /* the first one speaks */
+        ck_assert_str_eq(last()->remedy[0], "systemctl list-unit-files 'php*-fpm*'");
+        ck_assert_str_eq(last()->remedy[1], "systemctl enable --now php8.2-fpm.service");
+        /* added and gone again before a flush: never fires */
+        const struct diag_config_finding p = { .cause = CAUSE_SOCKET_PERMISSION, .pool = "api", .file = "/z", .line = 3,
+                                               .summary = "nginx's user www-data may not connect" };
+        diag_config(d, &p, 1, T0 + SEC);
+        diag_config(d, f, 1, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+}
+END_TEST
+
+/* A permission-denied 502 joins the configuration's socket_permission finding on the pool. */
+START_TEST(test_config_permission_joined_by_line) {
+        const struct diag_config_finding p = { .cause = CAUSE_SOCKET_PERMISSION, .pool = "www",
+                                               .file = "/etc/php/8.2/fpm/pool.d/www.conf", .line = 4,
+                                               .summary = "nginx's user www-data may not connect to pool www's socket." };
+        diag_config(d, &p, 1, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->summary, p.summary);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (13: Permission denied) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        seen->n = 0;
+        diag_each_firing(d, T0 + SEC, collect, seen);
+        ck_assert_str_eq(last()->pool, "www");
+        ck_assert_uint_eq(last()->evidence.lines, 1);
+        ck_assert_msg(strstr(last()->summary, "(13: Permission denied, 1 times)"), "%s", last()->summary);
+        ck_assert(last()->evidence.config.have);
+}
+END_TEST
+
+/* A reload: the new diagnosis takes the findings over; the same set fires nothing twice. */
+START_TEST(test_config_across_adopt) {
+        const struct diag_config_finding set[] = { stale_pass, crit_log };
+        diag_config(d, set, 2, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 2);
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 2, .pairing_usec = 2 * SEC };
+        struct diag *fresh;
+        ck_assert_int_eq(diag_new(&fresh, &s, www, 2), 0);
+        ck_assert_uint_eq(diag_adopt(fresh, d), 0);
+        diag_free(d);
+        d = fresh;
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 2);   /* adopted, still firing, not again */
+        diag_config(d, set, 2, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 2);
+        diag_config(d, &crit_log, 1, T0 + 2 * SEC);
+        flush(T0 + 2 * SEC);
+        ck_assert_int_eq(seen->n, 3);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_mismatch");
+        flush(T0 + 200 * SEC);
+        ck_assert_int_eq(seen->n, 3);
+}
+END_TEST
+
+/* Every cause set by the configuration alone says its summary, with remedies and no template left. */
+START_TEST(test_config_words_for_every_cause) {
+        for (unsigned c = 1; c < CAUSE__MAX; c++) {
+                teardown();
+                setup();
+                const struct diag_config_finding f = { .cause = (enum cause) c, .pool = "www", .file = "/f", .line = 1,
+                                                       .summary = "the configuration says so." };
+                diag_config(d, &f, 1, T0);
+                flush(T0);
+                ck_assert_int_eq(seen->n, 1);
+                ck_assert_str_eq(last()->summary, f.summary);
+                ck_assert_msg(last()->n_remedies > 0, "%s has no remedy", cause_id((enum cause) c));
+                for (int r = 0; r < last()->n_remedies; r++)
+                        ck_assert_msg(!strchr(last()->remedy[r], '{'), "%s: '%s'", cause_id((enum cause) c),
+                                      last()->remedy[r]);
+                /* the row's own summary, as a resolved or line-backed alert would start from it */
+                const struct diag_config_finding bare = { .cause = (enum cause) c, .pool = "www", .file = "/f" };
+                diag_config(d, &bare, 1, T0);
+                seen->n = 0;
+                diag_each_firing(d, T0, collect, seen);
+                ck_assert_msg(last()->summary[0] && !strchr(last()->summary, '{'), "%s: '%s'",
+                              cause_id((enum cause) c), last()->summary);
+        }
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("diag");
         TCase *tc = tcase_create("engine");
@@ -623,12 +818,18 @@ int main(void) {
         tcase_add_test(tc, test_port_holder_named);
         tcase_add_test(tc, test_stop_start_between_probes);
         tcase_add_test(tc, test_unexplained_probe_failure_warns);
+        tcase_add_test(tc, test_config_fires_before_any_line);
+        tcase_add_test(tc, test_config_nginx_target);
+        tcase_add_test(tc, test_config_pools);
+        tcase_add_test(tc, test_config_permission_joined_by_line);
+        tcase_add_test(tc, test_config_across_adopt);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);
         tcase_add_test(tt, test_decided_cause_is_in_the_row);
         tcase_add_test(tt, test_probe_outcome_rows);
         tcase_add_test(tt, test_connect_errnos_one_table);
+        tcase_add_test(tt, test_config_words_for_every_cause);
         suite_add_tcase(s, tc);
         suite_add_tcase(s, tt);
         return fixture_run(s);
