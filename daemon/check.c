@@ -128,8 +128,11 @@ static void read_unit(struct check *k, size_t i) {
 
 static void probe_all(struct check *k) {
         struct sock_identity id;
-        bool have_id = sock_identity_from_user(k->cfg->nginx_user, &id) == 0;
-        if (!have_id)
+        bool have_id = k->cfg->nginx_user[0] && sock_identity_from_user(k->cfg->nginx_user, &id) == 0;
+        if (!k->cfg->nginx_user[0])
+                fprintf(stderr, "badgatewayd: nginx's user is not known (no nginx configuration found): "
+                        "socket permissions not checked\n");
+        else if (!have_id)
                 fprintf(stderr, "badgatewayd: nginx user '%s' unknown: socket permissions not checked\n",
                         k->cfg->nginx_user);
         for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
@@ -245,7 +248,7 @@ int check_main(int argc, char **argv) {
         if (r < 0)
                 return unknown(&k, r == -ERANGE ? "usage error: --since: not a time (badgatewayd check --help)"
                                                 : "usage error: an unknown option or argument (badgatewayd check --help)");
-        _cleanup_(freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
+        _cleanup_(config_freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
         if (!cfg)
                 return unknown(&k, strerror(ENOMEM));
         if (loadconf(cfg, k.config_file, &err) < 0) {

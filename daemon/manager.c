@@ -64,9 +64,11 @@ static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
 }
 
 static void resolve_identity(struct manager *m) {
-        int r = sock_identity_from_user(m->cfg->nginx_user, &m->nginx_id);
+        int r = m->cfg->nginx_user[0] ? sock_identity_from_user(m->cfg->nginx_user, &m->nginx_id) : -ENOENT;
         m->have_nginx_id = r == 0;
-        if (r < 0)
+        if (r < 0 && !m->cfg->nginx_user[0])
+                say("nginx's user is not known (no nginx configuration found); socket permissions are not checked");
+        else if (r < 0)
                 say("nginx user '%s': %s; socket permissions are not checked", m->cfg->nginx_user,
                         r == -ENOENT ? "no such user" : strerror(-r));
 }
@@ -146,7 +148,7 @@ static int apply(struct manager *m, struct config **c) {
 
 static void on_hup(EV_P_ ev_signal *w, int revents) {
         struct manager *m = w->data;
-        _cleanup_(freep) struct config *c = calloc(1, sizeof(*c));
+        _cleanup_(config_freep) struct config *c = calloc(1, sizeof(*c));
         struct config_error err;
         notify_reloading();
         outputs_reopen(&m->out);
@@ -228,6 +230,6 @@ void manager_stop(struct manager *m) {
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,
                         (unsigned long long) m->feed.classified, (unsigned long long) m->alerts);
         m->feed.diag = diag_free(m->feed.diag);
-        free(m->cfg);
+        config_free(m->cfg);
         m->cfg = NULL;
 }

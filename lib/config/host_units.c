@@ -161,6 +161,21 @@ static void unit_text(struct unit_file *u, char *text, bool is_dropin) {
                 u->has_install = had_install;   /* [Install] counts in the unit file itself */
 }
 
+/* A unit file's text, NUL-terminated (malloc'd), or NULL. */
+static char *read_text(int root, const char *path) {
+        char *text = NULL;
+        size_t n;
+        if (under_root_read(root, path, UNIT_FILE_MAX, &text, &n) < 0)
+                return NULL;
+        char *z = realloc(text, n + 1);
+        if (!z) {
+                free(text);
+                return NULL;
+        }
+        z[n] = '\0';
+        return z;
+}
+
 /* name's symlink target in dir under root, or "" when it is no symlink. */
 static void link_target(int root, const char *dir, const char *name, char *buf, size_t size) {
         int fd = under_root_open(root, dir);
@@ -190,9 +205,8 @@ static void read_fragment(int root, const char *name, struct unit_file *u) {
                         continue;
                 u->found = true;
                 u->masked = is_dev_null(root, path, unit_dirs[i], name);
-                char *text = NULL;
-                size_t n;
-                if (!u->masked && under_root_read(root, path, UNIT_FILE_MAX, &text, &n) == 0)
+                char *text = u->masked ? NULL : read_text(root, path);
+                if (text)
                         unit_text(u, text, false);
                 free(text);
         }
@@ -235,9 +249,8 @@ static void read_dropins(int root, const char *name, struct unit_file *u) {
         }
         qsort(d, n, sizeof(d[0]), by_base);
         for (size_t i = 0; i < n; i++) {
-                char *text = NULL;
-                size_t len;
-                if (under_root_read(root, d[i].path, UNIT_FILE_MAX, &text, &len) == 0)
+                char *text = read_text(root, d[i].path);
+                if (text)
                         unit_text(u, text, true);
                 free(text);
         }
