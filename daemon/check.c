@@ -29,8 +29,7 @@ struct check {
         const char *config_file;
         const char *since_text;
         struct config *cfg;
-        const struct host_conf *host;   /* nginx's and php-fpm's own configuration; NULL until
-                                         * loadconf exposes it */
+        const struct host_conf *host;   /* nginx's and php-fpm's own configuration, or NULL */
         struct diag *diag;
         uint64_t now;
         struct scanfile read;            /* the window (since), and the line counts */
@@ -142,8 +141,11 @@ static void read_unit(struct check *k, size_t i) {
 
 static void probe_all(struct check *k) {
         struct sock_identity id;
-        bool have_id = sock_identity_from_user(k->cfg->nginx_user, &id) == 0;
-        if (!have_id)
+        bool have_id = k->cfg->nginx_user[0] && sock_identity_from_user(k->cfg->nginx_user, &id) == 0;
+        if (!k->cfg->nginx_user[0])
+                fprintf(stderr, "badgatewayd: nginx's user is not known (no nginx configuration found): "
+                        "socket permissions not checked\n");
+        else if (!have_id)
                 fprintf(stderr, "badgatewayd: nginx user '%s' unknown: socket permissions not checked\n",
                         k->cfg->nginx_user);
         for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
@@ -260,7 +262,7 @@ int check_main(int argc, char **argv) {
         if (r < 0)
                 return unknown(&k, r == -ERANGE ? "usage error: --since: not a time (badgatewayd check --help)"
                                                 : "usage error: an unknown option or argument (badgatewayd check --help)");
-        _cleanup_(freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
+        _cleanup_(config_freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
         if (!cfg)
                 return unknown(&k, strerror(ENOMEM));
         if (loadconf(cfg, k.config_file, &err) < 0) {
@@ -270,6 +272,7 @@ int check_main(int argc, char **argv) {
         if (loadconf_new_diag(cfg, true, &k.diag) < 0)
                 return unknown(&k, strerror(ENOMEM));
         k.now = clock_realtime_usec();
+        k.host = loadconf_host(cfg);
         feed_config_findings(&k);
         probe_all(&k);
         read_logs(&k);

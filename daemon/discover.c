@@ -3,97 +3,34 @@
 #include "discover.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "crosscheck.h"
 #include "fpm_conf.h"
+#include "host.h"
 #include "jsonstr.h"
 #include "nginx_conf.h"
-#include "under_root.h"
-
-enum { MAX_MASTERS = 16 };
-
-/* Where php-fpm masters keep their configuration, and the unit that runs each ("" for Debian's
- * php<version>-fpm.service, the version read from the path). */
-static const struct {
-        const char *pattern;
-        const char *unit;
-} fpm_places[] = {
-        { "/etc/php/*/fpm/php-fpm.conf", "" },                          /* Debian, Ubuntu */
-        { "/etc/php-fpm.conf", "php-fpm.service" },                     /* RHEL, Fedora */
-        { "/usr/local/etc/php-fpm.conf", NULL },                        /* the official php image */
-};
-
-#define NGINX_MAIN "/etc/nginx/nginx.conf"
-
-struct master {
-        char unit[64];
-        struct fpm_conf *conf;
-};
 
 struct discovery {
         const char *root;               /* NULL: the host */
         bool json;
-        struct nginx_conf *nginx;
-        struct master masters[MAX_MASTERS];
-        size_t n_masters;
+        struct host_conf host;
         json_t *findings;
 };
 
 static void usage(FILE *to) {
         fprintf(to,
                 "usage: badgatewayd discover [--root DIR] [--json]\n"
-                "  Reads nginx's configuration (" NGINX_MAIN ") and every php-fpm master's\n"
-                "  (/etc/php/*/fpm/php-fpm.conf, /etc/php-fpm.conf, /usr/local/etc/php-fpm.conf) and\n"
-                "  prints what they say and where they disagree.\n"
+                "  Reads nginx's configuration (nginx -V's --conf-path, else /etc/nginx/nginx.conf) and\n"
+                "  every php-fpm master's (/etc/php/*/fpm/php-fpm.conf, /etc/php-fpm.conf,\n"
+                "  /usr/local/etc/php-fpm.conf) with the systemd unit that runs it, and prints what they\n"
+                "  say and where they disagree.\n"
                 "  --root DIR  read the files under DIR as if it were /\n"
                 "  --json      one JSON object\n");
-}
-
-/* "/etc/php/8.2/fpm/php-fpm.conf" → "php8.2-fpm.service"; "" when no unit is known. */
-static void unit_for(const char *host_path, const char *unit, char *out, size_t size) {
-        char version[32];
-        out[0] = '\0';
-        if (unit && unit[0])
-                snprintf(out, size, "%s", unit);
-        else if (unit && sscanf(host_path, "/etc/php/%31[^/]/fpm/", version) == 1)
-                snprintf(out, size, "php%s-fpm.service", version);
-}
-
-static void add_master(struct discovery *d, const char *host_path, const char *unit) {
-        if (d->n_masters == MAX_MASTERS)
-                return;
-        struct master *m = &d->masters[d->n_masters];
-        unit_for(host_path, unit, m->unit, sizeof(m->unit));
-        if ((m->conf = fpm_conf_load(d->root, host_path, NULL)))
-                d->n_masters++;
-}
-
-/* Every php-fpm.conf there is, looked for inside the root (links resolve inside it too). */
-static void find_masters(struct discovery *d, int root) {
-        for (size_t i = 0; i < sizeof(fpm_places) / sizeof(fpm_places[0]); i++) {
-                glob_t g;
-                if (under_root_glob(root, fpm_places[i].pattern, 0, &g) == 0)
-                        for (size_t k = 0; k < g.gl_pathc; k++)
-                                add_master(d, g.gl_pathv[k], fpm_places[i].unit);
-                globfree(&g);
-        }
-}
-
-/* The root as a directory: a typo in --root is an error, not an empty host. */
-static int open_root(const char *root) {
-        int fd = open(root && root[0] ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || !root || root[0])
-                return fd < 0 ? -errno : fd;
-        close(fd);
-        return -ENOENT;         /* --root '' */
 }
 
 /* Any bytes a configuration holds, as JSON (invalid UTF-8 as the text \xNN): never NULL. */
@@ -159,9 +96,9 @@ static json_t *number_json(const struct fpm_conf_value *v) {
         return v->text && v->ok ? json_integer(v->number) : json_null();
 }
 
-static json_t *pool_json(const struct master *m, const struct fpm_conf_pool *p) {
+static json_t *pool_json(const struct host_master *m, const struct fpm_conf_pool *p) {
         const struct fpm_conf_value *v = p->v;
-        json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i}",
+        json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:i}",
                               "name", str(p->name),
                               "listen", p->has_address ? str(p->address.text) : value_json(&v[FPM_POOL_LISTEN]),
                               "listen_owner", value_json(&v[FPM_POOL_LISTEN_OWNER]),
@@ -175,15 +112,17 @@ static json_t *pool_json(const struct master *m, const struct fpm_conf_pool *p) 
                               "request_terminate_timeout", number_json(&v[FPM_POOL_REQUEST_TERMINATE_TIMEOUT]),
                               "error_log", value_json(&m->conf->global[FPM_GLOBAL_ERROR_LOG]),
                               "unit", m->unit[0] ? str(m->unit) : json_null(),
+                              "unit_file_state", str(host_unit_file_str(m->unit_file)),
+                              "memory_max", m->memory_max ? json_integer((json_int_t) m->memory_max) : json_null(),
                               "file", str(p->file), "line", p->line);
         return o;
 }
 
 static json_t *pools_json(const struct discovery *d) {
         json_t *pools = json_array();
-        for (size_t m = 0; m < d->n_masters; m++)
-                for (size_t i = 0; i < d->masters[m].conf->n_pools; i++)
-                        json_array_append_new(pools, pool_json(&d->masters[m], &d->masters[m].conf->pools[i]));
+        for (size_t m = 0; m < d->host.n_masters; m++)
+                for (size_t i = 0; i < d->host.masters[m].conf->n_pools; i++)
+                        json_array_append_new(pools, pool_json(&d->host.masters[m], &d->host.masters[m].conf->pools[i]));
         return pools;
 }
 
@@ -196,40 +135,23 @@ static void add_finding(void *userdata, const struct crosscheck_finding *f) {
         json_array_append_new(d->findings, o);
 }
 
-/* The findings through a struct host_conf made of what discovery read (the root opened again for
- * the accounts under it). */
 static void cross_check(struct discovery *d) {
-        struct host_conf *h = calloc(1, sizeof(*h));
         d->findings = json_array();
-        if (!h)
-                return;
-        snprintf(h->root, sizeof(h->root), "%s", d->root ? d->root : "");
-        h->root_fd = open(h->root[0] ? h->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        h->nginx = d->nginx;
-        snprintf(h->nginx_path, sizeof(h->nginx_path), "%s", d->nginx ? NGINX_MAIN : "");
-        for (size_t m = 0; m < d->n_masters; m++) {
-                snprintf(h->masters[m].unit, sizeof(h->masters[m].unit), "%s", d->masters[m].unit);
-                h->masters[m].conf = d->masters[m].conf;
-        }
-        h->n_masters = d->n_masters;
-        crosscheck_run(h, add_finding, d);
-        if (h->root_fd >= 0)
-                close(h->root_fd);
-        free(h);
+        crosscheck_run(&d->host, add_finding, d);
 }
 
 /* What the readers could not read, each "FILE:LINE: text". */
 static json_t *problems_json(const struct discovery *d) {
         json_t *a = json_array();
-        for (size_t i = 0; d->nginx && i < d->nginx->n_diags; i++) {
-                const struct nginx_diag *g = &d->nginx->diags[i];
+        for (size_t i = 0; d->host.nginx && i < d->host.nginx->n_diags; i++) {
+                const struct nginx_diag *g = &d->host.nginx->diags[i];
                 json_t *o = at(g->at.file, g->at.line);
                 json_object_set_new(o, "text", str(g->text));
                 json_array_append_new(a, o);
         }
-        for (size_t m = 0; m < d->n_masters; m++)
-                for (size_t i = 0; i < d->masters[m].conf->n_diags; i++) {
-                        const struct fpm_conf_diag *g = &d->masters[m].conf->diags[i];
+        for (size_t m = 0; m < d->host.n_masters; m++)
+                for (size_t i = 0; i < d->host.masters[m].conf->n_diags; i++) {
+                        const struct fpm_conf_diag *g = &d->host.masters[m].conf->diags[i];
                         json_t *o = at(g->file, (unsigned) g->line);
                         json_object_set_new(o, "text", str(g->text));
                         json_array_append_new(a, o);
@@ -237,7 +159,7 @@ static json_t *problems_json(const struct discovery *d) {
         return a;
 }
 
-static void print_text(const json_t *all) {
+static void print_text(const json_t *all, const char *nginx_wanted) {
         const json_t *nginx = json_object_get(all, "nginx"), *v;
         size_t i;
         if (json_is_object(nginx)) {
@@ -255,13 +177,19 @@ static void print_text(const json_t *all) {
                                json_string_value(json_object_get(v, "server_name")) : "_",
                                json_string_value(json_object_get(v, "location")));
         } else {
-                printf("nginx: no configuration at " NGINX_MAIN "\n");
+                printf("nginx: no configuration at %s\n", nginx_wanted);
         }
-        json_array_foreach(json_object_get(all, "pools"), i, v)
-                printf("pool %s: listen %s, unit %s  %s:%lld\n", json_string_value(json_object_get(v, "name")),
+        json_array_foreach(json_object_get(all, "pools"), i, v) {
+                printf("pool %s: listen %s, unit %s", json_string_value(json_object_get(v, "name")),
                        json_string_value(json_object_get(v, "listen")) ?: "(none)",
-                       json_string_value(json_object_get(v, "unit")) ?: "(none)",
-                       json_string_value(json_object_get(v, "file")), json_integer_value(json_object_get(v, "line")));
+                       json_string_value(json_object_get(v, "unit")) ?: "(none)");
+                if (json_string_value(json_object_get(v, "unit")))
+                        printf(" (%s)", json_string_value(json_object_get(v, "unit_file_state")));
+                if (json_integer_value(json_object_get(v, "memory_max")))
+                        printf(", MemoryMax %lld", json_integer_value(json_object_get(v, "memory_max")));
+                printf("  %s:%lld\n", json_string_value(json_object_get(v, "file")),
+                       json_integer_value(json_object_get(v, "line")));
+        }
         json_array_foreach(json_object_get(all, "findings"), i, v)
                 printf("%s %s: %s\n", json_string_value(json_object_get(v, "severity")),
                        json_string_value(json_object_get(v, "cause")), json_string_value(json_object_get(v, "summary")));
@@ -297,31 +225,33 @@ int discover_main(int argc, char **argv) {
         struct discovery d = { 0 };
         if (parse_args(&d, argc, argv) < 0)
                 return 64;
-        int root = open_root(d.root);
-        if (root < 0) {
-                fprintf(stderr, "badgatewayd discover: --root '%s': %s\n", d.root, strerror(-root));
+        if (d.root && !d.root[0]) {
+                fprintf(stderr, "badgatewayd discover: --root '': %s\n", strerror(ENOENT));
                 return 64;
         }
-        if (nginx_conf_load(&d.nginx, d.root, NGINX_MAIN) < 0 && d.nginx) {
-                nginx_conf_free(d.nginx);       /* no nginx here */
-                d.nginx = NULL;
+        struct host_paths paths = { .root = d.root };
+        int r = host_conf_load(&d.host, &paths);
+        if (r < 0 && r != -ENOMEM) {
+                fprintf(stderr, "badgatewayd discover: --root '%s': %s\n", d.root ? d.root : "/", strerror(-r));
+                host_conf_free(&d.host);
+                return 64;
         }
-        find_masters(&d, root);
-        close(root);
+        if (r < 0) {
+                fprintf(stderr, "badgatewayd discover: %s\n", strerror(-r));
+                host_conf_free(&d.host);
+                return 1;
+        }
         cross_check(&d);
-        json_t *all = json_pack("{s:o,s:o,s:o,s:o}", "nginx", d.nginx ? nginx_json(d.nginx) : json_null(),
+        json_t *all = json_pack("{s:o,s:o,s:o,s:o}", "nginx", d.host.nginx ? nginx_json(d.host.nginx) : json_null(),
                                 "pools", pools_json(&d), "findings", d.findings, "problems", problems_json(&d));
         if (d.json) {
                 json_dumpf(all, stdout, JSON_COMPACT);
                 fputs("\n", stdout);
         } else {
-                print_text(all);
+                print_text(all, d.host.nginx_wanted);
         }
-        int code = d.nginx || d.n_masters ? 0 : 1;
+        int code = d.host.nginx || d.host.n_masters ? 0 : 1;
         json_decref(all);
-        for (size_t m = 0; m < d.n_masters; m++)
-                fpm_conf_free(d.masters[m].conf);
-        if (d.nginx)
-                nginx_conf_free(d.nginx);
+        host_conf_free(&d.host);
         return code;
 }

@@ -1,6 +1,5 @@
 #include "loadconf.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
@@ -9,70 +8,194 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "discover_sockets.h"
+#include "fpm_conf.h"
+#include "host.h"
+#include "nginx_conf.h"
+#include "say.h"
 #include "util.h"
 
-struct listing {
-        char **names;
-        size_t n;
-};
-
-static void listing_free(struct listing *l) {
-        for (size_t i = 0; i < l->n; i++)
-                free(l->names[i]);
-        free(l->names);
+/* text after buf's own, sep between; cut to fit size. */
+static void append(char *buf, size_t size, const char *sep, const char *text) {
+        size_t n = strlen(buf);
+        for (const char *p = n ? sep : ""; *p && n + 1 < size; p++)
+                buf[n++] = *p;
+        for (const char *p = text; *p && n + 1 < size; p++)
+                buf[n++] = *p;
+        buf[n] = '\0';
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
+/* How many pools of that name the masters hold: two masters with a pool [www] each. */
+static int pools_named(const struct host_conf *h, const char *name) {
+        int n = 0;
+        for (size_t m = 0; m < h->n_masters; m++)
+                n += fpm_conf_find_pool(h->masters[m].conf, name) != NULL;
+        return n;
 }
 
-static int list_dir(const char *path, struct listing *l) {
-        _cleanup_(closedirp) DIR *d = opendir(path);
-        struct dirent *de;
-        if (!d)
-                return -errno;
-        while ((de = readdir(d))) {
-                char **more = realloc(l->names, (l->n + 1) * sizeof(*more));
-                if (!more)
-                        return -ENOMEM;
-                l->names = more;
-                if (!(l->names[l->n] = strdup(de->d_name)))
-                        return -ENOMEM;
-                l->n++;
+/* A listen the probe reaches without a name lookup; a host name is said and skipped. */
+static bool usable_listen(const struct fpm_conf_pool *p) {
+        if (!p->has_address)
+                return false;
+        if (p->address.kind == ADDRESS_UNIX || p->address.kind == ADDRESS_INET || p->address.kind == ADDRESS_INET6 ||
+            p->address.kind == ADDRESS_ANY)
+                return true;
+        say("pool %s (%s:%d): listen = %s names a host; it is not watched (no name is ever resolved)", p->name,
+            p->file, p->line, p->v[FPM_POOL_LISTEN].text);
+        return false;
+}
+
+/* The pool's php-fpm log: the master's [global] error_log when it is a file. */
+static void pool_log(const struct host_master *m, char *out, size_t size) {
+        const char *log = m->conf->global[FPM_GLOBAL_ERROR_LOG].text;
+        if (log && log[0] == '/' && strlen(log) < size)
+                snprintf(out, size, "%s", log);
+}
+
+static void add_pool(struct config *c, const struct host_conf *h, const struct host_master *m,
+                     const struct fpm_conf_pool *p) {
+        struct pool_config *pc = &c->pools[c->n_pools++];
+        const struct fpm_conf_value *v = p->v;
+        *pc = (struct pool_config) { .address = p->address, .line = p->line };
+        if (pools_named(h, p->name) > 1)
+                snprintf(pc->name, sizeof(pc->name), "%s (%s)", p->name, m->unit[0] ? m->unit : m->path);
+        else
+                snprintf(pc->name, sizeof(pc->name), "%s", p->name);
+        snprintf(pc->listen, sizeof(pc->listen), "%s", v[FPM_POOL_LISTEN].text);
+        if (m->unit_file != HOST_UNIT_NOT_FOUND)
+                snprintf(pc->unit, sizeof(pc->unit), "%s", m->unit);
+        pool_log(m, pc->log, sizeof(pc->log));
+        if (v[FPM_POOL_PING_PATH].text)
+                snprintf(pc->ping_path, sizeof(pc->ping_path), "%s", v[FPM_POOL_PING_PATH].text);
+        if (v[FPM_POOL_STATUS_PATH].text)
+                snprintf(pc->status_path, sizeof(pc->status_path), "%s", v[FPM_POOL_STATUS_PATH].text);
+}
+
+/* One pool_config per php-fpm pool with a listen address the probe can reach. */
+static void pools_from_host(struct config *c, const struct host_conf *h) {
+        char masters[CONFIG_SOURCE_MAX - 64] = "";
+        for (size_t m = 0; m < h->n_masters; m++) {
+                const struct host_master *hm = &h->masters[m];
+                int before = c->n_pools;
+                for (size_t i = 0; i < hm->conf->n_pools; i++) {
+                        if (!usable_listen(&hm->conf->pools[i]))
+                                continue;
+                        if (c->n_pools == CONFIG_MAX_POOLS) {
+                                say("%s: pool %s and the rest are not watched: more than %d pools", hm->path,
+                                    hm->conf->pools[i].name, CONFIG_MAX_POOLS);
+                                break;
+                        }
+                        add_pool(c, h, hm, &hm->conf->pools[i]);
+                }
+                if (c->n_pools > before)
+                        append(masters, sizeof(masters), ", ", hm->path);
         }
-        return 0;
+        if (c->n_pools)
+                snprintf(c->source, sizeof(c->source), "php-fpm's configuration (%s)", masters);
 }
 
-static int discover(struct config *c, struct config_error *err) {
-        _cleanup_(listing_free) struct listing l = { 0 };
-        int r = list_dir(DISCOVER_RUN_DIR, &l);
-        if (r == -ENOMEM)
-                return r;
-        r = discover_config(c, DISCOVER_RUN_DIR, (const char *const *) l.names, l.n);
-        if (r == -ENOMEM)
-                return r;
-        if (r == 0) {
-                snprintf(err->text, sizeof(err->text),
-                         "%s: %s, and no php<version>-fpm.sock in %s to discover pools from",
-                         DEFAULT_CONFIG, strerror(ENOENT), DISCOVER_RUN_DIR);
-                return -ENOENT;
+static bool has_log(const struct config *c, const char *path) {
+        for (int i = 0; i < c->n_nginx_logs; i++)
+                if (strcmp(c->nginx_logs[i], path) == 0)
+                        return true;
+        return false;
+}
+
+/* nginx's error_log files (a relative one under nginx's prefix; `off` is a file named off), once
+ * each; stderr, syslog: and memory: are not files to follow. */
+static void logs_from_host(struct config *c, const struct host_conf *h) {
+        for (size_t i = 0; h->nginx && i < h->nginx->n_error_logs; i++) {
+                const struct nginx_error_log *l = &h->nginx->error_logs[i];
+                char path[PATH_MAX];
+                if (l->kind != NGINX_LOG_FILE)
+                        continue;
+                int n = snprintf(path, sizeof(path), "%s%s%s", l->target[0] == '/' ? "" : h->nginx_prefix,
+                                 l->target[0] == '/' ? "" : "/", l->target);
+                if (n < 0 || (size_t) n >= sizeof(path) || has_log(c, path))
+                        continue;
+                if (c->n_nginx_logs == CONFIG_MAX_LOGS) {
+                        say("%s:%u: error_log %s is not followed: more than %d logs", l->at.file, l->at.line, path,
+                            CONFIG_MAX_LOGS);
+                        continue;
+                }
+                snprintf(c->nginx_logs[c->n_nginx_logs++], PATH_MAX, "%s", path);
         }
-        return 0;
+}
+
+/* nginx's `user`, else the user its build runs workers as. */
+static void user_from_host(struct config *c, const struct host_conf *h) {
+        const char *user = !h->nginx ? "" : h->nginx->user.set ? h->nginx->user.user : h->nginx_default_user;
+        snprintf(c->nginx_user, sizeof(c->nginx_user), "%s", user);
+}
+
+static int read_host(struct config *c, struct config_error *err) {
+        const char *confs[CONFIG_MAX_FPM_CONFS];
+        for (int i = 0; i < c->n_fpm_confs; i++)
+                confs[i] = c->fpm_confs[i];
+        struct host_paths paths = { .nginx_conf = c->nginx_conf[0] ? c->nginx_conf : NULL, .fpm_confs = confs,
+                                    .n_fpm_confs = (size_t) c->n_fpm_confs };
+        if (!(c->host = calloc(1, sizeof(*c->host))))
+                return -ENOMEM;
+        int r = host_conf_load(c->host, &paths);
+        if (r < 0)
+                snprintf(err->text, sizeof(err->text), "cannot read nginx's and php-fpm's configuration: %s",
+                         strerror(-r));
+        return r;
+}
+
+/* What a master gave instead of a pool: "PATH: cannot read it: …" or "PATH: no pool …". */
+static void master_said(const struct host_master *m, char *buf, size_t size) {
+        const struct fpm_conf *fc = m->conf;
+        for (size_t i = 0; i < fc->n_diags; i++)
+                if (fc->diags[i].severity == FPM_CONF_ERROR && fc->n_pools == 0) {
+                        snprintf(buf, size, "%s: %s", m->path, fc->diags[i].text);
+                        return;
+                }
+        snprintf(buf, size, "%s: no pool with a listen address to watch", m->path);
+}
+
+/* "no PHP-FPM pool found: looked in …": every place a pool could have come from. */
+static int no_pools(const struct config *c, const char *file, struct config_error *err) {
+        char found[HOST_LOOKED_MAX] = "", one[PATH_MAX + 400];
+        for (size_t m = 0; m < c->host->n_masters; m++) {
+                master_said(&c->host->masters[m], one, sizeof(one));
+                append(found, sizeof(found), "; ", one);
+        }
+        snprintf(err->text, sizeof(err->text),
+                 "no PHP-FPM pool found: looked in %s (%s) and in php-fpm's configuration at %s (%s)", file,
+                 c->file[0] ? "no [Pool NAME] section" : "absent", c->host->fpm_looked,
+                 found[0] ? found : "none there");
+        return -ENOENT;
 }
 
 int loadconf(struct config *c, const char *file, struct config_error *err) {
         err->text[0] = '\0';
-        if (file)
-                return config_load(c, file, err);
-        if (access(DEFAULT_CONFIG, F_OK) == 0 || errno != ENOENT)
-                return config_load(c, DEFAULT_CONFIG, err);
-        return discover(c, err);
+        const char *path = file ? file : DEFAULT_CONFIG;
+        int r = 0;
+        if (file || access(DEFAULT_CONFIG, F_OK) == 0 || errno != ENOENT)
+                r = config_load(c, path, err);
+        else
+                config_defaults(c);
+        if (r == 0)
+                r = read_host(c, err);
+        if (r < 0)
+                return r;
+        if (c->n_pools)
+                snprintf(c->source, sizeof(c->source), "%s", c->file);
+        else
+                pools_from_host(c, c->host);
+        if (c->n_nginx_logs == 0)
+                logs_from_host(c, c->host);
+        if (!c->nginx_user[0])
+                user_from_host(c, c->host);
+        return c->n_pools ? 0 : no_pools(c, path, err);
 }
 
 const char *loadconf_source(const struct config *c) {
-        return c->file[0] ? c->file : "discovered in " DISCOVER_RUN_DIR;
+        return c->source[0] ? c->source : c->file;
+}
+
+const struct host_conf *loadconf_host(const struct config *c) {
+        return c->host;
 }
 
 int loadconf_new_diag(const struct config *c, bool one_round, struct diag **ret) {
@@ -145,7 +268,7 @@ int check_config_main(int argc, char **argv) {
                 fprintf(stderr, "usage: badgatewayd --check-config [--config FILE]\n");
                 return 64;
         }
-        _cleanup_(freep) struct config *c = calloc(1, sizeof(*c));
+        _cleanup_(config_freep) struct config *c = calloc(1, sizeof(*c));
         struct config_error err;
         if (!c)
                 return 1;

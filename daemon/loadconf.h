@@ -1,5 +1,6 @@
-/* Which config the daemon and `check` use: --config FILE, else the default file, else what a
- * stock Debian/Ubuntu host shows in /run/php. */
+/* Which config the daemon and `check` use: --config FILE, else the default file (when it exists),
+ * completed from nginx's and php-fpm's own configuration (lib/config/host.h): pools when the file
+ * names none, nginx's error logs when it gives no ErrorLog=, nginx's user when it gives no User=. */
 #pragma once
 #include "config.h"
 #include "diag.h"
@@ -9,10 +10,33 @@
 
 enum { EXIT_CONFIG = 78 };      /* EX_CONFIG */
 
-/* 0, or a negative errno with err saying what and where. file NULL: the default, or discovery. */
+/*
+ * Fills c (its old contents are not freed: a fresh or config_defaults()'d config). file NULL: the
+ * default file, or none when it does not exist. Then reads nginx's and php-fpm's configuration
+ * (the file's [Nginx] Config= and [PHP-FPM] Config=, else the host's usual places) into c->host,
+ * and takes from it what the file does not say:
+ *   - pools (only when the file names none): one per php-fpm pool whose listen is a unix path, an
+ *     IP address and port or a port; a host name is said on stderr and skipped. Its unit is the
+ *     master's (none when no such unit file exists), its Log the master's [global] error_log when
+ *     that is a file, PingPath and StatusPath its ping.path and pm.status_path. A name two masters
+ *     share becomes "NAME (UNIT)".
+ *   - nginx's logs (when no ErrorLog=): every error_log that is a file, a relative one under
+ *     nginx's prefix, once each.
+ *   - nginx's user (when no User=): its `user`, else the user its build defaults to; "" when no
+ *     nginx configuration was found.
+ * 0; -ENOENT with err "no PHP-FPM pool found: looked in …" when no pool is found anywhere; or
+ * another negative errno with err saying what and where. Free c with config_free() either way.
+ */
 int loadconf(struct config *c, const char *file, struct config_error *err);
-/* The file read, or "discovered in /run/php". */
+/* Where the pools came from: the file read, or "php-fpm's configuration (/etc/php/8.2/fpm/php-fpm.conf)". */
 const char *loadconf_source(const struct config *c);
+/* nginx's and php-fpm's configuration as loadconf() read it (NULL before, or when it failed
+ * before reading it); it lives as long as c. */
+const struct host_conf *loadconf_host(const struct config *c);
+
+static inline void config_freep(struct config **c) {
+        config_free(*c);
+}
 
 /* A diagnosis for the config's pools and settings. one_round: `check`'s single round, every line
  * read at once: one probe result counts and a reset waits for no php-fpm line; else the daemon's. */

@@ -10,6 +10,7 @@
 
 #include "address.h"
 #include "clock.h"
+#include "configfindings.h"
 #include "diag.h"
 #include "loadconf.h"
 #include "say.h"
@@ -72,9 +73,11 @@ static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
 }
 
 static void resolve_identity(struct manager *m) {
-        int r = sock_identity_from_user(m->cfg->nginx_user, &m->nginx_id);
+        int r = m->cfg->nginx_user[0] ? sock_identity_from_user(m->cfg->nginx_user, &m->nginx_id) : -ENOENT;
         m->have_nginx_id = r == 0;
-        if (r < 0)
+        if (r < 0 && !m->cfg->nginx_user[0])
+                say("nginx's user is not known (no nginx configuration found); socket permissions are not checked");
+        else if (r < 0)
                 say("nginx user '%s': %s; socket permissions are not checked", m->cfg->nginx_user,
                         r == -ENOENT ? "no such user" : strerror(-r));
 }
@@ -90,6 +93,18 @@ static int new_diag(struct manager *m) {
         diag_free(m->feed.diag);
         m->feed.diag = fresh;
         return 0;
+}
+
+/* The configuration's own findings (a fastcgi_pass no pool serves…), as state the diagnosis
+ * holds: set again after every reading. */
+static void feed_config(struct manager *m) {
+        const struct host_conf *h = loadconf_host(m->cfg);
+        long lost = h ? config_findings_feed(m->feed.diag, h, clock_realtime_usec()) : 0;
+        if (lost > 0)
+                say("%ld configuration finding%s not watched here", lost, lost == 1 ? " is about a pool" : "s are about pools");
+        else if (lost < 0)
+                say("configuration findings: %s", strerror((int) -lost));
+        m->feed.changed = true;
 }
 
 /* What the diagnosis was made from; when it stays, so do its findings. */
@@ -140,6 +155,8 @@ static int apply(struct manager *m, struct config **c) {
         resolve_identity(m);
         int r = keep ? 0 : new_diag(m);
         if (r == 0)
+                feed_config(m);
+        if (r == 0)
                 r = update_tailers(m);
         if (r == 0)
                 r = start_pools(m);
@@ -152,19 +169,46 @@ static int apply(struct manager *m, struct config **c) {
         return 0;
 }
 
-/* The files whose change is a reload: badgatewayd.conf now. */
+struct watch_list {
+        const char *root;               /* the host configuration's root, "" for the host */
+        char **paths;
+        size_t n;
+};
+
+static void watch_add(void *userdata, const char *path) {
+        struct watch_list *l = userdata;
+        char **more = realloc(l->paths, (l->n + 1) * sizeof(*more));
+        if (!more || path[0] != '/')
+                return;
+        l->paths = more;
+        if (asprintf(&l->paths[l->n], "%s%s", l->root, path) >= 0)
+                l->n++;
+}
+
+/* The files whose change is a reload: badgatewayd.conf, and every file and include nginx's and
+ * php-fpm's configuration was read from. */
 static void watch_config(struct manager *m) {
         char file[PATH_MAX];
         const char *given = m->opt.config_file ? m->opt.config_file : DEFAULT_CONFIG;
-        const char *paths[] = { file };
+        const struct host_conf *h = loadconf_host(m->cfg);
+        struct watch_list l = { .root = "" };
         if (given[0] == '/' || !getcwd(file, sizeof(file)) ||
             snprintf(file + strlen(file), sizeof(file) - strlen(file), "/%s", given) >= (int) (sizeof(file) - strlen(file)))
                 snprintf(file, sizeof(file), "%s", given);      /* --config bgw.conf: from the start's directory */
-        confwatcher_set(&m->confwatcher, paths, sizeof(paths) / sizeof(paths[0]));
+        watch_add(&l, file);
+        if (h) {
+                l.root = h->root;
+                host_conf_sources(h, watch_add, &l);
+        }
+        confwatcher_set(&m->confwatcher, (const char *const *) l.paths, l.n);
+        for (size_t i = 0; i < l.n; i++)
+                free(l.paths[i]);
+        free(l.paths);
 }
 
+
 static void reload(struct manager *m) {
-        _cleanup_(freep) struct config *c = calloc(1, sizeof(*c));
+        _cleanup_(config_freep) struct config *c = calloc(1, sizeof(*c));
         struct config_error err;
         notify_reloading();
         outputs_reopen(&m->out);
@@ -232,7 +276,10 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         if ((r = outputs_open(&m->out, &opt->out)) < 0)
                 return r;
         resolve_identity(m);
-        if ((r = new_diag(m)) < 0 || (r = update_tailers(m)) < 0 || (r = start_pools(m)) < 0)
+        if ((r = new_diag(m)) < 0)
+                return r;
+        feed_config(m);
+        if ((r = update_tailers(m)) < 0 || (r = start_pools(m)) < 0)
                 return r;
         if ((r = confwatcher_start(&m->confwatcher, loop, on_config_changed, m)) < 0)
                 return r;
@@ -261,6 +308,6 @@ void manager_stop(struct manager *m) {
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,
                         (unsigned long long) m->feed.classified, (unsigned long long) m->alerts);
         m->feed.diag = diag_free(m->feed.diag);
-        free(m->cfg);
+        config_free(m->cfg);
         m->cfg = NULL;
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "duration.h"
+#include "host.h"
 
 struct parse {
         struct config *c;
@@ -94,7 +95,22 @@ static int nginx_key(struct parse *p, const char *key, const char *value) {
         }
         if (strcmp(key, "User") == 0)
                 return set_string(p, key, value, c->nginx_user, sizeof(c->nginx_user));
+        if (strcmp(key, "Config") == 0)
+                return set_path(p, key, value, c->nginx_conf, sizeof(c->nginx_conf));
         return -ENOENT;
+}
+
+static int fpm_key(struct parse *p, const char *key, const char *value) {
+        struct config *c = p->c;
+        if (strcmp(key, "Config") != 0)
+                return -ENOENT;
+        if (c->n_fpm_confs == CONFIG_MAX_FPM_CONFS) {
+                fail(p, "Config: more than %d php-fpm configurations", CONFIG_MAX_FPM_CONFS);
+                return -EINVAL;
+        }
+        int r = set_path(p, key, value, c->fpm_confs[c->n_fpm_confs], PATH_MAX);
+        c->n_fpm_confs += r == 0;
+        return r;
 }
 
 /* "fastcgi://127.0.0.1:9000": what nginx's log prints, not what php-fpm's listen takes. */
@@ -138,9 +154,10 @@ static int pool_key(struct parse *p, const char *key, const char *value) {
 
 static const char *const daemon_keys[] = { "ProbeInterval", "ProbeTimeout", "ResolveAfter",
                                            "SummaryInterval", "ReadFromStart", NULL };
-static const char *const nginx_keys[] = { "ErrorLog", "User", NULL };
+static const char *const nginx_keys[] = { "ErrorLog", "User", "Config", NULL };
+static const char *const fpm_keys[] = { "Config", NULL };
 static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };
-static const char *const sections[] = { "Daemon", "Nginx", "Pool NAME", NULL };
+static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", NULL };
 
 /* Edit distance, case-insensitive, for "did you mean". */
 static unsigned distance(const char *a, const char *b) {
@@ -201,7 +218,7 @@ static struct pool_config *find_pool(struct config *c, const char *name) {
 /* "[Pool www]": seen by the reader, so that empty and duplicate sections are caught too. */
 static void begin_section(struct parse *p, const char *name) {
         p->pool = NULL;
-        if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0)
+        if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0 || strcmp(name, "PHP-FPM") == 0)
                 return;
         if (strncmp(name, "Pool ", 5) != 0 || !name[5]) {
                 unknown(p, "section", name, NULL, sections);
@@ -259,13 +276,15 @@ static int on_entry(void *user, const char *section, const char *name, const cha
         if (p->failed)
                 return 0;
         if (!*section) {
-                fail(p, "'%s' is outside any section ([Daemon], [Nginx] or [Pool NAME])", name);
+                fail(p, "'%s' is outside any section ([Daemon], [Nginx], [PHP-FPM] or [Pool NAME])", name);
                 return 0;
         }
         if (strcmp(section, "Daemon") == 0)
                 r = daemon_key(p, name, value), known = daemon_keys;
         else if (strcmp(section, "Nginx") == 0)
                 r = nginx_key(p, name, value), known = nginx_keys;
+        else if (strcmp(section, "PHP-FPM") == 0)
+                r = fpm_key(p, name, value), known = fpm_keys;
         else if (p->pool)
                 r = pool_key(p, name, value), known = pool_keys;
         if (r == -ENOENT && known)
@@ -275,8 +294,6 @@ static int on_entry(void *user, const char *section, const char *name, const cha
 
 static void check_pools(struct parse *p) {
         struct config *c = p->c;
-        if (c->n_pools == 0)
-                fail(p, "no [Pool NAME] section: name at least one php-fpm pool and its Listen= address");
         for (int i = 0; i < c->n_pools && !p->failed; i++)
                 if (!c->pools[i].listen[0]) {
                         p->line = c->pools[i].line;
@@ -291,7 +308,15 @@ void config_defaults(struct config *c) {
         c->probe_timeout_usec = 2 * 1000000ULL;
         c->resolve_after_usec = 60 * 1000000ULL;
         c->summary_interval_usec = 300 * 1000000ULL;
-        strcpy(c->nginx_user, "www-data");
+}
+
+void config_free(struct config *c) {
+        if (!c)
+                return;
+        if (c->host)
+                host_conf_free(c->host);
+        free(c->host);
+        free(c);
 }
 
 int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err) {
@@ -306,8 +331,6 @@ int config_parse_string(struct config *c, const char *file, const char *text, st
         }
         if (!p.failed)
                 check_pools(&p);
-        if (!p.failed && c->n_nginx_logs == 0)
-                strcpy(c->nginx_logs[c->n_nginx_logs++], "/var/log/nginx/error.log");
         return p.failed ? -EINVAL : 0;
 }
 

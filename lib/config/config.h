@@ -1,4 +1,6 @@
-/* badgatewayd.conf: INI, read with libinih. Every error names file:line and the key. */
+/* badgatewayd.conf: INI, read with libinih. Every error names file:line and the key. Every
+ * section and key is optional: what it does not name (pools, nginx's logs and user) the daemon
+ * takes from nginx's and php-fpm's own configuration (daemon/loadconf.c). */
 #pragma once
 #include <limits.h>
 #include <stdbool.h>
@@ -6,7 +8,10 @@
 
 #include "address.h"
 
-enum { CONFIG_MAX_LOGS = 16, CONFIG_MAX_POOLS = 32, CONFIG_NAME_MAX = 64 };
+enum { CONFIG_MAX_LOGS = 16, CONFIG_MAX_POOLS = 32, CONFIG_NAME_MAX = 64, CONFIG_MAX_FPM_CONFS = 16,
+       CONFIG_SOURCE_MAX = PATH_MAX + 2048 };
+
+struct host_conf;
 
 struct pool_config {
         char name[CONFIG_NAME_MAX];
@@ -21,23 +26,33 @@ struct pool_config {
 
 struct config {
         char file[PATH_MAX];            /* empty when built from defaults */
+        char source[CONFIG_SOURCE_MAX]; /* where the pools came from (loadconf_source()); "" */
         uint64_t probe_interval_usec;
         uint64_t probe_timeout_usec;
         uint64_t resolve_after_usec;    /* evidence must stay clear this long before "resolved" */
         uint64_t summary_interval_usec; /* at most one summary per firing alert in this interval */
         bool read_from_start;           /* tail logs from their beginning instead of their end */
-        char nginx_logs[CONFIG_MAX_LOGS][PATH_MAX];
+        char nginx_logs[CONFIG_MAX_LOGS][PATH_MAX];     /* [Nginx] ErrorLog=; none: nginx's own */
         int n_nginx_logs;
-        char nginx_user[CONFIG_NAME_MAX];
-        struct pool_config pools[CONFIG_MAX_POOLS];
+        char nginx_user[CONFIG_NAME_MAX];       /* [Nginx] User=; "": nginx's own `user` */
+        char nginx_conf[PATH_MAX];              /* [Nginx] Config=: nginx's main file; "": the default */
+        char fpm_confs[CONFIG_MAX_FPM_CONFS][PATH_MAX]; /* [PHP-FPM] Config=: php-fpm.conf files */
+        int n_fpm_confs;                        /* 0: the default places */
+        struct pool_config pools[CONFIG_MAX_POOLS];     /* [Pool NAME]; none: php-fpm's own pools */
         int n_pools;
+        struct host_conf *host;                 /* nginx's and php-fpm's configuration as read by
+                                                 * loadconf(); owned, NULL when not read; freed by
+                                                 * config_free() */
 };
 
 struct config_error {
         char text[PATH_MAX + 512];      /* "FILE:LINE: unknown key 'X' in [Daemon]; did you mean 'Y'?" */
 };
 
+/* Every setting at its default: no pools, no logs, no user (discovery fills them), host NULL. */
 void config_defaults(struct config *c);
+/* Frees c, its host_conf included; NULL is fine. */
+void config_free(struct config *c);
 /* Parses text as if read from `file` (used in messages). 0, or -EINVAL with err filled. */
 int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err);
 /* 0, -errno when the file cannot be read, or -EINVAL; err always says what and where. */

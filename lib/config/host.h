@@ -44,11 +44,23 @@ struct host_paths {
         size_t n_fpm_confs;
 };
 
+enum { HOST_LOOKED_MAX = 1024 };
+
 struct host_conf {
         char root[PATH_MAX];            /* "" for the host */
         int root_fd;                    /* O_PATH descriptor of the root, -1 when closed */
         char nginx_path[PATH_MAX];      /* the main file read, or "" when none was found */
+        char nginx_wanted[PATH_MAX];    /* the main file looked for (whether found or not) */
+        char nginx_prefix[PATH_MAX];    /* nginx's prefix, where a relative error_log is: `nginx -V`'s
+                                         * --prefix= on the host, else /usr/share/nginx (Debian's and
+                                         * RHEL's builds); no trailing '/' */
+        char nginx_default_user[64];    /* the user nginx's workers run as without a `user` line:
+                                         * `nginx -V`'s --user=, else nginx's built-in "nobody" */
         struct nginx_conf *nginx;       /* NULL: no nginx configuration found */
+        char fpm_looked[HOST_LOOKED_MAX];       /* where masters were looked for, ", "-separated:
+                                                 * the paths given or the default globs */
+        bool units_from_bus;            /* units came from systemd's manager, not unit files */
+        bool fpm_default_places;        /* masters were looked for at host_fpm_places */
         struct host_master masters[HOST_MASTERS_MAX];
         size_t n_masters;
         size_t n_masters_dropped;       /* found past HOST_MASTERS_MAX */
@@ -63,11 +75,39 @@ struct host_user {
         size_t n_groups;
 };
 
-/* Reads everything the paths point to. 0, or -errno for the root itself (-ENOENT, -ENOTDIR);
- * files that are missing or unreadable are not errors: nginx is then NULL, a master is absent,
- * and the readers' diags say why. Free with host_conf_free() whatever it returns. */
+/* The default places of php-fpm masters, in the order looked at, NULL-terminated: each a glob(3)
+ * pattern and the unit that runs it there ("" for Debian's php<version>-fpm.service, the version
+ * read from the path; NULL when none is known). */
+struct host_fpm_place {
+        const char *pattern;
+        const char *unit;
+};
+extern const struct host_fpm_place host_fpm_places[];
+
+/* systemctl is-enabled's word for s: "enabled", "disabled", "static", "masked", "not-found",
+ * "unknown". */
+const char *host_unit_file_str(enum host_unit_file s);
+
+/*
+ * Reads everything the paths point to. The root is opened (O_PATH) into root_fd and every file is
+ * read inside it (under_root.h). nginx's main file: paths->nginx_conf, else on the host the
+ * --conf-path= of `nginx -V` (run for at most 2 s; it also gives nginx_prefix and
+ * nginx_default_user), else /etc/nginx/nginx.conf. php-fpm masters: paths->fpm_confs (each kept,
+ * even when it cannot be read: its conf's diags say why), else every match of host_fpm_places.
+ * Each master's unit: on the host when systemd runs (sd_booted), from the manager over the system
+ * bus; else, or when the bus cannot be reached, from the unit files under the root (see
+ * host_units.c). ram_bytes: the host's MemTotal; 0 under a root.
+ * Returns 0, -errno for the root itself (-ENOENT, -ENOTDIR, -ENAMETOOLONG), or -ENOMEM. Files
+ * that are missing or unreadable are not errors: nginx is then NULL, a default place gives no
+ * master, and the readers' diags say why. Free with host_conf_free() whatever it returns.
+ */
 int host_conf_load(struct host_conf *h, const struct host_paths *paths);
 void host_conf_free(struct host_conf *h);
+
+/* Calls fn with every path the configuration read comes from, as the host names it: files read,
+ * includes (globs, and files that may be missing) and the default places looked at. A change in
+ * any of them may change what host_conf_load() reads. Paths may repeat. */
+void host_conf_sources(const struct host_conf *h, void (*fn)(void *userdata, const char *path), void *userdata);
 
 /* A user by name, from the root's etc/passwd and etc/group (the host's own name service when
  * the root is the host). 0 with *u filled, -ENOENT for no such user, or -errno reading the files. */

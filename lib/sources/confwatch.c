@@ -71,8 +71,8 @@ static int watch_dir(struct confwatch *w, const char *dir, const char *name) {
         if (wd < 0)
                 return -errno;
         for (int i = 0; i < w->n_wanted; i++)
-                if (w->wanted[i].wd == wd && strcmp(w->wanted[i].name, name) == 0)
-                        return 0;
+                if (w->wanted[i].wd == wd && (!w->wanted[i].name[0] || strcmp(w->wanted[i].name, name) == 0))
+                        return 0;       /* already wanted, by name or as any name */
         if (w->n_wanted == CONFWATCH_MAX)
                 return -ENOSPC;
         w->wanted[w->n_wanted].wd = wd;

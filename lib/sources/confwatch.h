@@ -6,7 +6,7 @@
 #pragma once
 #include <stdbool.h>
 
-enum { CONFWATCH_MAX = 256 };   /* directories watched; more are ignored (confwatch_add says so) */
+enum { CONFWATCH_MAX = 1024 };  /* names watched (a directory with any name counts once) */
 
 struct confwatch;
 

@@ -140,12 +140,40 @@ START_TEST(test_check_config) {
                             ":2: unknown key 'ProbeIntervall' in [Daemon]; did you mean 'ProbeInterval'?");
         expect_config_error("duration.conf", "[Pool www]\nListen = /x.sock\n[Daemon]\nResolveAfter = soon\n",
                             ":4: ResolveAfter: 'soon' is not a duration");
-        expect_config_error("nopool.conf", "[Daemon]\nProbeInterval = 1s\n", ":2: no [Pool NAME] section");
+        char nopool[512];
+        snprintf(nopool, sizeof(nopool), "[Daemon]\nProbeInterval = 1s\n[PHP-FPM]\nConfig = %s\n", path_in("none.conf"));
+        expect_config_error("nopool.conf", nopool, " (no [Pool NAME] section) and in php-fpm's configuration at ");
         expect_config_error("section.conf", "[Pool www]\nListen = /x.sock\n[Nginxx]\nUser = x\n",
                             ":3: unknown section 'Nginxx'; did you mean 'Nginx'?");
         expect_config_error("missing.conf", NULL, ": No such file or directory");
         ck_assert_int_eq(mkdir(path_in("dir.conf"), 0755), 0);
         expect_config_error("dir.conf", NULL, ": Is a directory");
+}
+END_TEST
+
+/* No pool in badgatewayd.conf nor in php-fpm's configuration: check is UNKNOWN (3), run exits 78,
+ * both with the one sentence that says where they looked. */
+START_TEST(test_no_pool_anywhere) {
+        char *out, *err, text[512], want[1200];
+        newdir();
+        const char *conf = path_in("nopool.conf");
+        char fpm[256];
+        snprintf(fpm, sizeof(fpm), "%s", path_in("nowhere-php-fpm.conf"));
+        snprintf(text, sizeof(text), "[PHP-FPM]\nConfig = %s\n", fpm);
+        write_file(conf, text);
+        snprintf(want, sizeof(want), "no PHP-FPM pool found: looked in %s (no [Pool NAME] section) and in php-fpm's "
+                 "configuration at %s (%s: cannot read it: No such file or directory)", conf, fpm, fpm);
+        const char *check[] = { "check", "--config", conf, NULL };
+        ck_assert_int_eq(bgw_run(check, &out, &err), 3);
+        ck_assert_msg(strncmp(out, "UNKNOWN: ", 9) == 0 && strncmp(out + 9, want, strlen(want)) == 0, "%s", out);
+        ck_assert_msg(strchr(out, '\n') == out + strlen(out) - 1, "one line: %s", out);
+        free(out);
+        free(err);
+        const char *run[] = { "run", "--config", conf, "--stdout", NULL };
+        ck_assert_int_eq(bgw_run(run, &out, &err), 78);
+        ck_assert_msg(strstr(err, want), "%s", err);
+        free(out);
+        free(err);
 }
 END_TEST
 
@@ -651,6 +679,7 @@ int main(void) {
         Suite *s = suite_create("daemon");
         TCase *tc = daemon_case("config");
         tcase_add_test(tc, test_check_config);
+        tcase_add_test(tc, test_no_pool_anywhere);
         tcase_add_test(tc, test_discover_root);
         tcase_add_test(tc, test_run_bad_config);
         tcase_add_test(tc, test_stdout_closed);

@@ -74,17 +74,43 @@ END_TEST
 START_TEST(test_defaults) {
         ck_assert_int_eq(parse("[Pool www]\nListen = /run/php/php8.2-fpm.sock\n"), 0);
         ck_assert_uint_eq(c->probe_interval_usec, 5000000);
-        ck_assert_int_eq(c->n_nginx_logs, 1);
-        ck_assert_str_eq(c->nginx_logs[0], "/var/log/nginx/error.log");
-        ck_assert_str_eq(c->nginx_user, "www-data");
+        ck_assert_int_eq(c->n_nginx_logs, 0);           /* nginx's own, found by loadconf() */
+        ck_assert_str_eq(c->nginx_user, "");
+        ck_assert_str_eq(c->nginx_conf, "");
+        ck_assert_int_eq(c->n_fpm_confs, 0);
+        ck_assert_ptr_null(c->host);
         ck_assert(!c->read_from_start);
 }
 END_TEST
+
+/* No section at all is a valid file: pools, logs and the user come from discovery. */
+START_TEST(test_no_pools_is_fine) {
+        ck_assert_int_eq(parse("[Daemon]\nProbeInterval = 5s\n"), 0);
+        ck_assert_int_eq(c->n_pools, 0);
+        ck_assert_int_eq(parse("# nothing\n"), 0);
+}
+END_TEST
+
 
 static void expect_error(const char *text, const char *want) {
         ck_assert_int_eq(parse(text), -EINVAL);
         ck_assert_str_eq(err.text, want);
 }
+
+START_TEST(test_configuration_paths) {
+        ck_assert_int_eq(parse("[Nginx]\nConfig = /srv/nginx/nginx.conf\n[PHP-FPM]\nConfig = /etc/php/8.3/fpm/php-fpm.conf\n"
+                               "Config = /opt/site/php-fpm.conf\n"), 0);
+        ck_assert_str_eq(c->nginx_conf, "/srv/nginx/nginx.conf");
+        ck_assert_int_eq(c->n_fpm_confs, 2);
+        ck_assert_str_eq(c->fpm_confs[0], "/etc/php/8.3/fpm/php-fpm.conf");
+        ck_assert_str_eq(c->fpm_confs[1], "/opt/site/php-fpm.conf");
+        expect_error("[PHP-FPM]\nConfig = php-fpm.conf\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: Config: 'php-fpm.conf' is not an absolute path");
+        expect_error("[PHP-FPM]\nConfg = /x\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'Confg' in [PHP-FPM]; did you mean 'Config'?");
+        expect_error("[PHP-FPN]\n", "/etc/badgatewayd/badgatewayd.conf:1: unknown section 'PHP-FPN'; did you mean 'PHP-FPM'?");
+}
+END_TEST
 
 START_TEST(test_unknown_key_suggests) {
         expect_error("[Daemon]\nProbeIntervall = 5s\n[Pool www]\nListen = /x.sock\n",
@@ -138,9 +164,7 @@ START_TEST(test_sections) {
         expect_error("[Deamon]\nProbeInterval = 5s\n",
                      "/etc/badgatewayd/badgatewayd.conf:1: unknown section 'Deamon'; did you mean 'Daemon'?");
         expect_error("ProbeInterval = 5s\n",
-                     "/etc/badgatewayd/badgatewayd.conf:1: 'ProbeInterval' is outside any section ([Daemon], [Nginx] or [Pool NAME])");
-        expect_error("[Daemon]\nProbeInterval = 5s\n",
-                     "/etc/badgatewayd/badgatewayd.conf:2: no [Pool NAME] section: name at least one php-fpm pool and its Listen= address");
+                     "/etc/badgatewayd/badgatewayd.conf:1: 'ProbeInterval' is outside any section ([Daemon], [Nginx], [PHP-FPM] or [Pool NAME])");
         expect_error("[Pool www]\nListen = /a.sock\n[Pool www]\nListen = /b.sock\n",
                      "/etc/badgatewayd/badgatewayd.conf:3: duplicate section [Pool www] (first at line 1)");
         expect_error("[Nginx]\nUser = www-data\n\n[Pool api]\nUnit = php-api.service\n",
@@ -219,6 +243,8 @@ int main(void) {
         tcase_add_test(tc, test_unknown_key_suggests);
         tcase_add_test(tc, test_bad_values);
         tcase_add_test(tc, test_sections);
+        tcase_add_test(tc, test_no_pools_is_fine);
+        tcase_add_test(tc, test_configuration_paths);
         tcase_add_test(tc, test_load_errors);
         tcase_add_test(tc, test_long_line_keeps_line_numbers);
         tcase_add_test(tc, test_durations);
