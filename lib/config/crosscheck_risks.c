@@ -171,8 +171,8 @@ static void unit_remedy(const struct host_master *m, char *buf, size_t size) {
 static void unit_missing(const struct crosscheck *cc, const struct host_master *m, const struct fpm_conf_pool *p) {
         const char *problem = unit_problem(m);
         const char *main_file = m->conf->n_files ? m->conf->files[0] : m->path;
-        if (m->unit[0] && !problem)
-                return;
+        if ((m->unit[0] && !problem) || !cc->h->systemd)
+                return;         /* no systemd (a container): something else starts php-fpm */
         struct crosscheck_finding f = { .cause = CAUSE_FPM_UNIT_MISSING, .pool = p->name, .file = p->file,
                                         .line = (unsigned) p->line };
         if (!problem) {

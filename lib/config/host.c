@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -138,7 +139,19 @@ void host_conf_sources(const struct host_conf *h, void (*fn)(void *userdata, con
         }
 }
 
+/* systemd is the init on the host, or the root is a systemd system's tree: only there is a
+ * php-fpm without an enabled unit one that nothing starts (a container's runs as its PID 1). */
+static bool runs_systemd(const struct host_conf *h) {
+        struct stat st;
+        if (on_host(h))
+                return sd_booted() > 0;
+        return (under_root_stat(h->root_fd, "/lib/systemd/system", &st) == 0 && S_ISDIR(st.st_mode)) ||
+               (under_root_stat(h->root_fd, "/usr/lib/systemd/system", &st) == 0 && S_ISDIR(st.st_mode)) ||
+               (under_root_stat(h->root_fd, "/etc/systemd/system", &st) == 0 && S_ISDIR(st.st_mode));
+}
+
 static void load_units(struct host_conf *h) {
+        h->systemd = runs_systemd(h);
         if (!h->n_masters)
                 return;
         h->units_from_bus = on_host(h) && sd_booted() > 0 && host_units_from_bus(h) == 0;

@@ -61,6 +61,8 @@ struct host_conf {
                                                  * the paths given or the default globs */
         bool units_from_bus;            /* units came from systemd's manager, not unit files */
         bool fpm_default_places;        /* masters were looked for at host_fpm_places */
+        bool systemd;                   /* systemd is the init (the host), or the root's tree has
+                                         * systemd's unit directories: units start php-fpm here */
         struct host_master masters[HOST_MASTERS_MAX];
         size_t n_masters;
         size_t n_masters_dropped;       /* found past HOST_MASTERS_MAX */

@@ -113,6 +113,11 @@ static void socket_mismatch(const struct words_in *w, struct alert *a) {
                 diag_put(a->summary, sizeof(a->summary),
                          "%s is active but nothing listens at %s: pool %s listens somewhere else.",
                          unit_or_default(t), t->address.text, t->name);
+        else if (w->f->config.have)     /* where to edit, from nginx's configuration */
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx sends requests to %s (fastcgi_pass at %s:%u), where nothing listens (%llu failed); "
+                         "php-fpm listens at %s.", t->address.text, w->f->config.file, w->f->config.line,
+                         (unsigned long long) w->f->lines, where[0] ? where : "no address known");
         else
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx sends requests to %s, where nothing listens (%llu failed); php-fpm listens at %s.",

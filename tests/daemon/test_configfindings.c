@@ -35,6 +35,7 @@ START_TEST(test_feed) {
         snprintf(h->masters[0].unit, sizeof(h->masters[0].unit), "php8.2-fpm.service");
         h->masters[0].unit_file = HOST_UNIT_DISABLED;
         h->n_masters = 1;
+        h->systemd = true;
 
         struct address listen;
         ck_assert_int_eq(address_parse(&listen, "/run/php/php8.2-fpm.sock", 24), 0);

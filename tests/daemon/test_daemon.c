@@ -387,6 +387,94 @@ START_TEST(test_stdout_closed) {
 }
 END_TEST
 
+static json_t *alert_config(json_t *a) {
+        return json_object_get(json_object_get(a, "evidence"), "config");
+}
+
+/* Real nginx and php-fpm, nginx's fastcgi_pass left at php7.4's socket after an upgrade, and a
+ * badgatewayd.conf that only says where their configuration is: socket_mismatch fires from the
+ * configuration before any request, naming nginx.conf's line; the 502 that follows joins that same
+ * finding (and is no fpm_down). */
+START_TEST(test_config_finding_then_502) {
+        struct fpm_env e;
+        struct nginx n;
+        struct bgw b;
+        char stale[256], pass[300], text[1024];
+        newdir();
+        fpm_up(&e);
+        snprintf(stale, sizeof(stale), "%s/php7.4-fpm.sock", dir);
+        snprintf(pass, sizeof(pass), "unix:%s", stale);
+        if (!nginx_up_to(&n, dir, &e, pass)) {
+                fpm_down(&e);
+                return;
+        }
+        snprintf(text, sizeof(text),
+                 "[Daemon]\nProbeInterval = %dms\nSummaryInterval = 1s\nResolveAfter = 30s\n"
+                 "[Nginx]\nConfig = %s/nginx.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n",
+                 PROBE_INTERVAL_MS, dir, e.dir);
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "run", "--config", path_in("bgw.conf"), "--stdout", NULL };
+        bgw_start(&b, dir, args, NULL);
+        int fired = bgw_wait_alert(&b, 0, "socket_mismatch", "firing", harness_ms(5000));
+        ck_assert_msg(fired >= 0, "no socket_mismatch from the configuration; stdout: %s stderr: %s", b.out, b.err);
+        json_t *a = alert_at(&b, fired), *cfg = alert_config(a);
+        ck_assert_msg(cfg, "the alert names no configuration file");
+        ck_assert_str_eq(json_string_value(json_object_get(cfg, "file")), path_in("nginx.conf"));
+        ck_assert_int_eq(json_integer_value(json_object_get(cfg, "line")), NGINX_PASS_LINE);
+        ck_assert_int_eq(evidence_lines(a), 0);
+        ck_assert_str_eq(json_string_value(json_object_get(a, "upstream")), pass);
+        char id[400];
+        snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(a, "id")));
+
+        ck_assert_int_eq(http_get(n.port), 502);
+        int again = -1;
+        for (long long end = harness_now_ms() + harness_ms(8000); again < 0 && harness_now_ms() < end;) {
+                int i = bgw_wait_alert(&b, (size_t) fired + 1, "socket_mismatch", "firing", 500);
+                if (i >= 0 && evidence_lines(alert_at(&b, i)) >= 1)
+                        again = i;
+                else if (i >= 0)
+                        fired = i;
+        }
+        ck_assert_msg(again >= 0, "the 502 did not join the finding; stdout: %s", b.out);
+        ck_assert_str_eq(json_string_value(json_object_get(alert_at(&b, again), "id")), id);
+        printf("before any request: %s\nafter the 502: %lld line(s), %s\n",
+               json_string_value(json_object_get(a, "summary")), evidence_lines(alert_at(&b, again)),
+               json_string_value(json_object_get(alert_at(&b, again), "summary")));
+        ck_assert_int_lt(bgw_wait_alert(&b, 0, "fpm_down", "firing", 0), 0);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
+        nginx_down(&n);
+        fpm_down(&e);
+}
+END_TEST
+
+/* A pool whose socket only an ACL opens to nginx's user (listen.acl_users, as RHEL ships it):
+ * neither its configuration nor the live socket is a socket_permission finding. As root only:
+ * the ACL names www-data. */
+START_TEST(test_acl_pool_no_finding) {
+        struct fpm_env e;
+        struct fpm_pool pool = { "www", false, "pm = static\npm.max_children = 1\nlisten.acl_users = www-data\n" };
+        char text[512], *out, *err;
+        if (geteuid() != 0)
+                return;
+        newdir();
+        ck_assert_msg(fpm_env_start(&e, &pool, 1) == 0, "php-fpm: %s", e.error);
+        harness_track(e.pid, e.dir);
+        snprintf(text, sizeof(text), "[Nginx]\nUser = www-data\nConfig = %s/none.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n",
+                 dir, e.dir);
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        int code = bgw_run(args, &out, &err);
+        ck_assert_msg(!strstr(out, "socket_permission"), "%s", out);
+        ck_assert_msg(code == 0 || code == 1, "exit %d: %s%s", code, out, err);  /* 1: no unit runs this php-fpm */
+        ck_assert_msg(strstr(out, "1 of 1 pool healthy") || strstr(out, "fpm_unit_missing"), "%s", out);
+        printf("acl pool, check exit %d:\n%s", code, out);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
 /* (e) */
 START_TEST(test_notify) {
         struct fpm_env e;
@@ -689,6 +777,8 @@ int main(void) {
         tcase_add_test(tc, test_burst);
         tcase_add_test(tc, test_reload);
         tcase_add_test(tc, test_config_change_reloads);
+        tcase_add_test(tc, test_config_finding_then_502);
+        tcase_add_test(tc, test_acl_pool_no_finding);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_check_exit_codes);
         tcase_add_test(tc, test_port_holder);

@@ -28,6 +28,7 @@ struct world {
         enum host_unit_file unit_file;
         uint64_t memory_max, ram;
         bool no_accounts;               /* no etc/passwd, no etc/group */
+        bool no_systemd;                /* a container's php-fpm: no unit starts it */
 };
 
 #define MB (1ULL << 20)
@@ -106,6 +107,7 @@ static struct seen *check_world(const struct world *w) {
         m->unit_file = w->unit_file;
         m->memory_max = w->memory_max;
         h->ram_bytes = w->ram;
+        h->systemd = !w->no_systemd;
         crosscheck_run(h, collect, &seen);
         nginx_conf_free(h->nginx);
         fpm_conf_free(m->conf);
@@ -432,6 +434,7 @@ START_TEST(test_unit_missing) {
         f = only(&(struct world) { .unit_file = HOST_UNIT_NOT_FOUND }, CAUSE_FPM_UNIT_MISSING);
         ck_assert_msg(strstr(f->summary, "php8.2-fpm.service, which runs pool www (/etc/php/8.2/fpm/pool.d/www.conf:1), "
                                          "has no unit file"), "%s", f->summary);
+        ck_assert_int_eq(count(&(struct world) { .unit = "", .no_systemd = true }, CAUSE_FPM_UNIT_MISSING), 0);
         f = only(&(struct world) { .unit = "" }, CAUSE_FPM_UNIT_MISSING);
         ck_assert_str_eq(f->summary, "pool www (/etc/php/8.2/fpm/pool.d/www.conf:1) belongs to "
                                      "/etc/php/8.2/fpm/php-fpm.conf, which no systemd unit known here runs: nothing "

@@ -647,8 +647,8 @@ START_TEST(test_config_fires_before_any_line) {
         ck_assert_int_eq(seen->n, 1);
         ck_assert_str_eq(cause_id(last()->cause), "socket_mismatch");
         ck_assert_uint_eq(last()->evidence.lines, 1);
-        ck_assert_msg(strstr(last()->summary, "nginx sends requests to unix:/run/php/php7.4-fpm.sock, where nothing "
-                             "listens (1 failed)"), "%s", last()->summary);
+        ck_assert_msg(strstr(last()->summary, "nginx sends requests to unix:/run/php/php7.4-fpm.sock (fastcgi_pass at "
+                             "/etc/nginx/sites-enabled/default:57), where nothing listens (1 failed)"), "%s", last()->summary);
         ck_assert_str_eq(last()->evidence.kinds, "upstream_socket_missing=1");
         /* fixed in nginx: gone from the set; the line keeps it until ResolveAfter, then it resolves once */
         seen->n = 0;
