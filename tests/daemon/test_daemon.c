@@ -409,7 +409,7 @@ START_TEST(test_config_finding_then_502) {
                 return;
         }
         snprintf(text, sizeof(text),
-                 "[Daemon]\nProbeInterval = %dms\nSummaryInterval = 1s\nResolveAfter = 30s\n"
+                 "[Daemon]\nProbeInterval = %dms\nSummaryInterval = 1s\nResolveAfter = 2s\n"
                  "[Nginx]\nConfig = %s/nginx.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n",
                  PROBE_INTERVAL_MS, dir, e.dir);
         write_file(path_in("bgw.conf"), text);
@@ -441,6 +441,21 @@ START_TEST(test_config_finding_then_502) {
                json_string_value(json_object_get(a, "summary")), evidence_lines(alert_at(&b, again)),
                json_string_value(json_object_get(alert_at(&b, again), "summary")));
         ck_assert_int_lt(bgw_wait_alert(&b, 0, "fpm_down", "firing", 0), 0);
+
+        /* fixed in nginx.conf (an edit, no signal): the file is read again and the finding resolves */
+        char fixed[300];
+        snprintf(fixed, sizeof(fixed), "unix:%s", fpm_env_socket(&e, 0));
+        char *conf = fixture_read_path(path_in("nginx.conf"));
+        char *at = strstr(conf, pass);
+        ck_assert_ptr_nonnull(at);
+        FILE *f = fopen(path_in("nginx.conf"), "we");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "%.*s%s%s", (int) (at - conf), conf, fixed, at + strlen(pass));
+        fclose(f);
+        free(conf);
+        int resolved = bgw_wait_alert(&b, (size_t) again, "socket_mismatch", "resolved", harness_ms(10000));
+        ck_assert_msg(resolved >= 0, "not resolved after nginx.conf was fixed; stderr: %s", b.err);
+        ck_assert_msg(strstr(b.err, "the configuration changed: reloading"), "%s", b.err);
         ck_assert_int_eq(bgw_stop(&b), 0);
         bgw_free(&b);
         nginx_down(&n);
