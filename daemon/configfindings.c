@@ -13,7 +13,7 @@ static void keep(void *userdata, const struct crosscheck_finding *f) {
         snprintf(out->summary[i], sizeof(out->summary[i]), "%s", f->summary);
         snprintf(out->remedy[i], sizeof(out->remedy[i]), "%s", f->remedy);
         out->items[i] = (struct diag_config_finding) {
-                .cause = f->cause, .pool = f->pool, .upstream = f->upstream, .file = f->file, .line = f->line,
+                .cause = f->cause, .pool = f->pool, .pool_listen = f->listen, .upstream = f->upstream, .file = f->file, .line = f->line,
                 .summary = out->summary[i], .remedy = out->remedy[i][0] ? out->remedy[i] : NULL,
         };
 }

@@ -104,7 +104,7 @@ static void timeout_finding(const struct crosscheck *cc, const struct nginx_pass
             usec >= (uint64_t) rtt->number * 1000000)
                 return;
         struct crosscheck_finding f = { .cause = CAUSE_FASTCGI_READ_TIMEOUT_SHORT, .pool = pool->name,
-                                        .file = set ? set->at.file : p->at.file, .line = set ? set->at.line : p->at.line };
+                                        .listen = pool->has_address ? &pool->address : NULL, .file = set ? set->at.file : p->at.file, .line = set ? set->at.line : p->at.line };
         if (set)
                 cc_put(where, sizeof(where), "%s at %s:%u", set->value, set->at.file, set->at.line);
         else

@@ -24,6 +24,8 @@ struct crosscheck_finding {
         enum cause cause;
         const char *pool;               /* the pool it concerns, or NULL: nginx's own (error_log),
                                          * or socket_mismatch, which concerns no pool */
+        const struct address *listen;   /* that pool's listen, when it has one: names repeat across
+                                         * masters and badgatewayd.conf, addresses do not; or NULL */
         const char *upstream;           /* socket_mismatch: the address nginx sends to, normalised
                                          * ("unix:/run/php/php7.4-fpm.sock"); NULL otherwise */
         const char *file;               /* where to edit, as the host names it */

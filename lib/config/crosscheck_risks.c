@@ -71,7 +71,9 @@ static void log_level(const struct crosscheck *cc, const struct host_master *m) 
         if (!v->ok || !v->file || (v->number != LOG_ERR && v->number != LOG_ALERT))
                 return;
         struct crosscheck_finding f = { .cause = CAUSE_FPM_LOG_LEVEL, .file = v->file, .line = (unsigned) v->line,
-                                        .pool = m->conf->n_pools ? m->conf->pools[0].name : NULL };
+                                        .pool = m->conf->n_pools ? m->conf->pools[0].name : NULL,
+                                        .listen = m->conf->n_pools && m->conf->pools[0].has_address ?
+                                                  &m->conf->pools[0].address : NULL };
         cc_put(f.summary, sizeof(f.summary),
                "log_level = %s at %s:%d: php-fpm logs only %s and worse, so its warnings that name a 502's cause "
                "(\"child ... exited on signal 9\", \"server reached pm.max_children\") are never written.",
@@ -102,7 +104,8 @@ static bool memory_bound(const struct crosscheck *cc, const struct host_master *
 
 static void unlimited(const struct crosscheck *cc, const struct host_master *m, const struct fpm_conf_pool *p,
                       const struct fpm_conf_value *ml, const char *bound) {
-        struct crosscheck_finding f = { .cause = CAUSE_FPM_MEMORY_OVERCOMMIT, .pool = p->name, .file = ml->file,
+        struct crosscheck_finding f = { .cause = CAUSE_FPM_MEMORY_OVERCOMMIT, .pool = p->name,
+                                        .listen = p->has_address ? &p->address : NULL, .file = ml->file,
                                         .line = (unsigned) ml->line };
         cc_put(f.summary, sizeof(f.summary),
                "memory_limit = -1 (no limit) at %s:%d in pool %s with pm.max_children %lld: one script may take "
@@ -130,7 +133,8 @@ static void overcommit(const struct crosscheck *cc, const struct host_master *m,
                 return;
         if (!ml)
                 cc_put(assumed, sizeof(assumed), " (memory_limit not set in the pool: 128M assumed)");
-        struct crosscheck_finding f = { .cause = CAUSE_FPM_MEMORY_OVERCOMMIT, .pool = p->name, .file = mc->file,
+        struct crosscheck_finding f = { .cause = CAUSE_FPM_MEMORY_OVERCOMMIT, .pool = p->name,
+                                        .listen = p->has_address ? &p->address : NULL, .file = mc->file,
                                         .line = (unsigned) mc->line };
         cc_put(f.summary, sizeof(f.summary),
                "pm.max_children %lld at %s:%d x memory_limit %s%s = %s in pool %s is more than %s: with every "
@@ -173,7 +177,8 @@ static void unit_missing(const struct crosscheck *cc, const struct host_master *
         const char *main_file = m->conf->n_files ? m->conf->files[0] : m->path;
         if ((m->unit[0] && !problem) || !cc->h->systemd)
                 return;         /* no systemd (a container): something else starts php-fpm */
-        struct crosscheck_finding f = { .cause = CAUSE_FPM_UNIT_MISSING, .pool = p->name, .file = p->file,
+        struct crosscheck_finding f = { .cause = CAUSE_FPM_UNIT_MISSING, .pool = p->name,
+                                        .listen = p->has_address ? &p->address : NULL, .file = p->file,
                                         .line = (unsigned) p->line };
         if (!problem) {
                 cc_put(f.summary, sizeof(f.summary),

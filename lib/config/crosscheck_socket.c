@@ -282,7 +282,8 @@ static void acl_words(const struct fpm_conf_pool *p, char *buf, size_t size) {
 static void denied(const struct crosscheck *cc, const struct host_master *m, const struct fpm_conf_pool *p,
                    const struct worker *w, const struct sock *s, enum access_class c) {
         const struct fpm_conf_value *at = deciding_value(p, s->acl);
-        struct crosscheck_finding f = { .cause = CAUSE_SOCKET_PERMISSION, .pool = p->name, .file = at->file,
+        struct crosscheck_finding f = { .cause = CAUSE_SOCKET_PERMISSION, .pool = p->name,
+                                        .listen = p->has_address ? &p->address : NULL, .file = at->file,
                                         .line = (unsigned) at->line };
         char acl[WORDS_MAX] = "";
         if (s->acl)
@@ -301,8 +302,9 @@ static void denied(const struct crosscheck *cc, const struct host_master *m, con
         cc->fn(cc->userdata, &f);
 }
 
-static void say_unresolved(const struct crosscheck *cc, const char *pool, const struct unresolved *bad) {
-        struct crosscheck_finding f = { .cause = CAUSE_SOCKET_PERMISSION, .pool = pool, .file = bad->file,
+static void say_unresolved(const struct crosscheck *cc, const struct fpm_conf_pool *p, const struct unresolved *bad) {
+        struct crosscheck_finding f = { .cause = CAUSE_SOCKET_PERMISSION, .pool = p ? p->name : NULL,
+                                        .listen = p && p->has_address ? &p->address : NULL, .file = bad->file,
                                         .line = bad->line };
         cc_put(f.summary, sizeof(f.summary), "%s", bad->summary);
         cc->fn(cc->userdata, &f);
@@ -316,7 +318,7 @@ static void check_pool(const struct crosscheck *cc, const struct host_master *m,
         if (!p->has_address || p->address.kind != ADDRESS_UNIX)
                 return;
         if (!php_fpm_socket(cc, p, &s, &bad)) {
-                say_unresolved(cc, p->name, &bad);
+                say_unresolved(cc, p, &bad);
                 return;
         }
         enum access_class c = access_class(w, &s, &granted);

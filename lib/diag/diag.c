@@ -150,6 +150,12 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
 
 /* Where a configuration finding belongs; NULL for a pool this diagnosis does not watch. */
 static struct target *target_for_config(struct diag *d, const struct diag_config_finding *cf) {
+        if (cf->pool_listen) {  /* another master's pool of the same name is not this one */
+                for (size_t i = 0; i < d->n_pools; i++)
+                        if (address_same(&d->targets[i].address, cf->pool_listen))
+                                return &d->targets[i];
+                return NULL;
+        }
         if (cf->pool) {
                 for (size_t i = 0; i < d->n_pools; i++)
                         if (strcmp(d->targets[i].name, cf->pool) == 0)

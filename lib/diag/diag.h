@@ -78,6 +78,8 @@ void diag_port_holder(struct diag *d, size_t pool, const struct listener_owner *
 struct diag_config_finding {
         enum cause cause;
         const char *pool;               /* the pool it concerns, matched by name; or NULL */
+        const struct address *pool_listen;      /* that pool's listen: when set, the pool is the
+                                                 * one listening there, whatever its name here */
         const char *upstream;           /* socket_mismatch: the address nginx sends to ("unix:/x.sock",
                                          * as address_parse() reads it); or NULL */
         const char *file;               /* where to edit, as the host names it */

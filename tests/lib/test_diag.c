@@ -615,6 +615,26 @@ static const struct diag_config_finding crit_log = {
         .summary = "error_log /var/log/nginx/error.log crit at /etc/nginx/nginx.conf:12 (main): nginx logs only crit.",
 };
 
+/* A pool is the one listening at the finding's address: another master's "www" elsewhere is not
+ * this diagnosis's www, and a pool named otherwise here that listens there is. */
+START_TEST(test_config_pool_by_listen) {
+        struct address elsewhere, api_there;
+        parse_listen(&elsewhere, "/run/php/other-www.sock");
+        parse_listen(&api_there, "127.0.0.1:9001");
+        struct diag_config_finding f[] = {
+                { .cause = CAUSE_FPM_LOG_LEVEL, .pool = "www", .pool_listen = &elsewhere, .file = "/etc/a.conf",
+                  .line = 3, .summary = "log_level = error at /etc/a.conf:3" },
+                { .cause = CAUSE_FPM_LOG_LEVEL, .pool = "www", .pool_listen = &api_there, .file = "/etc/b.conf",
+                  .line = 4, .summary = "log_level = error at /etc/b.conf:4" },
+        };
+        ck_assert_uint_eq(diag_config(d, f, 2, T0), 1);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->pool, "api");
+        ck_assert_str_eq(last()->summary, "log_level = error at /etc/b.conf:4");
+}
+END_TEST
+
 /* The finding appears before any request, and the 502 that follows is attributed to it. */
 START_TEST(test_config_fires_before_any_line) {
         ck_assert_uint_eq(diag_config(d, &stale_pass, 1, T0), 0);
@@ -819,6 +839,7 @@ int main(void) {
         tcase_add_test(tc, test_stop_start_between_probes);
         tcase_add_test(tc, test_unexplained_probe_failure_warns);
         tcase_add_test(tc, test_config_fires_before_any_line);
+        tcase_add_test(tc, test_config_pool_by_listen);
         tcase_add_test(tc, test_config_nginx_target);
         tcase_add_test(tc, test_config_pools);
         tcase_add_test(tc, test_config_permission_joined_by_line);

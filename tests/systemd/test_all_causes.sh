@@ -234,7 +234,6 @@ install -m 0755 "$bgw" "$A/bgw/badgatewayd" && bgw=$A/bgw/badgatewayd || fail "c
 sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $A/bgw/badgatewayd.conf --journal|" \
     -e 's|^WatchdogSec=.*|WatchdogSec=5s|' \
     -e 's|^RestartSec=.*|RestartSec=1s|' \
-    -e "/^After=/s|php8.2-fpm.service|$WWW_UNIT|" \
     -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
     -e "/^\[Service\]/a LimitCORE=0\nWorkingDirectory=$A/bgw\nTimeoutAbortSec=5s" \
     "$unit_in" >"$D/units/$U"

@@ -68,7 +68,7 @@ EOF
 # The shipped unit, changed only where the test environment needs it:
 #  - ExecStart: a copy of the build's binary beside the config (ProtectHome=yes hides a checkout
 #    in /root, as a real install in /usr/sbin is not), the test's config, alerts to the journal; WatchdogSec=2s and
-#    RestartSec=1s so that the watchdog step takes seconds; After= names the tests' php-fpm unit.
+#    RestartSec=1s so that the watchdog step takes seconds.
 #  - dropped User=/Group=: no badgatewayd user (sysusers) on a test machine; it runs as root.
 #  - dropped PrivateTmp=: sdenv's namespace shares the host's /tmp, where it would make directories.
 #  - dropped PrivateDevices=: under sdenv's manager (its /dev a small tmpfs) the unit fails with
@@ -82,7 +82,6 @@ install -m 0755 "$bgw" "$D/bgw/badgatewayd" && bgw=$D/bgw/badgatewayd || fail "c
 sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $D/bgw/badgatewayd.conf --journal|" \
     -e 's|^WatchdogSec=.*|WatchdogSec=2s|' \
     -e 's|^RestartSec=.*|RestartSec=1s|' \
-    -e "/^After=/s|php8.2-fpm.service|$FPM|" \
     -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
     -e "/^\[Service\]/a LimitCORE=0\nWorkingDirectory=$D/bgw\nTimeoutAbortSec=5s" \
     "$unit_in" >"$D/units/$U"
@@ -203,4 +202,31 @@ nginx_line error 'upstream sent too big header while reading response header fro
 wait_for 10 n_is 1 BADGATEWAY_CAUSE=header_too_big BADGATEWAY_STATE=firing || fail "no header_too_big after reload"
 echo "header_too_big line -> firing entry: $(($(now_ms) - t0)) ms: $(alerts BADGATEWAY_CAUSE=header_too_big | jq -c '{BADGATEWAY_CAUSE,BADGATEWAY_STATE,BADGATEWAY_POOL,PRIORITY}')"
 sc stop "$U" || fail "stop"
+
+echo "== 6. no pool configured: the units come from the manager"
+# A php-fpm unit under a name the discovery asks the manager for (php*-fpm*), run from a config
+# at a place no default looks at: only its ExecStart (-y FILE) ties the pool to it. check runs as a
+# oneshot unit, inside the manager's namespace, where sd_booted() is true and the bus answers.
+ZU=php-bgwtest-fpm.service
+sed -e 's|^Description=.*|Description=php-fpm of the badgatewayd tests, under a php*-fpm* name|' \
+    "$D/units/$FPM" >"$D/units/$ZU"
+printf '[PHP-FPM]\nConfig = %s\n[Nginx]\nConfig = %s\nUser = root\n' "$D/php-fpm/php-fpm.conf" "$D/nginx/none.conf" \
+  >"$D/bgw/zero.conf"
+printf '[Service]\nType=oneshot\nExecStart=%s check --json --config %s\nStandardOutput=truncate:%s\nStandardError=truncate:%s\nSuccessExitStatus=1 2 3\n' \
+  "$bgw" "$D/bgw/zero.conf" "$D/bgw/check.json" "$D/bgw/check.err" >"$D/units/bgw-check.service"
+sc daemon-reload || fail "daemon-reload"
+sc stop "$FPM" || fail "stop $FPM"
+zcheck() { sc start bgw-check.service || fail "check: $(cat "$D/bgw/check.err")"; }
+sc start "$ZU" || fail "start $ZU"
+zcheck
+echo "running: $(jq -r '.[-1].summary.status' "$D/bgw/check.json")"
+jq -e '.[-1].summary.exit == 0' "$D/bgw/check.json" >/dev/null || fail "not OK with $ZU running: $(cat "$D/bgw/check.json")"
+sc stop "$ZU" || fail "stop $ZU"
+zcheck
+jq -e '[.[] | select(.cause == "fpm_down" and .unit == "'$ZU'")] | length == 1' "$D/bgw/check.json" >/dev/null ||
+  fail "no fpm_down naming $ZU (from the manager): $(cat "$D/bgw/check.json") $(cat "$D/bgw/check.err")"
+jq -e '[.[] | select(.cause == "fpm_down")][0].evidence.unit.active_state == "inactive"' "$D/bgw/check.json" >/dev/null ||
+  fail "no unit state from the manager: $(cat "$D/bgw/check.json")"
+echo "stopped: $(jq -r '[.[] | select(.cause == "fpm_down")][0].summary' "$D/bgw/check.json")"
+sc start "$FPM" || fail "start $FPM again"
 echo "PASS"
