@@ -3,9 +3,11 @@
 #include "crosscheck_in.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "duration.h"
+#include "under_root.h"
 
 enum { NGINX_READ_TIMEOUT_DEFAULT_USEC = 60 * 1000000 };
 
@@ -37,13 +39,41 @@ static bool local(const struct address *a) {
                (a->kind == ADDRESS_INET6 && strncmp(a->text, "[::1]:", 6) == 0);
 }
 
-/* The next pool (after *m, *i) that listens at a; false when there is none. Start at *m = 0,
- * *i = (size_t) -1. */
-static bool next_pool_at(const struct host_conf *h, const struct address *a, size_t *m, size_t *i) {
-        for (; *m < h->n_masters; (*m)++, *i = (size_t) -1)
+/* The socket's path with every link followed, inside the root: /var/run/php/x.sock and
+ * /run/php/x.sock are one socket where var/run links to /run. "" when a is no unix socket. */
+static void canonical(const struct host_conf *h, const struct address *a, char out[static PATH_MAX]) {
+        const char *path = address_unix_path(a);
+        out[0] = '\0';
+        if (path && under_root_canonical(h->root_fd, path, out, PATH_MAX) < 0)
+                snprintf(out, PATH_MAX, "%s", path);
+}
+
+/* Every pool's socket, canonical, once for the whole run. */
+static char (*canonical_pools(const struct host_conf *h))[PATH_MAX] {
+        size_t n = 0, k = 0;
+        for (size_t m = 0; m < h->n_masters; m++)
+                n += h->masters[m].conf->n_pools;
+        char (*canon)[PATH_MAX] = calloc(n ? n : 1, PATH_MAX);
+        for (size_t m = 0; canon && m < h->n_masters; m++)
+                for (size_t i = 0; i < h->masters[m].conf->n_pools; i++, k++)
+                        if (h->masters[m].conf->pools[i].has_address)
+                                canonical(h, &h->masters[m].conf->pools[i].address, canon[k]);
+        return canon;
+}
+
+/* The next pool (after *m, *i) that listens at a (canon: a's canonical socket, or ""); false when
+ * there is none. Start at *m = 0, *i = (size_t) -1. */
+static bool next_pool_at(const struct crosscheck *cc, const struct address *a, const char *canon, size_t *m,
+                         size_t *i) {
+        const struct host_conf *h = cc->h;
+        size_t k = 0;
+        for (size_t j = 0; j < *m; j++)
+                k += h->masters[j].conf->n_pools;
+        for (; *m < h->n_masters; k += h->masters[*m].conf->n_pools, (*m)++, *i = (size_t) -1)
                 while (++*i < h->masters[*m].conf->n_pools) {
                         const struct fpm_conf_pool *p = &h->masters[*m].conf->pools[*i];
-                        if (p->has_address && address_same(&p->address, a))
+                        if (p->has_address && (address_same(&p->address, a) ||
+                                               (canon[0] && cc->canon && strcmp(cc->canon[k + *i], canon) == 0)))
                                 return true;
                 }
         return false;
@@ -67,12 +97,12 @@ static void where_pools_listen(const struct host_conf *h, char *buf, size_t size
 }
 
 static void mismatch(const struct crosscheck *cc, const struct nginx_pass *p, const struct address *a,
-                     const char *group) {
+                     const char *canon, const char *group) {
         struct crosscheck_finding f = { .cause = CAUSE_SOCKET_MISMATCH, .upstream = a->text, .file = p->at.file,
                                         .line = p->at.line };
         char pools[256], via[96] = "";
         size_t m = 0, i = (size_t) -1;
-        if (next_pool_at(cc->h, a, &m, &i))
+        if (next_pool_at(cc, a, canon, &m, &i))
                 return;
         where_pools_listen(cc->h, pools, sizeof(pools));
         if (group)
@@ -122,11 +152,13 @@ static void timeout_finding(const struct crosscheck *cc, const struct nginx_pass
 /* One address the pass reaches: is it served, and does its pool outlast nginx's patience? */
 static void check_target(const struct crosscheck *cc, const struct nginx_pass *p, const struct address *a,
                          const char *group) {
+        char canon[PATH_MAX];
         size_t m = 0, i = (size_t) -1;
         if (!local(a))
                 return;
-        mismatch(cc, p, a, group);
-        while (next_pool_at(cc->h, a, &m, &i))
+        canonical(cc->h, a, canon);
+        mismatch(cc, p, a, canon, group);
+        while (next_pool_at(cc, a, canon, &m, &i))
                 timeout_finding(cc, p, &cc->h->masters[m].conf->pools[i]);
 }
 
@@ -148,7 +180,7 @@ static void check_pass(const struct crosscheck *cc, const struct nginx_pass *p) 
 }
 
 void crosscheck_run(const struct host_conf *h, crosscheck_fn *fn, void *userdata) {
-        const struct crosscheck cc = { h, fn, userdata };
+        const struct crosscheck cc = { h, fn, userdata, canonical_pools(h) };
         if (h->nginx)
                 crosscheck_error_logs(&cc);
         for (size_t i = 0; h->nginx && h->n_masters && i < h->nginx->n_passes; i++)
@@ -156,4 +188,5 @@ void crosscheck_run(const struct host_conf *h, crosscheck_fn *fn, void *userdata
         crosscheck_masters(&cc);
         if (h->nginx)
                 crosscheck_sockets(&cc);
+        free(cc.canon);
 }

@@ -2,6 +2,7 @@
 #pragma once
 #include <stdarg.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include "crosscheck.h"
@@ -10,6 +11,8 @@ struct crosscheck {
         const struct host_conf *h;
         crosscheck_fn *fn;
         void *userdata;
+        char (*canon)[PATH_MAX];        /* each pool's unix socket with its links followed ("" for
+                                         * none), masters' pools in order; NULL when out of memory */
 };
 
 /* snprintf that may cut: summaries and remedies are bounded on purpose. */

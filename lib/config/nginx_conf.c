@@ -472,8 +472,8 @@ static int pass_target(struct nginx_target *t, const char *text, enum nginx_pass
                 const char *uri = memchr(s.p + 5, ':', s.n - 5);      /* unix:/x.sock:/uri */
                 s = uri ? span_range(s.p, uri) : s;
         }
-        if (SPAN_FIND(s, "://"))
-                return -EINVAL;
+        if (!is_unix(s) && SPAN_FIND(s, "://"))
+                return -EINVAL;         /* "unix:///run/x.sock" is a path with slashes doubled */
         t->kind = NGINX_TARGET_ADDRESS;
         return parse_address(&t->address, s);
 }
@@ -534,8 +534,8 @@ static int server_target(struct nginx_target *t, const char *text) {
         *t = (struct nginx_target) { .kind = NGINX_TARGET_ADDRESS, .text = text };
         bool bracket = s.n && s.p[0] == '[';
         bool no_port = bracket ? !SPAN_FIND(s, "]:") : !memchr(s.p, ':', s.n);
-        if (SPAN_FIND(s, "://"))
-                return -EINVAL;
+        if (!is_unix(s) && SPAN_FIND(s, "://"))
+                return -EINVAL;         /* "unix:///run/x.sock" is a path with slashes doubled */
         if (is_unix(s) || (s.n && s.p[0] == '/') || !no_port)     /* a bare path is refused there */
                 return parse_address(&t->address, s);
         if (s.n + 3 >= sizeof(buf))

@@ -241,3 +241,70 @@ int under_root_read(int root, const char *path, size_t max, char **text, size_t 
         close(fd);
         return r;
 }
+
+/* The host's name of what fd is open on, as a path under root ("" for root itself); -EXDEV
+ * when it lies outside root (it cannot: the walk stays inside). */
+static int name_under_root(int root, int fd, char *out, size_t size) {
+        char link[64], real[PATH_MAX], top[PATH_MAX];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", root);
+        ssize_t t = readlink(link, top, sizeof(top) - 1);
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, real, sizeof(real) - 1);
+        if (t < 0 || n < 0)
+                return -errno;
+        top[t] = real[n] = '\0';
+        size_t skip = strcmp(top, "/") == 0 ? 0 : (size_t) t;
+        if (strncmp(real, top, skip) != 0 || (real[skip] != '/' && real[skip] != '\0'))
+                return -EXDEV;
+        return (size_t) snprintf(out, size, "%s", real + skip) < size ? 0 : -ENAMETOOLONG;
+}
+
+/* "a/./b/../c" → "a/c" in place; ".." above the start stops there, as under a root. */
+static void tidy(char *path) {
+        char *out = path, *p = path;
+        while (*p) {
+                p += strspn(p, "/");
+                size_t n = strcspn(p, "/");
+                if (n == 1 && p[0] == '.') {
+                        p += n;
+                } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        while (out > path && *--out != '/')
+                                ;
+                        p += n;
+                } else if (n) {
+                        *out++ = '/';
+                        memmove(out, p, n);
+                        out += n;
+                        p += n;
+                }
+        }
+        *out = '\0';
+}
+
+int under_root_canonical(int root, const char *path, char *out, size_t size) {
+        char dir[PATH_MAX], rest[PATH_MAX] = "";
+        if (!path || path[0] != '/' || strlen(path) >= sizeof(dir))
+                return -EINVAL;
+        snprintf(dir, sizeof(dir), "%s", path);
+        tidy(dir);
+        for (;;) {      /* the longest part that exists, its links followed; the rest as written */
+                int fd = open_in_root(root, dir[0] ? dir : "/", O_PATH | O_CLOEXEC, true);
+                if (fd >= 0) {
+                        int r = name_under_root(root, fd, out, size);
+                        close(fd);
+                        if (r == 0 && (size_t) snprintf(out + strlen(out), size - strlen(out), "%s", rest) >= size - strlen(out))
+                                r = -ENAMETOOLONG;
+                        if (r == 0 && !out[0])
+                                snprintf(out, size, "/");
+                        return r;
+                }
+                char *slash = strrchr(dir, '/');
+                if (!slash || (fd != -ENOENT && fd != -ENOTDIR && fd != -EACCES))
+                        return fd;
+                char joined[PATH_MAX];
+                if ((size_t) snprintf(joined, sizeof(joined), "%s%s", slash, rest) >= sizeof(joined))
+                        return -ENAMETOOLONG;
+                memcpy(rest, joined, strlen(joined) + 1);
+                *slash = '\0';
+        }
+}

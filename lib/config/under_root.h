@@ -36,3 +36,9 @@ int under_root_glob(int root, const char *pattern, int flags, glob_t *g);
  * regular file nor a directory: a FIFO, a device, a socket), -EFBIG with *n set to the file's size
  * when it is over max bytes, -ENOMEM, or any error of under_root_open() and read(2). */
 int under_root_read(int root, const char *path, size_t max, char **text, size_t *n);
+
+/* path as the host would name it once every symlink in it is followed (inside the root) and "."
+ * and ".." are gone: "/var/run/php/x.sock" → "/run/php/x.sock" where var/run links to /run. The
+ * part that does not exist is kept as written (tidied): a socket php-fpm has not made yet. 0, or
+ * -EINVAL (not absolute), -ENAMETOOLONG, -ELOOP, or what openat(2) says on the way. */
+int under_root_canonical(int root, const char *path, char *out, size_t size);

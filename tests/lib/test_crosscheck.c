@@ -28,6 +28,7 @@ struct world {
         enum host_unit_file unit_file;
         uint64_t memory_max, ram;
         bool no_accounts;               /* no etc/passwd, no etc/group */
+        bool var_run_link;              /* var/run -> /run, as on Debian */
         bool no_systemd;                /* a container's php-fpm: no unit starts it */
 };
 
@@ -89,6 +90,17 @@ static void write_world(const char *root, const struct world *w) {
         put(root, "/etc/nginx/nginx.conf", w->nginx ? w->nginx : STOCK_NGINX);
         put(root, "/etc/php/8.2/fpm/php-fpm.conf", conf);
         put(root, "/etc/php/8.2/fpm/pool.d/www.conf", w->pool ? w->pool : STOCK_POOL);
+        if (w->var_run_link) {
+                char var[512], run[512];
+                snprintf(var, sizeof(var), "%s/var", root);
+                snprintf(run, sizeof(run), "%s/run/php", root);
+                ck_assert(mkdir(var, 0755) == 0 || errno == EEXIST);
+                snprintf(var, sizeof(var), "%s/var/run", root);
+                ck_assert_int_eq(symlink("/run", var), 0);
+                snprintf(var, sizeof(var), "%s/run", root);
+                ck_assert(mkdir(var, 0755) == 0 || errno == EEXIST);
+                ck_assert_int_eq(mkdir(run, 0755), 0);
+        }
 }
 
 /* The findings of one host; the first one's text is in seen.f[0]. */
@@ -155,9 +167,30 @@ static int mismatches(const char *pass) {
         return count(&(struct world) { .nginx = server(pass), .pool = POOLS }, CAUSE_SOCKET_MISMATCH);
 }
 
+/* One socket by other names: /var/run links to /run on Debian, "..", doubled slashes. The same
+ * names of a socket no pool has are still a mismatch (each pass is read, none dropped). */
+START_TEST(test_same_socket_other_names) {
+        static const char *const served[] = {
+                "fastcgi_pass unix:/var/run/php/php8.2-fpm.sock;",
+                "fastcgi_pass unix:/run/php/../php/php8.2-fpm.sock;",
+                "fastcgi_pass unix:///run/php/php8.2-fpm.sock;",
+                "fastcgi_pass unix:/run//php/./php8.2-fpm.sock;",
+        };
+        static const char *const unserved[] = {
+                "fastcgi_pass unix:/var/run/php/php7.4-fpm.sock;",
+                "fastcgi_pass unix:///run/php/php7.4-fpm.sock;",
+        };
+        for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++)
+                ck_assert_msg(count(&(struct world) { .nginx = server(served[i]), .pool = POOLS, .var_run_link = true },
+                                    CAUSE_SOCKET_MISMATCH) == 0, "%s", served[i]);
+        for (size_t i = 0; i < sizeof(unserved) / sizeof(unserved[0]); i++)
+                ck_assert_msg(count(&(struct world) { .nginx = server(unserved[i]), .pool = POOLS, .var_run_link = true },
+                                    CAUSE_SOCKET_MISMATCH) == 1, "%s", unserved[i]);
+}
+END_TEST
+
 START_TEST(test_served_targets) {
         ck_assert_int_eq(mismatches("fastcgi_pass unix:/run/php/php8.2-fpm.sock;"), 0);
-        ck_assert_int_eq(mismatches("fastcgi_pass unix:///run/php/php8.2-fpm.sock;"), 0);
         /* "listen = 9000" serves every local address */
         ck_assert_int_eq(mismatches("fastcgi_pass 127.0.0.1:9000;"), 0);
         ck_assert_int_eq(mismatches("fastcgi_pass localhost:9000;"), 0);
@@ -447,6 +480,7 @@ int main(void) {
         TCase *tc = tcase_create("passes");
         tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_test(tc, test_served_targets);
+        tcase_add_test(tc, test_same_socket_other_names);
         tcase_add_test(tc, test_unserved_targets);
         tcase_add_test(tc, test_nothing_to_compare);
         tcase_add_test(tc, test_read_timeout);
