@@ -1,6 +1,7 @@
 #include "loadconf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "host.h"
 #include "nginx_conf.h"
 #include "say.h"
+#include "under_root.h"
 #include "util.h"
 
 /* text after buf's own, sep between; cut to fit size. */
@@ -198,6 +200,15 @@ const struct host_conf *loadconf_host(const struct config *c) {
         return c->host;
 }
 
+
+/* Symlinks followed on this host: nginx may reach /run/php/x.sock as /var/run/php/x.sock. */
+static int host_canonical(void *userdata, const char *path, char *out, size_t size) {
+        static int root = -1;
+        if (root < 0 && (root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return -errno;
+        return under_root_canonical(root, path, out, size);
+}
+
 int loadconf_new_diag(const struct config *c, bool one_round, struct diag **ret) {
         struct diag_pool pools[CONFIG_MAX_POOLS];
         static char resolved[CONFIG_MAX_POOLS][PATH_MAX];
@@ -209,6 +220,7 @@ int loadconf_new_diag(const struct config *c, bool one_round, struct diag **ret)
                  * signal after nginx's reset */
                 .confirmations = one_round ? 1 : 2,
                 .pairing_usec = one_round ? 0 : 2000000,
+                .canonical = host_canonical,
         };
         for (int i = 0; i < c->n_pools; i++) {
                 const struct pool_config *pc = &c->pools[i];

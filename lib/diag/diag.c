@@ -81,6 +81,18 @@ static struct target *new_upstream(struct diag *d, const struct address *addr) {
         return t;
 }
 
+/* The pool whose socket a unix address names through a symlink, or NULL. */
+static struct target *pool_by_canonical(struct diag *d, const struct address *addr) {
+        char real[ADDRESS_TEXT_MAX];
+        struct address canon;
+        const char *path = address_unix_path(addr);
+        if (!path || !d->s.canonical || d->s.canonical(d->s.canonical_userdata, path, real, sizeof(real)) < 0 ||
+            strcmp(real, path) == 0 || address_parse(&canon, real, strlen(real)) < 0)
+                return NULL;
+        struct target *t = target_at(d, &canon);
+        return t && t->is_pool ? t : NULL;
+}
+
 /* The target an upstream address belongs to; one is made for an address no pool serves. */
 static struct target *target_for_address(struct diag *d, struct span upstream) {
         struct address addr;
@@ -88,6 +100,8 @@ static struct target *target_for_address(struct diag *d, struct span upstream) {
                 return &d->targets[0];  /* a line cut before its trailer: the only pool it can be */
         upstream_address(upstream, &addr);
         struct target *t = target_at(d, &addr);
+        if (!t)
+                t = pool_by_canonical(d, &addr);
         if (!t)
                 t = new_upstream(d, &addr);
         return t ? t : &d->targets[d->n_targets - 1];   /* full: the last one takes the rest */

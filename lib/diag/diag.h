@@ -41,6 +41,11 @@ struct diag_settings {
          * killed it (nginx logs first): 2 s in the daemon; 0 for a check that has read every
          * line already. µs. */
         uint64_t pairing_usec;
+        /* A unix socket's path with its symlinks followed (/var/run/php/x.sock → /run/php/x.sock),
+         * asked when a line names a socket no pool has by that name; 0, or -errno to keep the
+         * name. NULL: names are compared as written. The only I/O the diagnosis asks for. */
+        int (*canonical)(void *userdata, const char *path, char *out, size_t size);
+        void *canonical_userdata;
 };
 
 enum diag_health {

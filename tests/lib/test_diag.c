@@ -615,6 +615,37 @@ static const struct diag_config_finding crit_log = {
         .summary = "error_log /var/log/nginx/error.log crit at /etc/nginx/nginx.conf:12 (main): nginx logs only crit.",
 };
 
+/* /var/run links to /run: what the host says a path is, for the test. */
+static int var_run_is_run(void *userdata, const char *path, char *out, size_t size) {
+        (*(int *) userdata)++;
+        if (strncmp(path, "/var/run/", 9) != 0)
+                return snprintf(out, size, "%s", path) < (int) size ? 0 : -ENAMETOOLONG;
+        return snprintf(out, size, "%s", path + 4) < (int) size ? 0 : -ENAMETOOLONG;
+}
+
+/* nginx reaches pool www's /run/php/php-fpm.sock as /var/run/php/php-fpm.sock: its lines are
+ * the pool's, not an upstream of their own; a socket no pool has stays an upstream. */
+START_TEST(test_line_through_symlink) {
+        int asked = 0;
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 1, .canonical = var_run_is_run, .canonical_userdata = &asked };
+        d = diag_free(d);
+        ck_assert_int_eq(diag_new(&d, &s, www, 2), 0);
+        nginx("connect() to unix:/var/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/var/run/php/php-fpm.sock:", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->pool, "www");
+        ck_assert_int_eq(asked, 1);
+        nginx("connect() to unix:/var/run/php/gone.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/var/run/php/gone.sock:", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_str_eq(last()->pool, "");
+        ck_assert_str_eq(last()->upstream, "unix:/var/run/php/gone.sock");
+}
+END_TEST
+
 /* A pool is the one listening at the finding's address: another master's "www" elsewhere is not
  * this diagnosis's www, and a pool named otherwise here that listens there is. */
 START_TEST(test_config_pool_by_listen) {
@@ -840,6 +871,7 @@ int main(void) {
         tcase_add_test(tc, test_unexplained_probe_failure_warns);
         tcase_add_test(tc, test_config_fires_before_any_line);
         tcase_add_test(tc, test_config_pool_by_listen);
+        tcase_add_test(tc, test_line_through_symlink);
         tcase_add_test(tc, test_config_nginx_target);
         tcase_add_test(tc, test_config_pools);
         tcase_add_test(tc, test_config_permission_joined_by_line);
