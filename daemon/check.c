@@ -84,12 +84,12 @@ static int parse_args(struct check *k, int argc, char **argv) {
 /* What nginx's and php-fpm's configuration show before any request fails: fired with the
  * rest at the verdict. */
 static void feed_config_findings(struct check *k) {
-        long lost = k->host ? config_findings_feed(k->diag, k->host, k->now) : 0;
-        if (lost < 0)
-                fprintf(stderr, "badgatewayd: configuration findings: %s\n", strerror((int) -lost));
-        else if (lost)
-                fprintf(stderr, "badgatewayd: %ld configuration finding%s concern pools not watched\n", lost,
-                        lost == 1 ? "" : "s");
+        struct config_findings_count count;
+        int r = k->host ? config_findings_feed(k->diag, k->host, k->now, &count) : 0;
+        if (r < 0)
+                say("configuration findings: %s", strerror(-r));
+        else if (k->host)
+                config_findings_say(&count, say);
 }
 
 static void drive(struct probe *p) {

@@ -99,11 +99,12 @@ static int new_diag(struct manager *m) {
  * holds: set again after every reading. */
 static void feed_config(struct manager *m) {
         const struct host_conf *h = loadconf_host(m->cfg);
-        long lost = h ? config_findings_feed(m->feed.diag, h, clock_realtime_usec()) : 0;
-        if (lost > 0)
-                say("%ld configuration finding%s not watched here", lost, lost == 1 ? " is about a pool" : "s are about pools");
-        else if (lost < 0)
-                say("configuration findings: %s", strerror((int) -lost));
+        struct config_findings_count count;
+        int r = h ? config_findings_feed(m->feed.diag, h, clock_realtime_usec(), &count) : 0;
+        if (r < 0)
+                say("configuration findings: %s", strerror(-r));
+        else if (h)
+                config_findings_say(&count, say);
         m->feed.changed = true;
 }
 
