@@ -34,6 +34,7 @@ struct check {
         uint64_t now;
         struct scanfile read;            /* the window (since), and the line counts */
         size_t classified, unreadable;
+        size_t config_problems;         /* what nginx's and php-fpm's configuration readers could not read */
         int pool;                       /* of the log being read: -1 for nginx's */
         json_t *alerts;
 };
@@ -209,20 +210,28 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
                                         (json_int_t) k->read.lines, "classified", (json_int_t) k->classified,
                                         "before_since", (json_int_t) k->read.old_lines, "unreadable_logs",
                                         (json_int_t) k->unreadable));
+        json_object_set_new(json_object_get(json_array_get(k->alerts, json_array_size(k->alerts) - 1), "summary"),
+                            "config_problems", json_integer((json_int_t) k->config_problems));
         json_dumpf(k->alerts, stdout, JSON_COMPACT);
         fputs("\n", stdout);
         json_decref(k->alerts);
 }
 
-/* A log it could not read is a blind spot: "OK: …" from the rest becomes a warning. */
+/* A log it could not read, or a configuration file it could not make sense of (nginx or php-fpm
+ * will refuse it at their next reload), is a blind spot: "OK: …" from the rest becomes a warning. */
 static enum diag_health blind_spots(const struct check *k, enum diag_health h, char *status, size_t size) {
-        char rest[400];         /* leaves room for the rest of the line */
-        if (!k->unreadable || h != DIAG_OK || strncmp(status, "OK: ", 4) != 0)
+        char rest[400], logs[64] = "", conf[96] = "";   /* leaves room for the rest of the line */
+        if ((!k->unreadable && !k->config_problems) || h != DIAG_OK || strncmp(status, "OK: ", 4) != 0)
                 return h;
         size_t n = strnlen(status + 4, sizeof(rest) - 1);
         memcpy(rest, status + 4, n);
         rest[n] = '\0';
-        snprintf(status, size, "WARNING: %s; %zu log%s unreadable", rest, k->unreadable, k->unreadable == 1 ? "" : "s");
+        if (k->unreadable)
+                snprintf(logs, sizeof(logs), "; %zu log%s unreadable", k->unreadable, k->unreadable == 1 ? "" : "s");
+        if (k->config_problems)
+                snprintf(conf, sizeof(conf), "; %zu problem%s in nginx's or php-fpm's configuration (on stderr)",
+                         k->config_problems, k->config_problems == 1 ? "" : "s");
+        snprintf(status, size, "WARNING: %s%s%s", rest, logs, conf);
         return DIAG_WARNING;
 }
 
@@ -273,6 +282,7 @@ int check_main(int argc, char **argv) {
                 return unknown(&k, strerror(ENOMEM));
         k.now = clock_realtime_usec();
         k.host = loadconf_host(cfg);
+        k.config_problems = loadconf_say_problems(cfg);
         feed_config_findings(&k);
         probe_all(&k);
         read_logs(&k);

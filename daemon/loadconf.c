@@ -187,7 +187,9 @@ int loadconf(struct config *c, const char *file, struct config_error *err) {
                 pools_from_host(c, c->host);
         if (c->n_nginx_logs == 0)
                 logs_from_host(c, c->host);
-        if (!c->nginx_user[0])
+        if (c->nginx_user[0])
+                snprintf(c->host->nginx_user_override, sizeof(c->host->nginx_user_override), "%s", c->nginx_user);
+        else
                 user_from_host(c, c->host);
         return c->n_pools ? 0 : no_pools(c, path, err);
 }
@@ -262,6 +264,18 @@ size_t loadconf_logs(const struct config *c, struct log_ref *out) {
         return kept;
 }
 
+static void say_problem(void *userdata, const char *file, unsigned line, const char *text) {
+        if (line)
+                say("%s:%u: %s", file, line, text);
+        else
+                say("%s: %s", file, text);
+}
+
+size_t loadconf_say_problems(const struct config *c) {
+        const struct host_conf *h = loadconf_host(c);
+        return h ? host_conf_problems(h, say_problem, NULL) : 0;
+}
+
 int check_config_main(int argc, char **argv) {
         static const struct option opts[] = {
                 { "config", required_argument, NULL, 'c' },
@@ -288,6 +302,11 @@ int check_config_main(int argc, char **argv) {
                 fprintf(stderr, "%s\n", err.text);
                 return EXIT_CONFIG;
         }
-        printf("%s: OK (%d pool%s)\n", loadconf_source(c), c->n_pools, c->n_pools == 1 ? "" : "s");
+        size_t problems = loadconf_say_problems(c);
+        printf("%s: OK (%d pool%s)", loadconf_source(c), c->n_pools, c->n_pools == 1 ? "" : "s");
+        if (problems)
+                printf("; %zu problem%s in nginx's or php-fpm's configuration (on stderr)", problems,
+                       problems == 1 ? "" : "s");
+        printf("\n");
         return 0;
 }

@@ -55,5 +55,9 @@ struct log_ref {
  * CONFIG_MAX_LOGS + CONFIG_MAX_POOLS. */
 size_t loadconf_logs(const struct config *c, struct log_ref *out);
 
+/* Says on stderr each problem found reading nginx's and php-fpm's configuration ("FILE:LINE:
+ * what"); returns how many. */
+size_t loadconf_say_problems(const struct config *c);
+
 /* badgatewayd --check-config [--config FILE]; returns the exit code. */
 int check_config_main(int argc, char **argv);

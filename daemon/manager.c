@@ -100,6 +100,7 @@ static int new_diag(struct manager *m) {
 static void feed_config(struct manager *m) {
         const struct host_conf *h = loadconf_host(m->cfg);
         struct config_findings_count count;
+        loadconf_say_problems(m->cfg);
         int r = h ? config_findings_feed(m->feed.diag, h, clock_realtime_usec(), &count) : 0;
         if (r < 0)
                 say("configuration findings: %s", strerror(-r));

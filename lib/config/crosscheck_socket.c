@@ -75,13 +75,21 @@ static void add_gid(struct worker *w, gid_t g) {
 
 static bool nginx_worker(const struct crosscheck *cc, struct worker *w, struct unresolved *bad) {
         const struct nginx_user *u = &cc->h->nginx->user;
+        const char *told = cc->h->nginx_user_override;
         struct host_user hu;
         const char *gname;
         gid_t gid = (gid_t) -1;
-        cc_put(w->name, sizeof(w->name), "%s", u->set ? u->user : "nobody");
+        cc_put(w->name, sizeof(w->name), "%s", told[0] ? told : u->set ? u->user :
+                                               cc->h->nginx_default_user[0] ? cc->h->nginx_default_user : "nobody");
         int r = host_user(cc->h, w->name, &hu);
         bad->file = u->set ? u->at.file : cc->h->nginx_path;
         bad->line = u->set ? u->at.line : 0;
+        if (told[0] && r == 0) {        /* the caller's word: the user and the groups it is in */
+                w->uid = hu.uid;
+                for (size_t i = 0; i < hu.n_groups; i++)
+                        add_gid(w, hu.groups[i]);
+                return true;
+        }
         if (r < 0) {
                 cc_put(bad->summary, sizeof(bad->summary),
                        "nginx's user %s (%s at %s:%u) cannot be looked up (%s): nginx will not start its workers, "

@@ -120,6 +120,23 @@ static int load_masters(struct host_conf *h, const struct host_paths *p) {
         return r;
 }
 
+size_t host_conf_problems(const struct host_conf *h, void (*fn)(void *userdata, const char *file, unsigned line,
+                                                                const char *text), void *userdata) {
+        size_t n = 0;
+        if (h->nginx) {
+                for (size_t i = 0; i < h->nginx->n_diags; i++)
+                        fn(userdata, h->nginx->diags[i].at.file, h->nginx->diags[i].at.line, h->nginx->diags[i].text);
+                n += h->nginx->n_diags + h->nginx->n_diags_dropped;
+        }
+        for (size_t m = 0; m < h->n_masters; m++) {
+                const struct fpm_conf *c = h->masters[m].conf;
+                for (size_t i = 0; i < c->n_diags; i++)
+                        fn(userdata, c->diags[i].file, (unsigned) c->diags[i].line, c->diags[i].text);
+                n += c->n_diags + c->n_diags_dropped;
+        }
+        return n;
+}
+
 void host_conf_sources(const struct host_conf *h, void (*fn)(void *userdata, const char *path), void *userdata) {
         if (h->nginx_wanted[0])
                 fn(userdata, h->nginx_wanted);

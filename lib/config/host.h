@@ -57,6 +57,8 @@ struct host_conf {
         char nginx_default_user[64];    /* the user nginx's workers run as without a `user` line:
                                          * `nginx -V`'s --user=, else nginx's built-in "nobody" */
         struct nginx_conf *nginx;       /* NULL: no nginx configuration found */
+        char nginx_user_override[64];   /* nginx's worker user as the caller knows it (badgatewayd.conf's
+                                         * User=), which the cross-checks take over nginx's own; "" */
         char fpm_looked[HOST_LOOKED_MAX];       /* where masters were looked for, ", "-separated:
                                                  * the paths given or the default globs */
         bool units_from_bus;            /* units came from systemd's manager, not unit files */
@@ -105,6 +107,12 @@ const char *host_unit_file_str(enum host_unit_file s);
  */
 int host_conf_load(struct host_conf *h, const struct host_paths *paths);
 void host_conf_free(struct host_conf *h);
+
+/* Calls fn with each problem the readers found ("FILE", LINE, "unexpected \"}\""): a missing
+ * include, unbalanced braces, a value php-fpm refuses; line 0 for a file as a whole. Returns how
+ * many, those past the readers' caps counted too. */
+size_t host_conf_problems(const struct host_conf *h, void (*fn)(void *userdata, const char *file, unsigned line,
+                                                                const char *text), void *userdata);
 
 /* Calls fn with every path the configuration read comes from, as the host names it: files read,
  * includes (globs, and files that may be missing) and the default places looked at. A change in

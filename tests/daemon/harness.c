@@ -20,7 +20,7 @@
 
 #include "fixtures.h"
 
-enum { TRACK_MAX = 32, ARGS_MAX = 64, STOP_MS = 10000 };
+enum { TRACK_MAX = 128, ARGS_MAX = 64, STOP_MS = 10000 };
 
 struct tracked {
         pid_t pgid;

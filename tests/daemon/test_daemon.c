@@ -490,6 +490,32 @@ START_TEST(test_acl_pool_no_finding) {
 }
 END_TEST
 
+/* nginx's configuration that nginx itself would refuse (a block left open): check says where on
+ * stderr, and a pool that answers is not an OK any more but a warning. */
+START_TEST(test_check_config_problem) {
+        struct fpm_env e;
+        char text[512], *out, *err;
+        newdir();
+        fpm_up(&e);
+        write_file(path_in("nginx.conf"), "events {}\nhttp {\n  server {\n    listen 127.0.0.1:1;\n");
+        snprintf(text, sizeof(text), "[Nginx]\nUser = %s\nConfig = %s\nErrorLog = %s\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n",
+                 servers_nginx_user(), path_in("nginx.conf"), path_in("error.log"), e.dir);
+        write_file(path_in("error.log"), "");
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        int code = bgw_run(args, &out, &err);
+        ck_assert_msg(code == 1, "exit %d: %s%s", code, out, err);
+        ck_assert_msg(strstr(out, "WARNING: 1 of 1 pool healthy; 1 problem in nginx's or php-fpm's configuration"), "%s", out);
+        char where[300];
+        snprintf(where, sizeof(where), "%s:", path_in("nginx.conf"));
+        ck_assert_msg(strstr(err, where), "%s", err);
+        printf("config problem: %s%s", out, err);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
 /* (e) */
 START_TEST(test_notify) {
         struct fpm_env e;
@@ -794,6 +820,7 @@ int main(void) {
         tcase_add_test(tc, test_config_change_reloads);
         tcase_add_test(tc, test_config_finding_then_502);
         tcase_add_test(tc, test_acl_pool_no_finding);
+        tcase_add_test(tc, test_check_config_problem);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_check_exit_codes);
         tcase_add_test(tc, test_port_holder);
