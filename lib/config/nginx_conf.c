@@ -952,7 +952,29 @@ void nginx_conf_note_include(struct nginx_conf *c, const char *path) {
 }
 
 /* The innermost location's args and its server's first name, for each pass. */
+/* What nginx -t refuses in a pass's target, from ngx_http_upstream_add() and
+ * ngx_http_upstream_init_round_robin(): a name with no upstream block and no port, or a port
+ * after an upstream's name. */
+static void check_upstream_name(struct nginx_conf *c, const struct nginx_pass *p) {
+        const struct address *a = &p->target.address;
+        if (p->target.kind != NGINX_TARGET_ADDRESS)
+                return;
+        if (a->kind == ADDRESS_GROUP && !nginx_conf_upstream(c, a->text))
+                nginx_conf_report(c, p->at.file, p->at.line, "%s %s: no upstream \"%s\" and no port: nginx refuses "
+                                  "it (\"no port in upstream\")", nginx_pass_str(p->module), a->text, a->text);
+        const char *colon = a->kind == ADDRESS_HOST ? strrchr(a->text, ':') : NULL;
+        for (size_t i = 0; colon && i < c->n_upstreams; i++)
+                if (strlen(c->upstreams[i].name) == (size_t) (colon - a->text) &&
+                    memcmp(c->upstreams[i].name, a->text, (size_t) (colon - a->text)) == 0) {
+                        nginx_conf_report(c, p->at.file, p->at.line, "%s %s: upstream \"%s\" may not have a port: "
+                                          "nginx refuses it", nginx_pass_str(p->module), a->text, c->upstreams[i].name);
+                        break;
+                }
+}
+
 static void finish(struct nginx_conf *c) {
+        for (size_t i = 0; i < c->n_passes; i++)
+                check_upstream_name(c, &c->passes[i]);
         for (size_t i = 0; i < c->n_passes; i++) {
                 struct nginx_pass *p = &c->passes[i];
                 bool inner = true;

@@ -319,6 +319,17 @@ END_TEST
 
 /* ---- upstreams ---- */
 
+/* What nginx -t refuses about upstream names, wherever the upstream block stands. */
+START_TEST(test_upstream_names_nginx_refuses) {
+        parse("http {\nserver {\n location / { fastcgi_pass php_undefined; }\n location /b { fastcgi_pass php:9000; }\n"
+              " location /c { fastcgi_pass php; }\n location /d { fastcgi_pass other:9000; }\n}\n"
+              "upstream php { server unix:/run/php/a.sock; }\n}\n");
+        diag_at(MAIN, 3, "fastcgi_pass php_undefined: no upstream \"php_undefined\" and no port");
+        diag_at(MAIN, 4, "fastcgi_pass php:9000: upstream \"php\" may not have a port");
+        expect_diags(2);
+}
+END_TEST
+
 START_TEST(test_upstream) {
         parse("http {\n"
               "  upstream php {\n"
@@ -884,6 +895,7 @@ int main(void) {
         tcase_add_test(tc, test_variable_targets);
         tcase_add_test(tc, test_bad_targets);
         tcase_add_test(tc, test_upstream);
+        tcase_add_test(tc, test_upstream_names_nginx_refuses);
         tcase_add_test(tc, test_user);
         tcase_add_test(tc, test_error_log);
         tcase_add_test(tc, test_settings_effective);
