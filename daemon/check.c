@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "classify.h"
@@ -134,7 +135,7 @@ static void read_unit(struct check *k, size_t i) {
         if (!pc->unit[0])
                 return;
         int r = unit_read(pc->unit, &st);
-        if (r < 0)
+        if (r < 0 && sd_booted() > 0)  /* without systemd there is nothing to ask: no unit evidence */
                 fprintf(stderr, "badgatewayd: %s: cannot ask systemd: %s\n", pc->unit, strerror(-r));
         else
                 diag_unit(k->diag, i, &st, k->now);
