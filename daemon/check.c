@@ -135,10 +135,10 @@ static void read_unit(struct check *k, size_t i) {
         if (!pc->unit[0])
                 return;
         int r = unit_read(pc->unit, &st);
-        if (r < 0 && sd_booted() > 0)  /* without systemd there is nothing to ask: no unit evidence */
-                fprintf(stderr, "badgatewayd: %s: cannot ask systemd: %s\n", pc->unit, strerror(-r));
-        else
+        if (r == 0)
                 diag_unit(k->diag, i, &st, k->now);
+        else if (sd_booted() > 0)       /* without systemd there is nothing to ask: no unit evidence */
+                fprintf(stderr, "badgatewayd: %s: cannot ask systemd: %s\n", pc->unit, strerror(-r));
 }
 
 static void probe_all(struct check *k) {
