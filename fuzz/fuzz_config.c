@@ -10,6 +10,10 @@ static void check_accepted(const struct config *c) {
         FUZZ_CHECK(c->n_pools >= 0 && c->n_pools <= CONFIG_MAX_POOLS);
         FUZZ_CHECK(c->n_nginx_logs >= 0 && c->n_nginx_logs <= CONFIG_MAX_LOGS);
         FUZZ_CHECK(memchr(c->nginx_user, '\0', sizeof(c->nginx_user)));
+        FUZZ_CHECK(c->probe_interval_usec >= 10000 && c->probe_interval_usec <= 3600000000ULL);
+        FUZZ_CHECK(c->probe_timeout_usec >= 1000 && c->probe_timeout_usec <= 600000000ULL);
+        FUZZ_CHECK(c->resolve_after_usec >= 1000 && c->resolve_after_usec <= 7 * 86400000000ULL);
+        FUZZ_CHECK(c->summary_interval_usec >= 1000 && c->summary_interval_usec <= 7 * 86400000000ULL);
         for (int i = 0; i < c->n_pools; i++) {
                 const struct pool_config *p = &c->pools[i];
                 FUZZ_CHECK(memchr(p->name, '\0', sizeof(p->name)));

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,6 +41,42 @@ static int set_duration(struct parse *p, const char *key, const char *value, uin
         return r < 0 || *out == 0 ? -EINVAL : 0;
 }
 
+#define MS 1000ULL
+#define SEC (1000 * MS)
+
+/* Each duration key, and the range it makes sense in: a 25-day probe timeout or a resolution
+ * 580,000 years away are typos, and would wrap where they become milliseconds or a due time. */
+static const struct {
+        const char *key;
+        size_t offset;
+        uint64_t min, max;
+        const char *min_text, *max_text;
+} durations[] = {
+        { "ProbeInterval", offsetof(struct config, probe_interval_usec), 10 * MS, 3600 * SEC, "10ms", "1h" },
+        { "ProbeTimeout", offsetof(struct config, probe_timeout_usec), 1 * MS, 600 * SEC, "1ms", "10min" },
+        { "ResolveAfter", offsetof(struct config, resolve_after_usec), 1 * MS, 7 * 86400 * SEC, "1ms", "7d" },
+        { "SummaryInterval", offsetof(struct config, summary_interval_usec), 1 * MS, 7 * 86400 * SEC, "1ms", "7d" },
+};
+
+/* -ENOENT when key is no duration key. */
+static int set_duration_key(struct parse *p, const char *key, const char *value) {
+        for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+                if (strcmp(key, durations[i].key) != 0)
+                        continue;
+                uint64_t *out = (uint64_t *) ((char *) p->c + durations[i].offset), v;
+                if (set_duration(p, key, value, &v) < 0)
+                        return -EINVAL;
+                if (v < durations[i].min || v > durations[i].max) {
+                        fail(p, "%s: '%s' is out of range (%s to %s)", key, value, durations[i].min_text,
+                             durations[i].max_text);
+                        return -EINVAL;
+                }
+                *out = v;
+                return 0;
+        }
+        return -ENOENT;
+}
+
 static int set_bool(struct parse *p, const char *key, const char *value, bool *out) {
         static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
         for (unsigned i = 0; i < 4; i++) {
@@ -71,14 +108,9 @@ static int set_path(struct parse *p, const char *key, const char *value, char *o
 
 static int daemon_key(struct parse *p, const char *key, const char *value) {
         struct config *c = p->c;
-        if (strcmp(key, "ProbeInterval") == 0)
-                return set_duration(p, key, value, &c->probe_interval_usec);
-        if (strcmp(key, "ProbeTimeout") == 0)
-                return set_duration(p, key, value, &c->probe_timeout_usec);
-        if (strcmp(key, "ResolveAfter") == 0)
-                return set_duration(p, key, value, &c->resolve_after_usec);
-        if (strcmp(key, "SummaryInterval") == 0)
-                return set_duration(p, key, value, &c->summary_interval_usec);
+        int r = set_duration_key(p, key, value);
+        if (r != -ENOENT)
+                return r;
         if (strcmp(key, "ReadFromStart") == 0)
                 return set_bool(p, key, value, &c->read_from_start);
         return -ENOENT;
@@ -251,12 +283,18 @@ static void notice_section(struct parse *p, const char *line) {
 
 static char *read_line(char *buf, int num, void *stream) {
         struct parse *p = stream;
-        if (!*p->text || num < 2)
+        if (!*p->text || num < 2 || p->failed)
                 return NULL;
         bool starts_line = p->at_line_start;
         if (starts_line)
                 p->line++;
+        if (p->line == 1 && starts_line && strncmp(p->text, "\xef\xbb\xbf", 3) == 0)
+                p->text += 3;   /* a UTF-8 byte-order mark: not part of "[Pool a]" */
         size_t n = strcspn(p->text, "\n");
+        if (starts_line && n >= CONFIG_LINE_MAX) {
+                fail(p, "the line is longer than %d bytes", CONFIG_LINE_MAX - 1);
+                return NULL;
+        }
         n += p->text[n] == '\n';
         if (n > (size_t) num - 1)
                 n = (size_t) num - 1;
@@ -319,7 +357,17 @@ void config_free(struct config *c) {
         free(c);
 }
 
+/* libinih splits a line longer than its buffer (200 bytes as Debian builds it) and reads the
+ * tail as a line of its own: a long comment's end became a key. A heap buffer that grows
+ * reads every line whole, up to CONFIG_LINE_MAX. */
+static void ini_reads_whole_lines(void) {
+        ini_use_stack = false;
+        ini_allow_realloc = true;
+        ini_max_line = CONFIG_LINE_MAX + 2;     /* the line, '\n' and the NUL */
+}
+
 int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err) {
+        ini_reads_whole_lines();
         config_defaults(c);
         snprintf(c->file, sizeof(c->file), "%s", file);
         struct parse p = { .c = c, .err = err, .text = text, .at_line_start = true };

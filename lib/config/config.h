@@ -8,7 +8,8 @@
 
 #include "address.h"
 
-enum { CONFIG_MAX_LOGS = 16, CONFIG_MAX_POOLS = 32, CONFIG_NAME_MAX = 64, CONFIG_MAX_FPM_CONFS = 16,
+enum { CONFIG_LINE_MAX = 65536,      /* bytes of a line of badgatewayd.conf, its '\n' included */
+       CONFIG_MAX_LOGS = 16, CONFIG_MAX_POOLS = 32, CONFIG_NAME_MAX = 64, CONFIG_MAX_FPM_CONFS = 16,
        CONFIG_SOURCE_MAX = PATH_MAX + 2048 };
 
 struct host_conf;

@@ -127,6 +127,12 @@ START_TEST(test_bad_values) {
                      "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 seconds' is not a duration (examples: 5s, 250ms, 2min, 1h)");
         expect_error("[Daemon]\nProbeTimeout = 0\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is not a duration (examples: 5s, 250ms, 2min, 1h)");
+        expect_error("[Daemon]\nProbeTimeout = 25d\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '25d' is out of range (1ms to 10min)");
+        expect_error("[Daemon]\nResolveAfter = 5124000000h\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: ResolveAfter: '5124000000h' is out of range (1ms to 7d)");
+        expect_error("[Daemon]\nProbeInterval = 1ms\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: ProbeInterval: '1ms' is out of range (10ms to 1h)");
         expect_error("[Daemon]\nReadFromStart = maybe\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ReadFromStart: 'maybe' is not a boolean (yes or no)");
         expect_error("[Pool www]\nListen = php.example.com:9000\n",
@@ -208,6 +214,44 @@ START_TEST(test_long_line_keeps_line_numbers) {
 }
 END_TEST
 
+/* Lines past libinih's 200 bytes are read whole: a long comment's tail is no key, a long path
+ * is a path; past CONFIG_LINE_MAX a line is an error at its own number. */
+START_TEST(test_long_lines_read_whole) {
+        char text[2048], path[252];
+        memset(path, 'a', sizeof(path) - 1);
+        path[0] = '/';
+        path[sizeof(path) - 1] = '\0';
+        char dashes[198];
+        memset(dashes, '-', sizeof(dashes) - 1);
+        dashes[sizeof(dashes) - 1] = '\0';
+        snprintf(text, sizeof(text), "# %sListen = /evil.sock\n[Pool x]\nListen = /run/x.sock\n[Nginx]\nErrorLog = %s\n",
+                 dashes, path);
+        ck_assert_int_eq(parse(text), 0);
+        ck_assert_int_eq(c->n_pools, 1);
+        ck_assert_str_eq(c->pools[0].listen, "/run/x.sock");
+        ck_assert_int_eq(c->n_nginx_logs, 1);
+        ck_assert_str_eq(c->nginx_logs[0], path);
+
+        char *huge = malloc(CONFIG_LINE_MAX + 64);
+        ck_assert_ptr_nonnull(huge);
+        strcpy(huge, "[Pool x]\nListen = /run/x.sock\n# ");
+        memset(huge + strlen(huge), 'x', CONFIG_LINE_MAX);
+        strcpy(huge + 32 + CONFIG_LINE_MAX - 2, "\n");
+        ck_assert_int_eq(parse(huge), -EINVAL);
+        ck_assert_str_eq(err.text, "/etc/badgatewayd/badgatewayd.conf:3: the line is longer than 65535 bytes");
+        free(huge);
+}
+END_TEST
+
+/* An editor's UTF-8 byte-order mark before the first section. */
+START_TEST(test_byte_order_mark) {
+        ck_assert_int_eq(parse("\xef\xbb\xbf[Pool a]\nListen = /run/a.sock\n"), 0);
+        ck_assert_int_eq(c->n_pools, 1);
+        ck_assert_str_eq(c->pools[0].name, "a");
+        ck_assert_str_eq(c->pools[0].listen, "/run/a.sock");
+}
+END_TEST
+
 START_TEST(test_durations) {
         uint64_t us;
         char buf[32];
@@ -247,6 +291,8 @@ int main(void) {
         tcase_add_test(tc, test_configuration_paths);
         tcase_add_test(tc, test_load_errors);
         tcase_add_test(tc, test_long_line_keeps_line_numbers);
+        tcase_add_test(tc, test_long_lines_read_whole);
+        tcase_add_test(tc, test_byte_order_mark);
         tcase_add_test(tc, test_durations);
         suite_add_tcase(s, tc);
         return fixture_run(s);
