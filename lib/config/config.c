@@ -290,6 +290,8 @@ static char *read_line(char *buf, int num, void *stream) {
                 p->line++;
         if (p->line == 1 && starts_line && strncmp(p->text, "\xef\xbb\xbf", 3) == 0)
                 p->text += 3;   /* a UTF-8 byte-order mark: not part of "[Pool a]" */
+        if (!*p->text)
+                return NULL;
         size_t n = strcspn(p->text, "\n");
         if (starts_line && n >= CONFIG_LINE_MAX) {
                 fail(p, "the line is longer than %d bytes", CONFIG_LINE_MAX - 1);
