@@ -181,10 +181,12 @@ int host_env_file(struct host_env *e, int root_fd, const char *path) {
         char *text = NULL;
         size_t n;
         int r = under_root_read(root_fd, path, ENV_FILE_MAX, &text, &n);
-        if (r >= 0 && memchr(text, '\0', n))
+        char *z = r >= 0 && !memchr(text, '\0', n) ? strndup(text, n) : NULL;   /* text has no NUL of its own */
+        if (r >= 0 && !z)
                 r = -EINVAL;
-        if (r >= 0)
-                host_env_file_text(e, text);
+        if (z)
+                host_env_file_text(e, z);
+        free(z);
         free(text);
         return r < 0 ? r : 0;
 }

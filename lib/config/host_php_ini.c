@@ -103,8 +103,11 @@ void host_php_ini_text(const char *file, const char *text, struct host_php_ini_v
 static void read_ini(int root, const char *path, struct host_php_ini_value *v) {
         char *text = NULL;
         size_t n;
-        if (under_root_read(root, path, INI_FILE_MAX, &text, &n) == 0 && !memchr(text, '\0', n))
-                host_php_ini_text(path, text, v);
+        char *z = under_root_read(root, path, INI_FILE_MAX, &text, &n) == 0 && !memchr(text, '\0', n) ?
+                  strndup(text, n) : NULL;      /* text has no NUL of its own */
+        if (z)
+                host_php_ini_text(path, z, v);
+        free(z);
         free(text);
 }
 
