@@ -46,6 +46,25 @@ static bool usable_listen(const struct fpm_conf_pool *p) {
         return false;
 }
 
+/* A listen that names a ${VAR} the master's environment lacks: php-fpm, started elsewhere or with
+ * more in its environment, may listen anywhere; probing the path read here gives false alerts. */
+static bool listen_trusted(const struct host_master *m, const struct fpm_conf_pool *p) {
+        const struct fpm_conf_value *v = &p->v[FPM_POOL_LISTEN];
+        if (!v->unset_var)
+                return true;
+        char why[HOST_UNIT_MAX + 320];
+        if (m->env_from == HOST_ENV_UNIT)
+                snprintf(why, sizeof(why), "%s gives php-fpm no %s", m->unit, v->unset_var);
+        else if (m->env_from == HOST_ENV_PROCESS)
+                snprintf(why, sizeof(why), "no unit runs it, and this process's environment has no %s", v->unset_var);
+        else
+                snprintf(why, sizeof(why), "no unit runs it here: its environment is unknown");
+        say("pool %s (%s:%d): listen = %s names ${%s}, which is not set for php-fpm here (%s): not probed", p->name,
+            v->file ? v->file : p->file, v->file ? v->line : p->line, v->written ? v->written : v->text, v->unset_var,
+            why);
+        return false;
+}
+
 /* The pool's php-fpm log: the master's [global] error_log when it is a file. */
 static void pool_log(const struct host_master *m, char *out, size_t size) {
         const char *log = m->conf->global[FPM_GLOBAL_ERROR_LOG].text;
@@ -79,7 +98,7 @@ static void pools_from_host(struct config *c, const struct host_conf *h) {
                 const struct host_master *hm = &h->masters[m];
                 int before = c->n_pools;
                 for (size_t i = 0; i < hm->conf->n_pools; i++) {
-                        if (!usable_listen(&hm->conf->pools[i]))
+                        if (!listen_trusted(hm, &hm->conf->pools[i]) || !usable_listen(&hm->conf->pools[i]))
                                 continue;
                         if (c->n_pools == CONFIG_MAX_POOLS) {
                                 say("%s: pool %s and the rest are not watched: more than %d pools", hm->path,

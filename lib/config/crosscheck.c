@@ -72,8 +72,9 @@ static bool next_pool_at(const struct crosscheck *cc, const struct address *a, c
         for (; *m < h->n_masters; k += h->masters[*m].conf->n_pools, (*m)++, *i = (size_t) -1)
                 while (++*i < h->masters[*m].conf->n_pools) {
                         const struct fpm_conf_pool *p = &h->masters[*m].conf->pools[*i];
-                        if (p->has_address && (address_same(&p->address, a) ||
-                                               (canon[0] && cc->canon && strcmp(cc->canon[k + *i], canon) == 0)))
+                        if (p->has_address && !cc_listen_unknown(p) &&
+                            (address_same(&p->address, a) ||
+                             (canon[0] && cc->canon && strcmp(cc->canon[k + *i], canon) == 0)))
                                 return true;
                 }
         return false;
@@ -104,6 +105,10 @@ static void mismatch(const struct crosscheck *cc, const struct nginx_pass *p, co
         size_t m = 0, i = (size_t) -1;
         if (next_pool_at(cc, a, canon, &m, &i))
                 return;
+        for (m = 0; m < cc->h->n_masters; m++)
+                for (i = 0; i < cc->h->masters[m].conf->n_pools; i++)
+                        if (cc_listen_unknown(&cc->h->masters[m].conf->pools[i]))
+                                return;         /* that pool may well listen there */
         where_pools_listen(cc->h, pools, sizeof(pools));
         if (group)
                 cc_put(via, sizeof(via), " (through upstream %s)", group);

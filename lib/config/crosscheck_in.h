@@ -23,6 +23,12 @@ __attribute__((format(printf, 3, 4))) static inline void cc_put(char *buf, size_
         va_end(ap);
 }
 
+/* A pool whose listen names a ${VAR} the master's environment lacks: where php-fpm listens is not
+ * known here (fpm_conf_value.unset_var), so nothing is judged of its address or socket. */
+static inline bool cc_listen_unknown(const struct fpm_conf_pool *p) {
+        return p->v[FPM_POOL_LISTEN].unset_var != NULL;
+}
+
 /* "128M", "2G", "12.5G", "1000000": bytes the way php.ini and systemd write them. */
 const char *cc_bytes(unsigned long long bytes, char buf[static 32]);
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <syslog.h>
 
-enum { PHP_MEMORY_LIMIT_DEFAULT = 128 << 20 };  /* php.ini-development's and the built-in default */
+enum { PHP_MEMORY_LIMIT_DEFAULT = 128 << 20 };  /* PHP's built-in default, when no php.ini sets it */
 
 /* nginx's levels, most severe first (ngx_log.c's err_levels, "stderr" left out). */
 static int nginx_level_rank(const char *level) {
@@ -102,37 +102,50 @@ static bool memory_bound(const struct crosscheck *cc, const struct host_master *
         return *bytes > 0;
 }
 
-static void unlimited(const struct crosscheck *cc, const struct host_master *m, const struct fpm_conf_pool *p,
-                      const struct fpm_conf_value *ml, const char *bound) {
+/* memory_limit = -1 at file:line, the pool's (php_admin_value) or php.ini's (in_ini). */
+static void unlimited(const struct crosscheck *cc, const struct fpm_conf_pool *p, const char *file, int line,
+                      bool in_ini, const char *bound) {
         struct crosscheck_finding f = { .cause = CAUSE_FPM_MEMORY_OVERCOMMIT, .pool = p->name,
-                                        .listen = p->has_address ? &p->address : NULL, .file = ml->file,
-                                        .line = (unsigned) ml->line };
+                                        .listen = p->has_address ? &p->address : NULL, .file = file,
+                                        .line = (unsigned) line };
         cc_put(f.summary, sizeof(f.summary),
                "memory_limit = -1 (no limit) at %s:%d in pool %s with pm.max_children %lld: one script may take "
                "all of %s, and the kernel OOM-kills workers mid-request (502).",
-               ml->file, ml->line, p->name, p->v[FPM_POOL_PM_MAX_CHILDREN].number, bound);
-        cc_put(f.remedy, sizeof(f.remedy), "php_admin_value[memory_limit] = 256M (a real limit) at %s:%d", ml->file,
-               ml->line);
+               file, line, p->name, p->v[FPM_POOL_PM_MAX_CHILDREN].number, bound);
+        cc_put(f.remedy, sizeof(f.remedy), "%s = 256M (a real limit) at %s:%d",
+               in_ini ? "memory_limit" : "php_admin_value[memory_limit]", file, line);
         cc->fn(cc->userdata, &f);
+}
+
+/* Where memory_limit comes from when the pool sets none: " at php.ini:LINE", or PHP's default. */
+static void ini_words(const struct host_master *m, char *buf, size_t size) {
+        if (m->memory_limit.file[0])
+                cc_put(buf, size, " at %s:%d", m->memory_limit.file, m->memory_limit.line);
+        else if (m->php_ini[0])
+                cc_put(buf, size, " (set neither in the pool nor in %s%s%s: PHP's built-in 128M assumed)",
+                       m->php_ini, m->php_ini_scan[0] ? " or the *.ini files of " : "", m->php_ini_scan);
+        else
+                cc_put(buf, size, " (memory_limit not set in the pool: 128M assumed)");
 }
 
 static void overcommit(const struct crosscheck *cc, const struct host_master *m, const struct fpm_conf_pool *p) {
         const struct fpm_conf_value *mc = &p->v[FPM_POOL_PM_MAX_CHILDREN], *ml = memory_limit(p);
-        long long limit = ml ? ml->number : PHP_MEMORY_LIMIT_DEFAULT;
+        const struct host_php_ini_value *ini = m->memory_limit.file[0] ? &m->memory_limit : NULL;
+        long long limit = ml ? ml->number : ini ? ini->bytes : PHP_MEMORY_LIMIT_DEFAULT;
         unsigned long long bound, total;
-        char bound_words[128], lb[32], tb[32], assumed[64] = "";
+        char bound_words[128], lb[32], tb[32], assumed[2 * PATH_MAX + 160] = "";
         if (!mc->ok || !mc->file || mc->number <= 0 || !memory_bound(cc, m, &bound, bound_words, sizeof(bound_words)))
                 return;
         if (limit < 0) {
                 if (m->memory_max)
-                        unlimited(cc, m, p, ml, bound_words);
+                        unlimited(cc, p, ml ? ml->file : ini->file, ml ? ml->line : ini->line, !ml, bound_words);
                 return;
         }
         bool over = __builtin_mul_overflow((unsigned long long) mc->number, (unsigned long long) limit, &total);
         if (!over && total <= bound)
                 return;
         if (!ml)
-                cc_put(assumed, sizeof(assumed), " (memory_limit not set in the pool: 128M assumed)");
+                ini_words(m, assumed, sizeof(assumed));
         struct crosscheck_finding f = { .cause = CAUSE_FPM_MEMORY_OVERCOMMIT, .pool = p->name,
                                         .listen = p->has_address ? &p->address : NULL, .file = mc->file,
                                         .line = (unsigned) mc->line };

@@ -323,8 +323,14 @@ static void check_pool(const struct crosscheck *cc, const struct host_master *m,
         struct sock s;
         struct unresolved bad;
         bool granted;
-        if (!p->has_address || p->address.kind != ADDRESS_UNIX)
+        static const enum fpm_pool_key socket_keys[] = { FPM_POOL_LISTEN_OWNER, FPM_POOL_LISTEN_GROUP,
+                                                         FPM_POOL_LISTEN_MODE, FPM_POOL_LISTEN_ACL_USERS,
+                                                         FPM_POOL_LISTEN_ACL_GROUPS };
+        if (!p->has_address || p->address.kind != ADDRESS_UNIX || cc_listen_unknown(p))
                 return;
+        for (size_t k = 0; k < sizeof(socket_keys) / sizeof(socket_keys[0]); k++)
+                if (p->v[socket_keys[k]].unset_var)
+                        return;         /* its owner, group or mode are not known here */
         if (!php_fpm_socket(cc, p, &s, &bad)) {
                 say_unresolved(cc, p, &bad);
                 return;

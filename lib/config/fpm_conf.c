@@ -63,6 +63,7 @@ struct vbuf {
         size_t n;
         bool too_long;
         bool word;      /* one unquoted token: yes/no and friends become "1" and "" */
+        char unset[256];        /* the first ${VAR} read that was unset; "" for none */
 };
 
 enum vmode {
@@ -274,6 +275,8 @@ static bool read_var(struct fpm_conf *c, const char **p, const char *end, struct
                 return put(v, val, strlen(val)), true;
         if (dash)
                 return put(v, fallback.p, fallback.n), true;
+        if (!v->unset[0])
+                memcpy(v->unset, name, inner.n + 1);
         if (report)
                 say(c, FPM_CONF_WARNING, "${%s} is not set in the environment given: php-fpm reads ''",
                     showz(shown, name));
@@ -470,6 +473,7 @@ static bool read_value(struct fpm_conf *c, enum vmode m, struct span *s, struct 
         v->s[0] = '\0';
         v->too_long = false;
         v->word = false;
+        v->unset[0] = '\0';
         bool ok = m == VM_VALUE ? read_plain(c, s, v, report) : read_bracketed(c, m, s, v, report);
         if (ok && v->too_long) {
                 if (report)
@@ -704,7 +708,8 @@ static void control_bytes(struct fpm_conf *c, const char *key, const struct vbuf
         }
 }
 
-static void set_value(struct fpm_conf *c, const struct key_info *k, struct fpm_conf_value *v, struct vbuf *val) {
+static void set_value(struct fpm_conf *c, const struct key_info *k, struct fpm_conf_value *v, struct vbuf *val,
+                      struct span written) {
         char shown[96];
         if (k->kind == FPM_KIND_SIZE && v->file) {
                 say(c, FPM_CONF_WARNING, "%s is set again: php-fpm keeps the first one, '%s' from %s:%d", k->name,
@@ -718,6 +723,11 @@ static void set_value(struct fpm_conf *c, const struct key_info *k, struct fpm_c
         if (!text)
                 return;
         *v = (struct fpm_conf_value) { .text = text, .file = here(c)->file, .line = here(c)->line };
+        if (val->unset[0]) {
+                written = trim_blanks(written);
+                v->unset_var = keepz(c, val->unset);
+                v->written = keep(c, written.p, written.n);
+        }
         v->ok = read_number(c, k, v);
 }
 
@@ -759,6 +769,7 @@ static void plain_key(struct fpm_conf *c, const char *key, struct span rest) {
         struct vbuf v;
         int g = find_key(global_keys, FPM_GLOBAL__MAX, key), p = find_key(pool_keys, FPM_POOL__MAX, key);
         bool known = st->cur != IN_DROPPED && (g >= 0 || p >= 0);
+        const char *at = rest.p;
         if (!read_value(c, VM_VALUE, &rest, &v, known) || !known)
                 return;
         if (outside_section(c, key, g < 0))
@@ -770,9 +781,9 @@ static void plain_key(struct fpm_conf *c, const char *key, struct span rest) {
                 say(c, FPM_CONF_ERROR, "'%s' belongs in [global]: in a pool's section php-fpm refuses to start "
                     "(unknown entry)", key);
         else if (st->cur == IN_GLOBAL)
-                set_value(c, &global_keys[g], &c->global[g], &v);
+                set_value(c, &global_keys[g], &c->global[g], &v, span_range(at, rest.p));
         else
-                set_value(c, &pool_keys[p], &c->pools[st->cur].v[p], &v);
+                set_value(c, &pool_keys[p], &c->pools[st->cur].v[p], &v, span_range(at, rest.p));
 }
 
 static void array_key(struct fpm_conf *c, const char *name, const char *offset, struct span rest) {
@@ -786,6 +797,7 @@ static void array_key(struct fpm_conf *c, const char *name, const char *offset, 
                 FPM_POOL_PHP_ADMIN_VALUE_MEMORY_LIMIT : -1;
         bool known = st->cur != IN_DROPPED && p >= 0;
         char shown[96];
+        const char *at = rest.p;
         if (!read_value(c, VM_VALUE, &rest, &v, known))
                 return;
         if (known_array && !*offset)
@@ -797,7 +809,7 @@ static void array_key(struct fpm_conf *c, const char *name, const char *offset, 
                 say(c, FPM_CONF_ERROR, "%s[%s]: arrays are not allowed in [global]: php-fpm refuses to start", name,
                     showz(shown, offset));
         else if (known && !outside_section(c, pool_keys[p].name, true))
-                set_value(c, &pool_keys[p], &c->pools[st->cur].v[p], &v);
+                set_value(c, &pool_keys[p], &c->pools[st->cur].v[p], &v, span_range(at, rest.p));
 }
 
 /* key = value, key[offset] = value, include = pattern. */
@@ -1071,6 +1083,11 @@ static void finish_listen(struct fpm_conf *c, struct fpm_conf_pool *p, const cha
                 pool_say(c, p, v, FPM_CONF_ERROR, "listen: '%s': php-fpm takes 'unix:' for a host name; write "
                          "the socket's path alone", showz(shown, v->text));
                 return;
+        }
+        const struct fpm_conf_value *prefix = &p->v[FPM_POOL_PREFIX];
+        if (!port && !inet && v->text[0] != '/' && prefix->unset_var && !v->unset_var) {
+                v->unset_var = prefix->unset_var;       /* relative to a prefix that names it */
+                v->written = v->text;
         }
         if (!port && !inet)
                 resolve(c, v, base);

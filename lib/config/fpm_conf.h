@@ -12,7 +12,9 @@
  *   - keys are matched case-insensitively; `include` only in lower case, in any section.
  *   - "…" quotes take \" \\ \$ escapes and ${VAR}; '…' quotes are raw; the spaces around a "…"
  *     string are dropped; an unquoted yes/on/true is "1" and no/off/false/none/null is "".
- *   - ${VAR} is the caller's environment's VAR, "" when unset (${VAR:-default}: php ≥ 8.3).
+ *   - ${VAR} is the caller's environment's VAR, "" when unset (${VAR:-default}: php ≥ 8.3); a
+ *     value that named an unset one says which (fpm_conf_value.unset_var). php-fpm looks a name
+ *     up among php.ini's directives before its environment; this reader knows only the latter.
  *   - $pool in a string value is the pool's name; outside a pool php-fpm refuses it.
  *   - a section seen again reopens its pool (names compare case-insensitively); [global] is the
  *     globals. The section carries across include= files: keys at the top of an included file
@@ -139,6 +141,12 @@ struct fpm_conf_value {
         int line;               /* 1-based; 0 for a default */
         bool ok;                /* number holds the value's meaning (set and readable, or a default) */
         long long number;       /* by the key's kind, see enum fpm_key_kind */
+        const char *unset_var;  /* the first ${VAR} the value names that the environment given does not
+                                 * set (and no :-fallback covers): text holds '' in its place, as
+                                 * php-fpm would read it there, but the php-fpm that runs may well have
+                                 * it; NULL when every variable was set */
+        const char *written;    /* with unset_var: the value as the file writes it ("${SOCKDIR}/www.sock");
+                                 * NULL otherwise */
 };
 
 struct fpm_conf_pool {

@@ -1,5 +1,6 @@
 /* host_conf_load(): nginx's main file and every php-fpm master under a root, with the unit that
- * runs each master and, on the host, the machine's memory. */
+ * runs each master and, on the host, the machine's memory. The masters are found first, then their
+ * units, then each php-fpm.conf is read with the environment its unit gives php-fpm. */
 #include "host_parts.h"
 
 #include <errno.h>
@@ -80,17 +81,42 @@ static void looked(struct host_conf *h, const char *what) {
         snprintf(h->fpm_looked + n, sizeof(h->fpm_looked) - n, "%s%s", n ? ", " : "", what);
 }
 
+/* A master by its path; its configuration is read once its unit is known (read_masters). */
 static int add_master(struct host_conf *h, const char *path) {
         if (h->n_masters == HOST_MASTERS_MAX) {
                 h->n_masters_dropped++;
                 return 0;
         }
-        struct host_master *m = &h->masters[h->n_masters];
+        struct host_master *m = &h->masters[h->n_masters++];
         *m = (struct host_master) { .unit_file = HOST_UNIT_UNKNOWN };
         snprintf(m->path, sizeof(m->path), "%s", path);
-        if (!(m->conf = fpm_conf_load(h->root[0] ? h->root : NULL, path, NULL)))
-                return -ENOMEM;
-        h->n_masters++;
+        return 0;
+}
+
+/* A master that no unit runs: on the host someone started it by hand, from an environment like
+ * ours at best; under a root nothing is known of it. */
+static int guess_env(const struct host_conf *h, struct host_master *m) {
+        struct host_env e = { 0 };
+        extern char **environ;
+        for (char **p = environ; on_host(h) && p && *p; p++)
+                if (host_env_put(&e, *p) == -ENOMEM)
+                        return host_env_clear(&e), -ENOMEM;
+        m->env = host_env_take(&e);
+        m->env_from = on_host(h) ? HOST_ENV_PROCESS : HOST_ENV_NONE;
+        return m->env ? 0 : -ENOMEM;
+}
+
+/* Each master's php-fpm.conf, read with its environment, and its php.ini's memory_limit. */
+static int read_masters(struct host_conf *h) {
+        for (size_t i = 0; i < h->n_masters; i++) {
+                struct host_master *m = &h->masters[i];
+                if (!m->env && guess_env(h, m) < 0)
+                        return -ENOMEM;
+                struct fpm_conf_options o = { .env = fpm_conf_envp, .env_ctx = m->env };
+                if (!(m->conf = fpm_conf_load(h->root[0] ? h->root : NULL, m->path, &o)))
+                        return -ENOMEM;
+                host_php_ini(h, m);
+        }
         return 0;
 }
 
@@ -148,7 +174,20 @@ void host_conf_sources(const struct host_conf *h, void (*fn)(void *userdata, con
                 fn(userdata, host_fpm_places[i].pattern);
         for (size_t m = 0; m < h->n_masters; m++) {
                 const struct fpm_conf *c = h->masters[m].conf;
+                char scan[PATH_MAX + 8];
                 fn(userdata, h->masters[m].path);
+                if (h->masters[m].php_ini[0])
+                        fn(userdata, h->masters[m].php_ini);
+                for (const char *p = h->masters[m].php_ini_scan; *p;) {
+                        size_t n = strcspn(p, ":");
+                        if (n && n < PATH_MAX) {
+                                snprintf(scan, sizeof(scan), "%.*s/*.ini", (int) n, p);
+                                fn(userdata, scan);
+                        }
+                        p += n + (p[n] == ':');
+                }
+                if (!c)
+                        continue;
                 for (size_t i = 0; i < c->n_files; i++)
                         fn(userdata, c->files[i]);
                 for (size_t i = 0; i < c->n_includes; i++)
@@ -194,6 +233,8 @@ int host_conf_load(struct host_conf *h, const struct host_paths *p) {
                 r = load_masters(h, p);
         if (r == 0)
                 load_units(h);
+        if (r == 0)
+                r = read_masters(h);
         return r;
 }
 
@@ -201,8 +242,13 @@ void host_conf_free(struct host_conf *h) {
         if (h->nginx)
                 nginx_conf_free(h->nginx);
         h->nginx = NULL;
-        for (size_t i = 0; i < h->n_masters; i++)
-                fpm_conf_free(h->masters[i].conf);
+        for (size_t i = 0; i < h->n_masters; i++) {
+                if (h->masters[i].conf)
+                        fpm_conf_free(h->masters[i].conf);
+                host_env_strv_free(h->masters[i].env);
+                h->masters[i].conf = NULL;
+                h->masters[i].env = NULL;
+        }
         h->n_masters = 0;
         if (h->root_fd >= 0)
                 close(h->root_fd);

@@ -26,11 +26,39 @@ enum host_unit_file {
         HOST_UNIT_MASKED,       /* linked to /dev/null */
 };
 
+/* Where a master's environment, and so its php-fpm.conf's ${VAR}, comes from. */
+enum host_env_from {
+        HOST_ENV_NONE,          /* nothing known: a master under a root that no unit runs (a container
+                                 * image's ENV, say); every ${VAR} reads as unset */
+        HOST_ENV_UNIT,          /* its unit's: the manager's environment, then Environment=, then the
+                                 * EnvironmentFile= files (over the bus: the manager's Environment and
+                                 * the unit's Environment and EnvironmentFiles properties; from unit
+                                 * files: etc/systemd/system.conf's DefaultEnvironment=, then the unit's
+                                 * and its drop-ins' lines) */
+        HOST_ENV_PROCESS,       /* this process's own environ: a master on the host that no unit runs
+                                 * was started by hand, from some shell; the best guess there is */
+};
+
+/* A php.ini setting the master's PHP reads: php.ini, then the scan directory's *.ini files in
+ * alphabetical order, the last one wins. */
+struct host_php_ini_value {
+        long long bytes;                /* a size: bytes; -1: no limit; 0: no php.ini sets it */
+        char text[64];                  /* as written, quotes dropped */
+        char file[PATH_MAX];            /* where, as the host names it; "" when not set */
+        int line;
+};
+
 struct host_master {
         char path[PATH_MAX];            /* its php-fpm.conf, as the host names it */
         char unit[HOST_UNIT_MAX];       /* "php8.2-fpm.service"; "" when none is known */
         enum host_unit_file unit_file;
         uint64_t memory_max;            /* bytes: the unit's MemoryMax= (drop-ins included); 0: none */
+        char **env;                     /* "NAME=value", NULL-terminated: what php-fpm.conf was read with */
+        enum host_env_from env_from;
+        char php_ini[PATH_MAX];         /* the php.ini its PHP reads (whether it exists or not); "" none */
+        char php_ini_scan[PATH_MAX];    /* the directories of its *.ini files, ':'-separated; "" none */
+        struct host_php_ini_value memory_limit; /* php.ini's memory_limit; PHP's built-in default
+                                                 * (128M) applies when no file sets it */
         struct fpm_conf *conf;          /* never NULL for a master listed */
 };
 
@@ -100,7 +128,11 @@ const char *host_unit_file_str(enum host_unit_file s);
  * even when it cannot be read: its conf's diags say why), else every match of host_fpm_places.
  * Each master's unit: on the host when systemd runs (sd_booted), from the manager over the system
  * bus; else, or when the bus cannot be reached, from the unit files under the root (see
- * host_units.c). ram_bytes: the host's MemTotal; 0 under a root.
+ * host_units.c). Each master's php-fpm.conf is read once its unit is known, with the environment
+ * php-fpm would have (enum host_env_from): so ${VAR} reads as there; a value naming a variable
+ * that environment lacks says so (fpm_conf_value.unset_var). Then the memory_limit of the php.ini
+ * its PHP reads (host_php_ini.c: PHPRC and PHP_INI_SCAN_DIR of that environment, else by layout).
+ * ram_bytes: the host's MemTotal; 0 under a root.
  * Returns 0, -errno for the root itself (-ENOENT, -ENOTDIR, -ENAMETOOLONG), or -ENOMEM. Files
  * that are missing or unreadable are not errors: nginx is then NULL, a default place gives no
  * master, and the readers' diags say why. Free with host_conf_free() whatever it returns.

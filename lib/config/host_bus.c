@@ -108,7 +108,34 @@ struct bus_unit {
         char exec[EXEC_MAX];
         enum host_unit_file state;
         uint64_t memory_max;            /* 0: none */
+        char **env;                     /* Environment, as the manager parsed it ("NAME=value") */
+        char env_files[EXEC_MAX];       /* EnvironmentFiles, one a line, "-" before those it may miss */
 };
+
+static void free_strv(char **v) {
+        for (char **p = v; p && *p; p++)
+                free(*p);
+        free(v);
+}
+
+/* EnvironmentFiles: a(sb), each path and whether a missing file is fine. */
+static int read_env_files(sd_bus *bus, const char *path, char *out, size_t size) {
+        sd_bus_message *reply = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        size_t used = 0;
+        out[0] = '\0';
+        int r = sd_bus_get_property(bus, DEST, path, SERVICE_IFACE, "EnvironmentFiles", &err, &reply, "a(sb)");
+        if (r >= 0)
+                r = sd_bus_message_enter_container(reply, 'a', "(sb)");
+        const char *file;
+        int graceful;
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(sb)", &file, &graceful)) > 0)
+                if (used + strlen(file) + 3 < size)
+                        used += (size_t) sprintf(out + used, "%s%s\n", graceful ? "-" : "", file);
+        sd_bus_error_free(&err);
+        sd_bus_message_unref(reply);
+        return r < 0 ? r : 0;
+}
 
 static int read_unit(sd_bus *bus, const char *name, struct bus_unit *u) {
         sd_bus_error err = SD_BUS_ERROR_NULL;
@@ -127,6 +154,12 @@ static int read_unit(sd_bus *bus, const char *name, struct bus_unit *u) {
                 r = sd_bus_get_property_trivial(bus, DEST, path, SERVICE_IFACE, "MemoryMax", &err, 't', &mem);
         if (r >= 0)
                 r = read_exec(bus, path, u->exec, sizeof(u->exec));
+        free_strv(u->env);
+        u->env = NULL;
+        if (r >= 0)
+                r = sd_bus_get_property_strv(bus, DEST, path, SERVICE_IFACE, "Environment", &err, &u->env);
+        if (r >= 0)
+                r = read_env_files(bus, path, u->env_files, sizeof(u->env_files));
         if (r >= 0) {
                 u->state = file_state(file_state_text, load_state);
                 u->memory_max = mem == UINT64_MAX ? 0 : mem;
@@ -138,25 +171,44 @@ static int read_unit(sd_bus *bus, const char *name, struct bus_unit *u) {
         return r;
 }
 
-static void set_unit(struct host_master *m, const char *name, const struct bus_unit *u) {
+/* The manager's environment, then the unit's Environment, then its EnvironmentFiles (read here). */
+static void set_env(const struct host_conf *h, struct host_master *m, char **manager, const struct bus_unit *u) {
+        struct host_env e = { 0 };
+        for (char **p = manager; p && *p; p++)
+                host_env_put(&e, *p);
+        for (char **p = u->env; p && *p; p++)
+                host_env_put(&e, *p);
+        host_env_files(&e, h->root_fd, u->env_files);
+        host_env_strv_free(m->env);
+        m->env = host_env_take(&e);
+        m->env_from = HOST_ENV_UNIT;
+}
+
+static void set_unit(const struct host_conf *h, struct host_master *m, const char *name, const struct bus_unit *u,
+                     char **manager) {
         snprintf(m->unit, sizeof(m->unit), "%s", name);
         m->unit_file = u->state;
         m->memory_max = u->memory_max;
+        if (u->state != HOST_UNIT_NOT_FOUND && u->state != HOST_UNIT_MASKED && u->state != HOST_UNIT_UNKNOWN)
+                set_env(h, m, manager, u);
 }
 
 /* The unit whose ExecStart names m's configuration, else the one of its name. */
-static void match(sd_bus *bus, struct host_master *m, const struct names *l, struct bus_unit *u) {
+static void match(sd_bus *bus, const struct host_conf *h, struct host_master *m, const struct names *l,
+                  struct bus_unit *u, char **manager) {
         for (size_t k = 0; k < l->n; k++)
                 if (read_unit(bus, l->name[k], u) >= 0 && host_exec_names_conf(u->exec, m->path)) {
-                        set_unit(m, l->name[k], u);
+                        set_unit(h, m, l->name[k], u, manager);
                         return;
                 }
         char by_name[HOST_UNIT_MAX];
         host_unit_by_name(m->path, by_name, sizeof(by_name));
-        if (by_name[0] && read_unit(bus, by_name, u) < 0)
+        if (by_name[0] && read_unit(bus, by_name, u) < 0) {
+                free_strv(u->env);
                 *u = (struct bus_unit) { .state = HOST_UNIT_UNKNOWN };
+        }
         if (by_name[0])
-                set_unit(m, by_name, u);
+                set_unit(h, m, by_name, u, manager);
 }
 
 int host_units_from_bus(struct host_conf *h) {
@@ -170,9 +222,18 @@ int host_units_from_bus(struct host_conf *h) {
                 r = list(bus, "ListUnitFilesByPatterns", "ss", l);
         if (r >= 0)
                 r = list(bus, "ListUnitsByPatterns", "ssssssouso", l);
+        char **manager = NULL;
+        sd_bus_error err = SD_BUS_ERROR_NULL;
+        if (r >= 0 && sd_bus_get_property_strv(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "Environment", &err,
+                                               &manager) < 0)
+                manager = NULL;         /* the units' own environment still counts */
+        sd_bus_error_free(&err);
         for (size_t i = 0; r >= 0 && i < h->n_masters; i++)
-                match(bus, &h->masters[i], l, u);
+                match(bus, h, &h->masters[i], l, u, manager);
         sd_bus_flush_close_unref(bus);
+        free_strv(manager);
+        if (u)
+                free_strv(u->env);
         free(l);
         free(u);
         return r < 0 ? r : 0;

@@ -18,7 +18,7 @@
 
 #include "under_root.h"
 
-enum { UNIT_FILE_MAX = 1 << 20, DROPINS_MAX = 64, EXEC_TEXT_MAX = 8192, CANDIDATES_MAX = 64 };
+enum { UNIT_FILE_MAX = 1 << 20, DROPINS_MAX = 64, EXEC_TEXT_MAX = 8192, CANDIDATES_MAX = 64, ENV_TEXT_MAX = 16384 };
 
 /* systemd's system unit path, highest priority first (run/ holds nothing a host's files say). */
 static const char *const unit_dirs[] = { "/etc/systemd/system", "/usr/local/lib/systemd/system",
@@ -29,6 +29,9 @@ struct unit_file {
         bool found, masked, has_install;
         char memory[64];                /* the last MemoryMax= value; "" for none */
         char exec[EXEC_TEXT_MAX];       /* every ExecStart= command, one a line */
+        char env[ENV_TEXT_MAX];         /* every Environment= value (DefaultEnvironment= in system.conf),
+                                         * one a line */
+        char env_files[ENV_TEXT_MAX];   /* every EnvironmentFile= path, one a line */
         char section[32];               /* the section being read */
 };
 
@@ -90,15 +93,16 @@ void host_unit_by_name(const char *conf_path, char *unit, size_t size) {
         }
 }
 
-static void append_exec(struct unit_file *u, const char *value) {
-        size_t have = strlen(u->exec), n = strlen(value);
+/* value as a line of list; an empty value resets the list (ExecStart=, Environment=, EnvironmentFile=). */
+static void append_line(char *list, size_t size, const char *value) {
+        size_t have = strlen(list), n = strlen(value);
         if (!value[0]) {
-                u->exec[0] = '\0';      /* an empty ExecStart= resets the list */
+                list[0] = '\0';
                 return;
         }
-        if (have + n + 2 <= sizeof(u->exec)) {
-                memcpy(u->exec + have, value, n);
-                memcpy(u->exec + have + n, "\n", 2);
+        if (have + n + 2 <= size) {
+                memcpy(list + have, value, n);
+                memcpy(list + have + n, "\n", 2);
         }
 }
 
@@ -131,7 +135,12 @@ static void unit_line(struct unit_file *u, char *line) {
         *kend = '\0';
         value += strspn(value, " \t");
         if (strcmp(u->section, "Service") == 0 && strcmp(key, "ExecStart") == 0)
-                append_exec(u, value);
+                append_line(u->exec, sizeof(u->exec), value);
+        else if ((strcmp(u->section, "Service") == 0 && strcmp(key, "Environment") == 0) ||
+                 (strcmp(u->section, "Manager") == 0 && strcmp(key, "DefaultEnvironment") == 0))
+                append_line(u->env, sizeof(u->env), value);
+        else if (strcmp(u->section, "Service") == 0 && strcmp(key, "EnvironmentFile") == 0)
+                append_line(u->env_files, sizeof(u->env_files), value);
         else if (strcmp(u->section, "Service") == 0 && strcmp(key, "MemoryMax") == 0)
                 snprintf(u->memory, sizeof(u->memory), "%s", value);
         else if (strcmp(u->section, "Install") == 0 && install_key(key, value))
@@ -309,16 +318,51 @@ static size_t candidates(int root, char names[][HOST_UNIT_MAX], size_t max) {
         return n;
 }
 
-static void set_unit(struct host_conf *h, struct host_master *m, const char *name, const struct unit_file *u) {
+/* The manager's DefaultEnvironment=: etc/systemd/system.conf, then its system.conf.d/ drop-ins. */
+static void manager_env(int root, struct unit_file *u) {
+        glob_t g;
+        char *text = read_text(root, "/etc/systemd/system.conf");
+        *u = (struct unit_file) { 0 };
+        if (text)
+                unit_text(u, text, false);
+        free(text);
+        if (under_root_glob(root, "/etc/systemd/system.conf.d/*.conf", 0, &g) != 0)
+                g.gl_pathc = 0;
+        for (size_t k = 0; k < g.gl_pathc; k++) {
+                if ((text = read_text(root, g.gl_pathv[k])))
+                        unit_text(u, text, true);
+                free(text);
+        }
+        globfree(&g);
+}
+
+/* What the unit gives php-fpm: the manager's defaults, Environment=, then EnvironmentFile=. */
+static void set_env(struct host_conf *h, struct host_master *m, const struct unit_file *u, const char *defaults) {
+        struct host_env e = { 0 };
+        host_env_assignments(&e, defaults);
+        host_env_assignments(&e, u->env);
+        host_env_files(&e, h->root_fd, u->env_files);
+        host_env_strv_free(m->env);
+        m->env = host_env_take(&e);
+        m->env_from = HOST_ENV_UNIT;
+}
+
+static void set_unit(struct host_conf *h, struct host_master *m, const char *name, const struct unit_file *u,
+                     const char *defaults) {
         snprintf(m->unit, sizeof(m->unit), "%s", name);
         m->unit_file = unit_file_state(h->root_fd, name, u);
         if (host_memory_parse(u->memory, h->ram_bytes, &m->memory_max) < 0)
                 m->memory_max = 0;
+        if (u->found && !u->masked)
+                set_env(h, m, u, defaults);
 }
 
 void host_units_from_files(struct host_conf *h) {
         char (*names)[HOST_UNIT_MAX] = calloc(CANDIDATES_MAX, HOST_UNIT_MAX);
-        struct unit_file *found = calloc(1, sizeof(*found));
+        struct unit_file *found = calloc(1, sizeof(*found)), *manager = calloc(1, sizeof(*manager));
+        if (manager)
+                manager_env(h->root_fd, manager);
+        const char *defaults = manager ? manager->env : "";
         size_t n = names && found ? candidates(h->root_fd, names, CANDIDATES_MAX) : 0;
         for (size_t i = 0; names && found && i < h->n_masters; i++) {
                 struct host_master *m = &h->masters[i];
@@ -326,15 +370,16 @@ void host_units_from_files(struct host_conf *h) {
                 for (size_t k = 0; k < n && !done; k++) {
                         read_unit(h->root_fd, names[k], found);
                         if ((done = !found->masked && host_exec_names_conf(found->exec, m->path)))
-                                set_unit(h, m, names[k], found);
+                                set_unit(h, m, names[k], found, defaults);
                 }
                 char by_name[HOST_UNIT_MAX];
                 host_unit_by_name(m->path, by_name, sizeof(by_name));
                 if (!done && by_name[0]) {
                         read_unit(h->root_fd, by_name, found);
-                        set_unit(h, m, by_name, found);
+                        set_unit(h, m, by_name, found, defaults);
                 }
         }
         free(names);
         free(found);
+        free(manager);
 }

@@ -516,6 +516,39 @@ START_TEST(test_check_config_problem) {
 }
 END_TEST
 
+/* A pool whose listen names a ${VAR} that php-fpm's environment here lacks (no unit runs it, and
+ * this process has no such variable): php-fpm would read "/www.sock", but the php-fpm that runs
+ * may have it set; check neither probes that path (no fpm_down) nor judges its socket, and says
+ * why. The other master's pool is watched as usual. */
+START_TEST(test_check_unset_var_not_probed) {
+        struct fpm_env e;
+        char text[1024], *out, *err;
+        newdir();
+        fpm_up(&e);
+        ck_assert_ptr_null(getenv("BGW_TEST_SOCKDIR"));
+        snprintf(text, sizeof(text), "[global]\nerror_log = %s\n[site]\nlisten = ${BGW_TEST_SOCKDIR}/www.sock\n"
+                 "user = www-data\npm = static\npm.max_children = 2\n", path_in("site-fpm.log"));
+        write_file(path_in("site-fpm.conf"), text);
+        write_file(path_in("site-fpm.log"), "");
+        snprintf(text, sizeof(text), "[Nginx]\nUser = %s\nConfig = %s/none.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n"
+                 "Config = %s\n", servers_nginx_user(), dir, e.dir, path_in("site-fpm.conf"));
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        int code = bgw_run(args, &out, &err);
+        printf("unset ${VAR}, check exit %d:\n%s%s", code, out, err);
+        ck_assert_msg(code == 0 || code == 1, "exit %d: %s%s", code, out, err);   /* 1: no unit runs php-fpm */
+        ck_assert_msg(!strstr(out, "fpm_down") && !strstr(out, "/www.sock"), "%s", out);
+        ck_assert_msg(!strstr(out, "socket_permission") && !strstr(out, "socket_mismatch"), "%s", out);
+        ck_assert_msg(strstr(err, "pool site (") && strstr(err, "listen = ${BGW_TEST_SOCKDIR}/www.sock names "
+                      "${BGW_TEST_SOCKDIR}, which is not set for php-fpm here (no unit runs it, and this process's "
+                      "environment has no BGW_TEST_SOCKDIR): not probed"), "%s", err);
+        ck_assert_msg(strstr(out, "1 of 1 pool healthy") || strstr(out, "fpm_unit_missing"), "%s", out);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
 /* (e) */
 START_TEST(test_notify) {
         struct fpm_env e;
@@ -812,6 +845,9 @@ int main(void) {
         tcase_add_test(tc, test_discover_root);
         tcase_add_test(tc, test_run_bad_config);
         tcase_add_test(tc, test_stdout_closed);
+        suite_add_tcase(s, tc);
+        tc = daemon_case("envvar");     /* its own case: the live one tracks as many processes as it may */
+        tcase_add_test(tc, test_check_unset_var_not_probed);
         suite_add_tcase(s, tc);
         tc = daemon_case("live");
         tcase_add_test(tc, test_fpm_down_then_resolved);

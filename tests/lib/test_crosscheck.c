@@ -10,6 +10,7 @@
 
 #include "crosscheck.h"
 #include "fixtures.h"
+#include "host_parts.h"
 
 enum { SEEN_MAX = 16 };
 
@@ -30,6 +31,8 @@ struct world {
         bool no_accounts;               /* no etc/passwd, no etc/group */
         bool var_run_link;              /* var/run -> /run, as on Debian */
         bool no_systemd;                /* a container's php-fpm: no unit starts it */
+        const char *php_ini;            /* /etc/php/8.2/fpm/php.ini; NULL: none */
+        const char *conf_d;             /* /etc/php/8.2/fpm/conf.d/50-site.ini; NULL: none */
 };
 
 #define MB (1ULL << 20)
@@ -101,6 +104,10 @@ static void write_world(const char *root, const struct world *w) {
                 ck_assert(mkdir(var, 0755) == 0 || errno == EEXIST);
                 ck_assert_int_eq(mkdir(run, 0755), 0);
         }
+        if (w->php_ini)
+                put(root, "/etc/php/8.2/fpm/php.ini", w->php_ini);
+        if (w->conf_d)
+                put(root, "/etc/php/8.2/fpm/conf.d/50-site.ini", w->conf_d);
 }
 
 /* The findings of one host; the first one's text is in seen.f[0]. */
@@ -115,6 +122,8 @@ static struct seen *check_world(const struct world *w) {
         ck_assert_int_eq(nginx_conf_load(&h->nginx, dir, "/etc/nginx/nginx.conf"), 0);
         struct host_master *m = &h->masters[h->n_masters++];
         ck_assert_ptr_nonnull(m->conf = fpm_conf_load(dir, "/etc/php/8.2/fpm/php-fpm.conf", NULL));
+        snprintf(m->path, sizeof(m->path), "/etc/php/8.2/fpm/php-fpm.conf");
+        host_php_ini(h, m);
         snprintf(m->unit, sizeof(m->unit), "%s", w->unit ? w->unit : "php8.2-fpm.service");
         m->unit_file = w->unit_file;
         m->memory_max = w->memory_max;
@@ -433,7 +442,8 @@ START_TEST(test_memory_overcommit) {
                                CAUSE_FPM_MEMORY_OVERCOMMIT), 0);
         const struct crosscheck_finding *f = only(&(struct world) { .ram = 512 * MB }, CAUSE_FPM_MEMORY_OVERCOMMIT);
         ck_assert_str_eq(f->summary, "pm.max_children 5 at /etc/php/8.2/fpm/pool.d/www.conf:6 x memory_limit 128M "
-                                     "(memory_limit not set in the pool: 128M assumed) = 640M in pool www is more "
+                                     "(set neither in the pool nor in /etc/php/8.2/fpm/php.ini or the *.ini files of "
+                                     "/etc/php/8.2/fpm/conf.d: PHP's built-in 128M assumed) = 640M in pool www is more "
                                      "than the machine's 512M of RAM: with every worker at its limit the kernel "
                                      "OOM-kills workers mid-request (502).");
         ck_assert_str_eq(f->remedy, "pm.max_children = 4 at /etc/php/8.2/fpm/pool.d/www.conf:6 (what fits at "
@@ -449,6 +459,65 @@ START_TEST(test_memory_overcommit) {
         ck_assert_str_eq(f->summary, "memory_limit = -1 (no limit) at /etc/php/8.2/fpm/pool.d/www.conf:9 in pool www "
                                      "with pm.max_children 5: one script may take all of php8.2-fpm.service's "
                                      "MemoryMax=1G, and the kernel OOM-kills workers mid-request (502).");
+}
+END_TEST
+
+
+/* memory_limit from php.ini (and conf.d, the last one winning) when the pool sets none; the pool's
+ * own still wins. */
+START_TEST(test_memory_limit_from_php_ini) {
+        const char *ini = "[PHP]\nengine = On\n\nmemory_limit = 1G\n";
+        const struct crosscheck_finding *f =
+                only(&(struct world) { .php_ini = ini, .memory_max = 2 * GB, .ram = 64 * GB }, CAUSE_FPM_MEMORY_OVERCOMMIT);
+        ck_assert_str_eq(f->summary, "pm.max_children 5 at /etc/php/8.2/fpm/pool.d/www.conf:6 x memory_limit 1G at "
+                                     "/etc/php/8.2/fpm/php.ini:4 = 5G in pool www is more than php8.2-fpm.service's "
+                                     "MemoryMax=2G: with every worker at its limit the kernel OOM-kills workers "
+                                     "mid-request (502).");
+        ck_assert_str_eq(f->remedy, "pm.max_children = 2 at /etc/php/8.2/fpm/pool.d/www.conf:6 (what fits at "
+                                    "memory_limit 1G), or lower memory_limit");
+        /* 5 x 128M would not fit in 512M; php.ini's 64M does */
+        ck_assert_int_eq(count(&(struct world) { .php_ini = "memory_limit = 64M\n", .ram = 512 * MB },
+                               CAUSE_FPM_MEMORY_OVERCOMMIT), 0);
+        /* conf.d comes after php.ini */
+        f = only(&(struct world) { .php_ini = "memory_limit = 64M\n", .conf_d = "; site\nmemory_limit = \"512M\"\n",
+                                   .ram = GB }, CAUSE_FPM_MEMORY_OVERCOMMIT);
+        ck_assert_msg(strstr(f->summary, "x memory_limit 512M at /etc/php/8.2/fpm/conf.d/50-site.ini:2 = 2.5G"), "%s",
+                      f->summary);
+        /* the pool's php_admin_value wins over php.ini */
+        ck_assert_int_eq(count(&(struct world) { .pool = STOCK_POOL "php_admin_value[memory_limit] = 64M\n",
+                                                 .php_ini = "memory_limit = 1G\n", .ram = GB },
+                               CAUSE_FPM_MEMORY_OVERCOMMIT), 0);
+        /* -1 in php.ini under a MemoryMax= */
+        f = only(&(struct world) { .php_ini = "memory_limit = -1\n", .memory_max = GB }, CAUSE_FPM_MEMORY_OVERCOMMIT);
+        ck_assert_str_eq(f->summary, "memory_limit = -1 (no limit) at /etc/php/8.2/fpm/php.ini:1 in pool www with "
+                                     "pm.max_children 5: one script may take all of php8.2-fpm.service's MemoryMax=1G, "
+                                     "and the kernel OOM-kills workers mid-request (502).");
+        ck_assert_str_eq(f->remedy, "memory_limit = 256M (a real limit) at /etc/php/8.2/fpm/php.ini:1");
+}
+END_TEST
+
+/* A pool whose listen names an unset ${VAR}: where it listens is unknown, so no fastcgi_pass is
+ * said to reach nothing, and its socket is not judged. */
+START_TEST(test_listen_unset_var) {
+        ck_assert_int_eq(count(&(struct world) { .pool = POOL_OF("listen = ${SOCKDIR}/php8.2-fpm.sock\n") },
+                               CAUSE_SOCKET_MISMATCH), 0);
+        ck_assert_int_eq(count(&(struct world) { .nginx = server("fastcgi_pass unix:/run/php/php7.4-fpm.sock;"),
+                                                 .pool = POOLS "[env]\nuser = www-data\npm = static\n"
+                                                         "pm.max_children = 1\nlisten = ${SOCKDIR}/env.sock\n" },
+                               CAUSE_SOCKET_MISMATCH), 0);
+        /* the same without the variable: no pool there */
+        ck_assert_int_eq(count(&(struct world) { .nginx = server("fastcgi_pass unix:/run/php/php7.4-fpm.sock;"),
+                                                 .pool = POOLS }, CAUSE_SOCKET_MISMATCH), 1);
+        /* a socket nginx's user cannot open, but its path or its owner named an unset variable */
+        ck_assert_int_eq(count(&(struct world) { .pool = POOL_OF("listen = ${SOCKDIR}/x.sock\nlisten.owner = root\n"
+                                                                 "listen.group = root\nlisten.mode = 0600\n") },
+                               CAUSE_SOCKET_PERMISSION), 0);
+        ck_assert_int_eq(count(&(struct world) { .pool = POOL_OF("listen.owner = ${OWNER}\nlisten.group = root\n"
+                                                                 "listen.mode = 0600\n") },
+                               CAUSE_SOCKET_PERMISSION), 0);
+        ck_assert_int_eq(count(&(struct world) { .pool = POOL_OF("listen.owner = root\nlisten.group = root\n"
+                                                                 "listen.mode = 0600\n") },
+                               CAUSE_SOCKET_PERMISSION), 1);
 }
 END_TEST
 
@@ -497,6 +566,8 @@ int main(void) {
         tcase_add_test(tr, test_error_log_off);
         tcase_add_test(tr, test_fpm_log_level);
         tcase_add_test(tr, test_memory_overcommit);
+        tcase_add_test(tr, test_memory_limit_from_php_ini);
+        tcase_add_test(tr, test_listen_unset_var);
         tcase_add_test(tr, test_unit_missing);
         suite_add_tcase(s, tr);
         return fixture_run(s);

@@ -451,6 +451,24 @@ START_TEST(test_env) {
         expect_diag("/etc/php/8.2/fpm/pool.d/t.conf:9: warning: ${NOPE} is not set in the environment given: "
                     "php-fpm reads ''");
         expect_diags(1);
+        /* a value that named an unset variable says which, and how it was written */
+        ck_assert_str_eq(pv("www", FPM_POOL_ACCESS_LOG)->unset_var, "NOPE");
+        ck_assert_str_eq(pv("www", FPM_POOL_ACCESS_LOG)->written, "/log/${NOPE}.log");
+        ck_assert_ptr_null(pv("www", FPM_POOL_SLOWLOG)->unset_var);     /* the fallback covers it */
+        ck_assert_ptr_null(pv("www", FPM_POOL_LISTEN)->unset_var);
+        ck_assert_ptr_null(pv("www", FPM_POOL_LISTEN_GROUP)->unset_var); /* set, if empty */
+        ck_assert_ptr_null(pv("www", FPM_POOL_LISTEN)->written);
+        parse("[www]\nuser = web\npm = static\npm.max_children = 1\nlisten = ${SOCKDIR}/www.sock ; the socket\n"
+              "listen.owner = \"${A}${B}\"\n");
+        ck_value(pv("www", FPM_POOL_LISTEN), "/www.sock", FILE_T, 5);
+        ck_assert_str_eq(pv("www", FPM_POOL_LISTEN)->unset_var, "SOCKDIR");
+        ck_assert_str_eq(pv("www", FPM_POOL_LISTEN)->written, "${SOCKDIR}/www.sock");
+        ck_assert_str_eq(pv("www", FPM_POOL_LISTEN_OWNER)->unset_var, "A");     /* the first one */
+        ck_assert_str_eq(pv("www", FPM_POOL_LISTEN_OWNER)->written, "\"${A}${B}\"");
+        /* a relative listen under a prefix that names an unset variable */
+        parse("[www]\nuser = web\npm = static\npm.max_children = 1\nprefix = ${HOME_DIR}\nlisten = www.sock\n");
+        ck_assert_str_eq(pv("www", FPM_POOL_LISTEN)->unset_var, "HOME_DIR");
+        ck_assert_str_eq(pv("www", FPM_POOL_LISTEN)->written, "www.sock");
         /* without an environment every variable is unset */
         parse_with("[www]\nuser = ${FPM_USER}\n", NULL);
         ck_value(pv("www", FPM_POOL_USER), "", FILE_T, 2);

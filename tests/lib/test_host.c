@@ -306,6 +306,165 @@ START_TEST(test_nginx_build_read) {
 }
 END_TEST
 
+
+static const char *env_of(const struct host_master *m, const char *name) {
+        return fpm_conf_envp(m->env, name);
+}
+
+/* The unit's Environment= (quoted, over several lines and drop-ins) and EnvironmentFile=, over
+ * system.conf's DefaultEnvironment=: php-fpm.conf's ${VAR} read as php-fpm would read them. */
+START_TEST(test_unit_environment) {
+        stock_root();
+        put("/lib/systemd/system/php8.2-fpm.service", debian_unit);
+        put("/etc/systemd/system.conf", "[Manager]\nDefaultEnvironment=SOCKDIR=/wrong POOL_USER=nobody\n");
+        put("/etc/systemd/system/php8.2-fpm.service.d/env.conf",
+            "[Service]\nEnvironment=\"SOCKDIR=/run/php sites\" 'NAME=a b'\n"
+            "Environment=POOL_USER=www-data PCT=100%% BAD-NAME=x noassignment\n"
+            "EnvironmentFile=-/etc/default/php-fpm-missing\nEnvironmentFile=/etc/default/php-fpm\n");
+        put("/etc/default/php-fpm", "# comment\n; another\nSOCKDIR = \"/run/php\"\nCHILDREN=7 \nQUOTED='x \\y'\n"
+                                    "GOES=on\\\nand on\n");
+        put("/etc/php/8.2/fpm/pool.d/env.conf", "[env]\nlisten = ${SOCKDIR}/env.sock\nuser = ${POOL_USER}\n"
+                                                "pm = static\npm.max_children = ${CHILDREN}\n"
+                                                "listen.owner = ${NOT_IN_UNIT}\n");
+        load(NULL);
+        const struct host_master *m = &h.masters[0];
+        ck_assert_int_eq(m->env_from, HOST_ENV_UNIT);
+        ck_assert_str_eq(env_of(m, "SOCKDIR"), "/run/php");     /* the file wins over Environment= */
+        ck_assert_str_eq(env_of(m, "NAME"), "a b");
+        ck_assert_str_eq(env_of(m, "POOL_USER"), "www-data");   /* the unit wins over the manager */
+        ck_assert_str_eq(env_of(m, "PCT"), "100%");
+        ck_assert_str_eq(env_of(m, "CHILDREN"), "7");
+        ck_assert_str_eq(env_of(m, "QUOTED"), "x \\y");
+        ck_assert_str_eq(env_of(m, "GOES"), "onand on");
+        ck_assert_ptr_null(env_of(m, "BAD-NAME"));
+        ck_assert_ptr_null(env_of(m, "noassignment"));
+        const struct fpm_conf_pool *p = fpm_conf_find_pool(m->conf, "env");
+        ck_assert_ptr_nonnull(p);
+        ck_assert_str_eq(p->v[FPM_POOL_LISTEN].text, "/run/php/env.sock");
+        ck_assert_ptr_null(p->v[FPM_POOL_LISTEN].unset_var);
+        ck_assert_str_eq(p->v[FPM_POOL_USER].text, "www-data");
+        ck_assert_int_eq(p->v[FPM_POOL_PM_MAX_CHILDREN].number, 7);
+        ck_assert_str_eq(p->v[FPM_POOL_LISTEN_OWNER].unset_var, "NOT_IN_UNIT");
+        /* an empty Environment= resets what came before it */
+        host_conf_free(&h);
+        put("/etc/systemd/system/php8.2-fpm.service.d/zz-reset.conf", "[Service]\nEnvironment=\nEnvironmentFile=\n");
+        load(NULL);
+        ck_assert_str_eq(env_of(&h.masters[0], "SOCKDIR"), "/wrong");
+        ck_assert_ptr_null(env_of(&h.masters[0], "NAME"));
+        p = fpm_conf_find_pool(h.masters[0].conf, "env");
+        ck_assert_str_eq(p->v[FPM_POOL_LISTEN].text, "/wrong/env.sock");
+}
+END_TEST
+
+/* A master no unit runs, under a root: nothing is known of its environment, every ${VAR} is unset
+ * and says so. */
+START_TEST(test_no_unit_no_environment) {
+        fixture_newdir(root);
+        put("/usr/local/etc/php-fpm.conf", "[www]\nlisten = ${SOCKDIR}/www.sock\nuser = www-data\npm = static\n"
+                                           "pm.max_children = 2\n");
+        load(NULL);
+        ck_assert_uint_eq(h.n_masters, 1);
+        ck_assert_int_eq(h.masters[0].env_from, HOST_ENV_NONE);
+        ck_assert_ptr_nonnull(h.masters[0].env);
+        ck_assert_ptr_null(h.masters[0].env[0]);
+        const struct fpm_conf_value *v = &h.masters[0].conf->pools[0].v[FPM_POOL_LISTEN];
+        ck_assert_str_eq(v->text, "/www.sock");
+        ck_assert_str_eq(v->unset_var, "SOCKDIR");
+        ck_assert_str_eq(v->written, "${SOCKDIR}/www.sock");
+}
+END_TEST
+
+START_TEST(test_env_parsers) {
+        struct host_env e = { 0 };
+        host_env_assignments(&e, "A=1 \"B=two words\" C='x\"y' D=\"q\\\"t\" E=a\\ b F=tab\\there A=again =x 9X=no");
+        char **v = host_env_take(&e);
+        ck_assert_str_eq(fpm_conf_envp(v, "A"), "again");
+        ck_assert_str_eq(fpm_conf_envp(v, "B"), "two words");
+        ck_assert_str_eq(fpm_conf_envp(v, "C"), "x\"y");
+        ck_assert_str_eq(fpm_conf_envp(v, "D"), "q\"t");
+        ck_assert_str_eq(fpm_conf_envp(v, "E"), "a b");
+        ck_assert_str_eq(fpm_conf_envp(v, "F"), "tab\there");
+        ck_assert_ptr_null(fpm_conf_envp(v, "9X"));
+        host_env_strv_free(v);
+        host_env_file_text(&e, "  A=1\n#B=2\nC = \"x \\\"y\\\" \\n\" \nD='$HOME \\x'\nE=plain # not a comment  \nnoeq\nF=\n");
+        v = host_env_take(&e);
+        ck_assert_str_eq(fpm_conf_envp(v, "A"), "1");
+        ck_assert_ptr_null(fpm_conf_envp(v, "B"));
+        ck_assert_str_eq(fpm_conf_envp(v, "C"), "x \"y\" \\n");
+        ck_assert_str_eq(fpm_conf_envp(v, "D"), "$HOME \\x");
+        ck_assert_str_eq(fpm_conf_envp(v, "E"), "plain # not a comment");
+        ck_assert_str_eq(fpm_conf_envp(v, "F"), "");
+        ck_assert_ptr_null(fpm_conf_envp(v, "noeq"));
+        host_env_strv_free(v);
+}
+END_TEST
+
+/* Debian: php.ini beside php-fpm.conf, then conf.d/ in alphabetical order; the last one wins,
+ * [PATH=…] sections and comments are not the master's. */
+START_TEST(test_php_ini_debian) {
+        stock_root();
+        load(NULL);
+        ck_assert_str_eq(h.masters[0].php_ini, "/etc/php/8.2/fpm/php.ini");
+        ck_assert_str_eq(h.masters[0].php_ini_scan, "/etc/php/8.2/fpm/conf.d");
+        ck_assert_int_eq(h.masters[0].memory_limit.bytes, 0);   /* no php.ini: PHP's default */
+        ck_assert_str_eq(h.masters[0].memory_limit.file, "");
+        host_conf_free(&h);
+        put("/etc/php/8.2/fpm/php.ini", "[PHP]\n; memory_limit = 2G\nmax_execution_time = 30\n"
+                                        "memory_limit = 128M\n[PATH=/var/www/big]\nmemory_limit = 4G\n");
+        load(NULL);
+        ck_assert_int_eq(h.masters[0].memory_limit.bytes, 128LL << 20);
+        ck_assert_str_eq(h.masters[0].memory_limit.file, "/etc/php/8.2/fpm/php.ini");
+        ck_assert_int_eq(h.masters[0].memory_limit.line, 4);
+        host_conf_free(&h);
+        put("/etc/php/8.2/fpm/conf.d/20-site.ini", "\n  memory_limit = \"1G\" ; for the shop\n");
+        put("/etc/php/8.2/fpm/conf.d/10-opcache.ini", "memory_limit=256M\n");
+        put("/etc/php/8.2/fpm/conf.d/30-odd.ini", "memory_limit = E_ALL\nMemory_Limit = 64M\n");
+        put("/etc/php/8.2/fpm/conf.d/40-not.conf", "memory_limit = 32M\n");
+        load(NULL);
+        ck_assert_int_eq(h.masters[0].memory_limit.bytes, 1LL << 30);
+        ck_assert_str_eq(h.masters[0].memory_limit.text, "1G");
+        ck_assert_str_eq(h.masters[0].memory_limit.file, "/etc/php/8.2/fpm/conf.d/20-site.ini");
+        ck_assert_int_eq(h.masters[0].memory_limit.line, 2);
+        host_conf_free(&h);
+        put("/etc/php/8.2/fpm/conf.d/99-unlimited.ini", "memory_limit = -1\n");
+        load(NULL);
+        ck_assert_int_eq(h.masters[0].memory_limit.bytes, -1);
+}
+END_TEST
+
+/* RHEL's /etc/php.ini and /etc/php.d/; the image's /usr/local/etc/php/; the unit's PHPRC and
+ * PHP_INI_SCAN_DIR. */
+START_TEST(test_php_ini_layouts) {
+        fixture_newdir(root);
+        put("/etc/php-fpm.conf", "[www]\nlisten = /run/php-fpm/www.sock\nuser = apache\npm = static\npm.max_children = 5\n");
+        put("/etc/php.ini", "memory_limit = 256M\n");
+        put("/etc/php.d/50-app.ini", "memory_limit = 512m\n");
+        put("/usr/local/etc/php-fpm.conf", "[www]\nlisten = 9000\nuser = www-data\npm = static\npm.max_children = 2\n");
+        put("/usr/local/etc/php/php.ini", "memory_limit = '768M'\n");
+        put("/usr/local/etc/php/conf.d/docker-php-ext-x.ini", "extension=x\n");
+        load(NULL);
+        ck_assert_uint_eq(h.n_masters, 2);
+        ck_assert_str_eq(h.masters[0].php_ini, "/etc/php.ini");
+        ck_assert_str_eq(h.masters[0].php_ini_scan, "/etc/php.d");
+        ck_assert_int_eq(h.masters[0].memory_limit.bytes, 512LL << 20);
+        ck_assert_str_eq(h.masters[0].memory_limit.file, "/etc/php.d/50-app.ini");
+        ck_assert_str_eq(h.masters[1].php_ini, "/usr/local/etc/php/php.ini");
+        ck_assert_str_eq(h.masters[1].php_ini_scan, "/usr/local/etc/php/conf.d");
+        ck_assert_int_eq(h.masters[1].memory_limit.bytes, 768LL << 20);
+        host_conf_free(&h);
+        put("/usr/lib/systemd/system/php-fpm.service",
+            "[Service]\nExecStart=/usr/sbin/php-fpm --nodaemonize\nEnvironment=PHPRC=/srv/ini "
+            "PHP_INI_SCAN_DIR=:/srv/ini/more\n");
+        put("/srv/ini/php.ini", "memory_limit = 64M\n");
+        put("/srv/ini/more/a.ini", "memory_limit = 96M\n");
+        load(NULL);
+        ck_assert_str_eq(h.masters[0].php_ini, "/srv/ini/php.ini");
+        ck_assert_str_eq(h.masters[0].php_ini_scan, "/etc/php.d:/srv/ini/more");
+        ck_assert_int_eq(h.masters[0].memory_limit.bytes, 96LL << 20);
+        ck_assert_str_eq(h.masters[0].memory_limit.file, "/srv/ini/more/a.ini");
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("host");
         TCase *tc = tcase_create("host");
@@ -324,6 +483,11 @@ int main(void) {
         tcase_add_test(tc, test_unit_by_name);
         tcase_add_test(tc, test_nginx_build_parse);
         tcase_add_test(tc, test_nginx_build_read);
+        tcase_add_test(tc, test_unit_environment);
+        tcase_add_test(tc, test_no_unit_no_environment);
+        tcase_add_test(tc, test_env_parsers);
+        tcase_add_test(tc, test_php_ini_debian);
+        tcase_add_test(tc, test_php_ini_layouts);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
