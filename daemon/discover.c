@@ -159,6 +159,19 @@ static json_t *problems_json(const struct discovery *d) {
         return a;
 }
 
+/* "  upstream php: unix:/run/php/a.sock, 127.0.0.1:9000" */
+static void print_upstreams(json_t *ups) {
+        const char *name;
+        json_t *servers, *v;
+        size_t i;
+        json_object_foreach(ups, name, servers) {
+                printf("  upstream %s:", name);
+                json_array_foreach(servers, i, v)
+                        printf("%s %s", i ? "," : "", json_string_value(v));
+                printf("\n");
+        }
+}
+
 static void print_text(const json_t *all, const char *nginx_wanted) {
         const json_t *nginx = json_object_get(all, "nginx"), *v;
         size_t i;
@@ -176,6 +189,7 @@ static void print_text(const json_t *all, const char *nginx_wanted) {
                                json_string_length(json_object_get(v, "server_name")) ?
                                json_string_value(json_object_get(v, "server_name")) : "_",
                                json_string_value(json_object_get(v, "location")));
+                print_upstreams(json_object_get(nginx, "upstreams"));
         } else {
                 printf("nginx: no configuration at %s\n", nginx_wanted);
         }
