@@ -351,13 +351,35 @@ enum event_kind classify_fpm(const struct fpm_line *l, struct event *ev) {
         return set_kind(ev, k);
 }
 
-enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev) {
-        ll->source = SOURCE_NONE;
+/* nginx's or php-fpm's own text, dated; -1 if it is neither */
+static int classify_dated(const char *p, size_t n, struct logline *ll, struct event *ev) {
         if (n > 0 && p[0] >= '0' && p[0] <= '9' && nginx_parse_head(p, n, &ll->nginx) == 0) {
                 ll->source = SOURCE_NGINX;
-                return classify_nginx(&ll->nginx, ev);
+                return (int) classify_nginx(&ll->nginx, ev);
         }
         if (n > 0 && p[0] == '[' && fpm_parse(p, n, &ll->fpm) == 0) {
+                ll->source = SOURCE_FPM;
+                return (int) classify_fpm(&ll->fpm, ev);
+        }
+        return -1;
+}
+
+enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev) {
+        ll->source = SOURCE_NONE;
+        ll->wrap.forms = 0;
+        ll->wrap.time = SPAN_NULL;
+        ll->wrap.time_form = UNWRAP_TIME_NONE;
+        /* the hot path: a plain nginx or php-fpm log line costs what it did before unwrapping */
+        int k = classify_dated(p, n, ll, ev);
+        if (k >= 0)
+                return (enum event_kind) k;
+        if (unwrap_line(p, n, &ll->wrap, ll->text, sizeof(ll->text))) {
+                p = ll->wrap.text.p;
+                n = ll->wrap.text.n;
+                if ((k = classify_dated(p, n, ll, ev)) >= 0)
+                        return (enum event_kind) k;
+        }
+        if (fpm_parse_dateless(p, n, &ll->fpm) == 0) {
                 ll->source = SOURCE_FPM;
                 return classify_fpm(&ll->fpm, ev);
         }
@@ -374,17 +396,22 @@ const char *upstream_phase_name(enum upstream_phase ph) {
 }
 
 struct span logline_time(const struct logline *ll) {
+        struct span own = SPAN_NULL;
         switch (ll->source) {
-        case SOURCE_NGINX: return ll->nginx.time;
-        case SOURCE_FPM: return ll->fpm.time;
+        case SOURCE_NGINX: own = ll->nginx.time; break;
+        case SOURCE_FPM: own = ll->fpm.time; break;
         default: return SPAN_NULL;
         }
+        return own.p ? own : ll->wrap.time;
 }
 
 bool logline_parse_time(const struct logline *ll, struct timestamp *t) {
         switch (ll->source) {
         case SOURCE_NGINX: return timestamp_parse_nginx(ll->nginx.time, t);
-        case SOURCE_FPM: return timestamp_parse_fpm(ll->fpm.time, t);
+        case SOURCE_FPM:
+                if (ll->fpm.time.p)
+                        return timestamp_parse_fpm(ll->fpm.time, t);
+                return unwrap_parse_time(&ll->wrap, time(NULL), t);
         default: return false;
         }
 }

@@ -11,6 +11,7 @@
 #include "timestamp.h"
 #include "nginx_log.h"
 #include "span.h"
+#include "unwrap.h"
 
 enum upstream_phase {
         PHASE_NONE,
@@ -37,17 +38,30 @@ struct event {
         struct span detail;     /* PHP's message, the script, the bind address… */
 };
 
+/* A json-file line's decoded text: docker cuts its lines at 16 KiB. */
+enum { LOGLINE_TEXT_MAX = 16384 + 64 };
+
 struct logline {
         enum log_source source; /* SOURCE_NONE: neither format */
         struct nginx_line nginx;
         struct fpm_line fpm;
+        struct unwrapped wrap;  /* wrap.forms == 0: the line was nginx's or php-fpm's own text */
+        char text[LOGLINE_TEXT_MAX];    /* set only for a json-file line: spans then point here */
 };
 
-/* Detects the format, parses and classifies. Returns the event's kind (KIND_NONE for most lines). */
+/*
+ * Detects the format, parses and classifies. Returns the event's kind (KIND_NONE for most lines).
+ * A line that does not start with nginx's or php-fpm's head is unwrapped first (unwrap.h):
+ * docker's, compose's, syslog's and the journal's forms, and php-fpm's text without its date.
+ * The spans then point into the line, or into ll->text for a json-file line.
+ */
 enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev);
 enum event_kind classify_nginx(struct nginx_line *l, struct event *ev);
 enum event_kind classify_fpm(const struct fpm_line *l, struct event *ev);
 const char *upstream_phase_name(enum upstream_phase ph);
-/* The line's own timestamp span (nginx or php-fpm form) and its parsed value. */
+/*
+ * The line's own timestamp span (nginx or php-fpm form), else its wrapper's, and its parsed
+ * value, as local time (a wrapper's zone applied; see unwrap.h). None for an unclassified line.
+ */
 struct span logline_time(const struct logline *ll);
 bool logline_parse_time(const struct logline *ll, struct timestamp *t);

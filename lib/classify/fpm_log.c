@@ -54,3 +54,35 @@ int fpm_parse(const char *p, size_t n, struct fpm_line *l) {
         l->message = m;
         return 0;
 }
+
+/* php-fpm's level names are upper case: "WARNING", "NOTICE", "ERROR", "ALERT", "DEBUG"… */
+static bool fpm_level(struct span s, struct fpm_line *l) {
+        for (size_t i = 0; i < s.n; i++)
+                if (s.p[i] < 'A' || s.p[i] > 'Z')
+                        return false;
+        l->level = s;
+        l->lvl = level_from_span(s);
+        return l->lvl != LEVEL_UNKNOWN;
+}
+
+int fpm_parse_dateless(const char *p, size_t n, struct fpm_line *l) {
+        if (n < 7 || p[0] < '@' || p[0] > '[')
+                return -EINVAL;
+        struct span head = span_make(p, n < 10 ? n : 10);
+        const char *end;
+        *l = (struct fpm_line) { 0 };
+        if (p[0] == '[') {
+                end = SPAN_FIND(head, "] ");
+                if (!end || !fpm_level(span_range(p + 1, end), l))
+                        return -EINVAL;
+        } else {
+                end = SPAN_FIND(head, ": ");
+                if (!end || !fpm_level(span_range(p, end), l))
+                        return -EINVAL;
+        }
+        struct span m = span_range(end + 2, p + n);
+        skip_debug_origin(&m, l);
+        take_pool(&m, l);
+        l->message = m;
+        return 0;
+}

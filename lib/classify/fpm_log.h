@@ -17,3 +17,9 @@ struct fpm_line {
 };
 
 int fpm_parse(const char *p, size_t n, struct fpm_line *l);
+/*
+ * The same text without its date (time stays empty), as php-fpm writes it to stderr
+ * ("WARNING: [pool www] child …", under systemd or in a container) and to syslog
+ * ("[WARNING] [pool www] child …", error_log = syslog). The level must be php-fpm's, upper case.
+ */
+int fpm_parse_dateless(const char *p, size_t n, struct fpm_line *l);

@@ -127,3 +127,119 @@ int timestamp_parse_since(const char *s, time_t now, struct timestamp *t) {
                 return -EINVAL;
         return 0;
 }
+
+static bool is_digit(char c) {
+        return c >= '0' && c <= '9';
+}
+
+/* ".123456789" at p: its length, and the first six digits as microseconds */
+static size_t fraction(const char *p, size_t n, int *usec) {
+        if (n < 2 || p[0] != '.' || !is_digit(p[1]))
+                return 0;
+        size_t i = 1;
+        int us = 0;
+        for (; i < n && is_digit(p[i]); i++)
+                if (i <= 6)
+                        us = us * 10 + (p[i] - '0');
+        for (size_t k = i; k <= 6; k++)
+                us *= 10;
+        if (i > 32)
+                return 0;
+        if (usec)
+                *usec = us;
+        return i;
+}
+
+/* "Z", "+01:00", "+0100" at p: its length (0 if none), offset east of UTC in seconds */
+static size_t zone(const char *p, size_t n, long *offset) {
+        if (n >= 1 && (p[0] == 'Z' || p[0] == 'z')) {
+                *offset = 0;
+                return 1;
+        }
+        if (n < 5 || (p[0] != '+' && p[0] != '-'))
+                return 0;
+        int h = digits(p + 1, 2), m;
+        size_t len;
+        if (p[3] == ':' && n >= 6) {
+                m = digits(p + 4, 2);
+                len = 6;
+        } else {
+                m = digits(p + 3, 2);
+                len = 5;
+        }
+        if (h < 0 || h > 23 || m < 0 || m > 59)
+                return 0;
+        *offset = (p[0] == '-' ? -1 : 1) * (h * 3600L + m * 60L);
+        return len;
+}
+
+size_t timestamp_rfc3339_len(const char *p, size_t n) {
+        if (n < 19 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != 't') || p[13] != ':' ||
+            p[16] != ':')
+                return 0;
+        for (int i = 0; i < 19; i++)
+                if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && !is_digit(p[i]))
+                        return 0;
+        size_t len = 19;
+        len += fraction(p + len, n - len, NULL);
+        long off;
+        len += zone(p + len, n - len, &off);
+        return len;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+        y -= m <= 2;
+        int64_t era = (y >= 0 ? y : y - 399) / 400;
+        int64_t yoe = y - era * 400;
+        int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + doe - 719468;
+}
+
+bool timestamp_parse_rfc3339(struct span s, struct timestamp *t) {
+        size_t len = timestamp_rfc3339_len(s.p, s.n);
+        if (!len || len != s.n)
+                return false;
+        const char *p = s.p;
+        *t = (struct timestamp) { .year = digits(p, 4), .month = digits(p + 5, 2), .day = digits(p + 8, 2) };
+        parse_clock(p + 11, t);
+        size_t at = 19 + fraction(p + 19, s.n - 19, &t->usec);
+        if (!valid(t) || t->year > 9999)
+                return false;
+        long off;
+        if (!zone(p + at, s.n - at, &off))
+                return true;    /* no zone: local time already */
+        int usec = t->usec;
+        int64_t secs = ((days_from_civil(t->year, t->month, t->day) * 24 + t->hour) * 60 + t->min) * 60 +
+                       t->sec - off;
+        *t = timestamp_from_time((time_t) secs);
+        t->usec = usec;
+        return valid(t);
+}
+
+size_t timestamp_bsd_len(const char *p, size_t n) {
+        if (n < 15 || p[3] != ' ' || (p[4] != ' ' && !is_digit(p[4])) || !is_digit(p[5]) || p[6] != ' ' ||
+            p[9] != ':' || p[12] != ':' || month_from_abbr(p) < 0)
+                return 0;
+        static const int at[] = { 7, 8, 10, 11, 13, 14 };
+        for (unsigned i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+                if (!is_digit(p[at[i]]))
+                        return 0;
+        return 15 + fraction(p + 15, n - 15, NULL);
+}
+
+bool timestamp_parse_bsd(struct span s, time_t now, struct timestamp *t) {
+        size_t len = timestamp_bsd_len(s.p, s.n);
+        if (!len || len != s.n)
+                return false;
+        const char *p = s.p;
+        struct timestamp today = timestamp_from_time(now);
+        *t = (struct timestamp) { .year = today.year, .month = month_from_abbr(p),
+                                  .day = p[4] == ' ' ? digits(p + 5, 1) : digits(p + 4, 2) };
+        parse_clock(p + 7, t);
+        fraction(p + 15, s.n - 15, &t->usec);
+        if (timestamp_key(t) - timestamp_key(&today) > 2 * 86400 * INT64_C(1000000))
+                t->year--;
+        return valid(t);
+}

@@ -15,6 +15,22 @@ struct timestamp {
 bool timestamp_parse_nginx(struct span s, struct timestamp *t);
 /* "25-Nov-2026 13:24:13" or "25-Nov-2026 13:23:15.673798" */
 bool timestamp_parse_fpm(struct span s, struct timestamp *t);
+/*
+ * A wrapper's time, converted to the local time nginx's and php-fpm's own timestamps (and
+ * --since) are read in, so that timestamp_key orders them all alike:
+ * RFC 3339 "2026-03-12T14:01:06.123456789Z", "…+01:00", "…+0100" (docker, the json-file
+ * driver, RFC 5424, journalctl -o short-iso): the zone is applied; with no zone, local time.
+ */
+bool timestamp_parse_rfc3339(struct span s, struct timestamp *t);
+/* Its length at p (0: not one): date, 'T', clock, optional fraction and zone. */
+size_t timestamp_rfc3339_len(const char *p, size_t n);
+/*
+ * BSD syslog "Mar 12 14:01:06" or "Mar  2 14:01:06.123456" (RFC 3164, journalctl -o short,
+ * short-precise): local time with no year; the year is now's, or the one before when that
+ * would put the time more than two days after now (December's lines read in January).
+ */
+bool timestamp_parse_bsd(struct span s, time_t now, struct timestamp *t);
+size_t timestamp_bsd_len(const char *p, size_t n);
 /* Orders timestamps without a time-zone lookup (months of 31 days: order, not duration). */
 int64_t timestamp_key(const struct timestamp *t);
 /* "2026-11-25T13:23:11" (".673798" appended when usec != 0); buf of 32 bytes. */
