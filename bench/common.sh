@@ -56,7 +56,7 @@ write_config() {
 
 # met/not met: verdict LABEL VALUE OP TARGET   (OP: <= or <)
 verdict() {
-        if awk -v v="$2" -v t="$4" -v op="$3" 'BEGIN { exit !(op == "<=" ? v <= t : v < t) }'; then
+        if awk -v v="$2" -v t="$4" -v op="$3" 'BEGIN { exit !(op == "<=" ? v <= t : op == ">=" ? v >= t : v < t) }'; then
                 echo "target $1: $2 $3 $4: met"
         else
                 echo "target $1: $2 $3 $4: NOT met"
