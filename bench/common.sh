@@ -9,7 +9,9 @@ build=${1:-${BUILD_DIR:-build}}
 if [[ ! -f $build/build.ninja ]]; then
         meson setup "$build" "$src" -Dbuildtype=release >/dev/null
 fi
-ninja -C "$build" daemon/badgatewayd bench/gen_errorlog bench/follow bench/inotify_reader >/dev/null
+if [[ -z ${BENCH_NO_BUILD:-} ]]; then    # set by the smoke test: meson test has built them
+        ninja -C "$build" daemon/badgatewayd bench/gen_errorlog bench/follow bench/inotify_reader >/dev/null
+fi
 bgw=${BGW:-$build/daemon/badgatewayd}   # BGW: another badgatewayd binary to measure (before/after)
 gen=$build/bench/gen_errorlog
 follow=$build/bench/follow
