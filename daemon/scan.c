@@ -60,9 +60,9 @@ static void flush_out(void) {
 }
 
 static void print_event(const char *file, size_t lineno, const struct logline *ll,
-                        const struct event *ev, unsigned flags, const struct timestamp *t) {
+                        const struct event *ev, unsigned flags) {
         size_t was = out.n;
-        if (event_json_line(&out, file, lineno, flags & READLINES_LINE_TRUNCATED, ll, ev, t) < 0) {
+        if (event_json_line(&out, file, lineno, flags & READLINES_LINE_TRUNCATED, ll, ev) < 0) {
                 out.n = was;    /* no room for this line: the jansson way, which streams */
                 out.oom = false;
                 flush_out();
@@ -92,7 +92,7 @@ static void on_line(void *userdata, const struct scanfile *r, const char *line, 
         bool timed = logline_parse_time(ll, &t);
         tally_add(&s->tally, ev->kind, event_label(ev), timed ? &t : NULL);
         if (s->json)
-                print_event(s->file, r->file_lines, ll, ev, flags, timed ? &t : NULL);
+                print_event(s->file, r->file_lines, ll, ev, flags);
 }
 
 static int scan_file(struct scan *s, const char *path) {

@@ -71,7 +71,7 @@ void jbuf_free(struct jbuf *b) {
         *b = (struct jbuf) { 0 };
 }
 
-bool jbuf_room(struct jbuf *b, size_t more) {
+static bool jbuf_room(struct jbuf *b, size_t more) {
         if (b->oom)
                 return false;
         if (b->cap - b->n >= more)
@@ -94,7 +94,7 @@ bool jbuf_room(struct jbuf *b, size_t more) {
         return true;
 }
 
-void jbuf_raw_slow(struct jbuf *b, const char *p, size_t n) {
+void jbuf_raw(struct jbuf *b, const char *p, size_t n) {
         if (!jbuf_room(b, n))
                 return;
         memcpy(b->p + b->n, p, n);
@@ -107,27 +107,16 @@ static const unsigned char byte_class[256] = {
         [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
 };
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-
-/* How many of the 16 bytes at p are plain (class 0) before the first that is not: 16 if all are.
- * Signed, a byte >= 0x80 is below 0x20 too. */
-static inline unsigned plain16(const unsigned char *p) {
-        __m128i v = _mm_loadu_si128((const __m128i *) p);
-        __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-        unsigned mask = (unsigned) _mm_movemask_epi8(bad);
-        return mask ? (unsigned) __builtin_ctz(mask) : 16;
+/* Whether any of 8 bytes is not plain (class 0): a control byte, '"', '\\' or one >= 0x80. */
+static inline bool special8(const unsigned char *p) {
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t v;
+        memcpy(&v, p, 8);
+        uint64_t q = v ^ (ones * '"'), bs = v ^ (ones * '\\');
+        uint64_t zero = ((q - ones) & ~q) | ((bs - ones) & ~bs);
+        uint64_t low = (v - ones * 0x20) & ~v;          /* < 0x20 (or >= 0x80) */
+        return ((zero | low) & highs) || (v & highs);
 }
-#else
-static inline unsigned plain16(const unsigned char *p) {
-        unsigned i = 0;
-        while (i < 16 && byte_class[p[i]] == 0)
-                i++;
-        return i;
-}
-#endif
 
 /* jansson's dump_string without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH; an invalid UTF-8 byte
  * is the text "\xNN" as in escaped() above, whose backslash the dump escapes again. */
@@ -142,13 +131,10 @@ void jbuf_bytes(struct jbuf *b, const char *str, size_t n) {
         char *o = b->p + b->n;
         *o++ = '"';
         for (size_t i = 0; i < n;) {
-                while (i + 16 <= n) {   /* most text: 16 plain bytes at a time */
-                        unsigned k = plain16(p + i);
-                        memcpy(o, p + i, 16);   /* room for 6 per byte: the extra is overwritten */
-                        o += k;
-                        i += k;
-                        if (k < 16)
-                                break;
+                while (i + 8 <= n && !special8(p + i)) {   /* most text: 8 plain bytes at a time */
+                        memcpy(o, p + i, 8);
+                        o += 8;
+                        i += 8;
                 }
                 while (i < n && byte_class[p[i]] == 0)
                         *o++ = (char) p[i++];

@@ -2,7 +2,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <string.h>
 
 /*
  * A JSON string from any bytes. Valid UTF-8 is kept as it is (control bytes and NUL are
@@ -24,16 +23,7 @@ struct jbuf {
 };
 
 void jbuf_free(struct jbuf *b);
-bool jbuf_room(struct jbuf *b, size_t more);    /* false (and oom) when it cannot have it */
-void jbuf_raw_slow(struct jbuf *b, const char *p, size_t n);
-static inline void jbuf_raw(struct jbuf *b, const char *p, size_t n) {
-        if (b->cap - b->n < n || b->oom) {
-                jbuf_raw_slow(b, p, n);
-                return;
-        }
-        memcpy(b->p + b->n, p, n);
-        b->n += n;
-}
+void jbuf_raw(struct jbuf *b, const char *p, size_t n);
 /* A JSON string (with its quotes) from any bytes, as json_bytes() then json_dumpb() make it. */
 void jbuf_bytes(struct jbuf *b, const char *p, size_t n);
 void jbuf_str(struct jbuf *b, const char *s);           /* jbuf_bytes of a C string */

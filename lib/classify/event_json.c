@@ -100,13 +100,14 @@ int event_json_fill(json_t *obj, const struct logline *ll, const struct event *e
         } while (0)
 
 int event_json_line(struct jbuf *b, const char *file, unsigned long long lineno, bool truncated,
-                    const struct logline *ll, const struct event *ev, const struct timestamp *t) {
+                    const struct logline *ll, const struct event *ev) {
+        struct timestamp t;
         char iso[32];
         jbuf_raw(b, "{\"file\":", 8);
         jbuf_bytes(b, file, file ? strlen(file) : 0);
         line_int(b, "line", (long long) lineno);
-        if (t)
-                line_str(b, "time", timestamp_iso(t, iso));
+        if (logline_parse_time(ll, &t))
+                line_str(b, "time", timestamp_iso(&t, iso));
         enum log_level lvl = ll->source == SOURCE_NGINX ? ll->nginx.lvl : ll->fpm.lvl;
         line_str(b, "level", level_name(lvl));
         line_str(b, "kind", kind_id(ev->kind));
