@@ -49,35 +49,16 @@ static void print_json_line(json_t *obj) {
         fputs("\n", stdout);
 }
 
-/* Written straight into a buffer (event_json_line), flushed in 64 KiB writes: the same bytes
- * as building each object with jansson and dumping it, about ten times faster. */
-static struct jbuf out;
-
-static void flush_out(void) {
-        if (out.n)
-                fwrite(out.p, 1, out.n, stdout);
-        out.n = 0;
-}
-
 static void print_event(const char *file, size_t lineno, const struct logline *ll,
                         const struct event *ev, unsigned flags) {
-        size_t was = out.n;
-        if (event_json_line(&out, file, lineno, flags & READLINES_LINE_TRUNCATED, ll, ev) < 0) {
-                out.n = was;    /* no room for this line: the jansson way, which streams */
-                out.oom = false;
-                flush_out();
-                json_t *obj = json_object();
-                json_object_set_new(obj, "file", json_bytes(file, strlen(file)));
-                json_object_set_new(obj, "line", json_integer((json_int_t) lineno));
-                event_json_fill(obj, ll, ev);
-                if (flags & READLINES_LINE_TRUNCATED)
-                        json_object_set_new(obj, "truncated", json_true());
-                print_json_line(obj);
-                json_decref(obj);
-                return;
-        }
-        if (out.n >= 1 << 16)
-                flush_out();
+        json_t *obj = json_object();
+        json_object_set_new(obj, "file", json_bytes(file, strlen(file)));
+        json_object_set_new(obj, "line", json_integer((json_int_t) lineno));
+        event_json_fill(obj, ll, ev);
+        if (flags & READLINES_LINE_TRUNCATED)
+                json_object_set_new(obj, "truncated", json_true());
+        print_json_line(obj);
+        json_decref(obj);
 }
 
 /* An event's label in the table: the upstream for nginx lines, the pool for php-fpm ones. */
@@ -104,8 +85,6 @@ static int scan_file(struct scan *s, const char *path) {
 }
 
 static void print_summary_json(const struct scan *s) {
-        flush_out();
-        jbuf_free(&out);
         json_t *kinds = json_object();
         for (unsigned k = 1; k < KIND__MAX; k++)
                 if (s->tally.kinds[k].count)

@@ -4,7 +4,6 @@
  * into the input.
  */
 #include <jansson.h>
-#include <string.h>
 
 #include "classify.h"
 #include "event_json.h"
@@ -55,37 +54,6 @@ static void check_json(const struct logline *ll, const struct event *ev, const u
         json_decref(obj);
 }
 
-/* scan --json writes its lines with event_json_line: the same bytes as jansson's dump of the
- * object event_json_fill builds, for any input (the file name too: the input's bytes). */
-static void check_json_line(const struct logline *ll, const struct event *ev, const uint8_t *data,
-                            size_t size) {
-        char file[64];
-        size_t nf = size < sizeof(file) - 1 ? size : sizeof(file) - 1;
-        memcpy(file, data, nf);
-        file[nf] = '\0';               /* a C string, as a path is */
-        for (int truncated = 0; truncated < 2; truncated++) {
-                json_t *obj = json_object();
-                FUZZ_CHECK(obj);
-                json_object_set_new(obj, "file", json_bytes(file, strlen(file)));
-                json_object_set_new(obj, "line", json_integer((json_int_t) size));
-                FUZZ_CHECK(event_json_fill(obj, ll, ev) == 0);
-                if (truncated)
-                        json_object_set_new(obj, "truncated", json_true());
-                char *text = json_dumps(obj, JSON_COMPACT);
-                FUZZ_CHECK(text);
-                struct jbuf b = { 0 };
-                FUZZ_CHECK(event_json_line(&b, file, size, truncated, ll, ev) == 0);
-                size_t n = strlen(text);
-                if (b.n != n + 1 || memcmp(b.p, text, n) != 0 || b.p[n] != '\n') {
-                        fprintf(stderr, "event_json_line differs from jansson:\n%s\n%.*s", text, (int) b.n, b.p);
-                        abort();
-                }
-                jbuf_free(&b);
-                free(text);
-                json_decref(obj);
-        }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct logline ll;
         struct event ev;
@@ -103,9 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct timestamp t;
         logline_parse_time(&ll, &t);
         /* scan --json prints classified lines only, but the fill must cope with any line */
-        if (ll.source != SOURCE_NONE) {
+        if (ll.source != SOURCE_NONE)
                 check_json(&ll, &ev, data, size);
-                check_json_line(&ll, &ev, data, size);
-        }
         return 0;
 }

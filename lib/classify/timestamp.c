@@ -72,34 +72,7 @@ int64_t timestamp_key(const struct timestamp *t) {
         return secs * 1000000 + t->usec;
 }
 
-static char *put_digits(char *o, unsigned v, int width) {
-        for (int i = width - 1; i >= 0; i--, v /= 10)
-                o[i] = (char) ('0' + v % 10);
-        return o + width;
-}
-
 const char *timestamp_iso(const struct timestamp *t, char buf[static 32]) {
-        if ((unsigned) t->year <= 9999 && (unsigned) t->month <= 99 && (unsigned) t->day <= 99 &&
-            (unsigned) t->hour <= 99 && (unsigned) t->min <= 99 && (unsigned) t->sec <= 99 &&
-            (unsigned) t->usec <= 999999) {     /* what the parsers give: no snprintf per line */
-                char *o = put_digits(buf, (unsigned) t->year, 4);
-                *o++ = '-';
-                o = put_digits(o, (unsigned) t->month, 2);
-                *o++ = '-';
-                o = put_digits(o, (unsigned) t->day, 2);
-                *o++ = 'T';
-                o = put_digits(o, (unsigned) t->hour, 2);
-                *o++ = ':';
-                o = put_digits(o, (unsigned) t->min, 2);
-                *o++ = ':';
-                o = put_digits(o, (unsigned) t->sec, 2);
-                if (t->usec) {
-                        *o++ = '.';
-                        o = put_digits(o, (unsigned) t->usec, 6);
-                }
-                *o = '\0';
-                return buf;
-        }
         int n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d", t->year, t->month, t->day,
                          t->hour, t->min, t->sec);
         if (t->usec && n > 0 && n < 25)
