@@ -2,12 +2,13 @@
  * gen_errorlog: a deterministic, realistic mix of nginx error.log and php-fpm log lines for
  * benchmarking `badgatewayd scan`.
  *
- *   gen_errorlog [-s SEED] [-v] [LINES]      (LINES defaults to 1000000; output on stdout)
+ *   gen_errorlog [-s SEED] [-f FAIL_PCT] [-v] [LINES]   (LINES defaults to 1000000; output on stdout)
  *
  * Most lines are benign (keepalive closes, missing favicons, buffered responses, PHP warnings
  * through FastCGI stderr, child starts). About one in fourteen is an upstream failure, drawn
  * from every kind the classifier knows. A few are hostile: requests carrying fake nginx
  * messages, control bytes, invalid UTF-8, multi-line PHP stack traces and 4-60 KiB lines.
+ * -f 40 makes failures 40% of the lines (an outage), in the same proportions among themselves.
  * -v prints, on stderr, how many lines of each kind were meant to come out.
  */
 #include <stdarg.h>
@@ -750,12 +751,31 @@ static const struct entry mix[] = {
 
 enum { NMIX = sizeof(mix) / sizeof(mix[0]) };
 
+/* The weights in use: the table's, or with -f the failures scaled to that share of the lines. */
+static unsigned weight[NMIX];
+
+static unsigned set_weights(int fail_pct) {
+        unsigned total = 0, fail = 0, other = 0;
+        for (unsigned i = 0; i < NMIX; i++)
+                *(mix[i].kind != KIND_NONE ? &fail : &other) += mix[i].weight;
+        for (unsigned i = 0; i < NMIX; i++) {
+                if (fail_pct < 0)
+                        weight[i] = mix[i].weight;
+                else if (mix[i].kind != KIND_NONE)     /* per 1000000 lines */
+                        weight[i] = (unsigned) ((double) mix[i].weight / fail * fail_pct * 10000 + 0.5);
+                else
+                        weight[i] = (unsigned) ((double) mix[i].weight / other * (100 - fail_pct) * 10000 + 0.5);
+                total += weight[i];
+        }
+        return total;
+}
+
 static const struct entry *pick_entry(unsigned total) {
         unsigned r = rnd(total);
         for (unsigned i = 0; i < NMIX; i++) {
-                if (r < mix[i].weight)
+                if (r < weight[i])
                         return &mix[i];
-                r -= mix[i].weight;
+                r -= weight[i];
         }
         return &mix[0];
 }
@@ -768,23 +788,33 @@ static size_t count_newlines(const char *p, size_t n) {
 }
 
 static void usage(FILE *to) {
-        fprintf(to, "usage: gen_errorlog [-s SEED] [-v] [LINES]   (LINES defaults to 1000000)\n");
+        fprintf(to, "usage: gen_errorlog [-s SEED] [-f FAIL_PCT] [-v] [LINES]   (LINES defaults to 1000000)\n"
+                    "  -f FAIL_PCT  failures make FAIL_PCT%% of the lines (0-100), in the default mix's\n"
+                    "               proportions among themselves (default: the mix as it is, ~7%%)\n");
 }
 
 int main(int argc, char **argv) {
         unsigned long long seed = 1, want = 1000000;
         bool verbose = false;
+        int fail_pct = -1;
         int c;
-        while ((c = getopt(argc, argv, "hs:v")) >= 0) {
+        char *end;
+        while ((c = getopt(argc, argv, "f:hs:v")) >= 0) {
                 switch (c) {
                 case 's': seed = strtoull(optarg, NULL, 0); break;
+                case 'f':
+                        fail_pct = (int) strtol(optarg, &end, 10);
+                        if (*end || end == optarg || fail_pct < 0 || fail_pct > 100) {
+                                usage(stderr);
+                                return 64;
+                        }
+                        break;
                 case 'v': verbose = true; break;
                 case 'h': usage(stdout); return 0;
                 default: usage(stderr); return 64;
                 }
         }
         if (optind < argc) {
-                char *end;
                 want = strtoull(argv[optind], &end, 10);
                 if (*end || optind + 1 < argc) {
                         usage(stderr);
@@ -795,9 +825,7 @@ int main(int argc, char **argv) {
         static char outbuf[1 << 20];
         setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 
-        unsigned total = 0;
-        for (unsigned i = 0; i < NMIX; i++)
-                total += mix[i].weight;
+        unsigned total = set_weights(fail_pct);
         size_t per_kind[KIND__MAX] = { 0 };
         unsigned long long lines = 0;
         size_t bytes = 0;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The benchmark scripts still work: each run with tiny sizes, its figure lines checked for (not
+# its timings). Run by `meson test --suite bench`.
+#   bench/smoke.sh BUILD_DIR
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+build=$1
+export BENCH_NO_BUILD=1
+out=$(mktemp "${TMPDIR:-/tmp}/bgw-bench-smoke.XXXXXX")
+trap 'rm -f "$out"' EXIT
+fail=0
+expect() {      # SCRIPT PATTERN...
+        local script=$1 p
+        shift
+        for p in "$@"; do
+                if ! grep -q -- "$p" "$out"; then
+                        echo "FAIL $script: no line matching '$p' in:"
+                        cat "$out"
+                        fail=1
+                fi
+        done
+}
+EVENTS=20 "$here/latency.sh" "$build" >"$out" 2>&1 || true
+expect latency 'latency badgatewayd (JSON sink): 20 events, p50 .* ms, p99 .* ms, max .* ms, missed 0' \
+        'latency inotify_reader (baseline): 20 events' 'target p99 to the JSON sink' 'latency (journal): '
+LINES=20000 RATE=200000 "$here/burst.sh" "$build" >"$out" 2>&1 || true
+expect burst 'burst fast: writer .* lines/s' 'burst fast: max lag' 'ms per million lines' \
+        'burst fast: lines written 20006, read 20006, lost 0' 'burst paced: .* of one core over the burst' \
+        'baseline: cat FILE' 'target lines lost: 0 <= 0: met'
+IDLE_SECONDS=2 "$here/idle.sh" "$build" >"$out" 2>&1 || true
+expect idle 'idle badgatewayd: 2 s, cpu .* ms, wake-ups .*, RSS .* MB' 'idle inotify_reader (baseline)' 'target RSS (MB)'
+LINES=5000 RUNS=1 "$here/scan.sh" "$build" >"$out" 2>&1 || true
+expect scan 'scan 5000 lines, benign mix' 'scan 5000 lines, failure-heavy mix' 'badgatewayd scan --json .gz' \
+        'zcat FILE.gz | wc -l' 'target scan --json/wc -l, 5000 failure-heavy'
+if ((fail == 0)); then echo "bench scripts: all figure lines present"; fi
+exit $fail
