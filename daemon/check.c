@@ -1,5 +1,6 @@
-/* badgatewayd check: one round of every probe, socket check and unit read, plus the last minutes
- * of each log, through the daemon's diagnosis; the verdict and a Nagios exit code. */
+/* badgatewayd check: one round of every probe (all pools' at once), socket check and unit read,
+ * plus the last minutes of each log, through the daemon's diagnosis; the verdict as a Nagios/Icinga
+ * plugin prints it (the plugin guidelines: "BADGATEWAY STATE - text | perfdata", exit 0 to 3). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
