@@ -827,6 +827,18 @@ START_TEST(test_check_plugin_states) {
         const char *extra[] = { "check", "stray", NULL };
         ck_assert_int_eq(check_plugin(extra, text, sizeof(text), perf, sizeof(perf)), 3);
 
+        /* a pool's name with what a label may not hold, and a '|' the text may not hold */
+        char conf[512];
+        snprintf(conf, sizeof(conf), "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n[Pool it's=my pool|x]\n"
+                 "Listen = %s/none.sock\n", dir, servers_nginx_user(), dir);
+        write_file(path_in("odd.conf"), conf);
+        const char *odd[] = { "check", "--config", path_in("odd.conf"), NULL };
+        ck_assert_int_eq(check_plugin(odd, text, sizeof(text), perf, sizeof(perf)), 2);
+        const char *odd_text = "fpm_down it's=my pool\xc2\xa6x: ";      /* the '|' as U+00A6 */
+        ck_assert_msg(strncmp(text, odd_text, strlen(odd_text)) == 0, "%s", text);
+        ck_assert_msg(strncmp(perf, "'it_s_my_pool_x_probe'=0.", 25) == 0 && strstr(perf, " 'it_s_my_pool_x_up'=0;;;0;1"),
+                      "%s", perf);
+
         char *out, *err;
         const char *version[] = { "check", "-V", NULL };
         ck_assert_int_eq(bgw_run(version, &out, &err), 0);
