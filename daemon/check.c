@@ -1,15 +1,19 @@
-/* badgatewayd check: one round of every probe, socket check and unit read, plus the last minutes
- * of each log, through the daemon's diagnosis; the verdict and a Nagios exit code. */
+/* badgatewayd check: one round of every probe (all pools' at once), socket check and unit read,
+ * plus the last minutes of each log, through the daemon's diagnosis; the verdict as a Nagios/Icinga
+ * plugin prints it (the plugin guidelines: "BADGATEWAY STATE - text | perfdata", exit 0 to 3). */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "clock.h"
@@ -25,10 +29,25 @@
 #include "unit.h"
 #include "util.h"
 
+/* One pool's probe, for the perfdata. */
+struct pool_probe {
+        struct probe *probe;            /* NULL: not probed (it could not even start) */
+        uint64_t started, elapsed;      /* CLOCK_MONOTONIC µs */
+        bool done;
+};
+
+enum {
+        CHECK_DEFAULT_TIMEOUT = 10,     /* seconds, as monitoring-plugins' own checks */
+        CHECK_MAX_TIMEOUT = 86400,
+};
+
 struct check {
         bool json;
         const char *config_file;
         const char *since_text;
+        unsigned timeout;               /* -t: seconds for the whole check */
+        uint64_t deadline;              /* CLOCK_MONOTONIC µs by which it gives up */
+        struct pool_probe probes[CONFIG_MAX_POOLS];
         struct config *cfg;
         const struct host_conf *host;   /* nginx's and php-fpm's own configuration, or NULL */
         struct diag *diag;
@@ -42,13 +61,36 @@ struct check {
 
 static void usage(FILE *to) {
         fprintf(to,
-                "usage: badgatewayd check [--config FILE] [--json] [--since TIME]\n"
-                "  Probes every pool once, checks its socket and unit, reads the recent part of\n"
-                "  each log, and prints the verdict. Exit code: 0 OK, 1 warning, 2 critical, 3 unknown\n"
-                "  (also for a bad config or a usage error, the reason on the first line).\n"
-                "  --config FILE  read FILE instead of " DEFAULT_CONFIG "\n"
-                "  --json         the firing alerts as a JSON array, a summary object last\n"
-                "  --since TIME   log lines from TIME on (default 15m): 2026-11-25 13:00, 90s, 2h\n");
+                "usage: badgatewayd check [--config FILE] [--json] [--since TIME] [--timeout SECONDS]\n"
+                "  Probes every pool once (all at once), checks its socket and unit, reads the recent\n"
+                "  part of each log, and prints the verdict as a Nagios/Icinga plugin does:\n"
+                "  'BADGATEWAY OK - 1 of 1 pool healthy | perfdata', then the details. Exit code: 0 OK,\n"
+                "  1 warning, 2 critical, 3 unknown (also for a bad config, no pool, a usage error or\n"
+                "  the timeout: one line, 'BADGATEWAY UNKNOWN - why').\n"
+                "  -c, --config FILE      read FILE instead of " DEFAULT_CONFIG "\n"
+                "  -j, --json             the firing alerts as a JSON array, a summary object last\n"
+                "  -s, --since TIME       log lines from TIME on (default 15m): 2026-11-25 13:00, 90s, 2h\n"
+                "  -t, --timeout SECONDS  give up after SECONDS, UNKNOWN (default %d)\n"
+                "  -V, --version          print the version\n"
+                "  -h, --help             this text\n",
+                CHECK_DEFAULT_TIMEOUT);
+}
+
+/* Why parse_args() refused, for the UNKNOWN line. */
+enum usage_error {
+        USAGE_OPTION = 1,
+        USAGE_SINCE,
+        USAGE_TIMEOUT,
+};
+
+static bool parse_seconds(const char *text, unsigned *out) {
+        char *end;
+        errno = 0;
+        long v = strtol(text, &end, 10);
+        if (errno || end == text || *end || v < 1 || v > CHECK_MAX_TIMEOUT)
+                return false;
+        *out = (unsigned) v;
+        return true;
 }
 
 static int parse_args(struct check *k, int argc, char **argv) {
@@ -56,27 +98,37 @@ static int parse_args(struct check *k, int argc, char **argv) {
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, 'j' },
                 { "since", required_argument, NULL, 's' },
+                { "timeout", required_argument, NULL, 't' },
+                { "version", no_argument, NULL, 'V' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
         int o;
-        while ((o = getopt_long(argc, argv, "c:js:h", opts, NULL)) >= 0) {
+        while ((o = getopt_long(argc, argv, "c:js:t:Vh", opts, NULL)) >= 0) {
                 switch (o) {
                 case 'c': k->config_file = optarg; break;
                 case 'j': k->json = true; break;
                 case 's': k->since_text = optarg; break;
+                case 't':
+                        if (!parse_seconds(optarg, &k->timeout)) {
+                                fprintf(stderr, "badgatewayd check: --timeout: '%s' is not a number of seconds "
+                                        "from 1 to %d\n", optarg, CHECK_MAX_TIMEOUT);
+                                return USAGE_TIMEOUT;
+                        }
+                        break;
+                case 'V': printf("badgatewayd %s\n", BADGATEWAYD_VERSION); exit(0);
                 case 'h': usage(stdout); exit(0);
-                default: usage(stderr); return -EINVAL;
+                default: usage(stderr); return USAGE_OPTION;
                 }
         }
         struct timestamp t;
         if (optind < argc) {
                 usage(stderr);
-                return -EINVAL;
+                return USAGE_OPTION;
         }
         if (timestamp_parse_since(k->since_text, time(NULL), &t) < 0) {
                 fprintf(stderr, "badgatewayd check: --since: cannot read '%s' as a time\n", k->since_text);
-                return -ERANGE;
+                return USAGE_SINCE;
         }
         k->read.since = timestamp_key(&t);
         k->read.have_since = true;
@@ -92,34 +144,6 @@ static void feed_config_findings(struct check *k) {
                 say("configuration findings: %s", strerror(-r));
         else if (k->host)
                 config_findings_say(&count, say);
-}
-
-static void drive(struct probe *p) {
-        while (!probe_done(p)) {
-                int64_t left = (int64_t) probe_deadline(p) - (int64_t) clock_monotonic_usec();
-                struct pollfd pfd = { probe_fd(p), probe_events(p), 0 };
-                int n = left > 0 ? poll(&pfd, 1, (int) ((left + 999) / 1000)) : 0;
-                if (n > 0 && probe_step(p) == 0)
-                        continue;
-                if (n >= 0 && clock_monotonic_usec() >= probe_deadline(p))
-                        probe_timeout(p);
-        }
-}
-
-static void probe_pool(struct check *k, size_t i) {
-        const struct pool_config *pc = &k->cfg->pools[i];
-        struct probe_options opt = loadconf_probe_options(k->cfg, pc);
-        struct probe *p;
-        int r = probe_new(&p, &pc->address, &opt);
-        if (r == 0 && (r = probe_start(p)) < 0)
-                probe_free(p);
-        if (r < 0) {
-                fprintf(stderr, "badgatewayd: pool %s: cannot probe %s: %s\n", pc->name, pc->listen, strerror(-r));
-                return;
-        }
-        drive(p);
-        pools_probe_evidence(k->diag, i, &pc->address, probe_result(p), true, k->now);
-        probe_free(p);
 }
 
 static void judge_pool_socket(struct check *k, size_t i, const struct sock_identity *who) {
@@ -141,7 +165,81 @@ static void read_unit(struct check *k, size_t i) {
                 fprintf(stderr, "badgatewayd: %s: cannot ask systemd: %s\n", pc->unit, strerror(-r));
 }
 
-static void probe_all(struct check *k) {
+/* Starts pool i's probe; NULL when it cannot even start (said on stderr). */
+static void start_probe(struct check *k, size_t i) {
+        const struct pool_config *pc = &k->cfg->pools[i];
+        struct probe_options opt = loadconf_probe_options(k->cfg, pc);
+        struct pool_probe *pp = &k->probes[i];
+        int r = probe_new(&pp->probe, &pc->address, &opt);
+        if (r == 0) {
+                pp->started = clock_monotonic_usec();
+                if ((r = probe_start(pp->probe)) < 0)
+                        pp->probe = probe_free(pp->probe);
+        }
+        if (r < 0) {
+                pp->probe = NULL;
+                fprintf(stderr, "badgatewayd: pool %s: cannot probe %s: %s\n", pc->name, pc->listen, strerror(-r));
+        }
+}
+
+/* After a poll: the probes that are done now, and when. */
+static void note_done(struct check *k, uint64_t now) {
+        for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
+                struct pool_probe *pp = &k->probes[i];
+                if (pp->probe && !pp->done && probe_done(pp->probe)) {
+                        pp->done = true;
+                        pp->elapsed = now - pp->started;
+                }
+        }
+}
+
+/* Every pool's probe at once, in one poll loop: the worst case is one ProbeTimeout, not one per
+ * pool. -ETIME when the check's own deadline (-t) comes first, -errno when poll() fails. */
+static int run_probes(struct check *k) {
+        size_t n = (size_t) k->cfg->n_pools;
+        for (size_t i = 0; i < n; i++)
+                start_probe(k, i);
+        note_done(k, clock_monotonic_usec());
+        for (;;) {
+                struct pollfd pfd[CONFIG_MAX_POOLS];
+                struct probe *who[CONFIG_MAX_POOLS];
+                size_t m = 0;
+                uint64_t next = k->deadline, now;
+                for (size_t i = 0; i < n; i++) {
+                        struct probe *p = k->probes[i].probe;
+                        if (!p || k->probes[i].done)
+                                continue;
+                        pfd[m] = (struct pollfd) { probe_fd(p), probe_events(p), 0 };
+                        who[m++] = p;
+                        if (probe_deadline(p) < next)
+                                next = probe_deadline(p);
+                }
+                if (m == 0)
+                        return 0;
+                now = clock_monotonic_usec();
+                if (now >= k->deadline)
+                        return -ETIME;
+                int64_t left = next > now ? (int64_t) (next - now) : 0;
+                int ready = poll(pfd, m, (int) ((left + 999) / 1000));
+                if (ready < 0 && errno != EINTR)
+                        return -errno;
+                for (size_t j = 0; ready > 0 && j < m; j++)
+                        if (pfd[j].revents)
+                                (void) probe_step(who[j]);      /* an error: the probe waits for its deadline */
+                now = clock_monotonic_usec();
+                for (size_t j = 0; j < m; j++)
+                        if (!probe_done(who[j]) && now >= probe_deadline(who[j]))
+                                probe_timeout(who[j]);
+                note_done(k, now);
+        }
+}
+
+static void free_probes(struct check *k) {
+        for (size_t i = 0; i < CONFIG_MAX_POOLS; i++)
+                k->probes[i].probe = probe_free(k->probes[i].probe);
+}
+
+static int probe_all(struct check *k) {
         struct sock_identity id;
         bool have_id = k->cfg->nginx_user[0] && sock_identity_from_user(k->cfg->nginx_user, &id) == 0;
         if (!k->cfg->nginx_user[0])
@@ -153,8 +251,15 @@ static void probe_all(struct check *k) {
         for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
                 judge_pool_socket(k, i, have_id ? &id : NULL);
                 read_unit(k, i);
-                probe_pool(k, i);
         }
+        int r = run_probes(k);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++)
+                if (k->probes[i].probe)
+                        pools_probe_evidence(k->diag, i, &k->cfg->pools[i].address,
+                                             probe_result(k->probes[i].probe), true, k->now);
+        return 0;
 }
 
 static void on_line(void *userdata, const struct scanfile *s, const char *line, size_t len, unsigned flags,
@@ -184,11 +289,74 @@ static void read_logs(struct check *k) {
 static void ignore(void *userdata, const struct alert *a) {
 }
 
+/* Plugin output has no escapes: a '|' starts perfdata, on the first line and on any later one
+ * (remedies hold shell pipes). Text shows it as U+00A6 BROKEN BAR; a line break inside one piece
+ * of text becomes a space. */
+static void put_text(const char *s) {
+        for (; *s; s++) {
+                if (*s == '|')
+                        fputs("\xc2\xa6", stdout);
+                else
+                        putchar(*s == '\n' || *s == '\r' ? ' ' : *s);
+        }
+}
+
 static void print_text(void *userdata, const struct alert *a) {
-        printf("\n%s %s %s: %s\n", alert_severity(a), cause_id(a->cause), a->pool[0] ? a->pool : a->upstream,
-               a->summary);
-        for (int i = 0; i < a->n_remedies; i++)
-                printf("  - %s\n", a->remedy[i]);
+        printf("\n%s %s ", alert_severity(a), cause_id(a->cause));
+        put_text(a->pool[0] ? a->pool : a->upstream);
+        fputs(": ", stdout);
+        put_text(a->summary);
+        putchar('\n');
+        for (int i = 0; i < a->n_remedies; i++) {
+                fputs("  - ", stdout);
+                put_text(a->remedy[i]);
+                putchar('\n');
+        }
+}
+
+/* ' NAME_SUFFIX=': quoted always, as Icinga's guidelines ask; what a label may not hold (' and
+ * =) or should not (blanks, '|') becomes '_'. */
+static void put_label(const char *name, const char *suffix) {
+        fputs(" '", stdout);
+        for (; *name; name++)
+                putchar(strchr("'=| \t\n\r", *name) ? '_' : *name);
+        printf("_%s'=", suffix);
+}
+
+static void add_lines(void *userdata, const struct alert *a) {
+        uint64_t *lines = userdata;
+        lines[a->cause] += a->evidence.lines;
+}
+
+/*
+ * After the '|': per pool, POOL_probe (the probe's time in seconds, timed out ones too) and
+ * POOL_up (1 when it answered as FastCGI should), U when it could not be probed; per firing cause
+ * with log lines in the window, CAUSE_lines (all its targets'). A plain number, not 'c': a count
+ * over a sliding window is no continuous counter, and RRD graphers would plot its rate.
+ */
+static void print_perfdata(struct check *k) {
+        uint64_t lines[CAUSE__MAX] = { 0 };
+        fputs(" |", stdout);
+        for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
+                const struct pool_probe *pp = &k->probes[i];
+                const char *name = k->cfg->pools[i].name;
+                put_label(name, "probe");
+                if (pp->done)
+                        printf("%" PRIu64 ".%06" PRIu64 "s;;;0", pp->elapsed / 1000000, pp->elapsed % 1000000);
+                else
+                        fputs("U", stdout);
+                put_label(name, "up");
+                if (pp->done)
+                        printf("%d;;;0;1", probe_result(pp->probe)->outcome == PROBE_OK);
+                else
+                        fputs("U", stdout);
+        }
+        diag_each_firing(k->diag, k->now, add_lines, lines);
+        for (unsigned c = 1; c < CAUSE__MAX; c++)
+                if (lines[c]) {
+                        put_label(cause_id((enum cause) c), "lines");
+                        printf("%" PRIu64 ";;;0", lines[c]);
+                }
 }
 
 static void add_json(void *userdata, const struct alert *a) {
@@ -236,42 +404,128 @@ static enum diag_health blind_spots(const struct check *k, enum diag_health h, c
         return DIAG_WARNING;
 }
 
+static const char *const status_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+
+/* diag_status()'s line without its own word ("OK: ", "WARNING: ", "FIRING "). */
+static const char *status_text(const char *status) {
+        static const char *const words[] = { "OK: ", "WARNING: ", "FIRING " };
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+                if (strncmp(status, words[i], strlen(words[i])) == 0)
+                        return status + strlen(words[i]);
+        return status;
+}
+
+/* What the alarm writes when the check's deadline comes: made beforehand, a handler may only
+ * write(). */
+static char alarm_text[256];
+static size_t alarm_len;
+
+static void on_alarm(int sig) {
+        ssize_t n = write(STDOUT_FILENO, alarm_text, alarm_len);
+        (void) sig;
+        (void) n;
+        _exit(DIAG_UNKNOWN);
+}
+
+/* From here on the verdict is printed: the alarm may not add a line to it. */
+static void hold_alarm(void) {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGALRM);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        alarm(0);
+}
+
+static json_t *unknown_json(const char *why) {
+        return json_pack("[{s:{s:s+,s:s,s:i}}]", "summary", "status", "UNKNOWN: ", why, "health", "unknown", "exit",
+                         (int) DIAG_UNKNOWN);
+}
+
+static void timeout_why(const struct check *k, char *why, size_t size) {
+        snprintf(why, size, "timed out after %u s", k->timeout);
+}
+
+/* -t: the whole check's deadline. The probes' poll loop stops there; whatever else blocks (a
+ * huge log, systemd that does not answer) is cut by SIGALRM. Either way: UNKNOWN, exit 3. */
+static void arm_timeout(struct check *k) {
+        char why[64];
+        timeout_why(k, why, sizeof(why));
+        if (k->json) {
+                json_t *all = unknown_json(why);
+                char *text = all ? json_dumps(all, JSON_COMPACT) : NULL;
+                snprintf(alarm_text, sizeof(alarm_text), "%s\n", text ? text : "");
+                free(text);
+                json_decref(all);
+        } else {
+                snprintf(alarm_text, sizeof(alarm_text), "BADGATEWAY UNKNOWN - %s\n", why);
+        }
+        alarm_len = strlen(alarm_text);
+        struct sigaction sa = { .sa_handler = on_alarm };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, NULL);
+        k->deadline = clock_monotonic_usec() + (uint64_t) k->timeout * 1000000;
+        alarm(k->timeout);
+}
+
+/* The first line, as Nagios and Icinga read it: "BADGATEWAY STATE - text | perfdata"; then the
+ * firing alerts, each with its remedies. */
+static void print_plugin(struct check *k, enum diag_health h, const char *status) {
+        printf("BADGATEWAY %s - ", status_words[h]);
+        if (h == DIAG_UNKNOWN)
+                fputs("no pool could be probed; ", stdout);
+        put_text(status_text(status));
+        print_perfdata(k);
+        putchar('\n');
+        diag_each_firing(k->diag, k->now, print_text, k);
+}
+
 static int verdict(struct check *k) {
         char status[512];
         diag_flush(k->diag, k->now, ignore, NULL);
         diag_status(k->diag, status, sizeof(status));
         enum diag_health h = blind_spots(k, diag_health(k->diag), status, sizeof(status));
-        if (k->json) {
+        hold_alarm();
+        if (k->json)
                 print_json(k, h, status);
-        } else {
-                printf("%s\n", status);
-                diag_each_firing(k->diag, k->now, print_text, k);
-        }
+        else
+                print_plugin(k, h, status);
         return (int) h;
 }
 
 /* A monitoring system reads the first line and an exit code of 0 to 3: whatever keeps check from
  * judging is UNKNOWN, with the reason. */
 static int unknown(const struct check *k, const char *why) {
+        hold_alarm();
         if (k->json) {
-                json_t *all = json_pack("[{s:{s:s+,s:s,s:i}}]", "summary", "status", "UNKNOWN: ", why, "health",
-                                        "unknown", "exit", (int) DIAG_UNKNOWN);
+                json_t *all = unknown_json(why);
                 json_dumpf(all, stdout, JSON_COMPACT);
                 fputs("\n", stdout);
                 json_decref(all);
         } else {
-                printf("UNKNOWN: %s\n", why);
+                fputs("BADGATEWAY UNKNOWN - ", stdout);
+                put_text(why);
+                putchar('\n');
         }
+        fflush(stdout);
         return DIAG_UNKNOWN;
 }
 
+static const char *usage_why(int r) {
+        switch (r) {
+        case USAGE_SINCE: return "usage error: --since: not a time (badgatewayd check --help)";
+        case USAGE_TIMEOUT: return "usage error: --timeout: not a number of seconds (badgatewayd check --help)";
+        default: return "usage error: an unknown option or argument (badgatewayd check --help)";
+        }
+}
+
 int check_main(int argc, char **argv) {
-        struct check k = { .since_text = "15m" };
+        struct check k = { .since_text = "15m", .timeout = CHECK_DEFAULT_TIMEOUT };
         struct config_error err;
+        char why[128];
         int r = parse_args(&k, argc, argv);
-        if (r < 0)
-                return unknown(&k, r == -ERANGE ? "usage error: --since: not a time (badgatewayd check --help)"
-                                                : "usage error: an unknown option or argument (badgatewayd check --help)");
+        if (r)
+                return unknown(&k, usage_why(r));
+        arm_timeout(&k);
         _cleanup_(config_freep) struct config *cfg = k.cfg = calloc(1, sizeof(*cfg));
         if (!cfg)
                 return unknown(&k, strerror(ENOMEM));
@@ -285,10 +539,16 @@ int check_main(int argc, char **argv) {
         k.host = loadconf_host(cfg);
         k.config_problems = loadconf_say_problems(cfg);
         feed_config_findings(&k);
-        probe_all(&k);
-        read_logs(&k);
-        int code = verdict(&k);
+        r = probe_all(&k);
+        if (r == 0)
+                read_logs(&k);
+        if (r == -ETIME)
+                timeout_why(&k, why, sizeof(why));
+        else if (r < 0)
+                snprintf(why, sizeof(why), "cannot wait for the probes: %s", strerror(-r));
+        int code = r < 0 ? unknown(&k, why) : verdict(&k);
         fflush(stdout);
+        free_probes(&k);
         diag_free(k.diag);
         return code;
 }

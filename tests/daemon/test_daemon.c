@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +166,8 @@ START_TEST(test_no_pool_anywhere) {
                  "configuration at %s (%s: cannot read it: No such file or directory)", conf, fpm, fpm);
         const char *check[] = { "check", "--config", conf, NULL };
         ck_assert_int_eq(bgw_run(check, &out, &err), 3);
-        ck_assert_msg(strncmp(out, "UNKNOWN: ", 9) == 0 && strncmp(out + 9, want, strlen(want)) == 0, "%s", out);
+        ck_assert_msg(strncmp(out, "BADGATEWAY UNKNOWN - ", 21) == 0 && strncmp(out + 21, want, strlen(want)) == 0,
+                      "%s", out);
         ck_assert_msg(strchr(out, '\n') == out + strlen(out) - 1, "one line: %s", out);
         free(out);
         free(err);
@@ -192,12 +194,13 @@ START_TEST(test_run_bad_config) {
         const char *check[] = { "check", "--config", path_in("none.conf"), NULL };
         ck_assert_int_eq(bgw_run(check, &out, &err), 3);
         ck_assert_msg(strstr(err, "none.conf: No such file or directory"), "%s", err);
-        ck_assert_msg(strncmp(out, "UNKNOWN: ", 9) == 0 && strstr(out, "none.conf: No such file or directory"), "%s", out);
+        ck_assert_msg(strncmp(out, "BADGATEWAY UNKNOWN - ", 21) == 0 && strstr(out, "none.conf: No such file or directory"),
+                      "%s", out);
         free(out);
         free(err);
         const char *bad_usage[] = { "check", "--no-such-option", NULL };
         ck_assert_int_eq(bgw_run(bad_usage, &out, &err), 3);
-        ck_assert_msg(strncmp(out, "UNKNOWN: usage error", 20) == 0, "%s", out);
+        ck_assert_msg(strncmp(out, "BADGATEWAY UNKNOWN - usage error", 32) == 0, "%s", out);
         free(out);
         free(err);
         json_t *j = check_json(path_in("none.conf"), 3);
@@ -505,7 +508,7 @@ START_TEST(test_check_config_problem) {
         const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
         int code = bgw_run(args, &out, &err);
         ck_assert_msg(code == 1, "exit %d: %s%s", code, out, err);
-        ck_assert_msg(strstr(out, "WARNING: 1 of 1 pool healthy; 1 problem in nginx's or php-fpm's configuration"), "%s", out);
+        ck_assert_msg(strstr(out, "BADGATEWAY WARNING - 1 of 1 pool healthy; 1 problem in nginx's or php-fpm's configuration"), "%s", out);
         char where[300];
         snprintf(where, sizeof(where), "%s:", path_in("nginx.conf"));
         ck_assert_msg(strstr(err, where), "%s", err);
@@ -574,6 +577,48 @@ START_TEST(test_notify) {
 }
 END_TEST
 
+/*
+ * A Nagios/Icinga plugin's output, by the plugin guidelines: the first line is "SERVICE STATE -
+ * text", the state word the exit code's, the text without '|'; then optionally " | " and
+ * perfdata items separated by one space, each 'label'=value[UOM];[warn];[crit];[min];[max] (label
+ * quoted, no ' or = in it; value digits, '-' and '.', or U; UOM one of the guidelines'; warn and
+ * crit ranges; trailing fields may go). No later line holds a '|' (it would start more perfdata).
+ * Returns the text in text and the perfdata (after "| ", or "") in perf.
+ */
+#define PERF_ITEM "'[^'=]+'=(U|-?[0-9]+(\\.[0-9]+)?)(us|ms|s|%|B|KB|MB|TB|c)?(;[-0-9.:~@]*){0,4}"
+static void plugin_output(const char *out, int code, char *text, size_t tsize, char *perf, size_t psize) {
+        static const char *const states[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+        regex_t line_re;
+        char first[4096], head[64];
+        size_t len = strcspn(out, "\n");
+        ck_assert_msg(code >= 0 && code <= 3, "exit %d is no plugin's: %s", code, out);
+        ck_assert_uint_lt(len, sizeof(first));
+        snprintf(first, sizeof(first), "%.*s", (int) len, out);
+        ck_assert_int_eq(regcomp(&line_re, "^BADGATEWAY (OK|WARNING|CRITICAL|UNKNOWN) - [^|]*[^| ]"
+                                           "( \\| " PERF_ITEM "( " PERF_ITEM ")*)?$", REG_EXTENDED | REG_NOSUB), 0);
+        int match = regexec(&line_re, first, 0, NULL, 0);
+        regfree(&line_re);
+        ck_assert_msg(match == 0, "not a plugin's first line: '%s'", first);
+        snprintf(head, sizeof(head), "BADGATEWAY %s - ", states[code]);
+        ck_assert_msg(strncmp(first, head, strlen(head)) == 0, "exit %d, but: %s", code, first);
+        const char *bar = strchr(first, '|');
+        size_t tlen = bar ? (size_t) (bar - 1 - first) - strlen(head) : len - strlen(head);
+        snprintf(text, tsize, "%.*s", (int) tlen, first + strlen(head));
+        snprintf(perf, psize, "%s", bar ? bar + 2 : "");
+        ck_assert_msg(!out[len] || !strchr(out + len + 1, '|'), "a '|' after the first line: %s", out);
+}
+
+/* The first line of `check`'s output is a plugin's: the text in text, the perfdata in perf. */
+static int check_plugin(const char *const *args, char *text, size_t tsize, char *perf, size_t psize) {
+        char *out, *err;
+        int code = bgw_run(args, &out, &err);
+        printf("check, exit %d:\n%s", code, out);
+        plugin_output(out, code, text, tsize, perf, psize);
+        free(out);
+        free(err);
+        return code;
+}
+
 static json_t *check_json(const char *conf, int want_exit) {
         char *out, *err;
         json_error_t je;
@@ -611,7 +656,7 @@ START_TEST(test_check_exit_codes) {
         json_decref(j);
         const char *args[] = { "check", "--config", conf, NULL };
         ck_assert_int_eq(bgw_run(args, &out, &err), 2);
-        ck_assert_msg(strncmp(out, "FIRING fpm_down www: ", 21) == 0, "%s", out);
+        ck_assert_msg(strncmp(out, "BADGATEWAY CRITICAL - fpm_down www: ", 36) == 0, "%s", out);
         free(out);
         free(err);
         fpm_down(&e);
@@ -703,14 +748,11 @@ START_TEST(test_port_holder) {
 }
 END_TEST
 
-/* The first line `check` prints, and its exit code. */
+/* The text of the first line `check` prints (between "BADGATEWAY STATE - " and " | "), and its
+ * exit code. */
 static int check_line(const char *const *args, char *line, size_t size) {
-        char *out, *err;
-        int code = bgw_run(args, &out, &err);
-        snprintf(line, size, "%.*s", (int) strcspn(out, "\n"), out);
-        free(out);
-        free(err);
-        return code;
+        char perf[1024];
+        return check_plugin(args, line, size, perf, sizeof(perf));
 }
 
 /* (h) What one round of `check` makes of a port that closes at once, a port that says nothing,
@@ -722,26 +764,142 @@ START_TEST(test_check_one_round) {
         start_squatter(CLOSES, &port);
         const char *args[] = { "check", "--config", tcp_config(port), "--since", "2026-11-25", NULL };
         ck_assert_int_eq(check_line(args, line, sizeof(line)), 1);
-        ck_assert_str_eq(line, "WARNING: 0 of 1 pool healthy; pool tcp: probe: the peer closed the connection "
+        ck_assert_str_eq(line, "0 of 1 pool healthy; pool tcp: probe: the peer closed the connection "
                                "without a whole answer (closed before the answer)");
 
         pid_t silent = start_squatter(SILENT, &port);
         args[2] = tcp_config(port);
         snprintf(want, sizeof(want), "port %d is held by not-fastcgi (pid %d)", port, (int) silent);
         ck_assert_int_eq(check_line(args, line, sizeof(line)), 2);
-        ck_assert_msg(strncmp(line, "FIRING pool_saturated tcp: ", 27) == 0 && strstr(line, want), "%s", line);
+        ck_assert_msg(strncmp(line, "pool_saturated tcp: ", 20) == 0 && strstr(line, want), "%s", line);
 
         struct fpm_env e;
         fpm_up(&e);
         args[2] = live_config(&e, "", "");
         append_resets(path_in("error.log"), fpm_env_socket(&e, 0), 3);
         ck_assert_int_eq(check_line(args, line, sizeof(line)), 2);
-        ck_assert_msg(strncmp(line, "FIRING worker_killed www: ", 26) == 0, "%s", line);
+        ck_assert_msg(strncmp(line, "worker_killed www: ", 19) == 0, "%s", line);
 
         ck_assert_int_eq(unlink(path_in("error.log")), 0);
         ck_assert_int_eq(check_line(args, line, sizeof(line)), 1);
-        ck_assert_str_eq(line, "WARNING: 1 of 1 pool healthy; 1 log unreadable");
+        ck_assert_str_eq(line, "1 of 1 pool healthy; 1 log unreadable");
         fpm_down(&e);
+}
+END_TEST
+
+/* (h2) The plugin's first line in each state, by the guidelines' grammar, with its perfdata:
+ * OK, CRITICAL with lines per cause, WARNING, CRITICAL for a pool that is down, and UNKNOWN for a
+ * usage error, a missing config, an unreadable timeout. */
+START_TEST(test_check_plugin_states) {
+        struct fpm_env e;
+        char text[1024], perf[1024];
+        newdir();
+        fpm_up(&e);
+        const char *args[] = { "check", "--config", live_config(&e, "", ""), "--since", "2026-11-25", NULL };
+        append_file(path_in("error.log"), "", 0);
+        ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 0);
+        ck_assert_str_eq(text, "1 of 1 pool healthy");
+        ck_assert_msg(strncmp(perf, "'www_probe'=0.", 14) == 0 && strstr(perf, "s;;;0 'www_up'=1;;;0;1"), "%s", perf);
+
+        append_resets(path_in("error.log"), fpm_env_socket(&e, 0), 3);
+        ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 2);
+        ck_assert_msg(strncmp(text, "worker_killed www: ", 19) == 0, "%s", text);
+        ck_assert_msg(strstr(perf, "'www_up'=1;;;0;1 'worker_killed_lines'=3;;;0"), "%s", perf);
+
+        ck_assert_int_eq(unlink(path_in("error.log")), 0);
+        ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 1);
+        ck_assert_str_eq(text, "1 of 1 pool healthy; 1 log unreadable");
+
+        append_file(path_in("error.log"), "", 0);
+        fpm_quit(&e);
+        ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 2);
+        ck_assert_msg(strncmp(text, "fpm_down www: PHP-FPM pool www is down", 38) == 0, "%s", text);
+        ck_assert_msg(strstr(perf, "'www_up'=0;;;0;1"), "%s", perf);
+        fpm_down(&e);
+
+        const char *bad_timeout[] = { "check", "--config", path_in("bgw.conf"), "-t", "soon", NULL };
+        ck_assert_int_eq(check_plugin(bad_timeout, text, sizeof(text), perf, sizeof(perf)), 3);
+        ck_assert_str_eq(text, "usage error: --timeout: not a number of seconds (badgatewayd check --help)");
+        ck_assert_str_eq(perf, "");
+        const char *no_config[] = { "check", "--config", path_in("none.conf"), NULL };
+        ck_assert_int_eq(check_plugin(no_config, text, sizeof(text), perf, sizeof(perf)), 3);
+        ck_assert_msg(strstr(text, "none.conf: No such file or directory"), "%s", text);
+        const char *extra[] = { "check", "stray", NULL };
+        ck_assert_int_eq(check_plugin(extra, text, sizeof(text), perf, sizeof(perf)), 3);
+
+        /* a pool's name with what a label may not hold, and a '|' the text may not hold */
+        char conf[512];
+        snprintf(conf, sizeof(conf), "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n[Pool it's=my pool|x]\n"
+                 "Listen = %s/none.sock\n", dir, servers_nginx_user(), dir);
+        write_file(path_in("odd.conf"), conf);
+        const char *odd[] = { "check", "--config", path_in("odd.conf"), NULL };
+        ck_assert_int_eq(check_plugin(odd, text, sizeof(text), perf, sizeof(perf)), 2);
+        const char *odd_text = "fpm_down it's=my pool\xc2\xa6x: ";      /* the '|' as U+00A6 */
+        ck_assert_msg(strncmp(text, odd_text, strlen(odd_text)) == 0, "%s", text);
+        ck_assert_msg(strncmp(perf, "'it_s_my_pool_x_probe'=0.", 25) == 0 && strstr(perf, " 'it_s_my_pool_x_up'=0;;;0;1"),
+                      "%s", perf);
+
+        char *out, *err;
+        const char *version[] = { "check", "-V", NULL };
+        ck_assert_int_eq(bgw_run(version, &out, &err), 0);
+        ck_assert_msg(strncmp(out, "badgatewayd ", 12) == 0 && strchr(out, '\n') == out + strlen(out) - 1, "%s", out);
+        free(out);
+        free(err);
+        const char *run_version[] = { "run", "--config", "-V", "--version", NULL };
+        ck_assert_int_eq(bgw_run(run_version, &out, &err), 0);
+        ck_assert_msg(strncmp(out, "badgatewayd ", 12) == 0, "%s", out);
+        free(out);
+        free(err);
+}
+END_TEST
+
+/* (h3) Every pool's probe at once: three pools that accept and never answer, ProbeTimeout=1s, are
+ * one second, not three. Then -t shorter than the probes: UNKNOWN, in its time. */
+START_TEST(test_check_parallel_probes) {
+        int port[3];
+        char text[1024], perf[1024], conf[1024];
+        newdir();
+        for (int i = 0; i < 3; i++)
+                start_squatter(SILENT, &port[i]);
+        int n = snprintf(conf, sizeof(conf), "[Daemon]\nProbeTimeout = 1s\n[Nginx]\nErrorLog = %s/error.log\nUser = %s\n",
+                         dir, servers_nginx_user());
+        for (int i = 0; i < 3; i++)
+                n += snprintf(conf + n, sizeof(conf) - (size_t) n, "[Pool p%d]\nListen = 127.0.0.1:%d\n", i, port[i]);
+        write_file(path_in("bgw.conf"), conf);
+        append_file(path_in("error.log"), "", 0);
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        long long t0 = harness_now_ms();
+        ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 2);
+        long long took = harness_now_ms() - t0;
+        printf("3 silent pools, ProbeTimeout=1s: check took %lld ms\n", took);
+        ck_assert_msg(took < harness_ms(2500), "%lld ms", took);
+        ck_assert_msg(strncmp(text, "pool_saturated p", 16) == 0 && strstr(text, "(+2 more)"), "%s", text);
+        for (int i = 0; i < 3; i++) {
+                char want[32];
+                snprintf(want, sizeof(want), "'p%d_probe'=1.", i);
+                ck_assert_msg(strstr(perf, want), "%s", perf);
+                snprintf(want, sizeof(want), "'p%d_up'=0;;;0;1", i);
+                ck_assert_msg(strstr(perf, want), "%s", perf);
+        }
+
+        n = snprintf(conf, sizeof(conf), "[Daemon]\nProbeTimeout = 30s\n[Nginx]\nErrorLog = %s/error.log\nUser = %s\n"
+                     "[Pool slow]\nListen = 127.0.0.1:%d\n", dir, servers_nginx_user(), port[0]);
+        write_file(path_in("bgw.conf"), conf);
+        const char *short_args[] = { "check", "--config", path_in("bgw.conf"), "-t", "1", NULL };
+        t0 = harness_now_ms();
+        ck_assert_int_eq(check_plugin(short_args, text, sizeof(text), perf, sizeof(perf)), 3);
+        took = harness_now_ms() - t0;
+        printf("-t 1, ProbeTimeout=30s: check took %lld ms\n", took);
+        ck_assert_str_eq(text, "timed out after 1 s");
+        ck_assert_str_eq(perf, "");
+        ck_assert_msg(took < harness_ms(2500), "%lld ms", took);
+        const char *json_args[] = { "check", "--config", path_in("bgw.conf"), "--timeout", "1", "--json", NULL };
+        char *out, *err;
+        ck_assert_int_eq(bgw_run(json_args, &out, &err), 3);
+        ck_assert_str_eq(out, "[{\"summary\":{\"status\":\"UNKNOWN: timed out after 1 s\",\"health\":\"unknown\","
+                              "\"exit\":3}}]\n");
+        free(out);
+        free(err);
 }
 END_TEST
 
@@ -861,6 +1019,8 @@ int main(void) {
         tcase_add_test(tc, test_check_exit_codes);
         tcase_add_test(tc, test_port_holder);
         tcase_add_test(tc, test_check_one_round);
+        tcase_add_test(tc, test_check_plugin_states);
+        tcase_add_test(tc, test_check_parallel_probes);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -59,7 +59,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -S "$sock" ] || { echo "FAIL: php-fpm made no socket at $sock"; exit 1; }
-expect "php-fpm running" 0 "^OK: 1 of 1 pool healthy"
+expect "php-fpm running" 0 "^BADGATEWAY OK - 1 of 1 pool healthy"
 
 chown root:root "$sock" && chmod 0600 "$sock"
 expect "socket root's 0600" 2 "socket_permission www"
