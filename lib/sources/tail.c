@@ -59,6 +59,7 @@ struct tail {
         int wdir_wd;
         int parent_wd;                  /* the watched directory's parent, when it is the file's own */
         bool dir_replaced;              /* the parent saw the directory's name come or go */
+        size_t events, other_files;     /* read in this pass; of them, the parent's other names */
         dev_t wdir_dev;
         ino_t wdir_ino;
         struct file *cur;
@@ -163,6 +164,10 @@ static void scan_events(struct tail *t, const char *p, size_t n) {
         const char *end = p + n;
         while (p < end) {
                 const struct inotify_event *ev = (const struct inotify_event *) p;
+                bool other_file = ev->wd == t->parent_wd && !(ev->mask & (IN_IGNORED | IN_Q_OVERFLOW)) &&
+                                  !(ev->len && is_dir_name(t, ev->name));
+                t->events++;
+                t->other_files += other_file;   /* /var/log's other files come and go all day */
                 if (ev->mask & IN_Q_OVERFLOW)
                         t->overflow = true;
                 if (ev->mask & IN_IGNORED)
@@ -533,7 +538,13 @@ int tail_process(struct tail *t, const struct tail_callbacks *cb, void *userdata
                 return -EINVAL;
         t->cb = cb;
         t->userdata = userdata;
+        t->events = t->other_files = 0;
         int r = read_events(t);
+        if (r == 0 && t->events && t->events == t->other_files) {
+                t->cb = NULL;           /* only the parent's other entries moved: nothing to look at */
+                t->userdata = NULL;
+                return 0;
+        }
         if (t->opened_pending)
                 notice(t, TAIL_OPENED);
         if (t->overflow)
