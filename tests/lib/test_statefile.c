@@ -69,7 +69,7 @@ static size_t entries(const char *dir) {
         DIR *d = opendir(dir);
         ck_assert_ptr_nonnull(d);
         for (struct dirent *e; (e = readdir(d));)
-                n += e->d_name[0] != '.' || strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+                n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
         closedir(d);
         return n;
 }
