@@ -747,8 +747,8 @@ int tail_resume(struct tail **ret, const char *path, const struct tail_position 
         if (same && fstat(f->fd, &st) == 0 && holds(f->fd, &st, saved)) {
                 rep->how = TAIL_RESUMED_SAME;
                 r = start_at(t, f, saved->offset);
-        } else if (!same)
-                r = resume_rotated(t, saved, rep);
+        } else
+                r = resume_rotated(t, saved, rep);      /* also when a new file got the old inode number */
         if (r == 0)
                 r = bound(t, catch_up, rep);
         if (r < 0) {
