@@ -64,14 +64,15 @@ static void say_resumed(const struct log_watch *w, const struct tail_resume_repo
                 say("%s: resuming at byte %llu (%llu bytes written while stopped)", w->path,
                     (unsigned long long) w->saved->offset, (unsigned long long) rep->pending);
         else if (rep->how == TAIL_RESUMED_ROTATED)
-                say("%s: rotated while stopped; reading the rest of %s from byte %llu, then the new file",
-                    w->path, rep->rotated_path, (unsigned long long) w->saved->offset);
+                say("%s: rotated while stopped; reading the rest of %s from byte %llu, then %s%sthe new file",
+                    w->path, rep->rotated_path, (unsigned long long) w->saved->offset,
+                    rep->rotated_after ? w->path : "", rep->rotated_after ? ".1, " : "");
         else
                 say("%s: not the file read before the stop (rotated away or rewritten); reading it from the start",
                     w->path);
         if (rep->compressed)
-                say("%s.gz: the rotated file is already compressed; the rest of it was skipped "
-                    "(%llu bytes compressed, read from byte %llu before the stop)", rep->rotated_path,
+                say("%s: the rotated file is already compressed; the rest of it was skipped "
+                    "(%llu bytes compressed, read to byte %llu before the stop)", rep->compressed_path,
                     (unsigned long long) rep->compressed_size, (unsigned long long) w->saved->offset);
         if (rep->skipped)
                 say("%s: %llu bytes written while stopped are more than CatchUp (%llu): skipped to the last %llu",

@@ -672,59 +672,100 @@ static uint64_t file_size(const struct file *f) {
         return fstat(f->fd, &st) == 0 ? (uint64_t) st.st_size : 0;
 }
 
-/* path.1 when it holds the saved file, as an old file read from the saved offset. */
-static int resume_rotated(struct tail *t, const struct tail_position *saved, struct tail_resume_report *rep) {
-        struct stat st;
-        char gz[4096 + 8];
-        snprintf(rep->rotated_path, sizeof(rep->rotated_path), "%s.1", t->path);
-        int fd = open(rep->rotated_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                snprintf(gz, sizeof(gz), "%s.gz", rep->rotated_path);
-                if (stat(gz, &st) == 0 && S_ISREG(st.st_mode)) {
-                        rep->compressed = true;
-                        rep->compressed_size = (uint64_t) st.st_size;
-                }
-                return 0;
+/* path.k (k > 0), or path.k.gz: an fd when it is a regular file, else -errno. */
+static int open_rotated(const struct tail *t, int k, bool gz, struct stat *st, char *name, size_t size) {
+        snprintf(name, size, "%s.%d%s", t->path, k, gz ? ".gz" : "");
+        int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+                close(fd);
+                return -EINVAL;
         }
-        bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-                    (((uint64_t) st.st_dev == saved->dev && (uint64_t) st.st_ino == saved->ino &&
-                      (uint64_t) st.st_size >= saved->offset) || holds(fd, &st, saved));
-        struct file *f;
-        int r = same ? new_file(t, fd, &st, &f) : 0;
-        if (!same || r < 0) {
+        return fd;
+}
+
+/* Appends a file to the old ones (oldest first), read from off. */
+static int add_old(struct tail *t, int fd, const struct stat *st, uint64_t off) {
+        struct file *f, **p = &t->old;
+        int r = new_file(t, fd, st, &f);
+        if (r < 0) {
                 close(fd);
                 return r;
         }
-        t->old = f;
-        t->nold = 1;
-        rep->how = TAIL_RESUMED_ROTATED;
-        return start_at(t, f, saved->offset);
+        while (*p)
+                p = &(*p)->next;
+        *p = f;
+        t->nold++;
+        return start_at(t, f, off);
 }
 
-/* Skips what is past the bound, oldest first: the rotated file's rest, then the new file's start. */
-static int bound(struct tail *t, uint64_t catch_up, struct tail_resume_report *rep) {
-        struct file *files[2] = { t->old, t->cur };
-        uint64_t rest[2] = { 0, 0 };
-        for (int i = 0; i < 2; i++)
-                if (files[i]) {
-                        uint64_t size = file_size(files[i]);
-                        rest[i] = size > files[i]->off ? size - files[i]->off : 0;
+/* path.1 or path.2 when it holds the saved file: its rest, then each newer rotated file whole,
+ * then the current one. None: a compressed path.1.gz or path.2.gz is said. */
+static int resume_rotated(struct tail *t, const struct tail_position *saved, struct tail_resume_report *rep) {
+        struct stat st;
+        char name[sizeof(rep->rotated_path)];
+        for (int k = 1; k <= TAIL_RESUME_ROTATED_MAX; k++) {
+                int fd = open_rotated(t, k, false, &st, rep->rotated_path, sizeof(rep->rotated_path));
+                if (fd < 0)
+                        continue;
+                bool same = ((uint64_t) st.st_dev == saved->dev && (uint64_t) st.st_ino == saved->ino &&
+                             (uint64_t) st.st_size >= saved->offset) || holds(fd, &st, saved);
+                if (!same) {
+                        close(fd);
+                        continue;
                 }
-        rep->pending = rest[0] + rest[1];
+                rep->how = TAIL_RESUMED_ROTATED;
+                int r = add_old(t, fd, &st, saved->offset);
+                for (int j = k - 1; j >= 1 && r == 0; j--) {
+                        fd = open_rotated(t, j, false, &st, name, sizeof(name));
+                        if (fd >= 0 && (r = add_old(t, fd, &st, 0)) == 0)
+                                rep->rotated_after++;
+                }
+                return r;
+        }
+        rep->rotated_path[0] = '\0';
+        for (int k = 1; k <= TAIL_RESUME_ROTATED_MAX; k++) {
+                int fd = open_rotated(t, k, true, &st, rep->compressed_path, sizeof(rep->compressed_path));
+                if (fd >= 0) {
+                        close(fd);
+                        rep->compressed = true;
+                        rep->compressed_size = (uint64_t) st.st_size;
+                        return 0;
+                }
+        }
+        return 0;
+}
+
+/* Skips what is past the bound, oldest first: the rotated files' rest, then the new file's start. */
+static int bound(struct tail *t, uint64_t catch_up, struct tail_resume_report *rep) {
+        struct file *files[MAX_OLD + 1];
+        uint64_t rest[MAX_OLD + 1];
+        size_t n = 0;
+        for (struct file *f = t->old; f && n < MAX_OLD; f = f->next)
+                files[n++] = f;
+        if (t->cur)
+                files[n++] = t->cur;
+        rep->pending = 0;
+        for (size_t i = 0; i < n; i++) {
+                uint64_t size = file_size(files[i]);
+                rest[i] = size > files[i]->off ? size - files[i]->off : 0;
+                rep->pending += rest[i];
+        }
         if (!catch_up || rep->pending <= catch_up)
                 return 0;
         uint64_t skip = rep->pending - catch_up;
         rep->skipped = skip;
         rep->pending = catch_up;
-        for (int i = 0; i < 2 && skip; i++) {
-                uint64_t n = skip < rest[i] ? skip : rest[i];
-                skip -= n;
-                if (n && files[i] == t->old && n == rest[i]) {
-                        t->old = NULL;
-                        t->nold = 0;
+        for (size_t i = 0; i < n && skip; i++) {
+                uint64_t k = skip < rest[i] ? skip : rest[i];
+                skip -= k;
+                if (k == rest[i] && files[i] != t->cur) {
+                        t->old = files[i]->next;        /* the oldest left: the list's head */
+                        t->nold--;
                         close_file(t, files[i], false);
-                } else if (n) {
-                        int r = start_at(t, files[i], files[i]->off + n);
+                } else if (k) {
+                        int r = start_at(t, files[i], files[i]->off + k);
                         if (r < 0)
                                 return r;
                 }

@@ -162,6 +162,61 @@ START_TEST(test_rotated_while_stopped) {
 }
 END_TEST
 
+/* Rotated twice while stopped (the middle file must be read too). */
+START_TEST(test_rotated_twice_while_stopped) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, 1000);
+        ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
+        append_numbered(path_in("error.log"), 1010, 2000);
+        ck_assert_int_eq(rename(path_in("error.log.1"), path_in("error.log.2")), 0);
+        ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
+        append_numbered(path_in("error.log"), 3010, 3000);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 6000 lines written while stopped", 2000), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "error.log.2 from byte"), "%s", b.err);
+        stop(&b);
+        long long got = lines_read(&b);
+        fprintf(stderr, "rotated twice while stopped, 1000 + 2000 + 3000 lines: %lld read (lost %lld, duplicated %lld)\n",
+                got, got < 6000 ? 6000 - got : 0, got > 6000 ? got - 6000 : 0);
+        ck_assert_int_eq(got, 6000);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* logrotate's copytruncate while stopped: error.log.1 is a copy (found by its fingerprint), the
+ * same inode starts again from 0. */
+START_TEST(test_copytruncate_while_stopped) {
+        struct fpm_env e;
+        struct bgw b;
+        char *copy;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, 400);
+        ck_assert_int_ge(asprintf(&copy, "cp '%s' '%s'", path_in("error.log"), path_in("error.log.1")), 0);
+        ck_assert_int_eq(system(copy), 0);
+        free(copy);
+        ck_assert_int_eq(truncate(path_in("error.log"), 0), 0);
+        append_numbered(path_in("error.log"), 410, 300);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 700 lines written while stopped", 2000), "%s", b.err);
+        stop(&b);
+        long long got = lines_read(&b);
+        fprintf(stderr, "copytruncate while stopped, 400 + 300 lines: %lld read (lost %lld, duplicated %lld)\n",
+                got, got < 700 ? 700 - got : 0, got > 700 ? got - 700 : 0);
+        ck_assert_int_eq(got, 700);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
 /* Rotated and compressed while stopped: the new file is read, the .gz said and skipped. */
 START_TEST(test_rotated_compressed) {
         struct fpm_env e;
@@ -299,6 +354,8 @@ int main(void) {
         tcase_set_timeout(tc, 300);
         tcase_add_test(tc, test_lines_while_stopped);
         tcase_add_test(tc, test_rotated_while_stopped);
+        tcase_add_test(tc, test_rotated_twice_while_stopped);
+        tcase_add_test(tc, test_copytruncate_while_stopped);
         tcase_add_test(tc, test_rotated_compressed);
         tcase_add_test(tc, test_catch_up_bound);
         tcase_add_test(tc, test_firing_across_restart);

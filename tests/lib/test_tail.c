@@ -412,6 +412,37 @@ START_TEST(test_resume_rotated) {
 }
 END_TEST
 
+/* Rotated twice while stopped: the rest of .2, .1 whole, then the new file. */
+START_TEST(test_resume_rotated_twice) {
+        struct rec r;
+        struct tail_resume_report rep;
+        char one[1100], two[1100];
+        rec_init(&r, "error.log");
+        snprintf(one, sizeof(one), "%s.1", r.path);
+        snprintf(two, sizeof(two), "%s.2", r.path);
+        APPEND(r.path, "a\n");
+        rec_start(&r, TAIL_START_BEGIN, CAP);
+        struct tail_position p = stop_at(&r);
+        APPEND(r.path, "b\n");
+        ck_assert_int_eq(rename(r.path, one), 0);
+        APPEND(r.path, "c\n");
+        ck_assert_int_eq(rename(one, two), 0);
+        ck_assert_int_eq(rename(r.path, one), 0);
+        APPEND(r.path, "d\n");
+        resume(&r, &p, 0, &rep);
+        ck_assert_int_eq(rep.how, TAIL_RESUMED_ROTATED);
+        ck_assert_str_eq(rep.rotated_path, two);
+        ck_assert_uint_eq(rep.rotated_after, 1);
+        ck_assert_uint_eq(rep.pending, 6);
+        ck_assert_uint_eq(r.nlines, 4);
+        EXPECT(&r, 1, "b", 0);
+        EXPECT(&r, 2, "c", 0);
+        EXPECT(&r, 3, "d", 0);
+        settle(&r);
+        rec_done(&r);
+}
+END_TEST
+
 /* Rewritten in place (copytruncate and more written): from 0. Past the bound: the last bytes,
  * from a line's start, the rotated file's rest skipped first. */
 START_TEST(test_resume_rewritten_and_bound) {
@@ -959,6 +990,7 @@ static Suite *tail_suite(void) {
         tcase_add_test(tc, test_overflow_rescan);
         tcase_add_test(tc, test_resume_same_file);
         tcase_add_test(tc, test_resume_rotated);
+        tcase_add_test(tc, test_resume_rotated_twice);
         tcase_add_test(tc, test_resume_rewritten_and_bound);
         suite_add_tcase(s, tc);
         return s;
