@@ -18,16 +18,6 @@
 
 #define MAX_FILE_SIZE (16 * 1024 * 1024)
 
-uint64_t statefile_hash(const void *p, size_t n) {
-        const unsigned char *b = p;
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (size_t i = 0; i < n; i++) {
-                h ^= b[i];
-                h *= 0x100000001b3ULL;
-        }
-        return h;
-}
-
 void statefile_clear(struct statefile *s) {
         free(s->logs);
         free(s->findings);
@@ -121,9 +111,11 @@ static int parse_log(struct parse *p, json_t *o, struct statefile_log *l) {
         if (fp_len > STATEFILE_FP_MAX || l->offset > INT64_MAX)
                 return bad(p, "log %s: \"fp_len\" or \"offset\" out of range", l->path);
         l->fp_len = (uint32_t) fp_len;
+        if (strlen(hex) != 16 || strspn(hex, "0123456789abcdefABCDEF") != 16)
+                return bad(p, "log %s: \"fp_hash\" is not 16 hex digits", l->path);
         errno = 0;
         l->fp_hash = strtoull(hex, &end, 16);
-        if (errno || *end || strlen(hex) != 16)
+        if (errno || *end)
                 return bad(p, "log %s: \"fp_hash\" is not 16 hex digits", l->path);
         return 0;
 }

@@ -23,7 +23,7 @@ struct statefile_log {
         char path[PATH_MAX];
         uint64_t dev, ino, offset;
         uint32_t fp_len;                /* how many of the first bytes fp_hash covers (≤ 64) */
-        uint64_t fp_hash;               /* statefile_hash() of them */
+        uint64_t fp_hash;               /* the tail's fingerprint of them (struct tail_position) */
 };
 
 enum statefile_target_kind { STATEFILE_POOL, STATEFILE_NGINX, STATEFILE_UPSTREAM };
@@ -43,9 +43,6 @@ struct statefile {
         struct statefile_finding *findings;
         size_t n_findings;
 };
-
-/* FNV-1a, 64 bits: the fingerprint of a file's first bytes. */
-uint64_t statefile_hash(const void *p, size_t n);
 
 void statefile_clear(struct statefile *s);
 /* Appends a copy; -ENOMEM, or -E2BIG past the limits. */

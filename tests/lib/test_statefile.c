@@ -128,6 +128,8 @@ static const char *const corrupt[] = {
         " \"fp_hash\": \"0000000000000000\"}], \"findings\": []}",
         "{\"schema\": 1, \"logs\": [{\"path\": \"/a\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 1,"
         " \"fp_hash\": \"xyz\"}], \"findings\": []}",
+        "{\"schema\": 1, \"logs\": [{\"path\": \"/a\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 1,"
+        " \"fp_hash\": \"-000000000000001\"}], \"findings\": []}",
         "{\"schema\": 1, \"logs\": [{\"path\": \"/a\\u0000b\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 1,"
         " \"fp_hash\": \"0000000000000000\"}], \"findings\": []}",
         "{\"schema\": 1, \"logs\": [{\"path\": \"/a\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 0,"
