@@ -49,6 +49,101 @@ static void flush(struct manager *m) {
         arm_due(m, now);
 }
 
+static void put_log(void *userdata, const char *path, const struct tail_position *p) {
+        struct statefile_log l = { .dev = p->dev, .ino = p->ino, .offset = p->offset, .fp_len = p->fp_len,
+                                   .fp_hash = p->fp_hash };
+        if (strlen(path) < sizeof(l.path)) {
+                memcpy(l.path, path, strlen(path) + 1);
+                statefile_add_log(userdata, &l);
+        }
+}
+
+static void put_finding(void *userdata, const struct diag_saved_finding *f) {
+        struct statefile_finding s = { .kind = (enum statefile_target_kind) f->kind, .first_seen = f->first_seen,
+                                       .lines = f->lines };
+        snprintf(s.cause, sizeof(s.cause), "%s", cause_id(f->cause));
+        snprintf(s.target, sizeof(s.target), "%s", f->target);
+        statefile_add_finding(userdata, &s);
+}
+
+/* Each log's position and the firing findings, to the state directory. A failure is said once
+ * (until a write works again); the daemon goes on without. */
+static void save_state(struct manager *m) {
+        struct statefile s = { 0 };
+        ev_timer_stop(m->loop, &m->save_timer);
+        m->saved_lines = m->feed.lines;
+        m->saved_alerts = m->alerts;
+        tailers_positions(&m->tailers, put_log, &s);
+        if (m->feed.diag)
+                diag_export_firing(m->feed.diag, put_finding, &s);
+        int r = statefile_save(m->state_dir, &s);
+        statefile_clear(&s);
+        if (r < 0 && !m->state_failing)
+                say("state directory %s: %s; where each log was read and what fires are not kept across a restart",
+                    m->state_dir, strerror(-r));
+        else if (r == 0 && m->state_failing)
+                say("state directory %s: written again", m->state_dir);
+        m->state_failing = r < 0;
+}
+
+static void on_save(EV_P_ ev_timer *w, int revents) {
+        save_state(w->data);
+}
+
+/* Something to keep came since the last write: one write a second at most. */
+static void schedule_save(struct manager *m) {
+        if ((m->feed.lines != m->saved_lines || m->alerts != m->saved_alerts) && !ev_is_active(&m->save_timer)) {
+                ev_timer_set(&m->save_timer, 1., 0.);
+                ev_timer_start(m->loop, &m->save_timer);
+        }
+}
+
+static const struct tail_position *saved_position(void *userdata, const char *path) {
+        static struct tail_position p[STATEFILE_MAX_LOGS];
+        struct manager *m = userdata;
+        const struct statefile_log *l = statefile_find_log(&m->loaded, path);
+        if (!l)
+                return NULL;
+        size_t i = (size_t) (l - m->loaded.logs);
+        p[i] = (struct tail_position) { l->dev, l->ino, l->offset, l->fp_len, l->fp_hash };
+        return &p[i];
+}
+
+static void choose_state_dir(struct manager *m) {
+        const char *env = getenv("STATE_DIRECTORY");
+        const char *dir = m->opt.state_dir ? m->opt.state_dir : env && *env ? env : DEFAULT_STATE_DIR;
+        size_t n = m->opt.state_dir ? strlen(dir) : strcspn(dir, ":");  /* systemd: the first of a list */
+        snprintf(m->state_dir, sizeof(m->state_dir), "%.*s", (int) n, dir);
+}
+
+/* The state file of the last run: its findings go into the new diagnosis as firing, its
+ * positions to the tailers. Corrupt or foreign: said, and a fresh start. */
+static void load_state(struct manager *m) {
+        char err[512];
+        size_t restored = 0, gone = 0;
+        int r = statefile_load(m->state_dir, &m->loaded, err, sizeof(err));
+        if (r < 0 && r != -ENOENT)
+                say("warning: state file %s; starting afresh", err);
+        if (r < 0)
+                return;
+        uint64_t now = clock_realtime_usec();
+        for (size_t i = 0; i < m->loaded.n_findings; i++) {
+                const struct statefile_finding *f = &m->loaded.findings[i];
+                struct diag_saved_finding d = { cause_from_id(f->cause), (enum diag_target_kind) f->kind, f->target,
+                                                f->first_seen, f->lines };
+                if (diag_restore(m->feed.diag, &d, now) == 0)
+                        restored++;
+                else
+                        gone++;
+        }
+        if (restored || gone)
+                say("restored %zu finding%s firing before the stop%s", restored, restored == 1 ? "" : "s",
+                    gone ? " (others belonged to pools that are gone)" : "");
+        m->tailers.saved = saved_position;
+        m->tailers.saved_userdata = m;
+        m->tailers.catch_up = m->cfg->catch_up_bytes;
+}
+
 /* After every callback of a loop turn, before the loop sleeps: one flush however many lines,
  * probes and unit changes came in the turn, and READY=1 once the first probes are all in. */
 static void on_prepare(EV_P_ ev_prepare *w, int revents) {
@@ -58,6 +153,7 @@ static void on_prepare(EV_P_ ev_prepare *w, int revents) {
                 flush(m);
         if (ready)
                 notify_ready(&m->notify);
+        schedule_save(m);
 }
 
 /* A summary or a resolution is due without new evidence: the next flush sends it. */
@@ -254,6 +350,8 @@ static void init_watchers(struct manager *m) {
         ev_timer_init(&m->probe_tick, on_probe_tick, 0., 1.);
         ev_timer_init(&m->due_timer, on_due, 0., 0.);
         ev_prepare_init(&m->flush_before_sleep, on_prepare);
+        ev_timer_init(&m->save_timer, on_save, 1., 0.);
+        m->save_timer.data = m;
         m->sig_term.data = m->sig_int.data = m->sig_hup.data = m;
         m->probe_tick.data = m->due_timer.data = m->flush_before_sleep.data = m;
         ev_signal_start(m->loop, &m->sig_term);
@@ -281,7 +379,11 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         if ((r = new_diag(m)) < 0)
                 return r;
         feed_config(m);
-        if ((r = update_tailers(m)) < 0 || (r = start_pools(m)) < 0)
+        choose_state_dir(m);
+        load_state(m);
+        r = update_tailers(m);
+        m->tailers.saved = NULL;        /* a reload's new logs start as configured */
+        if (r < 0 || (r = start_pools(m)) < 0)
                 return r;
         if ((r = confwatcher_start(&m->confwatcher, loop, on_config_changed, m)) < 0)
                 return r;
@@ -289,6 +391,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         start_probe_tick(m);
         notify_watchdog_start(&m->notify, loop);
         m->started = true;
+        save_state(m);          /* an unwritable state directory is said now */
         say("started: %d pool%s, %zu log%s, config %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
                 m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s", loadconf_source(m->cfg));
         return 0;
@@ -301,6 +404,9 @@ void manager_stop(struct manager *m) {
         ev_prepare_stop(m->loop, &m->flush_before_sleep);
         ev_timer_stop(m->loop, &m->probe_tick);
         ev_timer_stop(m->loop, &m->due_timer);
+        if (m->started)
+                save_state(m);
+        ev_timer_stop(m->loop, &m->save_timer);
         notify_watchdog_stop(&m->notify, m->loop);
         confwatcher_stop(&m->confwatcher);
         pools_free(&m->pools);
@@ -310,6 +416,7 @@ void manager_stop(struct manager *m) {
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,
                         (unsigned long long) m->feed.classified, (unsigned long long) m->alerts);
         m->feed.diag = diag_free(m->feed.diag);
+        statefile_clear(&m->loaded);
         config_free(m->cfg);
         m->cfg = NULL;
 }

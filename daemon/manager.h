@@ -15,10 +15,14 @@
 #include "outputs.h"
 #include "pools.h"
 #include "sockcheck.h"
+#include "statefile.h"
 #include "tailers.h"
+
+#define DEFAULT_STATE_DIR "/var/lib/badgatewayd"
 
 struct manager_options {
         const char *config_file;        /* NULL: the default file, else discovery */
+        const char *state_dir;          /* NULL: $STATE_DIRECTORY, else DEFAULT_STATE_DIR */
         struct outputs_options out;
 };
 
@@ -39,6 +43,11 @@ struct manager {
         ev_timer probe_tick, due_timer;
         ev_signal sig_term, sig_int, sig_hup;
         uint64_t alerts;
+        char state_dir[PATH_MAX];
+        struct statefile loaded;        /* as read at start: the tailers resume from it */
+        ev_timer save_timer;            /* the state is written at most once a second */
+        uint64_t saved_lines, saved_alerts;
+        bool state_failing;             /* the last write failed (said once) */
         int failed;                     /* why the loop was broken, if not by a signal */
 };
 

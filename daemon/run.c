@@ -14,7 +14,7 @@
 
 static void usage(FILE *to) {
         fprintf(to,
-                "usage: badgatewayd run [--config FILE] [--stdout] [--journal] [--jsonl FILE]\n"
+                "usage: badgatewayd run [--config FILE] [--stdout] [--journal] [--jsonl FILE] [--state-dir DIR]\n"
                 "  Watches nginx's and php-fpm's logs, probes each pool and follows its systemd unit;\n"
                 "  sends one alert per root cause. Config: " DEFAULT_CONFIG " when it exists; pools,\n"
                 "  logs and nginx's user it does not name come from php-fpm's and nginx's own\n"
@@ -22,7 +22,9 @@ static void usage(FILE *to) {
                 "  --config FILE  read FILE instead\n"
                 "  --stdout       alerts as JSON lines on stdout\n"
                 "  --journal      alerts to journald (with --stdout: both)\n"
-                "  --jsonl FILE   alerts as JSON lines appended to FILE, reopened on SIGHUP\n");
+                "  --jsonl FILE   alerts as JSON lines appended to FILE, reopened on SIGHUP\n"
+                "  --state-dir DIR  where each log was read and what fires is kept across restarts\n"
+                "                 (default: $STATE_DIRECTORY, else " DEFAULT_STATE_DIR ")\n");
 }
 
 static int parse_args(int argc, char **argv, struct manager_options *opt) {
@@ -31,6 +33,7 @@ static int parse_args(int argc, char **argv, struct manager_options *opt) {
                 { "stdout", no_argument, NULL, 's' },
                 { "journal", no_argument, NULL, 'j' },
                 { "jsonl", required_argument, NULL, 'f' },
+                { "state-dir", required_argument, NULL, 'S' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
@@ -41,6 +44,7 @@ static int parse_args(int argc, char **argv, struct manager_options *opt) {
                 case 's': opt->out.to_stdout = true; break;
                 case 'j': opt->out.to_journal = true; break;
                 case 'f': opt->out.file = optarg; break;
+                case 'S': opt->state_dir = optarg; break;
                 case 'h': usage(stdout); exit(0);
                 default: usage(stderr); return -EINVAL;
                 }

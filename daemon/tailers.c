@@ -21,6 +21,8 @@ struct log_watch {
         struct tail *tail;
         ev_io io;
         bool from_start;
+        const struct tail_position *saved;      /* until the first start: resume there */
+        bool catching_up;                       /* the first read after a resume */
         int last_error;                 /* logged once until it changes; retried while < 0 */
 };
 
@@ -57,10 +59,38 @@ static const struct tail_callbacks callbacks = { on_line, on_notice };
 static void on_readable(EV_P_ ev_io *io, int revents);
 
 /* The tail itself: tail_new() fails for want of an inotify instance or a descriptor (EMFILE). */
+static void say_resumed(const struct log_watch *w, const struct tail_resume_report *rep) {
+        if (rep->how == TAIL_RESUMED_SAME)
+                say("%s: resuming at byte %llu (%llu bytes written while stopped)", w->path,
+                    (unsigned long long) w->saved->offset, (unsigned long long) rep->pending);
+        else if (rep->how == TAIL_RESUMED_ROTATED)
+                say("%s: rotated while stopped; reading the rest of %s from byte %llu, then %s%sthe new file",
+                    w->path, rep->rotated_path, (unsigned long long) w->saved->offset,
+                    rep->rotated_after ? w->path : "", rep->rotated_after ? ".1, " : "");
+        else
+                say("%s: not the file read before the stop (rotated away or rewritten); reading it from the start",
+                    w->path);
+        if (rep->compressed)
+                say("%s: the rotated file is already compressed; the rest of it was skipped "
+                    "(%llu bytes compressed, read to byte %llu before the stop)", rep->compressed_path,
+                    (unsigned long long) rep->compressed_size, (unsigned long long) w->saved->offset);
+        if (rep->skipped)
+                say("%s: %llu bytes written while stopped are more than CatchUp (%llu): skipped to the last %llu",
+                    w->path, (unsigned long long) rep->skipped, (unsigned long long) w->t->catch_up,
+                    (unsigned long long) rep->pending);
+}
+
 static int start_tail(struct log_watch *w) {
-        int r = tail_new(&w->tail, w->path, w->from_start ? TAIL_START_BEGIN : TAIL_START_END, 0);
+        struct tail_resume_report rep;
+        int r = w->saved ? tail_resume(&w->tail, w->path, w->saved, w->t->catch_up, 0, &rep) :
+                tail_new(&w->tail, w->path, w->from_start ? TAIL_START_BEGIN : TAIL_START_END, 0);
         if (r < 0)
                 return r;
+        if (w->saved) {
+                say_resumed(w, &rep);
+                w->catching_up = true;
+        }
+        w->saved = NULL;
         ev_io_init(&w->io, on_readable, tail_fd(w->tail), EV_READ);
         w->io.data = w;
         ev_io_start(w->t->loop, &w->io);
@@ -76,9 +106,15 @@ static void arm_retry(struct tailers *t) {
  * as a missing file is waited for. */
 static void process(struct log_watch *w) {
         w->t->now = clock_realtime_usec();
+        uint64_t lines = w->t->feed->lines;
         int r = w->tail ? 0 : start_tail(w);
         if (r == 0)
                 r = tail_process(w->tail, &callbacks, w);
+        if (r == 0 && w->catching_up) {
+                say("%s: caught up %llu lines written while stopped", w->path,
+                    (unsigned long long) (w->t->feed->lines - lines));
+                w->catching_up = false;
+        }
         if (r < 0 && r != w->last_error)
                 say("%s: %s; trying again every %ds", w->path,
                     r == -EINVAL ? "not a regular file (a FIFO, a device or a socket)" : strerror(-r),
@@ -127,6 +163,7 @@ static int watch_new(struct tailers *t, const char *path, int pool, bool from_st
         w->t = t;
         w->pool = pool;
         w->from_start = from_start;
+        w->saved = t->saved ? t->saved(t->saved_userdata, path) : NULL;
         if (stat(path, &st) < 0 && errno == ENOENT)
                 say("%s: %s; waiting for it", path, strerror(errno));
         process(w);
@@ -191,4 +228,16 @@ void tailers_free(struct tailers *t) {
         free(t->logs);
         t->logs = NULL;
         t->n_logs = 0;
+}
+
+void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const char *path,
+                                                           const struct tail_position *p), void *userdata) {
+        for (size_t i = 0; i < t->n_logs; i++) {
+                const struct log_watch *w = t->logs[i];
+                struct tail_position p;
+                if (w->tail && tail_position(w->tail, &p) == 0)
+                        fn(userdata, w->path, &p);
+                else if (w->saved)
+                        fn(userdata, w->path, w->saved);        /* not read yet: keep what was saved */
+        }
 }

@@ -10,8 +10,12 @@
 
 #include "feed.h"
 #include "loadconf.h"
+#include "tail.h"
 
 struct log_watch;
+
+/* The position a path was read to before a restart, or NULL. */
+typedef const struct tail_position *(*tailers_saved_fn)(void *userdata, const char *path);
 
 enum { TAILERS_RETRY_SECONDS = 5 };     /* a log that cannot be read (EACCES, EMFILE) is tried again */
 
@@ -22,6 +26,11 @@ struct tailers {
         struct log_watch **logs;
         size_t n_logs;
         ev_timer retry;                 /* runs while some log cannot be read */
+        /* Saved positions for the next tailers_update(): a new tailer whose path has one resumes
+         * there (tail_resume()) with at most catch_up bytes read. */
+        tailers_saved_fn saved;
+        void *saved_userdata;
+        uint64_t catch_up;
 };
 
 /* Follows nothing yet; loop and feed must outlive t. */
@@ -37,3 +46,6 @@ int tailers_update(struct tailers *t, const struct log_ref *logs, size_t n, bool
 void tailers_drain(struct tailers *t);
 /* Stops and closes every tailer; t can be updated again. */
 void tailers_free(struct tailers *t);
+/* Calls fn with the position of every log read (see tail_position()). */
+void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const char *path,
+                                                           const struct tail_position *p), void *userdata);

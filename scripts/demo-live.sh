@@ -150,7 +150,7 @@ start_fpm
 "$nginx" -c "$dir/nginx.conf" -p "$dir" 2>>"$dir/nginx.stderr" &
 pids+=($!)
 sleep 0.5
-"$bin" run --config "$dir/badgatewayd.conf" --stdout > >(show_alerts) 2>"$dir/badgatewayd.stderr" &
+"$bin" run --config "$dir/badgatewayd.conf" --state-dir "$dir/state" --stdout > >(show_alerts) 2>"$dir/badgatewayd.stderr" &
 pids+=($!)
 sleep 1.5
 

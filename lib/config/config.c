@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <ini.h>
@@ -106,6 +107,44 @@ static int set_path(struct parse *p, const char *key, const char *value, char *o
         return set_string(p, key, value, out, size);
 }
 
+#define KIB 1024ULL
+
+/* "50M": bytes, with K, M, G or T for powers of 1024 (an optional "B" or "iB" after it). */
+static int set_size(struct parse *p, const char *key, const char *value, uint64_t min, uint64_t max,
+                    const char *range, uint64_t *out) {
+        static const char units[] = "KMGT";
+        char *end;
+        uint64_t mult = 1;
+        errno = 0;
+        unsigned long long v = value[0] >= '0' && value[0] <= '9' ? strtoull(value, &end, 10) : (end = (char *) value, 0);
+        if (end == value || errno)
+                goto bad;
+        while (*end == ' ')
+                end++;
+        const char *u = *end ? strchr(units, toupper((unsigned char) *end)) : NULL;
+        if (u) {
+                for (const char *q = units; q <= u; q++)
+                        mult *= KIB;
+                end++;
+                if (*end == 'i' && end[1] == 'B')
+                        end += 2;
+                else if (*end == 'B')
+                        end++;
+        } else if (*end == 'B')
+                end++;
+        if (*end)
+                goto bad;
+        if (v > max / mult || v * mult < min) {
+                fail(p, "%s: '%s' is out of range (%s)", key, value, range);
+                return -EINVAL;
+        }
+        *out = v * mult;
+        return 0;
+bad:
+        fail(p, "%s: '%s' is not a size (examples: 50M, 512K, 1G)", key, value);
+        return -EINVAL;
+}
+
 static int daemon_key(struct parse *p, const char *key, const char *value) {
         struct config *c = p->c;
         int r = set_duration_key(p, key, value);
@@ -113,6 +152,8 @@ static int daemon_key(struct parse *p, const char *key, const char *value) {
                 return r;
         if (strcmp(key, "ReadFromStart") == 0)
                 return set_bool(p, key, value, &c->read_from_start);
+        if (strcmp(key, "CatchUp") == 0)
+                return set_size(p, key, value, KIB, 1024 * KIB * KIB * KIB, "1K to 1T", &c->catch_up_bytes);
         return -ENOENT;
 }
 
@@ -185,7 +226,7 @@ static int pool_key(struct parse *p, const char *key, const char *value) {
 }
 
 static const char *const daemon_keys[] = { "ProbeInterval", "ProbeTimeout", "ResolveAfter",
-                                           "SummaryInterval", "ReadFromStart", NULL };
+                                           "SummaryInterval", "ReadFromStart", "CatchUp", NULL };
 static const char *const nginx_keys[] = { "ErrorLog", "User", "Config", NULL };
 static const char *const fpm_keys[] = { "Config", NULL };
 static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };
@@ -348,6 +389,7 @@ void config_defaults(struct config *c) {
         c->probe_timeout_usec = 2 * 1000000ULL;
         c->resolve_after_usec = 60 * 1000000ULL;
         c->summary_interval_usec = 300 * 1000000ULL;
+        c->catch_up_bytes = 50 * 1024 * 1024;
 }
 
 void config_free(struct config *c) {

@@ -291,9 +291,14 @@ void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t
         state_changed(d, t, now);
 }
 
+/* A restored finding of a pool is not judged before the pool's first probe. */
+static bool restored_unprobed(const struct target *t, const struct finding *f) {
+        return f->restored && t->is_pool && !t->have_probe;
+}
+
 static bool active(const struct diag *d, const struct target *t, enum cause c, uint64_t now) {
         const struct finding *f = &t->f[c];
-        return (f->firing ? state_holds(t, c) : state_shows(t, c)) || f->config.have ||
+        return (f->firing ? state_holds(t, c) : state_shows(t, c)) || f->config.have || restored_unprobed(t, f) ||
                (f->last_line && now - f->last_line < d->s.resolve_after_usec);
 }
 
@@ -355,7 +360,8 @@ static uint64_t due_of(const struct diag *d, const struct target *t, enum cause 
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)
                 due = f->last_emit + d->s.summary_interval_usec;
-        if (!state_holds(t, c) && !f->config.have && f->last_line + d->s.resolve_after_usec < due)
+        if (!state_holds(t, c) && !f->config.have && !restored_unprobed(t, f) &&
+            f->last_line + d->s.resolve_after_usec < due)
                 due = f->last_line + d->s.resolve_after_usec;
         return due;
 }
@@ -478,4 +484,57 @@ size_t diag_adopt(struct diag *d, const struct diag *old) {
                 t->have_unit = o->have_unit, t->unit_state = o->unit_state;
         }
         return lost;
+}
+
+void diag_export_firing(const struct diag *d, void (*fn)(void *userdata, const struct diag_saved_finding *f),
+                        void *userdata) {
+        for (size_t i = 0; i < d->n_targets; i++) {
+                const struct target *t = &d->targets[i];
+                for (unsigned c = 1; c < CAUSE__MAX; c++) {
+                        const struct finding *f = &t->f[c];
+                        if (!f->firing)
+                                continue;
+                        struct diag_saved_finding s = {
+                                .cause = (enum cause) c,
+                                .kind = t->is_pool ? DIAG_TARGET_POOL : t->is_nginx ? DIAG_TARGET_NGINX : DIAG_TARGET_UPSTREAM,
+                                .target = t->is_pool || t->is_nginx ? t->name : t->address.text,
+                                .first_seen = f->first_seen,
+                                .lines = f->lines,
+                        };
+                        fn(userdata, &s);
+                }
+        }
+}
+
+static struct target *saved_target(struct diag *d, const struct diag_saved_finding *s) {
+        if (s->kind == DIAG_TARGET_POOL) {
+                for (size_t i = 0; i < d->n_pools; i++)
+                        if (strcmp(d->targets[i].name, s->target) == 0)
+                                return &d->targets[i];
+                return NULL;
+        }
+        if (s->kind == DIAG_TARGET_NGINX)
+                return &d->targets[d->n_pools];
+        struct address addr;
+        upstream_address(span_make(s->target, strlen(s->target)), &addr);
+        struct target *t = target_at(d, &addr);
+        return t ? t : new_upstream(d, &addr);
+}
+
+int diag_restore(struct diag *d, const struct diag_saved_finding *s, uint64_t now) {
+        if ((unsigned) s->cause <= CAUSE_NONE || s->cause >= CAUSE__MAX || !s->target)
+                return -EINVAL;
+        struct target *t = saved_target(d, s);
+        if (!t)
+                return -ENOENT;
+        struct finding *f = &t->f[s->cause];
+        if (f->firing)
+                return 0;
+        f->firing = true;
+        f->restored = true;
+        f->fresh = false;
+        f->first_seen = s->first_seen && s->first_seen < now ? s->first_seen : now;
+        f->last_seen = f->last_line = f->first_line = f->last_emit = now;
+        f->lines = s->lines;
+        return 0;
 }

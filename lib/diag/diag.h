@@ -115,6 +115,23 @@ void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);
  * UINT64_MAX. */
 uint64_t diag_next_due(const struct diag *d);
 
+/* A firing finding as it outlives the process (the daemon's state file). */
+enum diag_target_kind { DIAG_TARGET_POOL, DIAG_TARGET_NGINX, DIAG_TARGET_UPSTREAM };
+struct diag_saved_finding {
+        enum cause cause;
+        enum diag_target_kind kind;
+        const char *target;             /* pool name, "nginx", or the upstream's address as alerts name it */
+        uint64_t first_seen, lines;
+};
+/* Calls fn for every firing finding. */
+void diag_export_firing(const struct diag *d, void (*fn)(void *userdata, const struct diag_saved_finding *f),
+                        void *userdata);
+/* A finding that was firing before a restart: firing again without an alert, so it is never sent
+ * twice. It resolves once by the usual rules, as if a matching line had come now; a pool's
+ * finding holds until that pool's first probe is in. 0; -ENOENT when its pool is not watched
+ * any more (or no room for its upstream); -EINVAL for no cause. */
+int diag_restore(struct diag *d, const struct diag_saved_finding *f, uint64_t now);
+
 /* The current verdict in a line, for sd_notify STATUS= and `badgatewayd check`:
  * "OK: 2 of 2 pools healthy", "FIRING fpm_down www: nothing listens at …", or, when a pool's
  * probes fail in a way no cause names, "WARNING: 0 of 1 pool healthy; pool www: probe: …". */

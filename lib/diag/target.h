@@ -24,6 +24,7 @@ struct finding_config {
 struct finding {
         bool firing;
         bool fresh;                     /* new triggering evidence since the last flush */
+        bool restored;                  /* diag_restore(): fired before a restart */
         uint64_t first_seen, last_seen;
         uint64_t first_line, last_line; /* arrival of matching lines; 0 if none */
         uint64_t last_emit;

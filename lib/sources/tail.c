@@ -620,6 +620,197 @@ int tail_new(struct tail **ret, const char *path, enum tail_start start, size_t 
         return 0;
 }
 
+/* FNV-1a over the first want bytes; 0 with *got the bytes there were, or -errno. */
+static int fingerprint(int fd, size_t want, uint64_t *hash, uint32_t *got) {
+        unsigned char b[TAIL_FP_MAX];
+        ssize_t n;
+        if (want > sizeof(b))
+                want = sizeof(b);
+        do
+                n = pread(fd, b, want, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (ssize_t i = 0; i < n; i++) {
+                h ^= b[i];
+                h *= 0x100000001b3ULL;
+        }
+        *hash = h;
+        *got = (uint32_t) n;
+        return 0;
+}
+
+int tail_position(const struct tail *t, struct tail_position *p) {
+        const struct file *f = t ? t->cur : NULL;
+        for (const struct file *o = t ? t->old : NULL; !f && o; o = o->next)
+                if (!o->next)
+                        f = o;
+        if (!f)
+                return -ENOENT;
+        *p = (struct tail_position) { .dev = f->dev, .ino = f->ino };
+        p->offset = f->skip ? f->off : f->off - f->len;
+        return fingerprint(f->fd, TAIL_FP_MAX, &p->fp_hash, &p->fp_len);
+}
+
+/* The file holds what was saved: its fingerprint, and at least offset bytes. */
+static bool holds(int fd, const struct stat *st, const struct tail_position *saved) {
+        uint64_t h;
+        uint32_t n;
+        return (uint64_t) st->st_size >= saved->offset && fingerprint(fd, saved->fp_len, &h, &n) == 0 &&
+               n == saved->fp_len && h == saved->fp_hash;
+}
+
+/* Reads f from off, delivering from the next line's start when off is inside a line. */
+static int start_at(struct tail *t, struct file *f, uint64_t off) {
+        ssize_t n = 0;
+        size_t want = off < PRINT_SIZE ? (size_t) off : PRINT_SIZE;
+        do
+                n = want ? pread(f->fd, t->buf, want, (off_t) (off - want)) : 0;
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        f->off = off;
+        f->nprint = 0;
+        f->len = 0;
+        remember(f, t->buf, (size_t) n);
+        f->skip = n > 0 && t->buf[n - 1] != '\n';
+        return 0;
+}
+
+static uint64_t file_size(const struct file *f) {
+        struct stat st;
+        return fstat(f->fd, &st) == 0 ? (uint64_t) st.st_size : 0;
+}
+
+/* path.k (k > 0), or path.k.gz: an fd when it is a regular file, else -errno. */
+static int open_rotated(const struct tail *t, int k, bool gz, struct stat *st, char *name, size_t size) {
+        snprintf(name, size, "%s.%d%s", t->path, k, gz ? ".gz" : "");
+        int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+                close(fd);
+                return -EINVAL;
+        }
+        return fd;
+}
+
+/* Appends a file to the old ones (oldest first), read from off. */
+static int add_old(struct tail *t, int fd, const struct stat *st, uint64_t off) {
+        struct file *f, **p = &t->old;
+        int r = new_file(t, fd, st, &f);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        while (*p)
+                p = &(*p)->next;
+        *p = f;
+        t->nold++;
+        return start_at(t, f, off);
+}
+
+/* path.1 or path.2 when it holds the saved file: its rest, then each newer rotated file whole,
+ * then the current one. None: a compressed path.1.gz or path.2.gz is said. */
+static int resume_rotated(struct tail *t, const struct tail_position *saved, struct tail_resume_report *rep) {
+        struct stat st;
+        char name[sizeof(rep->rotated_path)];
+        for (int k = 1; k <= TAIL_RESUME_ROTATED_MAX; k++) {
+                int fd = open_rotated(t, k, false, &st, rep->rotated_path, sizeof(rep->rotated_path));
+                if (fd < 0)
+                        continue;
+                bool same = ((uint64_t) st.st_dev == saved->dev && (uint64_t) st.st_ino == saved->ino &&
+                             (uint64_t) st.st_size >= saved->offset) || holds(fd, &st, saved);
+                if (!same) {
+                        close(fd);
+                        continue;
+                }
+                rep->how = TAIL_RESUMED_ROTATED;
+                int r = add_old(t, fd, &st, saved->offset);
+                for (int j = k - 1; j >= 1 && r == 0; j--) {
+                        fd = open_rotated(t, j, false, &st, name, sizeof(name));
+                        if (fd >= 0 && (r = add_old(t, fd, &st, 0)) == 0)
+                                rep->rotated_after++;
+                }
+                return r;
+        }
+        rep->rotated_path[0] = '\0';
+        for (int k = 1; k <= TAIL_RESUME_ROTATED_MAX; k++) {
+                int fd = open_rotated(t, k, true, &st, rep->compressed_path, sizeof(rep->compressed_path));
+                if (fd >= 0) {
+                        close(fd);
+                        rep->compressed = true;
+                        rep->compressed_size = (uint64_t) st.st_size;
+                        return 0;
+                }
+        }
+        return 0;
+}
+
+/* Skips what is past the bound, oldest first: the rotated files' rest, then the new file's start. */
+static int bound(struct tail *t, uint64_t catch_up, struct tail_resume_report *rep) {
+        struct file *files[MAX_OLD + 1];
+        uint64_t rest[MAX_OLD + 1];
+        size_t n = 0;
+        for (struct file *f = t->old; f && n < MAX_OLD; f = f->next)
+                files[n++] = f;
+        if (t->cur)
+                files[n++] = t->cur;
+        rep->pending = 0;
+        for (size_t i = 0; i < n; i++) {
+                uint64_t size = file_size(files[i]);
+                rest[i] = size > files[i]->off ? size - files[i]->off : 0;
+                rep->pending += rest[i];
+        }
+        if (!catch_up || rep->pending <= catch_up)
+                return 0;
+        uint64_t skip = rep->pending - catch_up;
+        rep->skipped = skip;
+        rep->pending = catch_up;
+        for (size_t i = 0; i < n && skip; i++) {
+                uint64_t k = skip < rest[i] ? skip : rest[i];
+                skip -= k;
+                if (k == rest[i] && files[i] != t->cur) {
+                        t->old = files[i]->next;        /* the oldest left: the list's head */
+                        t->nold--;
+                        close_file(t, files[i], false);
+                } else if (k) {
+                        int r = start_at(t, files[i], files[i]->off + k);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+int tail_resume(struct tail **ret, const char *path, const struct tail_position *saved, uint64_t catch_up,
+                size_t line_cap, struct tail_resume_report *rep) {
+        struct tail *t;
+        struct stat st;
+        if (!saved || !rep)
+                return -EINVAL;
+        *rep = (struct tail_resume_report) { .how = TAIL_RESUMED_NEW };
+        int r = tail_new(&t, path, TAIL_START_BEGIN, line_cap);
+        if (r < 0)
+                return r;
+        struct file *f = t->cur;
+        bool same = f && (uint64_t) f->dev == saved->dev && (uint64_t) f->ino == saved->ino;
+        if (same && fstat(f->fd, &st) == 0 && holds(f->fd, &st, saved)) {
+                rep->how = TAIL_RESUMED_SAME;
+                r = start_at(t, f, saved->offset);
+        } else
+                r = resume_rotated(t, saved, rep);      /* also when a new file got the old inode number */
+        if (r == 0)
+                r = bound(t, catch_up, rep);
+        if (r < 0) {
+                tail_free(t);
+                return r;
+        }
+        *ret = t;
+        return 0;
+}
+
 int tail_fd(const struct tail *t) {
         return t ? t->ifd : -EINVAL;
 }

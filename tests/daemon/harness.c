@@ -226,12 +226,16 @@ static int notify_socket(const char *dir, char *env, size_t size) {
 }
 
 void bgw_start(struct bgw *b, const char *dir, const char *const *args, const char *const *env) {
-        static char notify_env[160];
+        static char notify_env[160], state_env[200];
         const char *envs[16];
         size_t n = 0;
         *b = (struct bgw) { .alerts = json_array(), .notes = json_array(), .status = -1 };
         b->notify_fd = notify_socket(dir, notify_env, sizeof(notify_env));
         envs[n++] = notify_env;
+        /* the test's own state directory, as systemd would give one: never the host's /var/lib */
+        snprintf(state_env, sizeof(state_env), "STATE_DIRECTORY=%s/state", dir);
+        ck_assert(mkdir(state_env + strlen("STATE_DIRECTORY="), 0700) == 0 || errno == EEXIST);
+        envs[n++] = state_env;
         for (; env && *env && n < 15; env++)
                 envs[n++] = *env;
         envs[n] = NULL;

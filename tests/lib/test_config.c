@@ -53,6 +53,7 @@ START_TEST(test_good_config) {
         ck_assert_uint_eq(c->resolve_after_usec, 120000000);
         ck_assert_uint_eq(c->summary_interval_usec, 300000000);
         ck_assert(c->read_from_start);
+        ck_assert_uint_eq(c->catch_up_bytes, 50ULL << 20);    /* the default */
         ck_assert_int_eq(c->n_nginx_logs, 2);
         ck_assert_str_eq(c->nginx_logs[1], "/var/log/nginx/site.error.log");
         ck_assert_str_eq(c->nginx_user, "nginx");
@@ -122,6 +123,20 @@ START_TEST(test_unknown_key_suggests) {
 }
 END_TEST
 
+START_TEST(test_catch_up_sizes) {
+        static const struct { const char *text; uint64_t bytes; } sizes[] = {
+                { "1024", 1024 }, { "512K", 512 << 10 }, { "50M", 50 << 20 }, { "50MB", 50 << 20 },
+                { "2 GiB", 2ULL << 30 }, { "1t", 1ULL << 40 }, { "4096B", 4096 },
+        };
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+                char text[64];
+                snprintf(text, sizeof(text), "[Daemon]\nCatchUp = %s\n", sizes[i].text);
+                ck_assert_msg(parse(text) == 0, "%s: %s", sizes[i].text, err.text);
+                ck_assert_uint_eq(c->catch_up_bytes, sizes[i].bytes);
+        }
+}
+END_TEST
+
 START_TEST(test_bad_values) {
         expect_error("[Daemon]\n\nProbeInterval = 5 seconds\n",
                      "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 seconds' is not a duration (examples: 5s, 250ms, 2min, 1h)");
@@ -133,6 +148,18 @@ START_TEST(test_bad_values) {
                      "/etc/badgatewayd/badgatewayd.conf:2: ResolveAfter: '5124000000h' is out of range (1ms to 7d)");
         expect_error("[Daemon]\nProbeInterval = 1ms\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ProbeInterval: '1ms' is out of range (10ms to 1h)");
+        expect_error("[Daemon]\nCatchUp = lots\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: CatchUp: 'lots' is not a size (examples: 50M, 512K, 1G)");
+        expect_error("[Daemon]\nCatchUp = 5X\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: CatchUp: '5X' is not a size (examples: 50M, 512K, 1G)");
+        expect_error("[Daemon]\nCatchUp = 100\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: CatchUp: '100' is out of range (1K to 1T)");
+        expect_error("[Daemon]\nCatchUp = 2T\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: CatchUp: '2T' is out of range (1K to 1T)");
+        expect_error("[Daemon]\nCatchUp = 99999999999999999999999G\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: CatchUp: '99999999999999999999999G' is not a size (examples: 50M, 512K, 1G)");
+        expect_error("[Daemon]\nCatchUp = 17179869184G\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: CatchUp: '17179869184G' is out of range (1K to 1T)");
         expect_error("[Daemon]\nReadFromStart = maybe\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ReadFromStart: 'maybe' is not a boolean (yes or no)");
         expect_error("[Pool www]\nListen = php.example.com:9000\n",
@@ -283,6 +310,7 @@ int main(void) {
         tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_good_config);
+        tcase_add_test(tc, test_catch_up_sizes);
         tcase_add_test(tc, test_defaults);
         tcase_add_test(tc, test_unknown_key_suggests);
         tcase_add_test(tc, test_bad_values);

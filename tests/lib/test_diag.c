@@ -395,6 +395,69 @@ START_TEST(test_reload_keeps_findings) {
 }
 END_TEST
 
+struct exported {
+        struct diag_saved_finding f[8];
+        char target[8][128];
+        int n;
+};
+
+static void export_one(void *userdata, const struct diag_saved_finding *f) {
+        struct exported *e = userdata;
+        ck_assert_int_lt(e->n, 8);
+        e->f[e->n] = *f;
+        snprintf(e->target[e->n], sizeof(e->target[0]), "%s", f->target);
+        e->f[e->n].target = e->target[e->n];
+        e->n++;
+}
+
+/* Firing findings exported, the diagnosis gone (a restart), imported into a new one: nothing
+ * fires twice; each resolves once by the usual rules; a pool's holds until its first probe. */
+START_TEST(test_restore_after_restart) {
+        struct exported e = { 0 };
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        nginx("upstream sent too big header while reading response header from upstream", "127.0.0.1:9009", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 2);
+        diag_export_firing(d, export_one, &e);
+        ck_assert_int_eq(e.n, 2);
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 2, .pairing_usec = 2 * SEC };
+        diag_free(d);
+        ck_assert_int_eq(diag_new(&d, &s, www, 2), 0);
+        uint64_t now = T0 + 3600 * SEC;         /* stopped for an hour */
+        for (int i = 0; i < e.n; i++)
+                ck_assert_int_eq(diag_restore(d, &e.f[i], now), 0);
+        ck_assert_int_eq(diag_restore(d, &e.f[0], now), 0);     /* twice is once */
+        struct diag_saved_finding gone = { cause_from_id("fpm_down"), DIAG_TARGET_POOL, "old", 0, 0 };
+        ck_assert_int_eq(diag_restore(d, &gone, now), -ENOENT);
+        gone.cause = CAUSE_NONE;
+        ck_assert_int_eq(diag_restore(d, &gone, now), -EINVAL);
+        flush(now);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        ck_assert_uint_eq(diag_next_due(d), now + 60 * SEC);     /* the upstream's; the pool waits for a probe */
+        flush(now + 61 * SEC);
+        ck_assert_int_eq(seen->n, 3);                            /* the line-only finding resolves */
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        ck_assert_str_eq(cause_id(last()->cause), "header_too_big");
+        probe(0, PROBE_SOCKET_MISSING, 2, now + 62 * SEC);       /* still down: keeps firing, silently */
+        flush(now + 62 * SEC);
+        ck_assert_int_eq(seen->n, 3);
+        probe(0, PROBE_OK, 0, now + 63 * SEC);
+        flush(now + 63 * SEC);
+        ck_assert_int_eq(seen->n, 4);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert_str_eq(last()->pool, "www");
+        probe(0, PROBE_SOCKET_MISSING, 2, now + 64 * SEC);       /* a new outage is a new alert */
+        probe(0, PROBE_SOCKET_MISSING, 2, now + 65 * SEC);
+        flush(now + 65 * SEC);
+        ck_assert_int_eq(seen->n, 5);
+        ck_assert_int_eq(last()->state, ALERT_FIRING);
+}
+END_TEST
+
 START_TEST(test_line_only_causes) {
         static const struct {
                 const char *message, *cause;
@@ -864,6 +927,7 @@ int main(void) {
         tcase_add_test(tc, test_reset_alone_waits_for_the_signal);
         tcase_add_test(tc, test_unit_restart_is_not_an_outage);
         tcase_add_test(tc, test_reload_keeps_findings);
+        tcase_add_test(tc, test_restore_after_restart);
         tcase_add_test(tc, test_line_only_causes);
         tcase_add_test(tc, test_unknown_until_probed);
         tcase_add_test(tc, test_port_holder_named);

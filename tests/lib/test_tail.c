@@ -330,6 +330,157 @@ START_TEST(test_start_end_and_begin) {
 }
 END_TEST
 
+/* A tail's position, after reading what is there; the tail is freed (a stop). */
+static struct tail_position stop_at(struct rec *r) {
+        struct tail_position p;
+        ck_assert_int_eq(tail_position(r->t, &p), 0);
+        r->t = tail_free(r->t);
+        return p;
+}
+
+static void resume(struct rec *r, const struct tail_position *p, uint64_t bound, struct tail_resume_report *rep) {
+        ck_assert_int_eq(tail_resume(&r->t, r->path, p, bound, CAP, rep), 0);
+        ck_assert_int_eq(tail_process(r->t, &callbacks, r), 0);
+}
+
+/* The same file: on from the start of the line not yet whole, nothing read twice. */
+START_TEST(test_resume_same_file) {
+        struct rec r;
+        struct tail_resume_report rep;
+        rec_init(&r, "error.log");
+        APPEND(r.path, "a\nb\npart");
+        rec_start(&r, TAIL_START_BEGIN, CAP);
+        ck_assert_uint_eq(r.nlines, 2);
+        struct tail_position p = stop_at(&r);
+        ck_assert_uint_eq(p.offset, 4);
+        ck_assert_uint_eq(p.fp_len, 8);
+        APPEND(r.path, "ial\nc\n");
+        resume(&r, &p, 0, &rep);
+        ck_assert_int_eq(rep.how, TAIL_RESUMED_SAME);
+        ck_assert_uint_eq(rep.pending, 10);
+        ck_assert_uint_eq(r.nlines, 4);
+        EXPECT(&r, 2, "partial", 0);
+        EXPECT(&r, 3, "c", 0);
+        APPEND(r.path, "d\n");
+        ck_assert(pump(&r, 2000));
+        EXPECT(&r, 4, "d", 0);
+        rec_done(&r);
+}
+END_TEST
+
+/* Rotated while stopped, by rename (the inode) and by copy (the fingerprint): the rest of .1, then
+ * the new file; compressed: said, and the new file read. */
+START_TEST(test_resume_rotated) {
+        struct rec r;
+        struct tail_resume_report rep;
+        char old[1100];
+        for (int copy = 0; copy < 2; copy++) {
+                rec_init(&r, "error.log");
+                snprintf(old, sizeof(old), "%s.1", r.path);
+                APPEND(r.path, "a\nb\n");
+                rec_start(&r, TAIL_START_BEGIN, CAP);
+                struct tail_position p = stop_at(&r);
+                APPEND(r.path, "c\n");
+                if (copy) {
+                        APPEND(old, "a\nb\nc\n");
+                        ck_assert_int_eq(unlink(r.path), 0);
+                } else
+                        ck_assert_int_eq(rename(r.path, old), 0);
+                APPEND(r.path, "new\n");
+                resume(&r, &p, 0, &rep);
+                ck_assert_int_eq(rep.how, TAIL_RESUMED_ROTATED);
+                ck_assert_str_eq(rep.rotated_path, old);
+                ck_assert_uint_eq(r.nlines, 4);
+                EXPECT(&r, 2, "c", 0);
+                EXPECT(&r, 3, "new", 0);
+                rec_done(&r);
+        }
+        rec_init(&r, "error.log");
+        snprintf(old, sizeof(old), "%s.1.gz", r.path);
+        APPEND(r.path, "a\n");
+        rec_start(&r, TAIL_START_BEGIN, CAP);
+        struct tail_position p = stop_at(&r);
+        ck_assert_int_eq(rename(r.path, old), 0);
+        APPEND(r.path, "new\n");
+        resume(&r, &p, 0, &rep);
+        ck_assert_int_eq(rep.how, TAIL_RESUMED_NEW);
+        ck_assert(rep.compressed);
+        ck_assert_uint_eq(rep.compressed_size, 2);
+        ck_assert_uint_eq(r.nlines, 2);
+        EXPECT(&r, 1, "new", 0);
+        rec_done(&r);
+}
+END_TEST
+
+/* Rotated twice while stopped: the rest of .2, .1 whole, then the new file. */
+START_TEST(test_resume_rotated_twice) {
+        struct rec r;
+        struct tail_resume_report rep;
+        char one[1100], two[1100];
+        rec_init(&r, "error.log");
+        snprintf(one, sizeof(one), "%s.1", r.path);
+        snprintf(two, sizeof(two), "%s.2", r.path);
+        APPEND(r.path, "a\n");
+        rec_start(&r, TAIL_START_BEGIN, CAP);
+        struct tail_position p = stop_at(&r);
+        APPEND(r.path, "b\n");
+        ck_assert_int_eq(rename(r.path, one), 0);
+        APPEND(r.path, "c\n");
+        ck_assert_int_eq(rename(one, two), 0);
+        ck_assert_int_eq(rename(r.path, one), 0);
+        APPEND(r.path, "d\n");
+        resume(&r, &p, 0, &rep);
+        ck_assert_int_eq(rep.how, TAIL_RESUMED_ROTATED);
+        ck_assert_str_eq(rep.rotated_path, two);
+        ck_assert_uint_eq(rep.rotated_after, 1);
+        ck_assert_uint_eq(rep.pending, 6);
+        ck_assert_uint_eq(r.nlines, 4);
+        EXPECT(&r, 1, "b", 0);
+        EXPECT(&r, 2, "c", 0);
+        EXPECT(&r, 3, "d", 0);
+        settle(&r);
+        rec_done(&r);
+}
+END_TEST
+
+/* Rewritten in place (copytruncate and more written): from 0. Past the bound: the last bytes,
+ * from a line's start, the rotated file's rest skipped first. */
+START_TEST(test_resume_rewritten_and_bound) {
+        struct rec r;
+        struct tail_resume_report rep;
+        rec_init(&r, "error.log");
+        APPEND(r.path, "a\nb\n");
+        rec_start(&r, TAIL_START_BEGIN, CAP);
+        struct tail_position p = stop_at(&r);
+        ck_assert_int_eq(truncate(r.path, 0), 0);
+        APPEND(r.path, "x\ny\nz\n");
+        resume(&r, &p, 0, &rep);
+        ck_assert_int_eq(rep.how, TAIL_RESUMED_NEW);
+        ck_assert_uint_eq(r.nlines, 5);
+        EXPECT(&r, 2, "x", 0);
+        p = stop_at(&r);
+        APPEND(r.path, "0123456789\nabc\nde\n");
+        resume(&r, &p, 5, &rep);        /* "c\nde\n": from inside "abc", so "de" alone */
+        ck_assert_int_eq(rep.how, TAIL_RESUMED_SAME);
+        ck_assert_uint_eq(rep.skipped, 13);
+        ck_assert_uint_eq(rep.pending, 5);
+        ck_assert_uint_eq(r.nlines, 6);
+        EXPECT(&r, 5, "de", 0);
+        p = stop_at(&r);
+        char old[1100];
+        snprintf(old, sizeof(old), "%s.1", r.path);
+        APPEND(r.path, "lost\n");
+        ck_assert_int_eq(rename(r.path, old), 0);
+        APPEND(r.path, "n1\nn2\n");
+        resume(&r, &p, 3, &rep);        /* all of .1 and "n1\n" skipped */
+        ck_assert_int_eq(rep.how, TAIL_RESUMED_ROTATED);
+        ck_assert_uint_eq(rep.skipped, 8);
+        ck_assert_uint_eq(r.nlines, 7);
+        EXPECT(&r, 6, "n2", 0);
+        rec_done(&r);
+}
+END_TEST
+
 START_TEST(test_partial_line_waits) {
         struct rec r;
         rec_init(&r, "error.log");
@@ -837,6 +988,10 @@ static Suite *tail_suite(void) {
         tcase_add_test(tc, test_directory_recreated_after_delete_seen);
         tcase_add_test(tc, test_not_a_regular_file);
         tcase_add_test(tc, test_overflow_rescan);
+        tcase_add_test(tc, test_resume_same_file);
+        tcase_add_test(tc, test_resume_rotated);
+        tcase_add_test(tc, test_resume_rotated_twice);
+        tcase_add_test(tc, test_resume_rewritten_and_bound);
         suite_add_tcase(s, tc);
         return s;
 }

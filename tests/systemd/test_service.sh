@@ -79,7 +79,8 @@ EOF
 #  - added TimeoutAbortSec=5s: after a missed watchdog, SIGKILL follows within 5 s, not 90 s.
 # All other sandboxing lines stay and work under sdenv's manager.
 install -m 0755 "$bgw" "$D/bgw/badgatewayd" && bgw=$D/bgw/badgatewayd || fail "copy $bgw"
-sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $D/bgw/badgatewayd.conf --journal|" \
+sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $D/bgw/badgatewayd.conf --journal --state-dir $D/bgw/state|" \
+    -e '/^StateDirectory/d' \
     -e 's|^WatchdogSec=.*|WatchdogSec=2s|' \
     -e 's|^RestartSec=.*|RestartSec=1s|' \
     -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \

@@ -1,0 +1,365 @@
+/* badgatewayd run across restarts, as a process: the state directory keeps where each log was
+ * read and what fires. Lines written while it is stopped (in the same file, or split by a
+ * rotation) are read exactly once; a finding firing across a restart is not sent again and
+ * resolves once; a corrupt state file is a warning and a fresh start. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "harness.h"
+#include "servers.h"
+
+enum {
+        PROBE_INTERVAL_MS = 200,
+        RESOLVE_AFTER_MS = 1000,
+        READY_MS = 5000,
+};
+
+static char dir[128];
+
+static void newdir(void) {
+        fixture_newdir(dir);
+        chmod(dir, 0755);
+}
+
+static const char *path_in(const char *name) {
+        static char paths[32][256];
+        static int next;
+        char *p = paths[next++ % 32];
+        snprintf(p, 256, "%s/%s", dir, name);
+        return p;
+}
+
+static const char *config(const struct fpm_env *e, const char *daemon_extra) {
+        static char text[2048];
+        const char *conf = path_in("bgw.conf");
+        snprintf(text, sizeof(text),
+                 "[Daemon]\nProbeInterval = %dms\nProbeTimeout = 500ms\nResolveAfter = %dms\n%s"
+                 "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n[Pool www]\nListen = %s\n",
+                 PROBE_INTERVAL_MS, RESOLVE_AFTER_MS, daemon_extra, dir, servers_nginx_user(),
+                 fpm_env_socket(e, 0));
+        write_file(conf, text);
+        return conf;
+}
+
+/* Reads what comes for ms (bgw_pump() returns at the first output). */
+static void pump_for(struct bgw *b, int ms) {
+        long long end = harness_now_ms() + harness_ms(ms);
+        for (long long now; (now = harness_now_ms()) < end;)
+                bgw_pump(b, (int) (end - now));
+}
+
+static void start(struct bgw *b, const char *conf) {
+        unlink(path_in("notify"));      /* the last run's */
+        const char *args[] = { "run", "--config", conf, "--stdout", "--state-dir", path_in("state"), NULL };
+        bgw_start(b, dir, args, NULL);
+        int ready = bgw_wait_note(b, 0, "READY=1", READY_MS);
+        ck_assert_msg(ready >= 0, "no READY=1; stderr: %s", b->err ? b->err : "");
+}
+
+/* Numbered lines nginx could have written; none is evidence. */
+static void append_numbered(const char *log, int from, int n) {
+        static char buf[200 * 100];
+        for (int done = 0; done < n; done += 100) {
+                size_t len = 0;
+                for (int i = done; i < n && i < done + 100; i++)
+                        len += (size_t) snprintf(buf + len, sizeof(buf) - len,
+                                                 "2026/11/25 13:23:20 [notice] 6586#6586: line %d\n", from + i);
+                append_file(log, buf, len);
+        }
+}
+
+/* "stopped: N lines read": what this run read. */
+static long long lines_read(const struct bgw *b) {
+        const char *p = strstr(b->err, "stopped: ");
+        ck_assert_msg(p, "no 'stopped:' in %s", b->err);
+        return strtoll(p + strlen("stopped: "), NULL, 10);
+}
+
+static void stop(struct bgw *b) {
+        ck_assert_int_eq(bgw_stop(b), 0);
+}
+
+static size_t count_alerts(const struct bgw *b, const char *cause, const char *state) {
+        size_t n = 0;
+        for (size_t i = 0; i < json_array_size(b->alerts); i++) {
+                json_t *a = json_array_get(b->alerts, i);
+                n += strcmp(json_string_value(json_object_get(a, "cause")) ?: "", cause) == 0 &&
+                     strcmp(json_string_value(json_object_get(a, "state")) ?: "", state) == 0;
+        }
+        return n;
+}
+
+/* A first run that reads 10 lines and stops. */
+static void first_run(const char *conf) {
+        struct bgw b;
+        write_file(path_in("error.log"), "");
+        mkdir(path_in("state"), 0700);
+        start(&b, conf);
+        append_numbered(path_in("error.log"), 0, 10);
+        pump_for(&b, 500);
+        stop(&b);
+        ck_assert_int_eq(lines_read(&b), 10);
+        bgw_free(&b);
+}
+
+enum { WHILE_STOPPED = 5000 };
+
+START_TEST(test_lines_while_stopped) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, WHILE_STOPPED);
+        start(&b, conf);
+        char want[128];
+        snprintf(want, sizeof(want), "caught up %d lines written while stopped", WHILE_STOPPED);
+        ck_assert_msg(bgw_wait_stderr(&b, want, 2000), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "resuming at byte"), "%s", b.err);
+        append_numbered(path_in("error.log"), 10 + WHILE_STOPPED, 7);
+        pump_for(&b, 500);
+        stop(&b);
+        long long got = lines_read(&b);
+        fprintf(stderr, "restart, %d lines written while stopped + 7 after: %lld read (lost %lld, duplicated %lld)\n",
+                WHILE_STOPPED, got, got < WHILE_STOPPED + 7 ? WHILE_STOPPED + 7 - got : 0,
+                got > WHILE_STOPPED + 7 ? got - WHILE_STOPPED - 7 : 0);
+        ck_assert_int_eq(got, WHILE_STOPPED + 7);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+START_TEST(test_rotated_while_stopped) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, 3000);
+        ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
+        write_file(path_in("error.log"), "");
+        append_numbered(path_in("error.log"), 3010, 2000);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 5000 lines written while stopped", 2000), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "rotated while stopped; reading the rest of"), "%s", b.err);
+        append_numbered(path_in("error.log"), 5010, 5);
+        pump_for(&b, 500);
+        stop(&b);
+        long long got = lines_read(&b);
+        fprintf(stderr, "rotated while stopped, 3000 + 2000 lines + 5 after: %lld read (lost %lld, duplicated %lld)\n",
+                got, got < 5005 ? 5005 - got : 0, got > 5005 ? got - 5005 : 0);
+        ck_assert_int_eq(got, 5005);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* Rotated twice while stopped (the middle file must be read too). */
+START_TEST(test_rotated_twice_while_stopped) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, 1000);
+        ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
+        append_numbered(path_in("error.log"), 1010, 2000);
+        ck_assert_int_eq(rename(path_in("error.log.1"), path_in("error.log.2")), 0);
+        ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
+        append_numbered(path_in("error.log"), 3010, 3000);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 6000 lines written while stopped", 2000), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "error.log.2 from byte"), "%s", b.err);
+        stop(&b);
+        long long got = lines_read(&b);
+        fprintf(stderr, "rotated twice while stopped, 1000 + 2000 + 3000 lines: %lld read (lost %lld, duplicated %lld)\n",
+                got, got < 6000 ? 6000 - got : 0, got > 6000 ? got - 6000 : 0);
+        ck_assert_int_eq(got, 6000);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* logrotate's copytruncate while stopped: error.log.1 is a copy (found by its fingerprint), the
+ * same inode starts again from 0. */
+START_TEST(test_copytruncate_while_stopped) {
+        struct fpm_env e;
+        struct bgw b;
+        char *copy;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, 400);
+        ck_assert_int_ge(asprintf(&copy, "cp '%s' '%s'", path_in("error.log"), path_in("error.log.1")), 0);
+        ck_assert_int_eq(system(copy), 0);
+        free(copy);
+        ck_assert_int_eq(truncate(path_in("error.log"), 0), 0);
+        append_numbered(path_in("error.log"), 410, 300);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 700 lines written while stopped", 2000), "%s", b.err);
+        stop(&b);
+        long long got = lines_read(&b);
+        fprintf(stderr, "copytruncate while stopped, 400 + 300 lines: %lld read (lost %lld, duplicated %lld)\n",
+                got, got < 700 ? 700 - got : 0, got > 700 ? got - 700 : 0);
+        ck_assert_int_eq(got, 700);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* Rotated and compressed while stopped: the new file is read, the .gz said and skipped. */
+START_TEST(test_rotated_compressed) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, 100);
+        ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1.gz")), 0);  /* as gzip would leave it */
+        append_numbered(path_in("error.log"), 110, 20);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 20 lines written while stopped", 2000), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "error.log.1.gz: the rotated file is already compressed"), "%s", b.err);
+        stop(&b);
+        ck_assert_int_eq(lines_read(&b), 20);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* More written while stopped than CatchUp: only the last part is read, and the skip is said. */
+START_TEST(test_catch_up_bound) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "CatchUp = 10K\n");
+        first_run(conf);
+        append_numbered(path_in("error.log"), 10, 2000);       /* ~100 KB */
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "are more than CatchUp (10240): skipped to the last 10240", 2000), "%s",
+                      b.err);
+        stop(&b);
+        long long got = lines_read(&b);
+        fprintf(stderr, "CatchUp = 10K, ~100 KB written while stopped: %lld lines read\n", got);
+        ck_assert_int_gt(got, 150);
+        ck_assert_int_lt(got, 250);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+START_TEST(test_firing_across_restart) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        write_file(path_in("error.log"), "");
+        mkdir(path_in("state"), 0700);
+        start(&b, conf);
+        fpm_quit(&e);
+        ck_assert_msg(bgw_wait_alert(&b, 0, "fpm_down", "firing", PROBE_INTERVAL_MS + 2000) >= 0, "%s", b.out);
+        stop(&b);
+        bgw_free(&b);
+
+        start(&b, conf);
+        ck_assert_msg(strstr(b.err, "restored 1 finding firing before the stop"), "%s", b.err);
+        pump_for(&b, 3 * PROBE_INTERVAL_MS + RESOLVE_AFTER_MS);
+        ck_assert_msg(json_array_size(b.alerts) == 0, "alerts while still down: %s", b.out);
+        stop(&b);
+        bgw_free(&b);
+
+        start(&b, conf);        /* a second restart, still down */
+        pump_for(&b, 2 * PROBE_INTERVAL_MS);
+        fpm_restart(&e);
+        int resolved = bgw_wait_alert(&b, 0, "fpm_down", "resolved", PROBE_INTERVAL_MS + RESOLVE_AFTER_MS + 3000);
+        ck_assert_msg(resolved >= 0, "not resolved; stdout: %s stderr: %s", b.out, b.err);
+        pump_for(&b, RESOLVE_AFTER_MS + 2 * PROBE_INTERVAL_MS);
+        stop(&b);
+        size_t fired = count_alerts(&b, "fpm_down", "firing"), res = count_alerts(&b, "fpm_down", "resolved");
+        fprintf(stderr, "fpm_down across two restarts: %zu more firing, %zu resolved\n", fired, res);
+        ck_assert_uint_eq(fired, 0);
+        ck_assert_uint_eq(res, 1);
+        bgw_free(&b);
+
+        start(&b, conf);        /* resolved: nothing restored */
+        ck_assert_msg(!strstr(b.err, "restored"), "%s", b.err);
+        stop(&b);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+static void expect_fresh_start(const struct fpm_env *e, const char *want) {
+        struct bgw b;
+        start(&b, config(e, ""));
+        ck_assert_msg(strstr(b.err, want), "want '%s' in %s", want, b.err);
+        append_numbered(path_in("error.log"), 0, 3);
+        pump_for(&b, 500);
+        stop(&b);
+        ck_assert_int_eq(lines_read(&b), 3);
+        bgw_free(&b);
+}
+
+START_TEST(test_corrupt_state) {
+        struct fpm_env e;
+        newdir();
+        fpm_up(&e);
+        write_file(path_in("error.log"), "");
+        mkdir(path_in("state"), 0700);
+        write_file(path_in("state/state.json"), "{\"schema\": 1, \"logs\": [");
+        expect_fresh_start(&e, "warning: state file");
+        write_file(path_in("state/state.json"), "{\"schema\": 99, \"logs\": [], \"findings\": []}");
+        expect_fresh_start(&e, "not a badgatewayd state file of schema 1");
+        ck_assert_int_eq(unlink(path_in("state/state.json")), 0);
+        ck_assert_int_eq(mkdir(path_in("state/state.json"), 0700), 0);
+        expect_fresh_start(&e, "not a regular file");
+        ck_assert_int_eq(rmdir(path_in("state/state.json")), 0);
+        /* a state directory that is a file: said once, the daemon goes on */
+        ck_assert_int_eq(rmdir(path_in("state")), 0);
+        write_file(path_in("state"), "");
+        struct bgw b;
+        start(&b, config(&e, ""));
+        append_numbered(path_in("error.log"), 0, 3);
+        pump_for(&b, 2500);
+        stop(&b);
+        ck_assert_int_eq(lines_read(&b), 3);
+        const char *first = strstr(b.err, "state directory ");
+        ck_assert_msg(first && !strstr(first + 1, "state directory "), "%s", b.err);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+int main(void) {
+        if (access(fpm_env_binary(), X_OK) < 0) {
+                printf("skipped: no %s (set PHP_FPM)\n", fpm_env_binary());
+                return 77;
+        }
+        Suite *s = suite_create("state");
+        TCase *tc = tcase_create("restart");
+        tcase_add_unchecked_fixture(tc, harness_setup, harness_teardown);
+        tcase_set_timeout(tc, 300);
+        tcase_add_test(tc, test_lines_while_stopped);
+        tcase_add_test(tc, test_rotated_while_stopped);
+        tcase_add_test(tc, test_rotated_twice_while_stopped);
+        tcase_add_test(tc, test_copytruncate_while_stopped);
+        tcase_add_test(tc, test_rotated_compressed);
+        tcase_add_test(tc, test_catch_up_bound);
+        tcase_add_test(tc, test_firing_across_restart);
+        tcase_add_test(tc, test_corrupt_state);
+        suite_add_tcase(s, tc);
+        return fixture_run(s);
+}
