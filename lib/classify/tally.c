@@ -21,7 +21,7 @@ static void note_time(struct tally_kind *tk, const struct timestamp *when) {
 static int note_label(struct tally_kind *tk, struct span label) {
         for (size_t i = 0; i < tk->nlabels; i++) {
                 struct tally_label *l = &tk->labels[i];
-                if (strlen(l->text) == label.n && memcmp(l->text, label.p, label.n) == 0) {
+                if (strlen(l->text) == label.n && (!label.n || memcmp(l->text, label.p, label.n) == 0)) {
                         l->count++;
                         return 0;
                 }

@@ -4,6 +4,7 @@
 
 #include "classify.h"
 #include "fixtures.h"
+#include "tally.h"
 
 static const char refused_line[] =
         "2026/11/25 13:23:15 [error] 6586#6586: *11 connect() to unix:/srv/lab/run/victim.sock failed "
@@ -376,6 +377,18 @@ START_TEST(test_docs_list_every_kind) {
 }
 END_TEST
 
+/* Events with no label (a php-fpm line that names no pool) count under one empty label. */
+START_TEST(test_tally_empty_label) {
+        struct tally t;
+        tally_init(&t);
+        ck_assert_int_eq(tally_add(&t, KIND_FPM_CHILD_SIGNAL, (struct span) { NULL, 0 }, NULL), 0);
+        ck_assert_int_eq(tally_add(&t, KIND_FPM_CHILD_SIGNAL, (struct span) { NULL, 0 }, NULL), 0);
+        ck_assert_uint_eq(t.kinds[KIND_FPM_CHILD_SIGNAL].nlabels, 1);
+        ck_assert_uint_eq(t.kinds[KIND_FPM_CHILD_SIGNAL].labels[0].count, 2);
+        tally_done(&t);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("classify");
         TCase *tc = tcase_create("nginx");
@@ -398,6 +411,7 @@ int main(void) {
         tcase_add_test(tf, test_fpm_debug_format);
         tcase_add_test(tf, test_every_kind_has_an_entry);
         tcase_add_test(tf, test_docs_list_every_kind);
+        tcase_add_test(tf, test_tally_empty_label);
         suite_add_tcase(s, tf);
         return fixture_run(s);
 }
