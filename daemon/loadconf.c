@@ -142,6 +142,16 @@ static void logs_from_host(struct config *c, const struct host_conf *h) {
         }
 }
 
+/* badgatewayd.conf's pools serve what nginx sends them too: no socket_mismatch for those. */
+static void served_by_file(struct config *c) {
+        struct host_conf *h = c->host;
+        for (int i = 0; i < c->n_pools && h->n_also_served < HOST_ALSO_SERVED_MAX; i++) {
+                struct host_served *s = &h->also_served[h->n_also_served++];
+                snprintf(s->name, sizeof(s->name), "%s", c->pools[i].name);
+                s->address = c->pools[i].address;
+        }
+}
+
 /* nginx's `user`, else the user its build runs workers as. */
 static void user_from_host(struct config *c, const struct host_conf *h) {
         const char *user = !h->nginx ? "" : h->nginx->user.set ? h->nginx->user.user : h->nginx_default_user;
@@ -200,10 +210,12 @@ int loadconf(struct config *c, const char *file, struct config_error *err) {
                 r = read_host(c, err);
         if (r < 0)
                 return r;
-        if (c->n_pools)
+        if (c->n_pools) {
                 snprintf(c->source, sizeof(c->source), "%s", c->file);
-        else
+                served_by_file(c);
+        } else {
                 pools_from_host(c, c->host);
+        }
         if (c->n_nginx_logs == 0)
                 logs_from_host(c, c->host);
         if (c->nginx_user[0])

@@ -84,6 +84,13 @@ static bool next_pool_at(const struct crosscheck *cc, const struct address *a, c
 static void where_pools_listen(const struct host_conf *h, char *buf, size_t size) {
         size_t n = 0;
         buf[0] = '\0';
+        for (size_t i = 0; i < h->n_also_served && n + 1 < size; i++) {
+                int w = snprintf(buf + n, size - n, "%s%s (pool %s)", n ? ", " : "", h->also_served[i].address.text,
+                                 h->also_served[i].name);
+                if (w < 0)
+                        return;
+                n += (size_t) w < size - n ? (size_t) w : size - n - 1;
+        }
         for (size_t m = 0; m < h->n_masters; m++)
                 for (size_t i = 0; i < h->masters[m].conf->n_pools && n + 1 < size; i++) {
                         const struct fpm_conf_pool *p = &h->masters[m].conf->pools[i];
@@ -97,13 +104,27 @@ static void where_pools_listen(const struct host_conf *h, char *buf, size_t size
                 snprintf(buf, size, "nowhere");
 }
 
+/* A pool the caller watches listens at a (canon: a's canonical socket, or ""). */
+static bool also_served(const struct host_conf *h, const struct address *a, const char *canon) {
+        char other[PATH_MAX];
+        for (size_t i = 0; i < h->n_also_served; i++) {
+                const struct address *x = &h->also_served[i].address;
+                if (address_same(x, a))
+                        return true;
+                canonical(h, x, other);
+                if (canon[0] && strcmp(other, canon) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static void mismatch(const struct crosscheck *cc, const struct nginx_pass *p, const struct address *a,
                      const char *canon, const char *group) {
         struct crosscheck_finding f = { .cause = CAUSE_SOCKET_MISMATCH, .upstream = a->text, .file = p->at.file,
                                         .line = p->at.line };
         char pools[256], via[96] = "";
         size_t m = 0, i = (size_t) -1;
-        if (next_pool_at(cc, a, canon, &m, &i))
+        if (next_pool_at(cc, a, canon, &m, &i) || also_served(cc->h, a, canon))
                 return;
         for (m = 0; m < cc->h->n_masters; m++)
                 for (i = 0; i < cc->h->masters[m].conf->n_pools; i++)

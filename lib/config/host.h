@@ -14,7 +14,13 @@
 #include "fpm_conf.h"
 #include "nginx_conf.h"
 
-enum { HOST_MASTERS_MAX = 16, HOST_GROUPS_MAX = 64, HOST_UNIT_MAX = 256 };
+enum { HOST_MASTERS_MAX = 16, HOST_GROUPS_MAX = 64, HOST_UNIT_MAX = 256, HOST_ALSO_SERVED_MAX = 32 };
+
+/* A pool the caller knows of besides the masters' (badgatewayd.conf's [Pool NAME] Listen=). */
+struct host_served {
+        char name[64];
+        struct address address;
+};
 
 /* What systemd's unit files say of a master's unit (systemctl is-enabled's words). */
 enum host_unit_file {
@@ -97,6 +103,8 @@ struct host_conf {
         size_t n_masters;
         size_t n_masters_dropped;       /* found past HOST_MASTERS_MAX */
         uint64_t ram_bytes;             /* the machine's memory (/proc/meminfo MemTotal); 0: unknown */
+        struct host_served also_served[HOST_ALSO_SERVED_MAX];   /* a fastcgi_pass reaching one is served */
+        size_t n_also_served;
 };
 
 /* An account as etc/passwd and etc/group give it. */

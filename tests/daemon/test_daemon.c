@@ -552,6 +552,36 @@ START_TEST(test_check_unset_var_not_probed) {
 }
 END_TEST
 
+/* Pools named in badgatewayd.conf serve what nginx sends them: a fastcgi_pass to a [Pool] Listen=
+ * is no socket_mismatch, even when php-fpm's own configuration is elsewhere or missing. */
+START_TEST(test_config_pools_serve_passes) {
+        struct fpm_env e;
+        char text[1024], *out, *err;
+        newdir();
+        fpm_up(&e);
+        snprintf(text, sizeof(text), "http { server { location / { fastcgi_pass unix:%s; } }\n"
+                 "server { listen 81; location / { fastcgi_pass unix:%s/gone.sock; } } }\n", fpm_env_socket(&e, 0), dir);
+        write_file(path_in("nginx.conf"), text);
+        write_file(path_in("error.log"), "");
+        snprintf(text, sizeof(text), "[Nginx]\nUser = %s\nConfig = %s\nErrorLog = %s\n[PHP-FPM]\nConfig = %s/none.conf\n"
+                 "[Pool www]\nListen = %s\n", servers_nginx_user(), path_in("nginx.conf"), path_in("error.log"), dir,
+                 fpm_env_socket(&e, 0));
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        int code = bgw_run(args, &out, &err);
+        char gone[300];
+        snprintf(gone, sizeof(gone), "unix:%s/gone.sock", dir);
+        ck_assert_msg(code == 2 && strstr(out, gone), "exit %d: %s%s", code, out, err);  /* the other pass is stale */
+        ck_assert_msg(strstr(out, "socket_mismatch") && !strstr(out, "listen at nowhere"), "%s", out);
+        char served[300];
+        snprintf(served, sizeof(served), "sends requests to unix:%s,", fpm_env_socket(&e, 0));
+        ck_assert_msg(!strstr(out, served), "the configured pool's socket was called unserved: %s", out);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
 /* (e) */
 START_TEST(test_notify) {
         struct fpm_env e;
@@ -1015,6 +1045,7 @@ int main(void) {
         tcase_add_test(tc, test_config_finding_then_502);
         tcase_add_test(tc, test_acl_pool_no_finding);
         tcase_add_test(tc, test_check_config_problem);
+        tcase_add_test(tc, test_config_pools_serve_passes);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_check_exit_codes);
         tcase_add_test(tc, test_port_holder);
