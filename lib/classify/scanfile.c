@@ -2,11 +2,14 @@
 
 #include "readlines.h"
 
-static bool before_since(struct scanfile *s, const struct logline *ll, bool *old) {
+/* A line with no time of its own goes with the last one that had one (a stack trace's lines), but
+ * an event with no time (php-fpm's dateless stderr) is never old: nothing says when it was. */
+static bool before_since(struct scanfile *s, const struct logline *ll, enum event_kind k, bool *old) {
         struct timestamp t;
-        if (s->have_since && logline_parse_time(ll, &t))
+        bool timed = logline_parse_time(ll, &t);
+        if (s->have_since && timed)
                 *old = timestamp_key(&t) < s->since;
-        return s->have_since && *old;
+        return s->have_since && *old && (timed || k == KIND_NONE);
 }
 
 int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *userdata) {
@@ -27,7 +30,7 @@ int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *us
                 s->file_lines++;
                 s->truncated += (flags & READLINES_LINE_TRUNCATED) != 0;
                 enum event_kind k = classify_line(line, n, &ll, &ev);
-                if (before_since(s, &ll, &old))
+                if (before_since(s, &ll, k, &old))
                         s->old_lines++;
                 else if (k != KIND_NONE)
                         fn(userdata, s, line, n, flags, &ll, &ev);
