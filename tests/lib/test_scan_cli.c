@@ -197,6 +197,26 @@ START_TEST(test_usage_errors) {
 }
 END_TEST
 
+/* php-fpm's dateless stderr after an old dated nginx line: --since skips the old line, never the
+ * line that has no time of its own (nothing says it is old). */
+START_TEST(test_since_keeps_dateless_events) {
+        static const char text[] =
+                "2020/01/01 00:00:00 [error] 7#7: *1 connect() to unix:/run/php/x.sock failed (111: Connection refused) "
+                "while connecting to upstream, client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", upstream: "
+                "\"fastcgi://unix:/run/php/x.sock:\", host: \"h\"\n"
+                "WARNING: [pool www] child 123 exited on signal 9 (SIGKILL) after 1.5 seconds from start\n";
+        int events;
+        write_file("dj.log", text, sizeof(text) - 1);
+        struct run r = run("scan --json --since 1h dj.log");
+        ck_assert_int_eq(r.status, 0);
+        json_t *summary = parse_lines(r.out, &events);
+        ck_assert_int_eq(events, 1);
+        ck_assert_msg(strstr(r.out, "\"kind\":\"fpm_child_signal\""), "%s", r.out);
+        json_decref(summary);
+        run_free(&r);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("scan_cli");
         TCase *tc = tcase_create("cli");
@@ -208,6 +228,7 @@ int main(void) {
         tcase_add_test(tc, test_missing_file_exit_2_others_scanned);
         tcase_add_test(tc, test_gzip_and_since_and_table);
         tcase_add_test(tc, test_usage_errors);
+        tcase_add_test(tc, test_since_keeps_dateless_events);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
