@@ -185,7 +185,9 @@ static int new_diag(struct manager *m) {
                 return r;
         size_t lost = m->feed.diag ? diag_adopt(fresh, m->feed.diag) : 0;
         if (lost)
-                say("%zu firing finding%s belonged to pools that are gone", lost, lost == 1 ? "" : "s");
+                say("%zu firing finding%s belonged to pools that are gone: resolved", lost, lost == 1 ? "" : "s");
+        if (lost)
+                diag_resolve_gone(m->feed.diag, fresh, clock_realtime_usec(), on_alert, m);
         diag_free(m->feed.diag);
         m->feed.diag = fresh;
         return 0;

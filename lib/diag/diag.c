@@ -486,6 +486,26 @@ size_t diag_adopt(struct diag *d, const struct diag *old) {
         return lost;
 }
 
+static bool has_pool(const struct diag *d, const char *name) {
+        for (size_t i = 0; i < d->n_pools; i++)
+                if (strcmp(d->targets[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+size_t diag_resolve_gone(const struct diag *old, const struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) {
+        size_t n = 0;
+        for (size_t i = 0; i < old->n_pools; i++) {
+                const struct target *t = &old->targets[i];
+                for (unsigned c = 1; c < CAUSE__MAX && !has_pool(d, t->name); c++)
+                        if (t->f[c].firing) {
+                                emit(old, t, (enum cause) c, ALERT_RESOLVED, false, now, fn, userdata);
+                                n++;
+                        }
+        }
+        return n;
+}
+
 void diag_export_firing(const struct diag *d, void (*fn)(void *userdata, const struct diag_saved_finding *f),
                         void *userdata) {
         for (size_t i = 0; i < d->n_targets; i++) {

@@ -66,6 +66,9 @@ struct diag *diag_free(struct diag *d);
  * and resolves once. Returns how many
  * firing findings had no counterpart (a pool that is gone). */
 size_t diag_adopt(struct diag *d, const struct diag *old);
+/* Before old goes: a resolved alert for each finding of old still firing on a pool d does not
+ * have (gone from the configuration), so that no alert stays firing for ever. Returns how many. */
+size_t diag_resolve_gone(const struct diag *old, const struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);
 
 /* A classified line (kind != KIND_NONE). log_pool: the pool whose php-fpm log it came from, -1 for
  * nginx's logs; php-fpm lines naming a pool are matched by that name first. */

@@ -709,6 +709,28 @@ START_TEST(test_line_through_symlink) {
 }
 END_TEST
 
+/* A reload that drops pool api while its fpm_down fires: one resolved alert for it, none for www. */
+START_TEST(test_removed_pool_resolves) {
+        probe(0, PROBE_OK, 0, T0);
+        probe(1, PROBE_REFUSED, ECONNREFUSED, T0);
+        probe(1, PROBE_REFUSED, ECONNREFUSED, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->pool, "api");
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 2 };
+        struct diag *fresh;
+        ck_assert_int_eq(diag_new(&fresh, &s, www, 1), 0);
+        ck_assert_uint_eq(diag_adopt(fresh, d), 1);
+        ck_assert_uint_eq(diag_resolve_gone(d, fresh, T0 + 2 * SEC, collect, seen), 1);
+        ck_assert_int_eq(seen->n, 2);
+        ck_assert_int_eq(last()->state, ALERT_RESOLVED);
+        ck_assert_str_eq(last()->pool, "api");
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        diag_free(fresh);
+}
+END_TEST
+
 /* A pool is the one listening at the finding's address: another master's "www" elsewhere is not
  * this diagnosis's www, and a pool named otherwise here that listens there is. */
 START_TEST(test_config_pool_by_listen) {
@@ -935,6 +957,7 @@ int main(void) {
         tcase_add_test(tc, test_unexplained_probe_failure_warns);
         tcase_add_test(tc, test_config_fires_before_any_line);
         tcase_add_test(tc, test_config_pool_by_listen);
+        tcase_add_test(tc, test_removed_pool_resolves);
         tcase_add_test(tc, test_line_through_symlink);
         tcase_add_test(tc, test_config_nginx_target);
         tcase_add_test(tc, test_config_pools);
