@@ -1,6 +1,8 @@
 #include "manager.h"
 
 #include <errno.h>
+#include <sys/file.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,6 +73,8 @@ static void put_finding(void *userdata, const struct diag_saved_finding *f) {
 static void save_state(struct manager *m) {
         struct statefile s = { 0 };
         ev_timer_stop(m->loop, &m->save_timer);
+        if (!m->state_dir[0])
+                return;         /* another badgatewayd keeps the state there */
         m->saved_lines = m->feed.lines;
         m->saved_alerts = m->alerts;
         tailers_positions(&m->tailers, put_log, &s);
@@ -116,11 +120,26 @@ static void choose_state_dir(struct manager *m) {
         snprintf(m->state_dir, sizeof(m->state_dir), "%.*s", (int) n, dir);
 }
 
+/* One daemon per state directory: a second one (run by hand beside the service) would resume from
+ * the other's offsets and overwrite them. It goes on without state, and says so. */
+static void lock_state_dir(struct manager *m) {
+        m->state_lock = open(m->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (m->state_lock < 0 || flock(m->state_lock, LOCK_EX | LOCK_NB) == 0)
+                return;         /* a directory that is not there yet is said when it is written */
+        say("another badgatewayd keeps its state in %s: this one goes on without (no resume, no saved findings)",
+            m->state_dir);
+        close(m->state_lock);
+        m->state_lock = -1;
+        m->state_dir[0] = '\0';
+}
+
 /* The state file of the last run: its findings go into the new diagnosis as firing, its
  * positions to the tailers. Corrupt or foreign: said, and a fresh start. */
 static void load_state(struct manager *m) {
         char err[512];
         size_t restored = 0, gone = 0;
+        if (!m->state_dir[0])
+                return;
         int r = statefile_load(m->state_dir, &m->loaded, err, sizeof(err));
         if (r < 0 && r != -ENOENT)
                 say("warning: state file %s; starting afresh", err);
@@ -364,7 +383,7 @@ static void init_watchers(struct manager *m) {
 
 int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_options *opt) {
         struct config_error err;
-        *m = (struct manager) { .loop = loop, .opt = *opt };
+        *m = (struct manager) { .loop = loop, .opt = *opt, .state_lock = -1 };
         tailers_init(&m->tailers, loop, &m->feed);
         pools_init(&m->pools, loop, &m->feed);
         init_watchers(m);
@@ -382,6 +401,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
                 return r;
         feed_config(m);
         choose_state_dir(m);
+        lock_state_dir(m);
         load_state(m);
         r = update_tailers(m);
         m->tailers.saved = NULL;        /* a reload's new logs start as configured */
@@ -421,4 +441,7 @@ void manager_stop(struct manager *m) {
         statefile_clear(&m->loaded);
         config_free(m->cfg);
         m->cfg = NULL;
+        if (m->state_lock >= 0)
+                close(m->state_lock);   /* after the last save: the next daemon may take the directory */
+        m->state_lock = -1;
 }

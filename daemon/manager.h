@@ -43,7 +43,8 @@ struct manager {
         ev_timer probe_tick, due_timer;
         ev_signal sig_term, sig_int, sig_hup;
         uint64_t alerts;
-        char state_dir[PATH_MAX];
+        char state_dir[PATH_MAX];       /* "": no state (another daemon holds the directory) */
+        int state_lock;                 /* the directory, flock()ed while this daemon runs; -1 */
         struct statefile loaded;        /* as read at start: the tailers resume from it */
         ev_timer save_timer;            /* the state is written at most once a second */
         uint64_t saved_lines, saved_alerts;

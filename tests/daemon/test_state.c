@@ -313,6 +313,34 @@ static void expect_fresh_start(const struct fpm_env *e, const char *want) {
         bgw_free(&b);
 }
 
+/* A second daemon on the same state directory (run by hand beside the service) takes nothing from
+ * it and writes nothing to it: it says so; the first keeps its state. */
+START_TEST(test_state_dir_locked) {
+        struct fpm_env e;
+        struct bgw a, b;
+        char other[128];
+        newdir();
+        fpm_up(&e);
+        write_file(path_in("error.log"), "");
+        mkdir(path_in("state"), 0700);
+        const char *conf = config(&e, "");
+        start(&a, conf);
+        fixture_newdir(other);
+        chmod(other, 0755);
+        const char *args[] = { "run", "--config", conf, "--stdout", "--state-dir", path_in("state"), NULL };
+        bgw_start(&b, other, args, NULL);
+        ck_assert_msg(bgw_wait_stderr(&b, "another badgatewayd keeps its state in", 5000), "%s", b.err ? b.err : "");
+        stop(&b);
+        bgw_free(&b);
+        append_numbered(path_in("error.log"), 0, 3);
+        pump_for(&a, 1500);
+        stop(&a);
+        ck_assert_int_eq(lines_read(&a), 3);
+        bgw_free(&a);
+        fpm_down(&e);
+}
+END_TEST
+
 START_TEST(test_corrupt_state) {
         struct fpm_env e;
         newdir();
@@ -360,6 +388,7 @@ int main(void) {
         tcase_add_test(tc, test_catch_up_bound);
         tcase_add_test(tc, test_firing_across_restart);
         tcase_add_test(tc, test_corrupt_state);
+        tcase_add_test(tc, test_state_dir_locked);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
