@@ -314,13 +314,36 @@ static void print_text(void *userdata, const struct alert *a) {
         }
 }
 
+static char label_char(char c) {
+        return strchr("'=| \t\n\r", c) ? '_' : c;
+}
+
+/* Two names that make the same label once their odd characters are '_' ("a b", "a|b"). */
+static bool same_label(const char *a, const char *b) {
+        for (; *a && *b; a++, b++)
+                if (label_char(*a) != label_char(*b))
+                        return false;
+        return !*a && !*b;
+}
+
 /* ' NAME_SUFFIX=': quoted always, as Icinga's guidelines ask; what a label may not hold (' and
- * =) or should not (blanks, '|') becomes '_'. */
-static void put_label(const char *name, const char *suffix) {
+ * =) or should not (blanks, '|') becomes '_'; the nth (from 2) pool of one label gets _n, so
+ * that no two labels are one (graphers keep one series per label). */
+static void put_label(const char *name, unsigned nth, const char *suffix) {
         fputs(" '", stdout);
         for (; *name; name++)
-                putchar(strchr("'=| \t\n\r", *name) ? '_' : *name);
+                putchar(label_char(*name));
+        if (nth > 1)
+                printf("_%u", nth);
         printf("_%s'=", suffix);
+}
+
+/* 1 for the first pool of its label, 2 for the next one… */
+static unsigned label_nth(const struct config *c, size_t i) {
+        unsigned n = 1;
+        for (size_t j = 0; j < i; j++)
+                n += same_label(c->pools[j].name, c->pools[i].name);
+        return n;
 }
 
 static void add_lines(void *userdata, const struct alert *a) {
@@ -340,12 +363,13 @@ static void print_perfdata(struct check *k) {
         for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
                 const struct pool_probe *pp = &k->probes[i];
                 const char *name = k->cfg->pools[i].name;
-                put_label(name, "probe");
+                unsigned nth = label_nth(k->cfg, i);
+                put_label(name, nth, "probe");
                 if (pp->done)
                         printf("%" PRIu64 ".%06" PRIu64 "s;;;0", pp->elapsed / 1000000, pp->elapsed % 1000000);
                 else
                         fputs("U", stdout);
-                put_label(name, "up");
+                put_label(name, nth, "up");
                 if (pp->done)
                         printf("%d;;;0;1", probe_result(pp->probe)->outcome == PROBE_OK);
                 else
@@ -354,7 +378,7 @@ static void print_perfdata(struct check *k) {
         diag_each_firing(k->diag, k->now, add_lines, lines);
         for (unsigned c = 1; c < CAUSE__MAX; c++)
                 if (lines[c]) {
-                        put_label(cause_id((enum cause) c), "lines");
+                        put_label(cause_id((enum cause) c), 1, "lines");
                         printf("%" PRIu64 ";;;0", lines[c]);
                 }
 }

@@ -582,6 +582,22 @@ START_TEST(test_config_pools_serve_passes) {
 }
 END_TEST
 
+/* Pools whose names make one perfdata label ("a b", "a|b"): the second gets _2, none is lost. */
+START_TEST(test_perfdata_labels_unique) {
+        char text[1024], *out, *err;
+        newdir();
+        snprintf(text, sizeof(text), "[Pool a b]\nListen = %s/x1.sock\n[Pool a|b]\nListen = %s/x2.sock\n"
+                 "[Nginx]\nConfig = %s/none.conf\nErrorLog = %s/none.log\n[PHP-FPM]\nConfig = %s/none.conf\n",
+                 dir, dir, dir, dir, dir);
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), 2);
+        ck_assert_msg(strstr(out, "'a_b_probe'=") && strstr(out, "'a_b_2_probe'=") && strstr(out, "'a_b_2_up'="), "%s", out);
+        free(out);
+        free(err);
+}
+END_TEST
+
 /* (e) */
 START_TEST(test_notify) {
         struct fpm_env e;
@@ -1032,6 +1048,7 @@ int main(void) {
         tcase_add_test(tc, test_no_pool_anywhere);
         tcase_add_test(tc, test_discover_root);
         tcase_add_test(tc, test_run_bad_config);
+        tcase_add_test(tc, test_perfdata_labels_unique);
         tcase_add_test(tc, test_stdout_closed);
         suite_add_tcase(s, tc);
         tc = daemon_case("envvar");     /* its own case: the live one tracks as many processes as it may */
