@@ -145,6 +145,9 @@ static void load_state(struct manager *m) {
                 say("warning: state file %s; starting afresh", err);
         if (r < 0)
                 return;
+        if (m->loaded.n_skipped)
+                say("warning: state file in %s: %zu entr%s left out (%s); the rest is used", m->state_dir,
+                    m->loaded.n_skipped, m->loaded.n_skipped == 1 ? "y" : "ies", err);
         uint64_t now = clock_realtime_usec();
         for (size_t i = 0; i < m->loaded.n_findings; i++) {
                 const struct statefile_finding *f = &m->loaded.findings[i];

@@ -152,18 +152,20 @@ static int parse_root(struct parse *p, json_t *root, struct statefile *s) {
                 return bad(p, "\"logs\" or \"findings\" is not an array");
         json_array_foreach(logs, i, v) {
                 struct statefile_log l = { 0 };
-                if (parse_log(p, v, &l) < 0)
-                        return -EINVAL;
-                if (statefile_find_log(s, l.path))
-                        return bad(p, "log %s: listed twice", l.path);
+                if (parse_log(p, v, &l) < 0 || (statefile_find_log(s, l.path) && bad(p, "log %s: listed twice", l.path))) {
+                        s->n_skipped++;         /* one bad entry costs that entry, not the others */
+                        continue;
+                }
                 int r = statefile_add_log(s, &l);
                 if (r < 0)
                         return r == -E2BIG ? bad(p, "more than %d logs", STATEFILE_MAX_LOGS) : r;
         }
         json_array_foreach(findings, i, v) {
                 struct statefile_finding f = { 0 };
-                if (parse_finding(p, v, &f) < 0)
-                        return -EINVAL;
+                if (parse_finding(p, v, &f) < 0) {
+                        s->n_skipped++;
+                        continue;
+                }
                 int r = statefile_add_finding(s, &f);
                 if (r < 0)
                         return r == -E2BIG ? bad(p, "more than %d findings", STATEFILE_MAX_FINDINGS) : r;

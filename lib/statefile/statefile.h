@@ -42,6 +42,8 @@ struct statefile {
         size_t n_logs;
         struct statefile_finding *findings;
         size_t n_findings;
+        size_t n_skipped;               /* entries that could not be read, left out (the first's
+                                         * reason in statefile_parse()'s err); the rest is kept */
 };
 
 void statefile_clear(struct statefile *s);

@@ -119,6 +119,13 @@ static const char *const corrupt[] = {
         "{\"schema\": 2, \"logs\": [], \"findings\": []}",
         "{\"schema\": \"1\", \"logs\": [], \"findings\": []}",
         "{\"schema\": 1, \"logs\": {}, \"findings\": []}",
+        "{\"schema\": 1, \"schema\": 1, \"logs\": [], \"findings\": []}",
+        "{\"schema\": 1, \"logs\": [{\"path\": \"/a\\u0000b\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 1,"
+        " \"fp_hash\": \"0000000000000000\"}], \"findings\": []}",
+};
+
+/* One bad entry costs that entry, not the rest of the file. */
+static const char *const bad_entries[] = {
         "{\"schema\": 1, \"logs\": [1], \"findings\": []}",
         "{\"schema\": 1, \"logs\": [{\"path\": \"rel.log\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 0,"
         " \"fp_hash\": \"0000000000000000\"}], \"findings\": []}",
@@ -130,8 +137,6 @@ static const char *const corrupt[] = {
         " \"fp_hash\": \"xyz\"}], \"findings\": []}",
         "{\"schema\": 1, \"logs\": [{\"path\": \"/a\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 1,"
         " \"fp_hash\": \"-000000000000001\"}], \"findings\": []}",
-        "{\"schema\": 1, \"logs\": [{\"path\": \"/a\\u0000b\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 1,"
-        " \"fp_hash\": \"0000000000000000\"}], \"findings\": []}",
         "{\"schema\": 1, \"logs\": [{\"path\": \"/a\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 0,"
         " \"fp_hash\": \"0000000000000000\"}, {\"path\": \"/a\", \"dev\": 1, \"ino\": 1, \"offset\": 0, \"fp_len\": 0,"
         " \"fp_hash\": \"0000000000000000\"}], \"findings\": []}",
@@ -141,7 +146,6 @@ static const char *const corrupt[] = {
         " \"target\": \"\", \"first_seen\": 1, \"lines\": 1}]}",
         "{\"schema\": 1, \"logs\": [], \"findings\": [{\"cause\": \"fpm_down\", \"target_kind\": \"pool\","
         " \"target\": \"www\", \"first_seen\": 1.5, \"lines\": 1}]}",
-        "{\"schema\": 1, \"schema\": 1, \"logs\": [], \"findings\": []}",
 };
 
 START_TEST(test_corrupt) {
@@ -152,6 +156,19 @@ START_TEST(test_corrupt) {
         ck_assert_msg(err[0], "no reason for %s", text);
         ck_assert_uint_eq(s.n_logs + s.n_findings, 0);
         ck_assert_ptr_null(s.logs);
+}
+END_TEST
+
+START_TEST(test_bad_entry_skipped) {
+        struct statefile s = { 0 };
+        char err[256];
+        const char *text = bad_entries[_i];
+        ck_assert_int_eq(statefile_parse(text, strlen(text), &s, err, sizeof(err)), 0);
+        ck_assert_msg(err[0], "no reason for %s", text);
+        ck_assert_uint_eq(s.n_skipped, 1);
+        ck_assert_uint_le(s.n_logs, 1);         /* the duplicate's first stays */
+        ck_assert_uint_eq(s.n_findings, 0);
+        statefile_clear(&s);
 }
 END_TEST
 
@@ -192,6 +209,7 @@ int main(void) {
         tcase_add_test(tc, test_save_load);
         tcase_add_test(tc, test_save_unwritable);
         tcase_add_loop_test(tc, test_corrupt, 0, (int) (sizeof(corrupt) / sizeof(corrupt[0])));
+        tcase_add_loop_test(tc, test_bad_entry_skipped, 0, (int) (sizeof(bad_entries) / sizeof(bad_entries[0])));
         tcase_add_test(tc, test_not_regular);
         tcase_add_test(tc, test_limits);
         suite_add_tcase(s, tc);
