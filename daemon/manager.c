@@ -149,18 +149,24 @@ static void load_state(struct manager *m) {
                 say("warning: state file in %s: %zu entr%s left out (%s); the rest is used", m->state_dir,
                     m->loaded.n_skipped, m->loaded.n_skipped == 1 ? "y" : "ies", err);
         uint64_t now = clock_realtime_usec();
+        size_t unknown = 0;
         for (size_t i = 0; i < m->loaded.n_findings; i++) {
                 const struct statefile_finding *f = &m->loaded.findings[i];
                 struct diag_saved_finding d = { cause_from_id(f->cause), (enum diag_target_kind) f->kind, f->target,
                                                 f->first_seen, f->lines };
-                if (diag_restore(m->feed.diag, &d, now) == 0)
-                        restored++;
-                else
-                        gone++;
+                int q = diag_restore(m->feed.diag, &d, now);
+                if (q == -ENOENT)       /* its pool is gone from the configuration: resolved, once */
+                        diag_resolve_saved(m->feed.diag, &d, now, on_alert, m);
+                restored += q == 0;
+                gone += q == -ENOENT;
+                unknown += q == -EINVAL;
         }
         if (restored || gone)
                 say("restored %zu finding%s firing before the stop%s", restored, restored == 1 ? "" : "s",
-                    gone ? " (others belonged to pools that are gone)" : "");
+                    gone ? "; resolved those whose pools are gone" : "");
+        if (unknown)
+                say("warning: state file in %s: %zu finding%s of a cause this version does not know left out",
+                    m->state_dir, unknown, unknown == 1 ? "" : "s");
         m->tailers.saved = saved_position;
         m->tailers.saved_userdata = m;
         m->tailers.catch_up = m->cfg->catch_up_bytes;

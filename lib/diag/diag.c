@@ -541,6 +541,23 @@ static struct target *saved_target(struct diag *d, const struct diag_saved_findi
         return t ? t : new_upstream(d, &addr);
 }
 
+void diag_resolve_saved(const struct diag *d, const struct diag_saved_finding *s, uint64_t now, diag_alert_fn fn,
+                        void *userdata) {
+        static struct target t;         /* large: kept off the stack */
+        if ((unsigned) s->cause <= CAUSE_NONE || s->cause >= CAUSE__MAX || !s->target)
+                return;
+        memset(&t, 0, sizeof(t));
+        t.is_pool = s->kind == DIAG_TARGET_POOL;
+        diag_put(t.name, sizeof(t.name), "%s", t.is_pool ? s->target : "");
+        upstream_address(span_make(s->target, strlen(s->target)), &t.address);
+        struct finding *f = &t.f[s->cause];
+        f->firing = true;
+        f->first_seen = s->first_seen && s->first_seen < now ? s->first_seen : now;
+        f->last_seen = now;
+        f->lines = s->lines;
+        emit(d, &t, s->cause, ALERT_RESOLVED, false, now, fn, userdata);
+}
+
 int diag_restore(struct diag *d, const struct diag_saved_finding *s, uint64_t now) {
         if ((unsigned) s->cause <= CAUSE_NONE || s->cause >= CAUSE__MAX || !s->target)
                 return -EINVAL;

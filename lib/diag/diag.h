@@ -129,6 +129,10 @@ struct diag_saved_finding {
 /* Calls fn for every firing finding. */
 void diag_export_firing(const struct diag *d, void (*fn)(void *userdata, const struct diag_saved_finding *f),
                         void *userdata);
+/* A finding that was firing before a restart and has no target any more (its pool is gone from
+ * the configuration): its one resolved alert, so that it does not stay firing for ever. */
+void diag_resolve_saved(const struct diag *d, const struct diag_saved_finding *s, uint64_t now, diag_alert_fn fn,
+                        void *userdata);
 /* A finding that was firing before a restart: firing again without an alert, so it is never sent
  * twice. It resolves once by the usual rules, as if a matching line had come now; a pool's
  * finding holds until that pool's first probe is in. 0; -ENOENT when its pool is not watched

@@ -341,6 +341,35 @@ START_TEST(test_state_dir_locked) {
 }
 END_TEST
 
+/* A finding firing at the stop whose pool is gone from the configuration at the next start:
+ * resolved once at that start, not left firing for ever. */
+START_TEST(test_gone_pool_resolved_at_start) {
+        struct fpm_env e;
+        struct bgw b;
+        char extra[300];
+        newdir();
+        fpm_up(&e);
+        write_file(path_in("error.log"), "");
+        mkdir(path_in("state"), 0700);
+        const char *conf = config(&e, "");
+        snprintf(extra, sizeof(extra), "[Pool gone]\nListen = %s/gone.sock\n", dir);
+        append_file(conf, extra, strlen(extra));
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_alert(&b, 0, "fpm_down", "firing", PROBE_INTERVAL_MS * 3 + 2000) >= 0, "%s", b.out);
+        stop(&b);
+        bgw_free(&b);
+        start(&b, config(&e, ""));      /* [Pool gone] removed */
+        int resolved = bgw_wait_alert(&b, 0, "fpm_down", "resolved", 2000);
+        ck_assert_msg(resolved >= 0, "not resolved; stdout: %s stderr: %s", b.out, b.err);
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(b.alerts, (size_t) resolved), "pool")), "gone");
+        stop(&b);
+        ck_assert_uint_eq(count_alerts(&b, "fpm_down", "resolved"), 1);
+        ck_assert_uint_eq(count_alerts(&b, "fpm_down", "firing"), 0);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
 START_TEST(test_corrupt_state) {
         struct fpm_env e;
         newdir();
@@ -389,6 +418,7 @@ int main(void) {
         tcase_add_test(tc, test_firing_across_restart);
         tcase_add_test(tc, test_corrupt_state);
         tcase_add_test(tc, test_state_dir_locked);
+        tcase_add_test(tc, test_gone_pool_resolved_at_start);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
