@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -123,6 +124,8 @@ static void choose_state_dir(struct manager *m) {
 /* One daemon per state directory: a second one (run by hand beside the service) would resume from
  * the other's offsets and overwrite them. It goes on without state, and says so. */
 static void lock_state_dir(struct manager *m) {
+        if (mkdir(m->state_dir, 0700) == 0)     /* a hand run's --state-dir; systemd makes the service's */
+                say("state directory %s: made", m->state_dir);
         m->state_lock = open(m->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (m->state_lock < 0 || flock(m->state_lock, LOCK_EX | LOCK_NB) == 0)
                 return;         /* a directory that is not there yet is said when it is written */

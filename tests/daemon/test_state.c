@@ -370,6 +370,27 @@ START_TEST(test_gone_pool_resolved_at_start) {
 }
 END_TEST
 
+/* --state-dir that does not exist yet (a hand run): made, mode 0700, and the state kept there. */
+START_TEST(test_state_dir_made) {
+        struct fpm_env e;
+        struct bgw b;
+        struct stat st;
+        newdir();
+        fpm_up(&e);
+        write_file(path_in("error.log"), "");
+        const char *args[] = { "run", "--config", config(&e, ""), "--stdout", "--state-dir", path_in("new-state"), NULL };
+        bgw_start(&b, dir, args, NULL);
+        ck_assert_msg(bgw_wait_note(&b, 0, "READY=1", READY_MS) >= 0, "no READY=1; stderr: %s", b.err ? b.err : "");
+        stop(&b);
+        ck_assert_msg(strstr(b.err, "state directory ") && strstr(b.err, ": made"), "%s", b.err);
+        ck_assert_int_eq(stat(path_in("new-state"), &st), 0);
+        ck_assert_int_eq(st.st_mode & 07777, 0700);
+        ck_assert_int_eq(access(path_in("new-state/state.json"), F_OK), 0);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
 START_TEST(test_corrupt_state) {
         struct fpm_env e;
         newdir();
@@ -419,6 +440,7 @@ int main(void) {
         tcase_add_test(tc, test_corrupt_state);
         tcase_add_test(tc, test_state_dir_locked);
         tcase_add_test(tc, test_gone_pool_resolved_at_start);
+        tcase_add_test(tc, test_state_dir_made);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
