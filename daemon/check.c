@@ -81,6 +81,7 @@ enum usage_error {
         USAGE_OPTION = 1,
         USAGE_SINCE,
         USAGE_TIMEOUT,
+        USAGE_NO_VALUE,         /* an option that takes a value came last, without one */
 };
 
 static bool parse_seconds(const char *text, unsigned *out) {
@@ -104,7 +105,7 @@ static int parse_args(struct check *k, int argc, char **argv) {
                 { 0 },
         };
         int o;
-        while ((o = getopt_long(argc, argv, "c:js:t:Vh", opts, NULL)) >= 0) {
+        while ((o = getopt_long(argc, argv, ":c:js:t:Vh", opts, NULL)) >= 0) {
                 switch (o) {
                 case 'c': k->config_file = optarg; break;
                 case 'j': k->json = true; break;
@@ -118,6 +119,7 @@ static int parse_args(struct check *k, int argc, char **argv) {
                         break;
                 case 'V': printf("badgatewayd %s\n", BADGATEWAYD_VERSION); exit(0);
                 case 'h': usage(stdout); exit(0);
+                case ':': usage(stderr); return USAGE_NO_VALUE;
                 default: usage(stderr); return USAGE_OPTION;
                 }
         }
@@ -538,6 +540,7 @@ static const char *usage_why(int r) {
         switch (r) {
         case USAGE_SINCE: return "usage error: --since: not a time (badgatewayd check --help)";
         case USAGE_TIMEOUT: return "usage error: --timeout: not a number of seconds (badgatewayd check --help)";
+        case USAGE_NO_VALUE: return "usage error: an option is missing its value (badgatewayd check --help)";
         default: return "usage error: an unknown option or argument (badgatewayd check --help)";
         }
 }

@@ -867,6 +867,9 @@ START_TEST(test_check_plugin_states) {
         ck_assert_int_eq(check_plugin(bad_timeout, text, sizeof(text), perf, sizeof(perf)), 3);
         ck_assert_str_eq(text, "usage error: --timeout: not a number of seconds (badgatewayd check --help)");
         ck_assert_str_eq(perf, "");
+        const char *no_value[] = { "check", "--config", path_in("bgw.conf"), "-t", NULL };
+        ck_assert_int_eq(check_plugin(no_value, text, sizeof(text), perf, sizeof(perf)), 3);
+        ck_assert_str_eq(text, "usage error: an option is missing its value (badgatewayd check --help)");
         const char *no_config[] = { "check", "--config", path_in("none.conf"), NULL };
         ck_assert_int_eq(check_plugin(no_config, text, sizeof(text), perf, sizeof(perf)), 3);
         ck_assert_msg(strstr(text, "none.conf: No such file or directory"), "%s", text);
