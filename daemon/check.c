@@ -303,7 +303,15 @@ static void put_text(const char *s) {
         }
 }
 
+/* The alerts of one severity: printed worst first, as the first line names the worst. */
+struct severity_pass {
+        const char *severity;
+};
+
 static void print_text(void *userdata, const struct alert *a) {
+        const struct severity_pass *pass = userdata;
+        if (strcmp(alert_severity(a), pass->severity) != 0)
+                return;
         printf("\n%s %s ", alert_severity(a), cause_id(a->cause));
         put_text(a->pool[0] ? a->pool : a->upstream);
         fputs(": ", stdout);
@@ -502,7 +510,9 @@ static void print_plugin(struct check *k, enum diag_health h, const char *status
         put_text(status_text(status));
         print_perfdata(k);
         putchar('\n');
-        diag_each_firing(k->diag, k->now, print_text, k);
+        static const char *const worst_first[] = { "critical", "error", "warning", "notice" };
+        for (size_t i = 0; i < sizeof(worst_first) / sizeof(worst_first[0]); i++)
+                diag_each_firing(k->diag, k->now, print_text, &(struct severity_pass) { worst_first[i] });
 }
 
 static int verdict(struct check *k) {

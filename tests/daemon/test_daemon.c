@@ -598,6 +598,32 @@ START_TEST(test_perfdata_labels_unique) {
 }
 END_TEST
 
+/* check's details come worst first, as its first line names the worst: a critical about an
+ * upstream before a warning about a pool, though the diagnosis holds pools first. */
+START_TEST(test_check_details_worst_first) {
+        struct fpm_env e;
+        char text[1024], *out, *err;
+        newdir();
+        fpm_up(&e);
+        snprintf(text, sizeof(text), "[global]\nlog_level = error\n[www]\nlisten = %s\n", fpm_env_socket(&e, 0));
+        write_file(path_in("fpm.conf"), text);
+        snprintf(text, sizeof(text), "http { server { location / { fastcgi_pass unix:%s/stale.sock; } } }\n", dir);
+        write_file(path_in("nginx.conf"), text);
+        write_file(path_in("error.log"), "");
+        snprintf(text, sizeof(text), "[Nginx]\nUser = %s\nConfig = %s\nErrorLog = %s\n[PHP-FPM]\nConfig = %s\n"
+                 "[Pool www]\nListen = %s\n", servers_nginx_user(), path_in("nginx.conf"), path_in("error.log"),
+                 path_in("fpm.conf"), fpm_env_socket(&e, 0));
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        ck_assert_int_eq(bgw_run(args, &out, &err), 2);
+        const char *crit = strstr(out, "\ncritical socket_mismatch"), *warn = strstr(out, "\nwarning fpm_log_level");
+        ck_assert_msg(crit && warn && crit < warn, "%s", out);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
 /* (e) */
 START_TEST(test_notify) {
         struct fpm_env e;
@@ -1066,6 +1092,7 @@ int main(void) {
         tcase_add_test(tc, test_acl_pool_no_finding);
         tcase_add_test(tc, test_check_config_problem);
         tcase_add_test(tc, test_config_pools_serve_passes);
+        tcase_add_test(tc, test_check_details_worst_first);
         tcase_add_test(tc, test_notify);
         tcase_add_test(tc, test_check_exit_codes);
         tcase_add_test(tc, test_port_holder);
