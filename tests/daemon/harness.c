@@ -141,6 +141,12 @@ static void exec_child(const char *const *args, const char *const *env, int out,
         unsetenv("WATCHDOG_PID");
         for (; env && *env; env++)
                 putenv((char *) *env);
+        if (!getenv("STATE_DIRECTORY")) {       /* never the host's /var/lib/badgatewayd */
+                static char state[160];
+                char d[128];
+                snprintf(state, sizeof(state), "STATE_DIRECTORY=%s", fixture_newdir(d));
+                putenv(state);
+        }
         int in = open("/dev/null", O_RDONLY);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
                 _exit(127);
