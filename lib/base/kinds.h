@@ -200,16 +200,40 @@ enum cause cause_from_id(const char *id);
 /*
  * The kind of nginx's "connect() … failed (E: …)" line for errno E, and of the probe's own failed
  * connect(): UPSTREAM_CONNECT_ERROR for an errno not in the table. nginx prints the kernel's errno
- * (ngx_connection_error() via ngx_log_error()), so these are Linux numbers.
+ * (ngx_connection_error() via ngx_log_error()): Linux numbers, and nginx for Windows prints
+ * WSAGetLastError()'s, which no Linux errno reaches (the WSA_ rows below). The value is kept as
+ * logged.
  */
+enum windows_errno {
+        WSA_ECONNABORTED = 10053,
+        WSA_ECONNRESET = 10054,
+        WSA_ETIMEDOUT = 10060,
+        WSA_ECONNREFUSED = 10061,
+};
+/* The largest errno a line may carry: Windows' WSA values run to 11xxx. */
+enum { ERRNO_LOGGED_MAX = 0xffff };
+
 #define CONNECT_ERRNO_LIST(X)                                                           \
         X(ENOENT, UPSTREAM_SOCKET_MISSING)                                              \
         X(ENOTDIR, UPSTREAM_SOCKET_MISSING)     /* a file where the path needs a directory */ \
         X(ECONNREFUSED, UPSTREAM_REFUSED)                                               \
+        X(WSA_ECONNREFUSED, UPSTREAM_REFUSED)                                           \
         X(EACCES, UPSTREAM_PERMISSION_DENIED)                                           \
         X(EAGAIN, UPSTREAM_BACKLOG_FULL)        /* a unix socket's full listen queue */  \
-        X(ETIMEDOUT, UPSTREAM_CONNECT_TIMEOUT)
+        X(ETIMEDOUT, UPSTREAM_CONNECT_TIMEOUT)                                          \
+        X(WSA_ETIMEDOUT, UPSTREAM_CONNECT_TIMEOUT)
+
+/*
+ * The errnos of recv()/readv()/writev()/send() that mean the upstream went away mid-request
+ * (UPSTREAM_RESET); any other errno of those calls is not an event.
+ */
+#define RESET_ERRNO_LIST(X)                                                             \
+        X(ECONNRESET)                                                                   \
+        X(EPIPE)                                                                        \
+        X(WSA_ECONNRESET)                                                               \
+        X(WSA_ECONNABORTED)     /* Windows' send() on a connection the peer closed */
 
 enum event_kind kind_of_connect_errno(int e);
+bool errno_is_reset(int e);
 /* "fpm_down, socket_mismatch" into buf; returns buf. */
 const char *kind_causes_str(enum event_kind k, char *buf, unsigned size);

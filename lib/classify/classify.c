@@ -20,7 +20,7 @@ static int errno_in(struct span m) {
                 return 0;
         struct span t = span_range(SPAN_FIND(span_range(at, m.p + m.n), "(") + 1, m.p + m.n);
         long e;
-        if (!span_take_long(&t, &e) || !SPAN_STARTS(t, ":") || e > 4095)
+        if (!span_take_long(&t, &e) || !SPAN_STARTS(t, ":") || e > ERRNO_LOGGED_MAX)
                 return 0;
         return (int) e;
 }
@@ -67,12 +67,12 @@ static enum event_kind rule_timed_out(struct nginx_line *l, struct span m, struc
         }
 }
 
-/* recv()/readv()/writev()/send() failed (104: Connection reset by peer) while … upstream */
+/* recv()/readv()/writev()/send() failed (104: Connection reset by peer) while … upstream;
+ * WSARecv()/WSASend() failed (10054: …) from nginx for Windows */
 static enum event_kind rule_io_failed(struct nginx_line *l, struct span m, struct event *ev) {
         ev->err = errno_in(m);
-        bool reset = ev->err == 104 || ev->err == 32;
-        return reset && ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT ? KIND_UPSTREAM_RESET
-                                                                              : KIND_NONE;
+        bool mid_request = ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT;
+        return errno_is_reset(ev->err) && mid_request ? KIND_UPSTREAM_RESET : KIND_NONE;
 }
 
 static enum event_kind rule_closed(struct nginx_line *l, struct span m, struct event *ev) {
@@ -179,6 +179,8 @@ static const struct {
         RULE("writev() failed (", rule_io_failed),
         RULE("send() failed (", rule_io_failed),
         RULE("sendfile() failed (", rule_io_failed),
+        RULE("WSARecv() failed (", rule_io_failed),     /* nginx for Windows */
+        RULE("WSASend() failed (", rule_io_failed),
 };
 
 static int nginx_rule_for(struct span rest) {

@@ -148,6 +148,74 @@ START_TEST(test_mid_request_kinds) {
 }
 END_TEST
 
+/* One line of a field file (tests/data/field/, lines from real hosts): its kind, upstream or
+ * detail (NULL: not checked) and errno. */
+struct field_case {
+        const char *file;
+        unsigned line;
+        const char *kind, *upstream, *detail;
+        int err;
+};
+
+static void check_field(const struct field_case *c) {
+        char name[128];
+        size_t len;
+        snprintf(name, sizeof(name), "field/%s", c->file);
+        char *log = fixture_read(name, &len), *line = log;
+        for (unsigned i = 1; i < c->line && line; i++)
+                line = memchr(line, '\n', (size_t) (log + len - line)), line = line ? line + 1 : NULL;
+        ck_assert_msg(line != NULL, "%s has no line %u", c->file, c->line);
+        char *nl = memchr(line, '\n', (size_t) (log + len - line));
+        size_t n = nl ? (size_t) (nl - line) : (size_t) (log + len - line);
+        struct logline ll;
+        struct event ev;
+        enum event_kind k = classify_line(line, n, &ll, &ev);
+        ck_assert_msg(strcmp(kind_id(k), c->kind) == 0, "%s:%u: got %s, expected %s", c->file, c->line,
+                      kind_id(k), c->kind);
+        if (c->upstream)
+                ck_assert_span_eq(ev.upstream, c->upstream);
+        if (c->detail)
+                ck_assert_span_eq(ev.detail, c->detail);
+        ck_assert_msg(ev.err == c->err, "%s:%u: errno %d, expected %d", c->file, c->line, ev.err, c->err);
+        free(log);
+}
+
+/* nginx for Windows logs WSAGetLastError()'s values, kept as logged. */
+START_TEST(test_field_windows_errno) {
+        static const struct field_case cases[] = {
+                { "14-windows-errno.nginx.log", 1, "upstream_refused", "127.0.0.1:9010", NULL, 10061 },
+                { "14-windows-errno.nginx.log", 2, "upstream_read_timeout", "127.0.0.1:9005", NULL, 10060 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        static const struct {
+                const char *message, *kind;
+                int err;
+        } kind_cases[] = {
+                { "upstream timed out (10060: A connection attempt failed) while connecting to upstream",
+                  "upstream_connect_timeout", 10060 },
+                { "connect() failed (10060: A connection attempt failed) while connecting to upstream",
+                  "upstream_connect_timeout", 10060 },
+                { "WSARecv() failed (10054: An existing connection was forcibly closed by the remote host) while reading response header from upstream",
+                  "upstream_reset", 10054 },
+                { "recv() failed (10054: An existing connection was forcibly closed by the remote host) while reading response header from upstream",
+                  "upstream_reset", 10054 },
+                { "WSASend() failed (10053: An established connection was aborted) while sending request to upstream",
+                  "upstream_reset", 10053 },
+                { "WSARecv() failed (10035: A non-blocking socket operation could not be completed) while reading upstream",
+                  "none", 0 },
+                { "connect() failed (10065: A socket operation was attempted to an unreachable host) while connecting to upstream",
+                  "upstream_connect_error", 10065 },
+        };
+        for (unsigned i = 0; i < sizeof(kind_cases) / sizeof(kind_cases[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(kind_cases[i].message, "fastcgi://127.0.0.1:9010", &ev);
+                ck_assert_msg(strcmp(kind_id(k), kind_cases[i].kind) == 0, "%s → %s", kind_cases[i].message, kind_id(k));
+                ck_assert_int_eq(ev.err, kind_cases[i].err);
+        }
+}
+END_TEST
+
 START_TEST(test_protocol_version_value) {
         struct event ev;
         classify_nginx_msg("upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream",
@@ -396,6 +464,7 @@ int main(void) {
         tcase_add_test(tc, test_connect_errnos);
         tcase_add_test(tc, test_mid_request_kinds);
         tcase_add_test(tc, test_protocol_version_value);
+        tcase_add_test(tc, test_field_windows_errno);
         tcase_add_test(tc, test_php_stderr);
         tcase_add_test(tc, test_benign_nginx);
         tcase_add_test(tc, test_request_cannot_decide);
