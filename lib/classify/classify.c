@@ -294,12 +294,17 @@ static enum event_kind rule_max_children(struct span m, struct event *ev) {
         return KIND_FPM_MAX_CHILDREN;
 }
 
-/* unable to bind listening socket for address '/run/php.sock': Address already in use (98) */
-static const char bind_prefix[] = "unable to bind listening socket for address '";
+/* unable to bind listening socket for address '/run/php.sock': Address already in use (98);
+ * old php-fpm (5.x) wrote the address without quotes: … for address 127.0.0.1:9000: Address … */
+static const char bind_prefix[] = "unable to bind listening socket for address ";
 
 static enum event_kind rule_bind(struct span m, struct event *ev) {
         struct span t = span_range(m.p + sizeof(bind_prefix) - 1, m.p + m.n);
-        const char *close = SPAN_FIND(t, "': ");
+        const char *close;
+        if (SPAN_SKIP(&t, "'"))
+                close = SPAN_FIND(t, "': ");
+        else
+                close = SPAN_FIND(t, ": ");
         ev->detail = close ? span_range(t.p, close) : t;
         const char *paren = span_rfind(t, " (", 2);
         if (paren && SPAN_ENDS(t, ")")) {

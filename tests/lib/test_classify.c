@@ -216,6 +216,37 @@ START_TEST(test_field_windows_errno) {
 }
 END_TEST
 
+/* old php-fpm wrote the bind address without quotes */
+START_TEST(test_field_bind_noquote) {
+        static const struct field_case cases[] = {
+                { "04-bind-noquote.fpm.log", 1, "none", NULL, NULL, 0 },
+                { "04-bind-noquote.fpm.log", 3, "fpm_bind_failed", NULL, "127.0.0.1:9000", 98 },
+                { "04-bind-noquote.fpm.log", 4, "fpm_init_failed", NULL, NULL, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        static const struct {
+                const char *line, *detail;
+                int err;
+        } forms[] = {
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address '/run/php/www.sock': Address already in use (98)",
+                  "/run/php/www.sock", 98 },
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address [::]:9000: Address already in use (98)",
+                  "[::]:9000", 98 },
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address /run/php/www.sock: Permission denied (13)",
+                  "/run/php/www.sock", 13 },
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address 127.0.0.1:9000",
+                  "127.0.0.1:9000", 0 },
+        };
+        for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+                struct event ev;
+                ck_assert_int_eq(classify(forms[i].line, &ev), KIND_FPM_BIND_FAILED);
+                ck_assert_span_eq(ev.detail, forms[i].detail);
+                ck_assert_int_eq(ev.err, forms[i].err);
+        }
+}
+END_TEST
+
 START_TEST(test_protocol_version_value) {
         struct event ev;
         classify_nginx_msg("upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream",
@@ -478,6 +509,7 @@ int main(void) {
         tcase_add_test(tf, test_fpm_pool_and_master);
         tcase_add_test(tf, test_fpm_terminated_reads_from_the_right);
         tcase_add_test(tf, test_fpm_debug_format);
+        tcase_add_test(tf, test_field_bind_noquote);
         tcase_add_test(tf, test_every_kind_has_an_entry);
         tcase_add_test(tf, test_docs_list_every_kind);
         tcase_add_test(tf, test_tally_empty_label);
