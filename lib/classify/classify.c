@@ -211,6 +211,8 @@ enum event_kind classify_nginx(struct nginx_line *l, struct event *ev) {
         nginx_parse_fields(l);
         if (!ev->upstream.p)
                 ev->upstream = address_upstream_field(l->upstream);
+        /* fastcgi_pass unix:///run/x.sock is the pool's unix:/run/x.sock */
+        ev->upstream = address_unix_label(ev->upstream, l->label, sizeof(l->label));
         return set_kind(ev, k);
 }
 

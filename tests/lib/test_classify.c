@@ -247,6 +247,29 @@ START_TEST(test_field_bind_noquote) {
 }
 END_TEST
 
+/* fastcgi_pass unix:///path: nginx prints it as written; the label is the pool's unix:/path */
+START_TEST(test_field_unix_triple_slash) {
+        static const struct field_case cases[] = {
+                { "20-unix-triple-slash.nginx.log", 1, "upstream_read_timeout", "unix:/var/run/php-fpm.sock", NULL, 110 },
+                { "20-unix-triple-slash.nginx.log", 2, "upstream_read_timeout", "unix:/var/run/php-fpm.sock", NULL, 110 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        struct event ev;
+        classify_nginx_msg("connect() to unix:///run//php.sock failed (2: No such file or directory) while connecting to upstream",
+                           "fastcgi://unix:///run//php.sock:", &ev);
+        ck_assert_int_eq(ev.kind, KIND_UPSTREAM_SOCKET_MISSING);
+        ck_assert_span_eq(ev.upstream, "unix:/run/php.sock");
+        classify_nginx_msg("upstream timed out (110: Connection timed out) while reading upstream",
+                           "fastcgi://unix:///run/php.sock:", &ev);
+        ck_assert_span_eq(ev.upstream, "unix:/run/php.sock");
+        struct address pool, seen;
+        ck_assert_int_eq(address_parse(&pool, "/run/php.sock", 13), 0);
+        ck_assert_int_eq(address_parse(&seen, ev.upstream.p, ev.upstream.n), 0);
+        ck_assert(address_same(&pool, &seen));
+}
+END_TEST
+
 START_TEST(test_protocol_version_value) {
         struct event ev;
         classify_nginx_msg("upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream",
@@ -496,6 +519,7 @@ int main(void) {
         tcase_add_test(tc, test_mid_request_kinds);
         tcase_add_test(tc, test_protocol_version_value);
         tcase_add_test(tc, test_field_windows_errno);
+        tcase_add_test(tc, test_field_unix_triple_slash);
         tcase_add_test(tc, test_php_stderr);
         tcase_add_test(tc, test_benign_nginx);
         tcase_add_test(tc, test_request_cannot_decide);
