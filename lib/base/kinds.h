@@ -29,6 +29,8 @@
           "response headers exceed fastcgi_buffer_size")                                \
         X(NOT_FASTCGI, "not_fastcgi", "9db050b7ea6043df8a1db6af37d15bb7", LOG_CRIT,          \
           "fastcgi_pass points at something that does not speak FastCGI")               \
+        X(APP_BAD_RESPONSE, "app_bad_response", "401452d426d54a35ae4959e305c00f3b", LOG_ERR, \
+          "the application sent an invalid or truncated response")                      \
         X(SCRIPT_CONFIG, "script_config", "7cfd72cbec2548b8b3e6f1f28cbac76d", LOG_WARNING,   \
           "SCRIPT_FILENAME, file permissions or security.limit_extensions are wrong")   \
         X(NGINX_ERROR_LOG_LEVEL, "nginx_error_log_level", "b78f09254c314b58a436e95724ee578b", LOG_WARNING, \
@@ -108,6 +110,12 @@ enum kind_decide {
         X(UPSTREAM_PROTOCOL_ERROR, "upstream_protocol_error", NGINX, LOG_ERR,            \
           C(NOT_FASTCGI), NOT_FASTCGI, NONE, 0,                                          \
           "the upstream's answer is not valid FastCGI")                                 \
+        X(UPSTREAM_INVALID_HEADER, "upstream_invalid_header", NGINX, LOG_ERR,            \
+          C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
+          "the application sent a malformed response header or status")               \
+        X(UPSTREAM_TRUNCATED_RESPONSE, "upstream_truncated_response", NGINX, LOG_ERR,    \
+          C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
+          "the FastCGI response ended before the body it promised (Content-Length)")    \
         X(NO_LIVE_UPSTREAMS, "no_live_upstreams", NGINX, LOG_ERR,                        \
           C(FPM_DOWN), FPM_DOWN, NONE, 0,                                                \
           "every server of the upstream group is marked down")                          \

@@ -79,6 +79,15 @@ static enum event_kind rule_closed(struct nginx_line *l, struct span m, struct e
         return ev->phase != PHASE_NONE ? KIND_UPSTREAM_CLOSED : KIND_NONE;
 }
 
+/* the application's response is FastCGI, but not a valid or complete HTTP response */
+static enum event_kind rule_invalid_header(struct nginx_line *l, struct span m, struct event *ev) {
+        return KIND_UPSTREAM_INVALID_HEADER;
+}
+
+static enum event_kind rule_truncated(struct nginx_line *l, struct span m, struct event *ev) {
+        return ev->phase != PHASE_NONE ? KIND_UPSTREAM_TRUNCATED_RESPONSE : KIND_NONE;
+}
+
 static enum event_kind rule_too_big(struct nginx_line *l, struct span m, struct event *ev) {
         return KIND_UPSTREAM_HEADER_TOO_BIG;
 }
@@ -167,8 +176,11 @@ static const struct {
         RULE("connect() to ", rule_connect_to),
         RULE("connect() failed (", rule_connect_failed),
         RULE("upstream timed out (", rule_timed_out),
+        RULE("upstream prematurely closed FastCGI request", rule_truncated),
         RULE("upstream prematurely closed ", rule_closed),
         RULE("upstream sent too big header", rule_too_big),
+        RULE("upstream sent invalid header", rule_invalid_header),
+        RULE("upstream sent invalid status \"", rule_invalid_header),
         RULE("upstream sent ", rule_protocol),
         RULE("upstream split a header line in FastCGI records", rule_protocol),
         RULE("no live upstreams", rule_no_live),

@@ -134,7 +134,9 @@ START_TEST(test_mid_request_kinds) {
                 { "upstream timed out (110: Connection timed out) while sending request to upstream", "upstream_read_timeout", PHASE_SEND },
                 { "upstream sent too big header while reading response header from upstream", "upstream_header_too_big", PHASE_HEADER },
                 { "upstream sent invalid FastCGI record type: 2 while reading response header from upstream", "upstream_protocol_error", PHASE_HEADER },
-                { "upstream sent invalid header: \"x\\x00...\" while reading response header from upstream", "upstream_protocol_error", PHASE_HEADER },
+                { "upstream sent invalid header: \"x\\x00...\" while reading response header from upstream", "upstream_invalid_header", PHASE_HEADER },
+                { "upstream sent invalid status \"abc\" while reading response header from upstream", "upstream_invalid_header", PHASE_HEADER },
+                { "upstream prematurely closed FastCGI request while reading upstream", "upstream_truncated_response", PHASE_BODY },
                 { "no live upstreams while connecting to upstream", "no_live_upstreams", PHASE_CONNECT },
                 { "upstream server temporarily disabled while reading response header from upstream", "upstream_disabled", PHASE_HEADER },
         };
@@ -267,6 +269,26 @@ START_TEST(test_field_unix_triple_slash) {
         ck_assert_int_eq(address_parse(&pool, "/run/php.sock", 13), 0);
         ck_assert_int_eq(address_parse(&seen, ev.upstream.p, ev.upstream.n), 0);
         ck_assert(address_same(&pool, &seen));
+}
+END_TEST
+
+/* the application's response, not FastCGI itself, is broken: neither not_fastcgi nor worker_killed */
+START_TEST(test_field_app_bad_response) {
+        static const struct field_case cases[] = {
+                { "11-invalid-header.nginx.log", 1, "upstream_invalid_header", "unix:/var/run/cgi-php.socket-1", NULL, 0 },
+                { "13-premature-fcgi-request.nginx.log", 1, "upstream_truncated_response",
+                  "unix:/var/run/nextcloud-php-fpm.sock", NULL, 0 },
+                { "13-premature-fcgi-request.nginx.log", 2, "upstream_truncated_response",
+                  "unix:/var/run/nextcloud-php-fpm.sock", NULL, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        enum event_kind kinds[] = { KIND_UPSTREAM_INVALID_HEADER, KIND_UPSTREAM_TRUNCATED_RESPONSE };
+        for (unsigned i = 0; i < 2; i++) {
+                const struct kind_info *k = kind_info(kinds[i]);
+                ck_assert_int_eq(k->cause, CAUSE_APP_BAD_RESPONSE);
+                ck_assert_uint_eq(k->causes, 1u << CAUSE_APP_BAD_RESPONSE);
+        }
 }
 END_TEST
 
@@ -520,6 +542,7 @@ int main(void) {
         tcase_add_test(tc, test_protocol_version_value);
         tcase_add_test(tc, test_field_windows_errno);
         tcase_add_test(tc, test_field_unix_triple_slash);
+        tcase_add_test(tc, test_field_app_bad_response);
         tcase_add_test(tc, test_php_stderr);
         tcase_add_test(tc, test_benign_nginx);
         tcase_add_test(tc, test_request_cannot_decide);
