@@ -113,7 +113,7 @@ enum kind_decide {
         X(UPSTREAM_INVALID_HEADER, "upstream_invalid_header", NGINX, LOG_ERR,            \
           C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
           "the application sent a malformed response header or status")               \
-        X(UPSTREAM_TRUNCATED_RESPONSE, "upstream_truncated_response", NGINX, LOG_ERR,    \
+        X(UPSTREAM_TRUNCATED, "upstream_truncated", NGINX, LOG_ERR,                     \
           C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
           "the FastCGI response ended before the body it promised (Content-Length)")    \
         X(NO_LIVE_UPSTREAMS, "no_live_upstreams", NGINX, LOG_ERR,                        \

@@ -85,7 +85,7 @@ static enum event_kind rule_invalid_header(struct nginx_line *l, struct span m, 
 }
 
 static enum event_kind rule_truncated(struct nginx_line *l, struct span m, struct event *ev) {
-        return ev->phase != PHASE_NONE ? KIND_UPSTREAM_TRUNCATED_RESPONSE : KIND_NONE;
+        return ev->phase != PHASE_NONE ? KIND_UPSTREAM_TRUNCATED : KIND_NONE;
 }
 
 static enum event_kind rule_too_big(struct nginx_line *l, struct span m, struct event *ev) {

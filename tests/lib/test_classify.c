@@ -136,7 +136,7 @@ START_TEST(test_mid_request_kinds) {
                 { "upstream sent invalid FastCGI record type: 2 while reading response header from upstream", "upstream_protocol_error", PHASE_HEADER },
                 { "upstream sent invalid header: \"x\\x00...\" while reading response header from upstream", "upstream_invalid_header", PHASE_HEADER },
                 { "upstream sent invalid status \"abc\" while reading response header from upstream", "upstream_invalid_header", PHASE_HEADER },
-                { "upstream prematurely closed FastCGI request while reading upstream", "upstream_truncated_response", PHASE_BODY },
+                { "upstream prematurely closed FastCGI request while reading upstream", "upstream_truncated", PHASE_BODY },
                 { "no live upstreams while connecting to upstream", "no_live_upstreams", PHASE_CONNECT },
                 { "upstream server temporarily disabled while reading response header from upstream", "upstream_disabled", PHASE_HEADER },
         };
@@ -276,14 +276,14 @@ END_TEST
 START_TEST(test_field_app_bad_response) {
         static const struct field_case cases[] = {
                 { "11-invalid-header.nginx.log", 1, "upstream_invalid_header", "unix:/var/run/cgi-php.socket-1", NULL, 0 },
-                { "13-premature-fcgi-request.nginx.log", 1, "upstream_truncated_response",
+                { "13-premature-fcgi-request.nginx.log", 1, "upstream_truncated",
                   "unix:/var/run/nextcloud-php-fpm.sock", NULL, 0 },
-                { "13-premature-fcgi-request.nginx.log", 2, "upstream_truncated_response",
+                { "13-premature-fcgi-request.nginx.log", 2, "upstream_truncated",
                   "unix:/var/run/nextcloud-php-fpm.sock", NULL, 0 },
         };
         for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
                 check_field(&cases[i]);
-        enum event_kind kinds[] = { KIND_UPSTREAM_INVALID_HEADER, KIND_UPSTREAM_TRUNCATED_RESPONSE };
+        enum event_kind kinds[] = { KIND_UPSTREAM_INVALID_HEADER, KIND_UPSTREAM_TRUNCATED };
         for (unsigned i = 0; i < 2; i++) {
                 const struct kind_info *k = kind_info(kinds[i]);
                 ck_assert_int_eq(k->cause, CAUSE_APP_BAD_RESPONSE);
