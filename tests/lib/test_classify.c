@@ -12,8 +12,9 @@ static const char refused_line[] =
         "request: \"GET /ok.php HTTP/1.1\", upstream: \"fastcgi://unix:/srv/lab/run/victim.sock:\", "
         "host: \"127.0.0.1:18082\"";
 
+/* The event's spans may point into the logline (a rewritten upstream): it lives until the next call. */
 static enum event_kind classify(const char *line, struct event *ev) {
-        struct logline ll;
+        static struct logline ll;
         return classify_line(line, strlen(line), &ll, ev);
 }
 
