@@ -19,8 +19,18 @@ static const uint8_t *region(const struct logline *ll, const uint8_t *data, size
         return data;
 }
 
+/* A unix upstream with repeated slashes is rewritten into the logline's label (unix:///x is unix:/x). */
+static void check_upstream(const struct logline *ll, const struct event *ev, const uint8_t *data, size_t size) {
+        const char *label = ll->nginx.label;
+        if (ev->upstream.p < label || ev->upstream.p >= label + sizeof(ll->nginx.label)) {
+                CHECK_SPAN(ev->upstream, data, size);
+                return;
+        }
+        CHECK_SPAN(ev->upstream, (const uint8_t *) label, sizeof(ll->nginx.label) - 1);
+        FUZZ_CHECK(span_has_prefix(ev->upstream, "unix:", 5) && !span_find(ev->upstream, "//", 2));
+}
+
 static void check_event_spans(const struct event *ev, const uint8_t *data, size_t size) {
-        CHECK_SPAN(ev->upstream, data, size);
         CHECK_SPAN(ev->pool, data, size);
         CHECK_SPAN(ev->signal_name, data, size);
         CHECK_SPAN(ev->detail, data, size);
@@ -77,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         size_t in_size = size;
         const uint8_t *in = region(&ll, data, &in_size);
+        check_upstream(&ll, &ev, in, in_size);
         check_event_spans(&ev, in, in_size);
         check_line_spans(&ll, in, in_size);
         struct timestamp t;

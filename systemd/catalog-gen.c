@@ -212,6 +212,25 @@ static const struct entry entries[CAUSE__MAX] = {
                 "   (grep -rn '^listen' /etc/php/*/fpm/pool.d/), or move the other service away.\n"
                 "   For an HTTP backend use proxy_pass, not fastcgi_pass.\n",
         },
+        [CAUSE_APP_BAD_RESPONSE] = {
+                "The PHP application sent an invalid or truncated response",
+                "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html",
+                "nginx got FastCGI from @BADGATEWAY_UPSTREAM@, but the HTTP response in it was\n"
+                "broken: \"upstream sent invalid header\" or \"upstream sent invalid status\" (the script\n"
+                "printed output before its headers, or a malformed header or Status: line), or\n"
+                "\"upstream prematurely closed FastCGI request\" (the script ended before the body its\n"
+                "Content-Length header promised). PHP-FPM itself is fine: the application is not.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. Request the URL from the sample lines and look at the raw response:\n"
+                "       SCRIPT_FILENAME=/path/to/script.php REQUEST_METHOD=GET cgi-fcgi -bind -connect <pool address>\n"
+                "2. Look for output before headers: a BOM or whitespace before <?php, echo or\n"
+                "   var_dump before header(), a header() value with a newline in it.\n"
+                "3. For a truncated body: a Content-Length header the script sets itself (file\n"
+                "   downloads, streaming) that does not match what it sends, or a script that exits\n"
+                "   or times out mid-download (check the PHP error log and max_execution_time).\n",
+        },
         [CAUSE_SCRIPT_CONFIG] = {
                 "PHP-FPM cannot find, or may not run, the requested script",
                 "https://www.php.net/manual/en/install.fpm.configuration.php "

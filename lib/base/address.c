@@ -180,6 +180,17 @@ struct span address_upstream_field(struct span f) {
         return end ? span_range(f.p, end) : f;
 }
 
+struct span address_unix_label(struct span s, char *buf, size_t size) {
+        if (!SPAN_STARTS(s, "unix:") || !span_find(s, "//", 2) || s.n >= size)
+                return s;
+        size_t n = 0;
+        for (size_t i = 0; i < s.n; i++)
+                if (!(s.p[i] == '/' && n > 0 && buf[n - 1] == '/'))
+                        buf[n++] = s.p[i];
+        buf[n] = '\0';
+        return span_make(buf, n);
+}
+
 static int parse(struct address *r, struct span s) {
         if (s.n == 0)
                 return -EINVAL;

@@ -67,3 +67,9 @@ int address_sockaddr(const struct address *a, struct sockaddr_storage *ss, sockl
  * Runs for every classified nginx line: a few byte compares and one short search.
  */
 struct span address_upstream_field(struct span field);
+/*
+ * A unix label with repeated slashes, "unix:///run/x.sock" (nginx prints fastcgi_pass's text as
+ * written), as address_parse() writes it, "unix:/run/x.sock", into buf; s itself when it has none
+ * or is not a unix label, or when it does not fit.
+ */
+struct span address_unix_label(struct span s, char *buf, size_t size);

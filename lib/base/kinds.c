@@ -92,3 +92,15 @@ enum event_kind kind_of_connect_errno(int e) {
                         return table[i].kind;
         return KIND_UPSTREAM_CONNECT_ERROR;
 }
+
+bool errno_is_reset(int e) {
+        static const int table[] = {
+#define X(err) err,
+                RESET_ERRNO_LIST(X)
+#undef X
+        };
+        for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+                if (table[i] == e)
+                        return true;
+        return false;
+}

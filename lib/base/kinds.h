@@ -29,6 +29,8 @@
           "response headers exceed fastcgi_buffer_size")                                \
         X(NOT_FASTCGI, "not_fastcgi", "9db050b7ea6043df8a1db6af37d15bb7", LOG_CRIT,          \
           "fastcgi_pass points at something that does not speak FastCGI")               \
+        X(APP_BAD_RESPONSE, "app_bad_response", "401452d426d54a35ae4959e305c00f3b", LOG_ERR, \
+          "the application sent an invalid or truncated response")                      \
         X(SCRIPT_CONFIG, "script_config", "7cfd72cbec2548b8b3e6f1f28cbac76d", LOG_WARNING,   \
           "SCRIPT_FILENAME, file permissions or security.limit_extensions are wrong")   \
         X(NGINX_ERROR_LOG_LEVEL, "nginx_error_log_level", "b78f09254c314b58a436e95724ee578b", LOG_WARNING, \
@@ -108,6 +110,12 @@ enum kind_decide {
         X(UPSTREAM_PROTOCOL_ERROR, "upstream_protocol_error", NGINX, LOG_ERR,            \
           C(NOT_FASTCGI), NOT_FASTCGI, NONE, 0,                                          \
           "the upstream's answer is not valid FastCGI")                                 \
+        X(UPSTREAM_INVALID_HEADER, "upstream_invalid_header", NGINX, LOG_ERR,            \
+          C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
+          "the application sent a malformed response header or status")               \
+        X(UPSTREAM_TRUNCATED, "upstream_truncated", NGINX, LOG_ERR,                     \
+          C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
+          "the FastCGI response ended before the body it promised (Content-Length)")    \
         X(NO_LIVE_UPSTREAMS, "no_live_upstreams", NGINX, LOG_ERR,                        \
           C(FPM_DOWN), FPM_DOWN, NONE, 0,                                                \
           "every server of the upstream group is marked down")                          \
@@ -200,16 +208,40 @@ enum cause cause_from_id(const char *id);
 /*
  * The kind of nginx's "connect() … failed (E: …)" line for errno E, and of the probe's own failed
  * connect(): UPSTREAM_CONNECT_ERROR for an errno not in the table. nginx prints the kernel's errno
- * (ngx_connection_error() via ngx_log_error()), so these are Linux numbers.
+ * (ngx_connection_error() via ngx_log_error()): Linux numbers, and nginx for Windows prints
+ * WSAGetLastError()'s, which no Linux errno reaches (the WSA_ rows below). The value is kept as
+ * logged.
  */
+enum windows_errno {
+        WSA_ECONNABORTED = 10053,
+        WSA_ECONNRESET = 10054,
+        WSA_ETIMEDOUT = 10060,
+        WSA_ECONNREFUSED = 10061,
+};
+/* The largest errno a line may carry: Windows' WSA values run to 11xxx. */
+enum { ERRNO_LOGGED_MAX = 0xffff };
+
 #define CONNECT_ERRNO_LIST(X)                                                           \
         X(ENOENT, UPSTREAM_SOCKET_MISSING)                                              \
         X(ENOTDIR, UPSTREAM_SOCKET_MISSING)     /* a file where the path needs a directory */ \
         X(ECONNREFUSED, UPSTREAM_REFUSED)                                               \
+        X(WSA_ECONNREFUSED, UPSTREAM_REFUSED)                                           \
         X(EACCES, UPSTREAM_PERMISSION_DENIED)                                           \
         X(EAGAIN, UPSTREAM_BACKLOG_FULL)        /* a unix socket's full listen queue */  \
-        X(ETIMEDOUT, UPSTREAM_CONNECT_TIMEOUT)
+        X(ETIMEDOUT, UPSTREAM_CONNECT_TIMEOUT)                                          \
+        X(WSA_ETIMEDOUT, UPSTREAM_CONNECT_TIMEOUT)
+
+/*
+ * The errnos of recv()/readv()/writev()/send() that mean the upstream went away mid-request
+ * (UPSTREAM_RESET); any other errno of those calls is not an event.
+ */
+#define RESET_ERRNO_LIST(X)                                                             \
+        X(ECONNRESET)                                                                   \
+        X(EPIPE)                                                                        \
+        X(WSA_ECONNRESET)                                                               \
+        X(WSA_ECONNABORTED)     /* Windows' send() on a connection the peer closed */
 
 enum event_kind kind_of_connect_errno(int e);
+bool errno_is_reset(int e);
 /* "fpm_down, socket_mismatch" into buf; returns buf. */
 const char *kind_causes_str(enum event_kind k, char *buf, unsigned size);

@@ -20,7 +20,7 @@ static int errno_in(struct span m) {
                 return 0;
         struct span t = span_range(SPAN_FIND(span_range(at, m.p + m.n), "(") + 1, m.p + m.n);
         long e;
-        if (!span_take_long(&t, &e) || !SPAN_STARTS(t, ":") || e > 4095)
+        if (!span_take_long(&t, &e) || !SPAN_STARTS(t, ":") || e > ERRNO_LOGGED_MAX)
                 return 0;
         return (int) e;
 }
@@ -67,16 +67,25 @@ static enum event_kind rule_timed_out(struct nginx_line *l, struct span m, struc
         }
 }
 
-/* recv()/readv()/writev()/send() failed (104: Connection reset by peer) while … upstream */
+/* recv()/readv()/writev()/send() failed (104: Connection reset by peer) while … upstream;
+ * WSARecv()/WSASend() failed (10054: …) from nginx for Windows */
 static enum event_kind rule_io_failed(struct nginx_line *l, struct span m, struct event *ev) {
         ev->err = errno_in(m);
-        bool reset = ev->err == 104 || ev->err == 32;
-        return reset && ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT ? KIND_UPSTREAM_RESET
-                                                                              : KIND_NONE;
+        bool mid_request = ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT;
+        return errno_is_reset(ev->err) && mid_request ? KIND_UPSTREAM_RESET : KIND_NONE;
 }
 
 static enum event_kind rule_closed(struct nginx_line *l, struct span m, struct event *ev) {
         return ev->phase != PHASE_NONE ? KIND_UPSTREAM_CLOSED : KIND_NONE;
+}
+
+/* the application's response is FastCGI, but not a valid or complete HTTP response */
+static enum event_kind rule_invalid_header(struct nginx_line *l, struct span m, struct event *ev) {
+        return KIND_UPSTREAM_INVALID_HEADER;
+}
+
+static enum event_kind rule_truncated(struct nginx_line *l, struct span m, struct event *ev) {
+        return ev->phase != PHASE_NONE ? KIND_UPSTREAM_TRUNCATED : KIND_NONE;
 }
 
 static enum event_kind rule_too_big(struct nginx_line *l, struct span m, struct event *ev) {
@@ -167,8 +176,11 @@ static const struct {
         RULE("connect() to ", rule_connect_to),
         RULE("connect() failed (", rule_connect_failed),
         RULE("upstream timed out (", rule_timed_out),
+        RULE("upstream prematurely closed FastCGI request", rule_truncated),
         RULE("upstream prematurely closed ", rule_closed),
         RULE("upstream sent too big header", rule_too_big),
+        RULE("upstream sent invalid header", rule_invalid_header),
+        RULE("upstream sent invalid status \"", rule_invalid_header),
         RULE("upstream sent ", rule_protocol),
         RULE("upstream split a header line in FastCGI records", rule_protocol),
         RULE("no live upstreams", rule_no_live),
@@ -179,6 +191,8 @@ static const struct {
         RULE("writev() failed (", rule_io_failed),
         RULE("send() failed (", rule_io_failed),
         RULE("sendfile() failed (", rule_io_failed),
+        RULE("WSARecv() failed (", rule_io_failed),     /* nginx for Windows */
+        RULE("WSASend() failed (", rule_io_failed),
 };
 
 static int nginx_rule_for(struct span rest) {
@@ -209,6 +223,8 @@ enum event_kind classify_nginx(struct nginx_line *l, struct event *ev) {
         nginx_parse_fields(l);
         if (!ev->upstream.p)
                 ev->upstream = address_upstream_field(l->upstream);
+        /* fastcgi_pass unix:///run/x.sock is the pool's unix:/run/x.sock */
+        ev->upstream = address_unix_label(ev->upstream, l->label, sizeof(l->label));
         return set_kind(ev, k);
 }
 
@@ -292,12 +308,17 @@ static enum event_kind rule_max_children(struct span m, struct event *ev) {
         return KIND_FPM_MAX_CHILDREN;
 }
 
-/* unable to bind listening socket for address '/run/php.sock': Address already in use (98) */
-static const char bind_prefix[] = "unable to bind listening socket for address '";
+/* unable to bind listening socket for address '/run/php.sock': Address already in use (98);
+ * old php-fpm (5.x) wrote the address without quotes: … for address 127.0.0.1:9000: Address … */
+static const char bind_prefix[] = "unable to bind listening socket for address ";
 
 static enum event_kind rule_bind(struct span m, struct event *ev) {
         struct span t = span_range(m.p + sizeof(bind_prefix) - 1, m.p + m.n);
-        const char *close = SPAN_FIND(t, "': ");
+        const char *close;
+        if (SPAN_SKIP(&t, "'"))
+                close = SPAN_FIND(t, "': ");
+        else
+                close = SPAN_FIND(t, ": ");
         ev->detail = close ? span_range(t.p, close) : t;
         const char *paren = span_rfind(t, " (", 2);
         if (paren && SPAN_ENDS(t, ")")) {

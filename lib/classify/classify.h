@@ -53,7 +53,8 @@ struct logline {
  * Detects the format, parses and classifies. Returns the event's kind (KIND_NONE for most lines).
  * A line that does not start with nginx's or php-fpm's head is unwrapped first (unwrap.h):
  * docker's, compose's, syslog's and the journal's forms, and php-fpm's text without its date.
- * The spans then point into the line, or into ll->text for a json-file line.
+ * The spans then point into the line, or into ll->text for a json-file line, or into
+ * ll->nginx.label for an upstream that had to be rewritten (unix:///x is unix:/x).
  */
 enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev);
 enum event_kind classify_nginx(struct nginx_line *l, struct event *ev);

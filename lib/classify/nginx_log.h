@@ -2,6 +2,7 @@
 #pragma once
 #include <stdbool.h>
 
+#include "address.h"
 #include "level.h"
 #include "span.h"
 
@@ -15,6 +16,7 @@ struct nginx_line {
         struct span trailer;    /* from ", client: " on; empty if there is none */
         /* Set by nginx_parse_fields(); the request, host and referrer come from the client. */
         struct span client, server, request, upstream, host, referrer;
+        char label[ADDRESS_TEXT_MAX];   /* an event's upstream when it had to be rewritten */
 };
 
 /* Head only (time, level, pid, tid, conn, rest): what every line needs. -EINVAL if not nginx. */

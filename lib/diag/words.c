@@ -253,6 +253,11 @@ static const struct {
                 "{who} does not speak FastCGI: fastcgi_pass points at the wrong port ({lines} times, 502).", not_fastcgi, {
                 "point fastcgi_pass at the php-fpm pool's listen address",
         } },
+        [CAUSE_APP_BAD_RESPONSE] = {
+                "The application on {who} sent invalid or truncated responses ({lines} times, 502).", NULL, {
+                "look for output before the headers: a BOM or whitespace before <?php, echo before header()",
+                "check a Content-Length the script sets itself against what it sends",
+        } },
         [CAUSE_NGINX_ERROR_LOG_LEVEL] = {
                 "nginx's error_log level is above error: the lines that name a 502's cause are not written.", NULL, {
                 "grep -rn error_log /etc/nginx/",

@@ -198,6 +198,25 @@ START_TEST(test_upstream_field) {
 }
 END_TEST
 
+START_TEST(test_unix_label) {
+        char buf[ADDRESS_TEXT_MAX], small[8];
+        struct span in = address_upstream_field(SPAN_LIT("fastcgi://unix:///var/run/php-fpm.sock"));
+        ck_assert_span_eq(address_unix_label(in, buf, sizeof(buf)), "unix:/var/run/php-fpm.sock");
+        in = address_upstream_field(SPAN_LIT("fastcgi://unix:///run//php/x.sock:"));
+        ck_assert_span_eq(address_unix_label(in, buf, sizeof(buf)), "unix:/run/php/x.sock");
+        /* nothing to rewrite: the span itself */
+        struct span same = SPAN_LIT("unix:/run/x.sock");
+        ck_assert_ptr_eq(address_unix_label(same, buf, sizeof(buf)).p, same.p);
+        same = SPAN_LIT("10.0.0.2:8000");
+        ck_assert_ptr_eq(address_unix_label(same, buf, sizeof(buf)).p, same.p);
+        same = SPAN_LIT("unix:///a/long/path");
+        ck_assert_ptr_eq(address_unix_label(same, small, sizeof(small)).p, same.p);
+        ck_assert_ptr_null(address_unix_label(SPAN_NULL, buf, sizeof(buf)).p);
+        struct address a;
+        ck_assert_int_eq(address_parse(&a, buf, strlen(buf)), 0);
+}
+END_TEST
+
 START_TEST(test_upstream_field_uri) {
         ck_assert_span_eq(address_upstream_field(SPAN_LIT("http://10.0.0.2:8000/upload")), "10.0.0.2:8000");
         ck_assert_span_eq(address_upstream_field(SPAN_LIT("http://unix:/run/app.sock:/upload?a=b:c")),
@@ -231,6 +250,7 @@ int main(void) {
         tc = tcase_create("upstream field");
         tcase_add_test(tc, test_upstream_field);
         tcase_add_test(tc, test_upstream_field_uri);
+        tcase_add_test(tc, test_unix_label);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

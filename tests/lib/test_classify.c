@@ -12,8 +12,9 @@ static const char refused_line[] =
         "request: \"GET /ok.php HTTP/1.1\", upstream: \"fastcgi://unix:/srv/lab/run/victim.sock:\", "
         "host: \"127.0.0.1:18082\"";
 
+/* The event's spans may point into the logline (a rewritten upstream): it lives until the next call. */
 static enum event_kind classify(const char *line, struct event *ev) {
-        struct logline ll;
+        static struct logline ll;
         return classify_line(line, strlen(line), &ll, ev);
 }
 
@@ -134,7 +135,9 @@ START_TEST(test_mid_request_kinds) {
                 { "upstream timed out (110: Connection timed out) while sending request to upstream", "upstream_read_timeout", PHASE_SEND },
                 { "upstream sent too big header while reading response header from upstream", "upstream_header_too_big", PHASE_HEADER },
                 { "upstream sent invalid FastCGI record type: 2 while reading response header from upstream", "upstream_protocol_error", PHASE_HEADER },
-                { "upstream sent invalid header: \"x\\x00...\" while reading response header from upstream", "upstream_protocol_error", PHASE_HEADER },
+                { "upstream sent invalid header: \"x\\x00...\" while reading response header from upstream", "upstream_invalid_header", PHASE_HEADER },
+                { "upstream sent invalid status \"abc\" while reading response header from upstream", "upstream_invalid_header", PHASE_HEADER },
+                { "upstream prematurely closed FastCGI request while reading upstream", "upstream_truncated", PHASE_BODY },
                 { "no live upstreams while connecting to upstream", "no_live_upstreams", PHASE_CONNECT },
                 { "upstream server temporarily disabled while reading response header from upstream", "upstream_disabled", PHASE_HEADER },
         };
@@ -144,6 +147,148 @@ START_TEST(test_mid_request_kinds) {
                 ck_assert_msg(strcmp(kind_id(k), cases[i].kind) == 0, "%s → %s", cases[i].message, kind_id(k));
                 ck_assert_int_eq(ev.phase, cases[i].phase);
                 ck_assert_span_eq(ev.upstream, "unix:/run/a.sock");
+        }
+}
+END_TEST
+
+/* One line of a field file (tests/data/field/, lines from real hosts): its kind, upstream or
+ * detail (NULL: not checked) and errno. */
+struct field_case {
+        const char *file;
+        unsigned line;
+        const char *kind, *upstream, *detail;
+        int err;
+};
+
+static void check_field(const struct field_case *c) {
+        char name[128];
+        size_t len;
+        snprintf(name, sizeof(name), "field/%s", c->file);
+        char *log = fixture_read(name, &len), *line = log;
+        for (unsigned i = 1; i < c->line && line; i++)
+                line = memchr(line, '\n', (size_t) (log + len - line)), line = line ? line + 1 : NULL;
+        ck_assert_msg(line != NULL, "%s has no line %u", c->file, c->line);
+        char *nl = memchr(line, '\n', (size_t) (log + len - line));
+        size_t n = nl ? (size_t) (nl - line) : (size_t) (log + len - line);
+        struct logline ll;
+        struct event ev;
+        enum event_kind k = classify_line(line, n, &ll, &ev);
+        ck_assert_msg(strcmp(kind_id(k), c->kind) == 0, "%s:%u: got %s, expected %s", c->file, c->line,
+                      kind_id(k), c->kind);
+        if (c->upstream)
+                ck_assert_span_eq(ev.upstream, c->upstream);
+        if (c->detail)
+                ck_assert_span_eq(ev.detail, c->detail);
+        ck_assert_msg(ev.err == c->err, "%s:%u: errno %d, expected %d", c->file, c->line, ev.err, c->err);
+        free(log);
+}
+
+/* nginx for Windows logs WSAGetLastError()'s values, kept as logged. */
+START_TEST(test_field_windows_errno) {
+        static const struct field_case cases[] = {
+                { "14-windows-errno.nginx.log", 1, "upstream_refused", "127.0.0.1:9010", NULL, 10061 },
+                { "14-windows-errno.nginx.log", 2, "upstream_read_timeout", "127.0.0.1:9005", NULL, 10060 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        static const struct {
+                const char *message, *kind;
+                int err;
+        } kind_cases[] = {
+                { "upstream timed out (10060: A connection attempt failed) while connecting to upstream",
+                  "upstream_connect_timeout", 10060 },
+                { "connect() failed (10060: A connection attempt failed) while connecting to upstream",
+                  "upstream_connect_timeout", 10060 },
+                { "WSARecv() failed (10054: An existing connection was forcibly closed by the remote host) while reading response header from upstream",
+                  "upstream_reset", 10054 },
+                { "recv() failed (10054: An existing connection was forcibly closed by the remote host) while reading response header from upstream",
+                  "upstream_reset", 10054 },
+                { "WSASend() failed (10053: An established connection was aborted) while sending request to upstream",
+                  "upstream_reset", 10053 },
+                { "WSARecv() failed (10035: A non-blocking socket operation could not be completed) while reading upstream",
+                  "none", 0 },
+                { "connect() failed (10065: A socket operation was attempted to an unreachable host) while connecting to upstream",
+                  "upstream_connect_error", 10065 },
+        };
+        for (unsigned i = 0; i < sizeof(kind_cases) / sizeof(kind_cases[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(kind_cases[i].message, "fastcgi://127.0.0.1:9010", &ev);
+                ck_assert_msg(strcmp(kind_id(k), kind_cases[i].kind) == 0, "%s → %s", kind_cases[i].message, kind_id(k));
+                ck_assert_int_eq(ev.err, kind_cases[i].err);
+        }
+}
+END_TEST
+
+/* old php-fpm wrote the bind address without quotes */
+START_TEST(test_field_bind_noquote) {
+        static const struct field_case cases[] = {
+                { "04-bind-noquote.fpm.log", 1, "none", NULL, NULL, 0 },
+                { "04-bind-noquote.fpm.log", 3, "fpm_bind_failed", NULL, "127.0.0.1:9000", 98 },
+                { "04-bind-noquote.fpm.log", 4, "fpm_init_failed", NULL, NULL, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        static const struct {
+                const char *line, *detail;
+                int err;
+        } forms[] = {
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address '/run/php/www.sock': Address already in use (98)",
+                  "/run/php/www.sock", 98 },
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address [::]:9000: Address already in use (98)",
+                  "[::]:9000", 98 },
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address /run/php/www.sock: Permission denied (13)",
+                  "/run/php/www.sock", 13 },
+                { "[07-Sep-2014 21:12:26] ERROR: unable to bind listening socket for address 127.0.0.1:9000",
+                  "127.0.0.1:9000", 0 },
+        };
+        for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+                struct event ev;
+                ck_assert_int_eq(classify(forms[i].line, &ev), KIND_FPM_BIND_FAILED);
+                ck_assert_span_eq(ev.detail, forms[i].detail);
+                ck_assert_int_eq(ev.err, forms[i].err);
+        }
+}
+END_TEST
+
+/* fastcgi_pass unix:///path: nginx prints it as written; the label is the pool's unix:/path */
+START_TEST(test_field_unix_triple_slash) {
+        static const struct field_case cases[] = {
+                { "20-unix-triple-slash.nginx.log", 1, "upstream_read_timeout", "unix:/var/run/php-fpm.sock", NULL, 110 },
+                { "20-unix-triple-slash.nginx.log", 2, "upstream_read_timeout", "unix:/var/run/php-fpm.sock", NULL, 110 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        struct event ev;
+        classify_nginx_msg("connect() to unix:///run//php.sock failed (2: No such file or directory) while connecting to upstream",
+                           "fastcgi://unix:///run//php.sock:", &ev);
+        ck_assert_int_eq(ev.kind, KIND_UPSTREAM_SOCKET_MISSING);
+        ck_assert_span_eq(ev.upstream, "unix:/run/php.sock");
+        classify_nginx_msg("upstream timed out (110: Connection timed out) while reading upstream",
+                           "fastcgi://unix:///run/php.sock:", &ev);
+        ck_assert_span_eq(ev.upstream, "unix:/run/php.sock");
+        struct address pool, seen;
+        ck_assert_int_eq(address_parse(&pool, "/run/php.sock", 13), 0);
+        ck_assert_int_eq(address_parse(&seen, ev.upstream.p, ev.upstream.n), 0);
+        ck_assert(address_same(&pool, &seen));
+}
+END_TEST
+
+/* the application's response, not FastCGI itself, is broken: neither not_fastcgi nor worker_killed */
+START_TEST(test_field_app_bad_response) {
+        static const struct field_case cases[] = {
+                { "11-invalid-header.nginx.log", 1, "upstream_invalid_header", "unix:/var/run/cgi-php.socket-1", NULL, 0 },
+                { "13-premature-fcgi-request.nginx.log", 1, "upstream_truncated",
+                  "unix:/var/run/nextcloud-php-fpm.sock", NULL, 0 },
+                { "13-premature-fcgi-request.nginx.log", 2, "upstream_truncated",
+                  "unix:/var/run/nextcloud-php-fpm.sock", NULL, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        enum event_kind kinds[] = { KIND_UPSTREAM_INVALID_HEADER, KIND_UPSTREAM_TRUNCATED };
+        for (unsigned i = 0; i < 2; i++) {
+                const struct kind_info *k = kind_info(kinds[i]);
+                ck_assert_int_eq(k->cause, CAUSE_APP_BAD_RESPONSE);
+                ck_assert_uint_eq(k->causes, 1u << CAUSE_APP_BAD_RESPONSE);
         }
 }
 END_TEST
@@ -396,6 +541,9 @@ int main(void) {
         tcase_add_test(tc, test_connect_errnos);
         tcase_add_test(tc, test_mid_request_kinds);
         tcase_add_test(tc, test_protocol_version_value);
+        tcase_add_test(tc, test_field_windows_errno);
+        tcase_add_test(tc, test_field_unix_triple_slash);
+        tcase_add_test(tc, test_field_app_bad_response);
         tcase_add_test(tc, test_php_stderr);
         tcase_add_test(tc, test_benign_nginx);
         tcase_add_test(tc, test_request_cannot_decide);
@@ -409,6 +557,7 @@ int main(void) {
         tcase_add_test(tf, test_fpm_pool_and_master);
         tcase_add_test(tf, test_fpm_terminated_reads_from_the_right);
         tcase_add_test(tf, test_fpm_debug_format);
+        tcase_add_test(tf, test_field_bind_noquote);
         tcase_add_test(tf, test_every_kind_has_an_entry);
         tcase_add_test(tf, test_docs_list_every_kind);
         tcase_add_test(tf, test_tally_empty_label);

@@ -466,6 +466,7 @@ START_TEST(test_line_only_causes) {
                 { "upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream", "not_fastcgi" },
                 { "FastCGI sent in stderr: \"PHP message: PHP Fatal error:  Allowed memory size of 1 bytes exhausted\" while reading response header from upstream", "php_memory_exhausted" },
                 { "FastCGI sent in stderr: \"Primary script unknown\" while reading response header from upstream", "script_config" },
+                { "upstream sent invalid header: \"HTTP\\x20...\" while reading response header from upstream", "app_bad_response" },
         };
         for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 nginx(cases[i].message, "unix:/run/php/php-fpm.sock:", T0);
