@@ -24,7 +24,7 @@ burst_run() {   # LABEL [follow args...]
         shift
         : >"$tmp/error.log"
         "$follow" burst -i "$tmp/input.log" -l "$label" "$@" "$tmp/error.log" -- \
-                "$bgw" run --config "$tmp/bgw.conf" --stdout 2>"$tmp/daemon.err" | tee "$tmp/$label.out"
+                "$bgw" run --config "$tmp/bgw.conf" --state-dir "$tmp/state-$label" --stdout 2>"$tmp/daemon.err" | tee "$tmp/$label.out"
 }
 burst_run fast
 if ((rate > 0)); then

@@ -21,7 +21,7 @@ log=$tmp/nginx/error.log
 : >"$log"
 write_config "$tmp/bgw.conf" "$log" "ProbeInterval = ${probe}s"
 
-WATCHDOG_USEC=$((watchdog * 1000000)) "$bgw" run --config "$tmp/bgw.conf" --stdout >"$tmp/daemon.out" 2>"$tmp/daemon.err" &
+WATCHDOG_USEC=$((watchdog * 1000000)) "$bgw" run --config "$tmp/bgw.conf" --state-dir "$tmp/state" --stdout >"$tmp/daemon.out" 2>"$tmp/daemon.err" &
 pids+=($!)
 daemon=$!
 "$inotify_reader" "$log" >/dev/null 2>&1 &

@@ -18,7 +18,7 @@ write_config "$tmp/bgw.conf" "$log" "ResolveAfter = 20ms" "SummaryInterval = 1h"
 
 machine
 "$follow" latency -n "$events" -w '"state":"resolved"' -l "badgatewayd (JSON sink)" "$log" -- \
-        "$bgw" run --config "$tmp/bgw.conf" --stdout 2>"$tmp/daemon.err" | tee "$tmp/daemon.out"
+        "$bgw" run --config "$tmp/bgw.conf" --state-dir "$tmp/state" --stdout 2>"$tmp/daemon.err" | tee "$tmp/daemon.out"
 "$follow" latency -n "$events" -l "inotify_reader (baseline)" "$log" -- \
         "$inotify_reader" "$log" 2>/dev/null | tee "$tmp/base.out"
 p99=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' "$tmp/daemon.out")
