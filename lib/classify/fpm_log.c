@@ -32,6 +32,13 @@ static void take_pool(struct span *m, struct fpm_line *l) {
         *m = span_range(close + 2, m->p + m->n);
 }
 
+/* What follows the level: "[pool www] child 12 exited…", with its debug origin and pool taken. */
+static void take_message(struct span m, struct fpm_line *l) {
+        skip_debug_origin(&m, l);
+        take_pool(&m, l);
+        l->message = m;
+}
+
 int fpm_parse(const char *p, size_t n, struct fpm_line *l) {
         if (n < 24 || p[0] != '[' || p[3] != '-' || p[7] != '-' || p[12] != ' ')
                 return -EINVAL;
@@ -48,10 +55,7 @@ int fpm_parse(const char *p, size_t n, struct fpm_line *l) {
         l->lvl = level_from_span(l->level);
         if (l->lvl == LEVEL_UNKNOWN)
                 return -EINVAL;
-        struct span m = span_range(colon + 2, p + n);
-        skip_debug_origin(&m, l);
-        take_pool(&m, l);
-        l->message = m;
+        take_message(span_range(colon + 2, p + n), l);
         return 0;
 }
 
@@ -80,9 +84,6 @@ int fpm_parse_dateless(const char *p, size_t n, struct fpm_line *l) {
                 if (!end || !fpm_level(span_range(p, end), l))
                         return -EINVAL;
         }
-        struct span m = span_range(end + 2, p + n);
-        skip_debug_origin(&m, l);
-        take_pool(&m, l);
-        l->message = m;
+        take_message(span_range(end + 2, p + n), l);
         return 0;
 }
