@@ -67,7 +67,7 @@ int sink_jsonl_open(struct sink_jsonl *s, const char *path) {
 }
 
 int sink_jsonl_reopen(struct sink_jsonl *s) {
-        FILE *f;
+        FILE *f = NULL;
         if (!s->path[0])
                 return 0;
         int r = open_append(s->path, &f);

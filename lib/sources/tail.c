@@ -655,8 +655,8 @@ int tail_position(const struct tail *t, struct tail_position *p) {
 
 /* The file holds what was saved: its fingerprint, and at least offset bytes. */
 static bool holds(int fd, const struct stat *st, const struct tail_position *saved) {
-        uint64_t h;
-        uint32_t n;
+        uint64_t h = 0;
+        uint32_t n = 0;
         return (uint64_t) st->st_size >= saved->offset && fingerprint(fd, saved->fp_len, &h, &n) == 0 &&
                n == saved->fp_len && h == saved->fp_hash;
 }

@@ -99,7 +99,7 @@ static int get_str(struct parse *p, json_t *o, const char *key, const char *what
 static int parse_log(struct parse *p, json_t *o, struct statefile_log *l) {
         char hex[32];
         char *end;
-        uint64_t fp_len;
+        uint64_t fp_len = 0;
         if (!json_is_object(o))
                 return bad(p, "logs: an entry is not an object");
         if (get_str(p, o, "path", "log", l->path, sizeof(l->path)) < 0 || l->path[0] != '/')
