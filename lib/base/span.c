@@ -7,6 +7,24 @@ bool span_eq_str(struct span s, const char *str) {
         return s.n == n && (n == 0 || memcmp(s.p, str, n) == 0);
 }
 
+/* memchr on the first byte, then memcmp: the needles are a few bytes and the lines short, where
+ * glibc's memmem spends more setting up its two-way search than it saves. */
+const char *span_find(struct span s, const char *lit, size_t n) {
+        if (n == 0)
+                return s.p;
+        if (s.n < n)
+                return NULL;
+        const char *last = s.p + (s.n - n);
+        for (const char *q = s.p; q <= last; q++) {
+                q = memchr(q, lit[0], (size_t) (last - q) + 1);
+                if (!q)
+                        return NULL;
+                if (memcmp(q + 1, lit + 1, n - 1) == 0)
+                        return q;
+        }
+        return NULL;
+}
+
 const char *span_rfind(struct span s, const char *lit, size_t n) {
         if (s.n < n)
                 return NULL;

@@ -41,9 +41,8 @@ static inline bool span_skip(struct span *s, const char *lit, size_t n) {
 #define SPAN_ENDS(s, lit) span_has_suffix((s), (lit), sizeof(lit) - 1)
 #define SPAN_SKIP(s, lit) span_skip((s), (lit), sizeof(lit) - 1)
 
-static inline const char *span_find(struct span s, const char *lit, size_t n) {
-        return s.n >= n ? memmem(s.p, s.n, lit, n) : NULL;
-}
+/* The first place lit (n bytes) occurs in s, or NULL. */
+const char *span_find(struct span s, const char *lit, size_t n);
 
 #define SPAN_FIND(s, lit) span_find((s), (lit), sizeof(lit) - 1)
 

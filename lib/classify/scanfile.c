@@ -5,11 +5,13 @@
 /* A line with no time of its own goes with the last one that had one (a stack trace's lines), but
  * an event with no time (php-fpm's dateless stderr) is never old: nothing says when it was. */
 static bool before_since(struct scanfile *s, const struct logline *ll, enum event_kind k, bool *old) {
+        if (!s->have_since)
+                return false;
         struct timestamp t;
         bool timed = logline_parse_time(ll, &t);
-        if (s->have_since && timed)
+        if (timed)
                 *old = timestamp_key(&t) < s->since;
-        return s->have_since && *old && (timed || k == KIND_NONE);
+        return *old && (timed || k == KIND_NONE);
 }
 
 int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *userdata) {
