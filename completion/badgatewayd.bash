@@ -3,7 +3,7 @@
 # /usr/share/bash-completion/completions/badgatewayd.
 
 _badgatewayd() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} cmd= i
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} cmd='' i
 	# "--config=FILE": bash splits at '=' (COMP_WORDBREAKS)
 	if [[ $cur == = ]]; then
 		cur=
