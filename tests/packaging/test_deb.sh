@@ -114,6 +114,8 @@ indexed=$(journalctl --list-catalog | grep -c ' badgatewayd: ' || true)
 [ "$ids" -gt 0 ] && [ "$indexed" -eq "$ids" ] || die "journalctl --list-catalog lists $indexed of $ids entries"
 echo "catalog: $indexed entries in journalctl --list-catalog"
 man -w 5 badgatewayd.conf >/dev/null || die "man -w 5 badgatewayd.conf finds nothing"
+bash -c 'source /usr/share/bash-completion/completions/badgatewayd && complete -p badgatewayd' >/dev/null ||
+  die "the installed bash completion does not register badgatewayd"
 logrotate -d --state "$tmp/logrotate.state" /etc/logrotate.d/badgatewayd >"$tmp/logrotate" 2>&1 ||
   { cat "$tmp/logrotate"; die "logrotate rejects /etc/logrotate.d/badgatewayd"; }
 
