@@ -232,6 +232,29 @@ static const char *const fpm_keys[] = { "Config", NULL };
 static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };
 static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", NULL };
 
+/* Each section's keys, for badgatewayd.conf(5)'s test (tests/packaging/test_conf_man.c): a
+ * section of sections[] or a *_keys[] array missing here fails it. */
+static const struct {
+        const char *section;
+        const char *const *keys;
+} section_keys[] = {
+        { "Daemon", daemon_keys },
+        { "Nginx", nginx_keys },
+        { "PHP-FPM", fpm_keys },
+        { "Pool NAME", pool_keys },
+};
+
+const char *const *config_sections(void) {
+        return sections;
+}
+
+const char *const *config_section_keys(const char *section) {
+        for (size_t i = 0; i < sizeof(section_keys) / sizeof(section_keys[0]); i++)
+                if (strcmp(section_keys[i].section, section) == 0)
+                        return section_keys[i].keys;
+        return NULL;
+}
+
 /* Edit distance, case-insensitive, for "did you mean". */
 static unsigned distance(const char *a, const char *b) {
         size_t la = strlen(a), lb = strlen(b);

@@ -59,3 +59,9 @@ void config_free(struct config *c);
 int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err);
 /* 0, -errno when the file cannot be read, or -EINVAL; err always says what and where. */
 int config_load(struct config *c, const char *file, struct config_error *err);
+/* The sections badgatewayd.conf knows, NULL-terminated: "Daemon", …, "Pool NAME" (any
+ * "[Pool X]"). Static storage. */
+const char *const *config_sections(void);
+/* The keys of one of those sections, NULL-terminated, static storage; NULL for an unknown
+ * section. */
+const char *const *config_section_keys(const char *section);
