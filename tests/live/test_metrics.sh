@@ -83,7 +83,8 @@ TextfileDirectory = $tmp/textfile
 EOF
 
 "$bgw" run --config "$tmp/bgw.conf" --stdout --state-dir "$tmp/state" > "$tmp/alerts.json" 2> "$tmp/bgw.err" &
-pids+=($!)
+bgw_pid=$!
+pids+=($bgw_pid)
 bgw_url() { grep -o 'metrics: serving http://127.0.0.1:[0-9]*/metrics' "$tmp/bgw.err" | sed 's/.*serving //'; }
 wait_for 10 grep -q 'metrics: serving' "$tmp/bgw.err" || { cat "$tmp/bgw.err"; echo "FAIL: the daemon serves no /metrics"; exit 1; }
 url=$(bgw_url)
@@ -210,6 +211,13 @@ echo "== the shipped rules"
 promtool check rules "$rules" || bad "promtool check rules"
 sed "s|@RULES@|$rules|" "$rules_test" > "$tmp/rules_test.yml"
 promtool test rules "$tmp/rules_test.yml" || bad "promtool test rules"
+
+echo "== badgatewayd stopped"
+kill -TERM "$bgw_pid"
+wait "$bgw_pid"
+rc=$?
+[ $rc -eq 0 ] || bad "badgatewayd exited with $rc"
+grep -E 'Sanitizer|runtime error|metrics: (cannot|MHD)' "$tmp/bgw.err" && bad "badgatewayd's stderr shows the errors above"
 
 [ $fail -eq 0 ] && echo "== all passed"
 exit $fail
