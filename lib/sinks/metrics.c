@@ -49,7 +49,8 @@ static const struct metrics_family_info families[METRIC__FAMILY_MAX] = {
         [METRIC_POOL_TOTAL] = { "badgatewayd_pool_total_processes", GAUGE,
                 STATUS "total processes.", { "pool" } },
         [METRIC_POOL_LISTEN_QUEUE] = { "badgatewayd_pool_listen_queue", GAUGE,
-                STATUS "listen queue, requests waiting for a worker (php-fpm reports it for TCP pools).",
+                STATUS "listen queue, requests waiting for a worker (php-fpm measures it for TCP "
+                "pools only: 0 on a unix socket).",
                 { "pool" } },
         [METRIC_POOL_MAX_CHILDREN_REACHED] = { "badgatewayd_pool_max_children_reached_total", COUNTER,
                 STATUS "max children reached, times pm.max_children stopped a new worker.", { "pool" } },
