@@ -80,8 +80,13 @@ static void on_timer(EV_P_ ev_timer *w, int revents) {
         run(w->data);
 }
 
+/* MHD's own words ("Failed to bind to port 9184: Address already in use"), once: not at every
+ * retry of a Listen= that keeps failing. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+        const struct exporter *e = cls;
         char text[512];
+        if (e->listen_failing)
+                return;
         vsnprintf(text, sizeof(text), fmt, ap);
         text[strcspn(text, "\n")] = '\0';
         say("metrics: %s", text);

@@ -212,6 +212,25 @@ promtool check rules "$rules" || bad "promtool check rules"
 sed "s|@RULES@|$rules|" "$rules_test" > "$tmp/rules_test.yml"
 promtool test rules "$tmp/rules_test.yml" || bad "promtool test rules"
 
+echo "== a reload keeps /metrics; a second daemon on the same port says so once and goes on"
+kill -HUP "$bgw_pid"
+wait_for 10 grep -q 'config reloaded' "$tmp/bgw.err" || bad "no reload on SIGHUP"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url")
+[ "$code" = 200 ] || bad "GET $url answered $code after the reload"
+sed "s|^Listen = 127.0.0.1:0\$|Listen = $target|" "$tmp/bgw.conf" > "$tmp/second.conf"
+"$bgw" run --config "$tmp/second.conf" --stdout --state-dir "$tmp/state2" > /dev/null 2> "$tmp/second.err" &
+second=$!
+pids+=($second)
+wait_for 10 grep -q "cannot serve /metrics at $target" "$tmp/second.err" || bad "the second daemon does not say that $target is taken"
+sleep 2.5       # two more tries, at ProbeInterval
+kill -TERM "$second"
+wait "$second"
+rc=$?
+grep "metrics:" "$tmp/second.err" | sed 's/^/  /'
+[ $rc -eq 0 ] || bad "the second daemon exited with $rc"
+n=$(grep -c 'cannot serve\|Failed to bind' "$tmp/second.err")
+[ "$n" -eq 2 ] || bad "the second daemon said $n lines about the port taken, not 2 (MHD's and its own, once)"
+
 echo "== badgatewayd stopped"
 kill -TERM "$bgw_pid"
 wait "$bgw_pid"
