@@ -130,7 +130,8 @@ static void start_serving(struct exporter *e) {
         const union MHD_DaemonInfo *fd = MHD_get_daemon_info(e->mhd, MHD_DAEMON_INFO_EPOLL_FD);
         const union MHD_DaemonInfo *port = MHD_get_daemon_info(e->mhd, MHD_DAEMON_INFO_BIND_PORT);
         if (!fd) {              /* a libmicrohttpd built without epoll */
-                say("metrics: libmicrohttpd gives no epoll fd; /metrics is not served");
+                if (!e->listen_failing)
+                        say("metrics: libmicrohttpd gives no epoll fd; /metrics is not served");
                 MHD_stop_daemon(e->mhd);
                 e->mhd = NULL;
                 e->listen_failing = true;
