@@ -6,9 +6,11 @@
 #include <stdint.h>
 
 struct diag;
+struct metrics;
 
 struct feed {
         struct diag *diag;              /* the manager's; swapped on reload, so read it each time */
         bool changed;                   /* evidence came since the manager's last flush */
         uint64_t lines, classified;     /* log lines read, and those classified as evidence */
+        struct metrics *metrics;        /* the numbers Prometheus reads; NULL: not counted */
 };

@@ -22,6 +22,7 @@
 static void on_alert(void *userdata, const struct alert *a) {
         struct manager *m = userdata;
         m->alerts++;
+        metrics_add(&m->metrics, METRIC_ALERTS, (const char *[]) { cause_id(a->cause), alert_state_name(a->state) }, 1);
         outputs_send(&m->out, a);
         if (!outputs_any(&m->out) && !m->failed) {
                 say("no output takes alerts any more: stopping");
@@ -193,10 +194,28 @@ static void on_due(EV_P_ ev_timer *w, int revents) {
         m->feed.changed = true;
 }
 
+static void put_firing(void *userdata, const struct diag_saved_finding *f) {
+        metrics_set(userdata, METRIC_FINDINGS_FIRING,
+                    (const char *[]) { cause_id(f->cause), f->target, cause_severity(f->cause) }, 1);
+}
+
+/* The counters as they stand, with what is read off the tailers, the outputs and the diagnosis
+ * right now; exposition text for the exporter. */
+static char *render_metrics(void *userdata, size_t *len) {
+        struct manager *m = userdata;
+        tailers_count(&m->tailers, &m->metrics);
+        outputs_count(&m->out, &m->metrics);
+        metrics_clear(&m->metrics, METRIC_FINDINGS_FIRING);
+        if (m->feed.diag)
+                diag_export_firing(m->feed.diag, put_firing, &m->metrics);
+        return metrics_render(&m->metrics, len);
+}
+
 static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
         struct manager *m = w->data;
         pools_probe_round(&m->pools);
         outputs_retry(&m->out);         /* what a full disk kept back */
+        exporter_tick(&m->exporter);
 }
 
 static void resolve_identity(struct manager *m) {
@@ -294,6 +313,7 @@ static int apply(struct manager *m, struct config **c) {
         if (r < 0)
                 return r;
         start_probe_tick(m);
+        exporter_configure(&m->exporter, m->cfg);
         say("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
                 m->cfg->n_pools == 1 ? "" : "s", m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s",
                 keep ? "" : "; findings carried over");
@@ -396,6 +416,9 @@ static void init_watchers(struct manager *m) {
 int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_options *opt) {
         struct config_error err;
         *m = (struct manager) { .loop = loop, .opt = *opt, .state_lock = -1 };
+        metrics_init(&m->metrics);
+        m->feed.metrics = &m->metrics;
+        exporter_init(&m->exporter, loop, render_metrics, m);
         tailers_init(&m->tailers, loop, &m->feed);
         pools_init(&m->pools, loop, &m->feed);
         init_watchers(m);
@@ -423,6 +446,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
                 return r;
         watch_config(m);
         start_probe_tick(m);
+        exporter_configure(&m->exporter, m->cfg);
         notify_watchdog_start(&m->notify, loop);
         m->started = true;
         save_state(m);          /* an unwritable state directory is said now */
@@ -443,6 +467,7 @@ void manager_stop(struct manager *m) {
         ev_timer_stop(m->loop, &m->save_timer);
         notify_watchdog_stop(&m->notify, m->loop);
         confwatcher_stop(&m->confwatcher);
+        exporter_stop(&m->exporter);
         pools_free(&m->pools);
         tailers_free(&m->tailers);
         outputs_close(&m->out);
@@ -451,6 +476,7 @@ void manager_stop(struct manager *m) {
                         (unsigned long long) m->feed.classified, (unsigned long long) m->alerts);
         m->feed.diag = diag_free(m->feed.diag);
         statefile_clear(&m->loaded);
+        metrics_free(&m->metrics);
         config_free(m->cfg);
         m->cfg = NULL;
         if (m->state_lock >= 0)

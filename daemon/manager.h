@@ -10,7 +10,9 @@
 
 #include "config.h"
 #include "confwatcher.h"
+#include "exporter.h"
 #include "feed.h"
+#include "metrics.h"
 #include "notify.h"
 #include "outputs.h"
 #include "pools.h"
@@ -50,6 +52,8 @@ struct manager {
         uint64_t saved_lines, saved_alerts;
         bool state_failing;             /* the last write failed (said once) */
         int failed;                     /* why the loop was broken, if not by a signal */
+        struct metrics metrics;         /* what the feed, the alerts and the outputs count */
+        struct exporter exporter;       /* [Metrics]: /metrics and the textfile */
 };
 
 /* Reads the config, opens the outputs and starts every watcher on loop; ev_run() it next.

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "say.h"
 
 bool outputs_under_systemd(void) {
@@ -105,4 +106,13 @@ static void close_jsonl(struct jsonl_output *j) {
 void outputs_close(struct outputs *o) {
         close_jsonl(&o->out);
         close_jsonl(&o->file);
+}
+
+void outputs_count(const struct outputs *o, struct metrics *m) {
+        const struct jsonl_output *j[] = { &o->out, &o->file };
+        metrics_clear(m, METRIC_ALERTS_DROPPED);
+        for (size_t i = 0; i < 2; i++)
+                if (j[i]->name && (j[i]->on || j[i]->sink.dropped))
+                        metrics_set(m, METRIC_ALERTS_DROPPED, (const char *[]) { j[i]->name },
+                                    (double) j[i]->sink.dropped);
 }

@@ -45,3 +45,6 @@ bool outputs_any(const struct outputs *o);
 void outputs_reopen(struct outputs *o);
 /* Writes what it can, says what could not be written or was dropped, and closes. */
 void outputs_close(struct outputs *o);
+/* Each JSON-lines output's alerts dropped into m's METRIC_ALERTS_DROPPED ("stdout", the file's path). */
+struct metrics;
+void outputs_count(const struct outputs *o, struct metrics *m);

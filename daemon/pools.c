@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "diag.h"
 #include "listeners.h"
 #include "loadconf.h"
+#include "metrics.h"
 #include "say.h"
 #include "unit.h"
 
@@ -23,6 +25,7 @@ struct pool_watch {
         ev_io probe_io;
         ev_timer probe_timer;
         bool probing;
+        uint64_t probe_started;         /* CLOCK_MONOTONIC µs */
         bool answered;                  /* a probe finished, or could not start */
         enum probe_outcome last_outcome;
         int probe_error, sock_error;    /* the last local errors, logged once */
@@ -39,6 +42,43 @@ static double seconds_until(uint64_t due, uint64_t now) {
         return due > now ? (double) (due - now) / 1e6 : 0.;
 }
 
+/* php-fpm's status page, as the probe last read it: a family without the field (or without an
+ * answer) has no series for the pool. */
+static void count_status(struct metrics *m, const char *pool, const struct probe_status *st) {
+        static const struct {
+                enum metric_family family;
+                size_t offset;
+        } fields[] = {
+                { METRIC_POOL_ACCEPTED, offsetof(struct probe_status, accepted_conn) },
+                { METRIC_POOL_ACTIVE, offsetof(struct probe_status, active_processes) },
+                { METRIC_POOL_IDLE, offsetof(struct probe_status, idle_processes) },
+                { METRIC_POOL_TOTAL, offsetof(struct probe_status, total_processes) },
+                { METRIC_POOL_LISTEN_QUEUE, offsetof(struct probe_status, listen_queue) },
+                { METRIC_POOL_MAX_CHILDREN_REACHED, offsetof(struct probe_status, max_children_reached) },
+                { METRIC_POOL_SLOW_REQUESTS, offsetof(struct probe_status, slow_requests) },
+        };
+        const char *labels[] = { pool };
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+                long v = st ? *(const long *) ((const char *) st + fields[i].offset) : -1;
+                if (v >= 0)
+                        metrics_set(m, fields[i].family, labels, (double) v);
+                else
+                        metrics_remove(m, fields[i].family, labels);
+        }
+}
+
+static void count_probe(struct pool_watch *pw, const struct probe_result *r) {
+        struct metrics *m = pw->p->feed->metrics;
+        const char *labels[] = { pw->pc->name };
+        bool status = pw->pc->status_path[0] && r->outcome == PROBE_OK;
+        if (!m)
+                return;
+        metrics_set(m, METRIC_POOL_UP, labels, r->outcome == PROBE_OK);
+        metrics_observe(m, METRIC_PROBE_DURATION, labels,
+                        (double) (clock_monotonic_usec() - pw->probe_started) / 1e6);
+        count_status(m, pw->pc->name, status ? &r->status : NULL);
+}
+
 static void probe_finished(struct pool_watch *pw) {
         struct pools *p = pw->p;
         ev_io_stop(p->loop, &pw->probe_io);
@@ -48,6 +88,7 @@ static void probe_finished(struct pool_watch *pw) {
         pw->probing = false;
         pw->answered = true;
         pw->last_outcome = r->outcome;
+        count_probe(pw, r);
         pools_probe_evidence(p->feed->diag, pw->index, &pw->pc->address, r, changed, clock_realtime_usec());
         p->feed->changed = true;
 }
@@ -106,6 +147,7 @@ static void local_error(struct pool_watch *pw, int *last, int r, const char *wha
 }
 
 static void probe_begin(struct pool_watch *pw) {
+        pw->probe_started = clock_monotonic_usec();
         int r = probe_start(pw->probe);
         local_error(pw, &pw->probe_error, r, "probe");
         if (r < 0) {
@@ -151,6 +193,8 @@ static void on_unit(enum unit_event ev, const struct unit_state *st, void *userd
                 say("%s: no system bus; retrying", pw->pc->unit);
                 return;
         }
+        metrics_set(pw->p->feed->metrics, METRIC_UNIT_RESTARTS, (const char *[]) { pw->pc->name, pw->pc->unit },
+                    st->n_restarts);
         diag_unit(pw->p->feed->diag, pw->index, st, clock_realtime_usec());
         pw->p->feed->changed = true;
 }
@@ -213,7 +257,17 @@ void pools_init(struct pools *p, struct ev_loop *loop, struct feed *feed) {
         *p = (struct pools) { .loop = loop, .feed = feed };
 }
 
+/* The gauges of the pools of the configuration before. */
+static void forget_pools(struct metrics *m) {
+        static const enum metric_family gauges[] = { METRIC_POOL_UP, METRIC_UNIT_RESTARTS, METRIC_POOL_ACCEPTED,
+                METRIC_POOL_ACTIVE, METRIC_POOL_IDLE, METRIC_POOL_TOTAL, METRIC_POOL_LISTEN_QUEUE,
+                METRIC_POOL_MAX_CHILDREN_REACHED, METRIC_POOL_SLOW_REQUESTS };
+        for (size_t i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
+                metrics_clear(m, gauges[i]);
+}
+
 int pools_start(struct pools *p, const struct pool_spec *specs, size_t n, const struct sock_identity *nginx_id) {
+        forget_pools(p->feed->metrics);
         p->pools = calloc(n ? n : 1, sizeof(*p->pools));
         if (!p->pools)
                 return -ENOMEM;

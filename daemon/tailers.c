@@ -8,9 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "address.h"
 #include "classify.h"
 #include "clock.h"
 #include "diag.h"
+#include "metrics.h"
 #include "say.h"
 #include "tail.h"
 
@@ -24,7 +26,20 @@ struct log_watch {
         const struct tail_position *saved;      /* until the first start: resume there */
         bool catching_up;                       /* the first read after a resume */
         int last_error;                 /* logged once until it changes; retried while < 0 */
+        uint64_t lines, rotations, truncations;         /* since this tailer was made */
 };
+
+/* What an event is about: the pool php-fpm names, else the upstream nginx names, else the log's
+ * writer. */
+static void count_event(struct metrics *m, const struct event *ev) {
+        char label[ADDRESS_TEXT_MAX + 8], buf[ADDRESS_TEXT_MAX + 8];
+        struct span t = ev->pool.n ? ev->pool : address_unix_label(ev->upstream, buf, sizeof(buf));
+        if (t.n)
+                snprintf(label, sizeof(label), "%.*s", (int) t.n, t.p);
+        else
+                snprintf(label, sizeof(label), "%s", ev->source == SOURCE_FPM ? "php-fpm" : "nginx");
+        metrics_add(m, METRIC_EVENTS, (const char *[]) { kind_id(ev->kind), label }, 1);
+}
 
 static void on_line(void *userdata, const char *line, size_t len, unsigned flags) {
         struct log_watch *w = userdata;
@@ -32,9 +47,12 @@ static void on_line(void *userdata, const char *line, size_t len, unsigned flags
         struct logline ll;
         struct event ev;
         f->lines++;
+        w->lines++;
         if (classify_line(line, len, &ll, &ev) == KIND_NONE)
                 return;
         f->classified++;
+        if (f->metrics)
+                count_event(f->metrics, &ev);
         diag_log(f->diag, &ev, line, len, w->pool, w->t->now);
         f->changed = true;
 }
@@ -48,6 +66,8 @@ static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {
                 [TAIL_OVERFLOW] = "inotify queue overflowed; rescanned",
         };
         struct log_watch *w = userdata;
+        w->rotations += what == TAIL_ROTATED;
+        w->truncations += what == TAIL_TRUNCATED;
         if (lost)
                 say("%s: %s (%llu bytes lost)", w->path, text[what], (unsigned long long) lost);
         else
@@ -239,5 +259,18 @@ void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const
                         fn(userdata, w->path, &p);
                 else if (w->saved)
                         fn(userdata, w->path, w->saved);        /* not read yet: keep what was saved */
+        }
+}
+
+void tailers_count(const struct tailers *t, struct metrics *m) {
+        metrics_clear(m, METRIC_LOG_LINES);
+        metrics_clear(m, METRIC_LOG_ROTATIONS);
+        metrics_clear(m, METRIC_LOG_TRUNCATIONS);
+        for (size_t i = 0; i < t->n_logs; i++) {
+                const struct log_watch *w = t->logs[i];
+                const char *log[] = { w->path };
+                metrics_set(m, METRIC_LOG_LINES, log, (double) w->lines);
+                metrics_set(m, METRIC_LOG_ROTATIONS, log, (double) w->rotations);
+                metrics_set(m, METRIC_LOG_TRUNCATIONS, log, (double) w->truncations);
         }
 }

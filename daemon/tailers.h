@@ -49,3 +49,7 @@ void tailers_free(struct tailers *t);
 /* Calls fn with the position of every log read (see tail_position()). */
 void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const char *path,
                                                            const struct tail_position *p), void *userdata);
+/* Each log's lines read, rotations and truncations seen (since its tailer was made) into m's
+ * METRIC_LOG_* families, which then hold exactly the logs followed now. */
+struct metrics;
+void tailers_count(const struct tailers *t, struct metrics *m);

@@ -14,6 +14,10 @@ static void check_accepted(const struct config *c) {
         FUZZ_CHECK(c->probe_timeout_usec >= 1000 && c->probe_timeout_usec <= 600000000ULL);
         FUZZ_CHECK(c->resolve_after_usec >= 1000 && c->resolve_after_usec <= 7 * 86400000000ULL);
         FUZZ_CHECK(c->summary_interval_usec >= 1000 && c->summary_interval_usec <= 7 * 86400000000ULL);
+        FUZZ_CHECK(memchr(c->metrics_listen, '\0', sizeof(c->metrics_listen)));
+        FUZZ_CHECK(!c->metrics_listen[0] || c->metrics_address.kind == ADDRESS_INET ||
+                   c->metrics_address.kind == ADDRESS_INET6 || c->metrics_address.kind == ADDRESS_ANY);
+        FUZZ_CHECK(!c->metrics_textfile_dir[0] || c->metrics_textfile_dir[0] == '/');
         for (int i = 0; i < c->n_pools; i++) {
                 const struct pool_config *p = &c->pools[i];
                 FUZZ_CHECK(memchr(p->name, '\0', sizeof(p->name)));

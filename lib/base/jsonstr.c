@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p, or 0 if the byte there starts none. */
-static size_t utf8_seq(const unsigned char *p, size_t n) {
+size_t utf8_seq(const unsigned char *p, size_t n) {
         unsigned c = p[0];
         size_t len;
         unsigned min;

@@ -225,12 +225,45 @@ static int pool_key(struct parse *p, const char *key, const char *value) {
         return -ENOENT;
 }
 
+/* [Metrics] Listen=: an IP address and port to serve /metrics on; port 0 takes a free one (said
+ * at start). No name but localhost: a lookup would block. */
+static int set_metrics_listen(struct parse *p, const char *value) {
+        struct config *c = p->c;
+        struct address a;
+        char text[ADDRESS_TEXT_MAX];
+        size_t n = strlen(value);
+        bool free_port = n > 2 && strcmp(value + n - 2, ":0") == 0;
+        int r = snprintf(text, sizeof(text), "%.*s%s", (int) (free_port ? n - 1 : n), value, free_port ? "1" : "");
+        if (r < 0 || (size_t) r >= sizeof(text) || address_parse(&a, text, strlen(text)) < 0 ||
+            (a.kind != ADDRESS_INET && a.kind != ADDRESS_INET6 && a.kind != ADDRESS_ANY)) {
+                fail(p, "Listen: '%s' is not an address and port to serve metrics on (127.0.0.1:9184, "
+                        "[::1]:9184, a port for every address, or port 0 for a free one)", value);
+                return -EINVAL;
+        }
+        if (free_port)
+                a.port = 0;
+        r = set_string(p, "Listen", value, c->metrics_listen, sizeof(c->metrics_listen));
+        if (r == 0)
+                c->metrics_address = a;
+        return r;
+}
+
+static int metrics_key(struct parse *p, const char *key, const char *value) {
+        struct config *c = p->c;
+        if (strcmp(key, "Listen") == 0)
+                return set_metrics_listen(p, value);
+        if (strcmp(key, "TextfileDirectory") == 0)
+                return set_path(p, key, value, c->metrics_textfile_dir, sizeof(c->metrics_textfile_dir));
+        return -ENOENT;
+}
+
 static const char *const daemon_keys[] = { "ProbeInterval", "ProbeTimeout", "ResolveAfter",
                                            "SummaryInterval", "ReadFromStart", "CatchUp", NULL };
 static const char *const nginx_keys[] = { "ErrorLog", "User", "Config", NULL };
 static const char *const fpm_keys[] = { "Config", NULL };
 static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };
-static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", NULL };
+static const char *const metrics_keys[] = { "Listen", "TextfileDirectory", NULL };
+static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", "Metrics", NULL };
 
 /* Each section's keys, for badgatewayd.conf(5)'s test (tests/packaging/test_conf_man.c): a
  * section of sections[] or a *_keys[] array missing here fails it. */
@@ -314,7 +347,8 @@ static struct pool_config *find_pool(struct config *c, const char *name) {
 /* "[Pool www]": seen by the reader, so that empty and duplicate sections are caught too. */
 static void begin_section(struct parse *p, const char *name) {
         p->pool = NULL;
-        if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0 || strcmp(name, "PHP-FPM") == 0)
+        if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0 || strcmp(name, "PHP-FPM") == 0 ||
+            strcmp(name, "Metrics") == 0)
                 return;
         if (strncmp(name, "Pool ", 5) != 0 || !name[5]) {
                 unknown(p, "section", name, NULL, sections);
@@ -389,6 +423,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
                 r = nginx_key(p, name, value), known = nginx_keys;
         else if (strcmp(section, "PHP-FPM") == 0)
                 r = fpm_key(p, name, value), known = fpm_keys;
+        else if (strcmp(section, "Metrics") == 0)
+                r = metrics_key(p, name, value), known = metrics_keys;
         else if (p->pool)
                 r = pool_key(p, name, value), known = pool_keys;
         if (r == -ENOENT && known)

@@ -42,6 +42,9 @@ struct config {
         int n_fpm_confs;                        /* 0: the default places */
         struct pool_config pools[CONFIG_MAX_POOLS];     /* [Pool NAME]; none: php-fpm's own pools */
         int n_pools;
+        char metrics_listen[ADDRESS_TEXT_MAX];  /* [Metrics] Listen=, as written; "": no HTTP endpoint */
+        struct address metrics_address;         /* parsed: INET, INET6 or ANY; port 0: a free one */
+        char metrics_textfile_dir[PATH_MAX];    /* [Metrics] TextfileDirectory=; "": no textfile */
         struct host_conf *host;                 /* nginx's and php-fpm's configuration as read by
                                                  * loadconf(); owned, NULL when not read; freed by
                                                  * config_free() */

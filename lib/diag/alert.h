@@ -97,5 +97,7 @@ struct alert {
 const char *alert_state_name(enum alert_state s);
 /* "critical", "error", "warning", "notice" from the cause's syslog priority. */
 const char *alert_severity(const struct alert *a);
+/* The same for a cause. */
+const char *cause_severity(enum cause c);
 /* The whole alert as a JSON object (schema ALERT_SCHEMA); NULL on allocation failure. */
 json_t *alert_to_json(const struct alert *a);

@@ -10,9 +10,13 @@ const char *alert_state_name(enum alert_state s) {
         return s == ALERT_RESOLVED ? "resolved" : "firing";
 }
 
-const char *alert_severity(const struct alert *a) {
-        int prio = cause_priority(a->cause);
+const char *cause_severity(enum cause c) {
+        int prio = cause_priority(c);
         return prio <= LOG_CRIT ? "critical" : prio == LOG_ERR ? "error" : prio == LOG_WARNING ? "warning" : "notice";
+}
+
+const char *alert_severity(const struct alert *a) {
+        return cause_severity(a->cause);
 }
 
 /* RFC 3339 UTC with microseconds, or JSON null for 0. */

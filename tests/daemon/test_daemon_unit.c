@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 #include "harness.h"
@@ -32,8 +33,9 @@ static const char *write_config(void) {
         snprintf(text, sizeof(text),
                  "[Daemon]\nProbeInterval = 200ms\nProbeTimeout = 500ms\nResolveAfter = 1s\n"
                  "[Nginx]\nErrorLog = %s/error.log\n"
-                 "[Pool www]\nListen = %s/php-fpm/php-fpm.sock\nUnit = " FPM_UNIT "\nLog = %s/php-fpm/error.log\n",
-                 dir, sd, sd);
+                 "[Pool www]\nListen = %s/php-fpm/php-fpm.sock\nUnit = " FPM_UNIT "\nLog = %s/php-fpm/error.log\n"
+                 "[Metrics]\nTextfileDirectory = %s\n",
+                 dir, sd, sd, dir);
         write_file(conf, text);
         snprintf(log, sizeof(log), "%s/error.log", dir);
         append_file(log, "", 0);        /* a log check cannot read would make it a warning */
@@ -43,6 +45,22 @@ static const char *write_config(void) {
 static const char *unit_field(json_t *alert, const char *key) {
         json_t *unit = json_object_get(json_object_get(alert, "evidence"), "unit");
         return json_string_value(json_object_get(unit, key));
+}
+
+/* The textfile the daemon writes every ProbeInterval holds line, within ms. */
+static bool textfile_says(const char *line, int ms) {
+        char path[256], text[16384];
+        snprintf(path, sizeof(path), "%s/badgatewayd.prom", dir);
+        for (long long until = harness_now_ms() + harness_ms(ms); harness_now_ms() < until; usleep(50000)) {
+                FILE *f = fopen(path, "re");
+                size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+                if (f)
+                        fclose(f);
+                text[n] = '\0';
+                if (strstr(text, line))
+                        return true;
+        }
+        return false;
 }
 
 START_TEST(test_unit_stop_start) {
@@ -72,6 +90,9 @@ START_TEST(test_unit_stop_start) {
         /* the socket answers a moment before php-fpm's READY=1 makes the unit active */
         const char *state = unit_field(json_array_get(b.alerts, (size_t) resolved), "active_state");
         ck_assert_msg(state && strncmp(state, "activ", 5) == 0, "active_state: %s", state);
+        /* the unit's NRestarts, as the metrics say it: stopped and started by hand, no restart */
+        ck_assert_msg(textfile_says("\nbadgatewayd_unit_restarts_total{pool=\"www\",unit=\"" FPM_UNIT "\"} 0\n", 3000),
+                      "no badgatewayd_unit_restarts_total in %s/badgatewayd.prom", dir);
 
         ck_assert_int_eq(bgw_stop(&b), 0);
         ck_assert_msg(!strstr(b.err, "no system bus"), "%s", b.err);
