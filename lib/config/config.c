@@ -275,6 +275,7 @@ static const struct {
         { "Nginx", nginx_keys },
         { "PHP-FPM", fpm_keys },
         { "Pool NAME", pool_keys },
+        { "Metrics", metrics_keys },
 };
 
 const char *const *config_sections(void) {
