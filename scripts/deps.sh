@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building and testing badgatewayd needs.
-# --demo: what the build and the live demo need (nginx, php-fpm). --list: print the full list.
+# --demo: what the build and the live demo need (nginx, php-fpm). --list: print the full list;
+# --build-list: only what the build needs.
 set -euo pipefail
 
 build=(meson ninja-build pkg-config gcc libc6-dev libev-dev libjansson-dev libsystemd-dev
@@ -15,6 +16,7 @@ want=("${build[@]}")
 case "${1:-}" in
   --demo) want+=("${demo[@]}") ;;
   --list) echo "${build[@]}" "${tests[@]}"; exit 0 ;;
+  --build-list) echo "${build[@]}"; exit 0 ;;
   *) want+=("${tests[@]}") ;;
 esac
 
