@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "duration.h"
+
 static int digits(const char *p, int n) {
         int v = 0;
         for (int i = 0; i < n; i++) {
@@ -90,21 +92,24 @@ struct timestamp timestamp_from_time(time_t when) {
 
 enum { MAX_AGE_DAYS = 36500 };
 
+/* An age in systemd.time(7)'s grammar ("90s", "5 min", "1h 30min"), optionally as journalctl
+ * writes a relative time: "-2h" or "2h ago". */
 static int parse_age(const char *s, long *seconds) {
-        char unit = 0, extra = 0;
-        long v, scale;
-        if (s[0] < '0' || s[0] > '9' || sscanf(s, "%ld%c%c", &v, &unit, &extra) != 2)
+        char text[64];
+        s += *s == '-';
+        size_t n = strlen(s);
+        if (n >= sizeof(text))
                 return -EINVAL;
-        switch (unit) {
-        case 's': scale = 1; break;
-        case 'm': scale = 60; break;
-        case 'h': scale = 3600; break;
-        case 'd': scale = 86400; break;
-        default: return -EINVAL;
-        }
-        if (v > MAX_AGE_DAYS * 86400L / scale)
+        memcpy(text, s, n + 1);
+        if (n > 4 && strcmp(text + n - 4, " ago") == 0)
+                text[n - 4] = '\0';
+        uint64_t usec;
+        int r = duration_parse(text, &usec);
+        if (r < 0)
+                return r;
+        if (usec / 1000000 > MAX_AGE_DAYS * 86400ULL)
                 return -ERANGE;
-        *seconds = v * scale;
+        *seconds = (long) (usec / 1000000);
         return 0;
 }
 

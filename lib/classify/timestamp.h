@@ -38,6 +38,7 @@ const char *timestamp_iso(const struct timestamp *t, char buf[static 32]);
 struct timestamp timestamp_from_time(time_t when);
 /*
  * --since: "2026-11-25", "2026-11-25 13:00[:00]", "2026-11-25T13:00:00",
- * or an age ("90s", "15m", "2h", "3d", at most 100 years) counted back from now.
+ * or an age counted back from now, at most 100 years: a duration_parse() time span ("90s",
+ * "15m", "1h 30min", "2 weeks"), also as journalctl writes it ("-2h", "2h ago").
  */
 int timestamp_parse_since(const char *s, time_t now, struct timestamp *t);

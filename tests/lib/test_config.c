@@ -138,8 +138,8 @@ START_TEST(test_catch_up_sizes) {
 END_TEST
 
 START_TEST(test_bad_values) {
-        expect_error("[Daemon]\n\nProbeInterval = 5 seconds\n",
-                     "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 seconds' is not a duration (examples: 5s, 250ms, 2min, 1h)");
+        expect_error("[Daemon]\n\nProbeInterval = 5 sekunden\n",
+                     "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 sekunden' is not a duration (examples: 5s, 250ms, 2min, 1h)");
         expect_error("[Daemon]\nProbeTimeout = 0\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is not a duration (examples: 5s, 250ms, 2min, 1h)");
         expect_error("[Daemon]\nProbeTimeout = 25d\n",
@@ -296,7 +296,27 @@ START_TEST(test_durations) {
         ck_assert_str_eq(duration_format(0, buf), "0");
         ck_assert_str_eq(duration_format(UINT64_MAX, buf), "213503982d 8h 1min 49s 551ms");
         ck_assert_int_eq(duration_parse("", &us), -EINVAL);
-        ck_assert_int_eq(duration_parse("5 s", &us), -EINVAL);
+        /* systemd.time(7): a space between number and unit, long names, fractions */
+        static const struct {
+                const char *text;
+                uint64_t usec;
+        } spans[] = {
+                { "5 s", 5000000 }, { "5 min", 300000000 }, { "1.5s", 1500000 }, { "500msec", 500000 },
+                { "1h 30min", 5400000000ULL }, { "2 hours 1 second", 7201000000ULL }, { ".5h", 1800000000ULL },
+                { "3 usec 2us", 5 }, { "7\xce\xbcs", 7 }, { "7\xc2\xb5s", 7 }, { "1w", 604800000000ULL },
+                { "2 weeks", 1209600000000ULL }, { "1d 1day 1days", 259200000000ULL }, { "1hr", 3600000000ULL },
+                { "1M", 2629800000000ULL }, { "1y", 31557600000000ULL }, { "1 minute 1 minutes", 120000000 },
+                { "0.0000001s", 0 }, { "1.999999999s", 1999999 }, { "10 sec", 10000000 }, { "2seconds", 2000000 },
+        };
+        for (unsigned i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+                int r = duration_parse(spans[i].text, &us);
+                ck_assert_msg(r == 0, "refused '%s': %d", spans[i].text, r);
+                ck_assert_msg(us == spans[i].usec, "'%s' is %llu us", spans[i].text, (unsigned long long) us);
+        }
+        static const char *const bad[] = { "5 S", "5 mins", "\xc2\xb5s", "5 \xc2s", "s", "5 s s", "infinity", "1h-30min",
+                                           "5 seconds ago", "+5s" };
+        for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ck_assert_msg(duration_parse(bad[i], &us) == -EINVAL, "accepted '%s'", bad[i]);
         ck_assert_int_eq(duration_parse("5x", &us), -EINVAL);
         ck_assert_int_eq(duration_parse("-5s", &us), -EINVAL);
         ck_assert_int_eq(duration_parse("99999999999999999999s", &us), -ERANGE);

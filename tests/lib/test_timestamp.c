@@ -52,7 +52,18 @@ START_TEST(test_since) {
         ck_assert_int_eq(timestamp_parse_since("9000000000000000000s", now, &t), -ERANGE);
         ck_assert_int_eq(timestamp_parse_since("15111111111111m", now, &t), -ERANGE);
         ck_assert_int_eq(timestamp_parse_since("3650d", now, &t), 0);
-        static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5w", "-2h", " 2h",
+        /* systemd.time(7)'s spans, and journalctl's "-2h" and "2h ago" */
+        static const char *const ages[] = { "-2h", "2h ago", "2 hours", "1h 60min", "120 min", "1.5h 30m", " 2h" };
+        for (unsigned i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
+                ck_assert_msg(timestamp_parse_since(ages[i], now, &t) == 0, "refused '%s'", ages[i]);
+                ck_assert_msg(timestamp_key(&t) == timestamp_key(&exact), "'%s' is not 2h ago", ages[i]);
+        }
+        ck_assert_int_eq(timestamp_parse_since("5w", now, &t), 0);
+        exact = timestamp_from_time(now - 5 * 7 * 86400);
+        ck_assert(timestamp_key(&t) == timestamp_key(&exact));
+        ck_assert_int_eq(timestamp_parse_since("101y", now, &t), -ERANGE);
+        static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5 fortnights", "--2h", "2h ago ago",
+                                     "ago", "-", "+2h",
                                      "2026-11-25 13:00:00 junk", "2026-02-30 25:00" };
         for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 ck_assert_msg(timestamp_parse_since(bad[i], now, &t) < 0, "accepted '%s'", bad[i]);
