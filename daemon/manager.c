@@ -336,8 +336,8 @@ static void watch_add(void *userdata, const char *path) {
                 l->n++;
 }
 
-/* The files whose change is a reload: badgatewayd.conf, and every file and include nginx's and
- * php-fpm's configuration was read from. */
+/* The files whose change is a reload: badgatewayd.conf and its drop-ins, and every file and
+ * include nginx's and php-fpm's configuration was read from. */
 static void watch_config(struct manager *m) {
         char file[PATH_MAX];
         const char *given = m->opt.config_file ? m->opt.config_file : DEFAULT_CONFIG;
@@ -347,6 +347,9 @@ static void watch_config(struct manager *m) {
             snprintf(file + strlen(file), sizeof(file) - strlen(file), "/%s", given) >= (int) (sizeof(file) - strlen(file)))
                 snprintf(file, sizeof(file), "%s", given);      /* --config bgw.conf: from the start's directory */
         watch_add(&l, file);
+        char dropins[PATH_MAX + 16];
+        snprintf(dropins, sizeof(dropins), "%s.d/*.conf", file);       /* config_load()'s drop-ins */
+        watch_add(&l, dropins);
         if (h) {
                 l.root = h->root;
                 host_conf_sources(h, watch_add, &l);

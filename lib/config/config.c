@@ -10,24 +10,28 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dropins.h"
 #include "duration.h"
 #include "host.h"
 
 struct parse {
         struct config *c;
         struct config_error *err;
+        const char *file;       /* the file being read: the main one or a drop-in, for messages */
         const char *text;       /* what the reader hands to inih, line by line */
         int line;               /* line number of the text last handed out */
         bool at_line_start;
         bool failed;
         struct pool_config *pool;       /* the [Pool NAME] section being read */
+        int pools_before;               /* pools from earlier files: a drop-in may add keys to them */
+        const char *pool_file[CONFIG_MAX_POOLS];        /* the file each pool's section starts in */
 };
 
 static void fail(struct parse *p, const char *fmt, ...) {
         if (p->failed)
                 return;
         p->failed = true;
-        int n = snprintf(p->err->text, sizeof(p->err->text), "%s:%d: ", p->c->file, p->line);
+        int n = snprintf(p->err->text, sizeof(p->err->text), "%s:%d: ", p->file, p->line);
         va_list ap;
         va_start(ap, fmt);
         if (n > 0 && (size_t) n < sizeof(p->err->text))
@@ -160,6 +164,8 @@ static int daemon_key(struct parse *p, const char *key, const char *value) {
 static int nginx_key(struct parse *p, const char *key, const char *value) {
         struct config *c = p->c;
         if (strcmp(key, "ErrorLog") == 0) {
+                if (!*value)
+                        return c->n_nginx_logs = 0;     /* an empty assignment resets the list, as in systemd */
                 if (c->n_nginx_logs == CONFIG_MAX_LOGS) {
                         fail(p, "ErrorLog: more than %d logs", CONFIG_MAX_LOGS);
                         return -EINVAL;
@@ -177,6 +183,8 @@ static int fpm_key(struct parse *p, const char *key, const char *value) {
         struct config *c = p->c;
         if (strcmp(key, "Config") != 0)
                 return -ENOENT;
+        if (!*value)
+                return c->n_fpm_confs = 0;
         if (c->n_fpm_confs == CONFIG_MAX_FPM_CONFS) {
                 fail(p, "Config: more than %d php-fpm configurations", CONFIG_MAX_FPM_CONFS);
                 return -EINVAL;
@@ -357,6 +365,10 @@ static void begin_section(struct parse *p, const char *name) {
         }
         const char *pool = name + 5;
         struct pool_config *dup = find_pool(p->c, pool);
+        if (dup && dup - p->c->pools < p->pools_before) {
+                p->pool = dup;          /* a drop-in's keys for a pool named before: later ones win */
+                return;
+        }
         if (dup)
                 fail(p, "duplicate section [Pool %s] (first at line %d)", pool, dup->line);
         else if (p->c->n_pools == CONFIG_MAX_POOLS)
@@ -365,6 +377,7 @@ static void begin_section(struct parse *p, const char *name) {
                 fail(p, "pool name '%s' is too long", pool);
         if (p->failed)
                 return;
+        p->pool_file[p->c->n_pools] = p->file;
         p->pool = &p->c->pools[p->c->n_pools++];
         *p->pool = (struct pool_config) { .line = p->line };
         strcpy(p->pool->name, pool);
@@ -437,6 +450,7 @@ static void check_pools(struct parse *p) {
         struct config *c = p->c;
         for (int i = 0; i < c->n_pools && !p->failed; i++)
                 if (!c->pools[i].listen[0]) {
+                        p->file = p->pool_file[i];
                         p->line = c->pools[i].line;
                         fail(p, "[Pool %s] has no Listen= (the pool's listen address, as in fastcgi_pass)",
                              c->pools[i].name);
@@ -470,17 +484,32 @@ static void ini_reads_whole_lines(void) {
         ini_max_line = CONFIG_LINE_MAX + 2;     /* the line, '\n' and the NUL */
 }
 
-int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err) {
+/* One file's text on top of what p->c holds already. */
+static void parse_text(struct parse *p, const char *file, const char *text) {
+        p->file = file;
+        p->text = text;
+        p->line = 0;
+        p->at_line_start = true;
+        p->pool = NULL;
+        p->pools_before = p->c->n_pools;
+        int bad_line = ini_parse_stream(read_line, p, on_entry, p);
+        if (bad_line > 0 && !p->failed) {
+                p->line = bad_line;
+                fail(p, "cannot read this line: expected 'Key = value' or '[Section]'");
+        }
+}
+
+static struct parse parse_begin(struct config *c, const char *file, struct config_error *err) {
         ini_reads_whole_lines();
         config_defaults(c);
         snprintf(c->file, sizeof(c->file), "%s", file);
-        struct parse p = { .c = c, .err = err, .text = text, .at_line_start = true };
         err->text[0] = '\0';
-        int bad_line = ini_parse_stream(read_line, &p, on_entry, &p);
-        if (bad_line > 0 && !p.failed) {
-                p.line = bad_line;
-                fail(&p, "cannot read this line: expected 'Key = value' or '[Section]'");
-        }
+        return (struct parse) { .c = c, .err = err, .file = file };
+}
+
+int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err) {
+        struct parse p = parse_begin(c, file, err);
+        parse_text(&p, file, text);
         if (!p.failed)
                 check_pools(&p);
         return p.failed ? -EINVAL : 0;
@@ -510,16 +539,42 @@ static char *read_file(const char *file, int *error) {
         return text;
 }
 
-int config_load(struct config *c, const char *file, struct config_error *err) {
+/* Reads and parses one file; -errno when it cannot be read (err says so), else 0 or -EINVAL. */
+static int load_one(struct parse *p, const char *file) {
         int e;
         char *text = read_file(file, &e);
         if (!text) {
-                config_defaults(c);
-                snprintf(err->text, sizeof(err->text), "%s: %s", file,
+                snprintf(p->err->text, sizeof(p->err->text), "%s: %s", file,
                          e == EILSEQ ? "contains a NUL byte: not a text file" : strerror(e));
+                p->failed = true;
                 return -e;
         }
-        int r = config_parse_string(c, file, text, err);
+        parse_text(p, file, text);
         free(text);
+        return p->failed ? -EINVAL : 0;
+}
+
+int config_load(struct config *c, const char *file, struct config_error *err) {
+        struct parse p = parse_begin(c, file, err);
+        int r = load_one(&p, file);
+        if (r < 0) {
+                config_defaults(c);
+                return r;
+        }
+        char dir[PATH_MAX];
+        struct config_dropins d = { 0 };
+        if (snprintf(dir, sizeof(dir), "%s.d", file) < (int) sizeof(dir))
+                r = config_dropins(dir, &d);
+        if (r < 0) {
+                snprintf(err->text, sizeof(err->text), "%s: %s", dir, strerror(-r));
+                return r;
+        }
+        for (size_t i = 0; i < d.n && r == 0; i++)
+                r = load_one(&p, d.paths[i]);
+        if (r == 0)
+                check_pools(&p);
+        config_dropins_free(&d);
+        if (r == 0 && p.failed)
+                r = -EINVAL;
         return r;
 }

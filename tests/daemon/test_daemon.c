@@ -367,6 +367,15 @@ START_TEST(test_config_change_reloads) {
         ck_assert_int_ge(mark, 0);
         ck_assert_int_ge(bgw_wait_note(&b, (size_t) mark + 1, "READY=1", 5000), 0);
         ck_assert_msg(!strstr(b.err, "reload failed"), "%s", b.err);
+
+        /* a drop-in (FILE.d/NAME.conf) made later is read too; its error names it */
+        char dropins[512], want[600];
+        snprintf(dropins, sizeof(dropins), "%s.d", conf);
+        ck_assert_int_eq(mkdir(dropins, 0755), 0);
+        snprintf(dropins + strlen(dropins), sizeof(dropins) - strlen(dropins), "/50-probe.conf");
+        write_file(dropins, "[Daemon]\nProbeInterval = 5 sekunden\n");
+        snprintf(want, sizeof(want), "reload failed, the running config stays: %s:2: ProbeInterval: '5 sekunden'", dropins);
+        ck_assert_msg(bgw_wait_stderr(&b, want, harness_ms(5000)), "%s", b.err);
         ck_assert_int_eq(bgw_stop(&b), 0);
         bgw_free(&b);
         fpm_down(&e);

@@ -230,6 +230,80 @@ START_TEST(test_load_errors) {
 }
 END_TEST
 
+static void put_file(const char *dir, const char *name, const char *text) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+/* FILE.d/\*.conf after FILE, in byte order of their names; later keys win, as in systemd. */
+START_TEST(test_dropins) {
+        char dir[128], d[300], path[256], want[768];
+        fixture_newdir(dir);
+        snprintf(path, sizeof(path), "%s/badgatewayd.conf", dir);
+        snprintf(d, sizeof(d), "%s.d", path);
+        put_file(dir, "badgatewayd.conf", good);
+        ck_assert_int_eq(mkdir(d, 0755), 0);
+        put_file(d, "20-b.conf", "[Daemon]\nProbeInterval = 30 sec\n[Pool www]\nUnit = php8.3-fpm.service\n");
+        put_file(d, "10-a.conf", "[Daemon]\nProbeInterval = 20s\nSummaryInterval = 1h 30min\n"
+                                 "[Nginx]\nErrorLog =\nErrorLog = /srv/error.log\n"
+                                 "[Pool extra]\nListen = /run/php/extra.sock\n");
+        put_file(d, "Z-upper.conf", "[Daemon]\nProbeTimeout = 500msec\n");     /* 'Z' sorts before 'a' */
+        put_file(d, "a-last.conf", "[Daemon]\nProbeTimeout = 1.5s\n");
+        put_file(d, "README", "not a drop-in\n");
+        put_file(d, "30-c.conf~", "[Daemon]\nProbeInterval = nonsense\n");
+        put_file(d, ".40-hidden.conf", "[Daemon]\nProbeInterval = nonsense\n");
+        ck_assert_int_eq(config_load(c, path, &err), 0);
+        ck_assert_str_eq(c->file, path);
+        ck_assert_uint_eq(c->probe_interval_usec, 30000000);
+        ck_assert_uint_eq(c->summary_interval_usec, 5400000000ULL);
+        ck_assert_uint_eq(c->probe_timeout_usec, 1500000);
+        ck_assert_int_eq(c->n_nginx_logs, 1);   /* an empty ErrorLog= resets the list */
+        ck_assert_str_eq(c->nginx_logs[0], "/srv/error.log");
+        ck_assert_int_eq(c->n_pools, 3);
+        ck_assert_str_eq(c->pools[0].name, "www");
+        ck_assert_str_eq(c->pools[0].unit, "php8.3-fpm.service");
+        ck_assert_str_eq(c->pools[0].listen, "/run/php/php8.2-fpm.sock");      /* kept from the main file */
+        ck_assert_str_eq(c->pools[2].name, "extra");
+
+        /* errors name the drop-in and its line */
+        put_file(d, "50-bad.conf", "[Daemon]\n\nProbeTimeout = 25d\n");
+        ck_assert_int_eq(config_load(c, path, &err), -EINVAL);
+        snprintf(want, sizeof(want), "%s/50-bad.conf:3: ProbeTimeout: '25d' is out of range (1ms to 10min)", d);
+        ck_assert_str_eq(err.text, want);
+        put_file(d, "50-bad.conf", "[Pool nolisten]\nUnit = x.service\n");
+        ck_assert_int_eq(config_load(c, path, &err), -EINVAL);
+        snprintf(want, sizeof(want), "%s/50-bad.conf:1: [Pool nolisten] has no Listen= (the pool's listen address, as in "
+                 "fastcgi_pass)", d);
+        ck_assert_str_eq(err.text, want);
+        put_file(d, "50-bad.conf", "[Pool n]\nListen = /a.sock\n[Pool n]\nListen = /b.sock\n");
+        ck_assert_int_eq(config_load(c, path, &err), -EINVAL);
+        snprintf(want, sizeof(want), "%s/50-bad.conf:3: duplicate section [Pool n] (first at line 1)", d);
+        ck_assert_str_eq(err.text, want);
+        snprintf(want, sizeof(want), "%s/50-bad.conf", d);
+        FILE *f = fopen(want, "w");
+        fwrite("[Pool a]\0\n", 1, 10, f);
+        fclose(f);
+        ck_assert_int_eq(config_load(c, path, &err), -EILSEQ);
+        snprintf(want, sizeof(want), "%s/50-bad.conf: contains a NUL byte: not a text file", d);
+        ck_assert_str_eq(err.text, want);
+        snprintf(want, sizeof(want), "%s/50-bad.conf", d);
+        ck_assert_int_eq(unlink(want), 0);
+
+        /* a directory named x.conf is no drop-in; no .d directory at all is fine */
+        snprintf(want, sizeof(want), "%s/60-dir.conf", d);
+        ck_assert_int_eq(mkdir(want, 0755), 0);
+        ck_assert_int_eq(config_load(c, path, &err), 0);
+        snprintf(path, sizeof(path), "%s/other.conf", dir);
+        put_file(dir, "other.conf", good);
+        ck_assert_int_eq(config_load(c, path, &err), 0);
+        ck_assert_uint_eq(c->probe_interval_usec, 10000000);
+}
+END_TEST
+
 START_TEST(test_long_line_keeps_line_numbers) {
         char *text = malloc(10000);
         strcpy(text, "[Pool www]\nListen = /x.sock\n# ");
@@ -342,6 +416,7 @@ int main(void) {
         tcase_add_test(tc, test_long_lines_read_whole);
         tcase_add_test(tc, test_byte_order_mark);
         tcase_add_test(tc, test_durations);
+        tcase_add_test(tc, test_dropins);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
