@@ -1,12 +1,15 @@
 /*
- * Prints badgatewayd's journal catalog: one entry per CAUSE_LIST row, under its MESSAGE_ID.
- * journalctl -x shows the entry under each alert; @FIELD@ is replaced by the alert's field.
+ * Prints badgatewayd's journal catalog: two entries per CAUSE_LIST row, the firing one under its
+ * MESSAGE_ID (what happened, what to check) and the resolved one under cause_resolved_message_id()
+ * (what resolved means). journalctl -x shows the entry under each alert; @FIELD@ is replaced by
+ * the alert's field.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kinds.h"
+#include "resolved.h"
 
 static const struct {
         const char *id, *message_id, *text;
@@ -358,10 +361,43 @@ static int print_entry(enum cause c) {
         return 0;
 }
 
+/* What made a resolved alert resolved: the configuration for CAUSES_FROM_CONFIG, else the evidence. */
+static const char resolved_config[] =
+        "The configuration no longer shows this cause: the file and line named in the firing entry\n"
+        "changed (badgatewayd reads nginx's and PHP-FPM's configuration again when a file changes or\n"
+        "on systemctl reload badgatewayd), or the pool it was about is no longer watched.\n";
+static const char resolved_evidence[] =
+        "The evidence for this cause stayed clear for ResolveAfter= (60s unless badgatewayd.conf\n"
+        "says otherwise): no new log line points to it and, where the pool's probe or its unit\n"
+        "decided it, the pool answers and its unit runs again. A pool removed from the\n"
+        "configuration resolves its alerts too. Requests that failed before are not retried.\n";
+
+static int print_resolved(enum cause c) {
+        const char *id = cause_resolved_message_id(c);
+        if (strcmp(id, "00000000000000000000000000000000") == 0 || strcmp(id, causes[c].message_id) == 0) {
+                fprintf(stderr, "catalog-gen: no resolved MESSAGE_ID of its own for cause %s (lib/base/resolved.c)\n",
+                        causes[c].id);
+                return -1;
+        }
+        printf("-- %s\nSubject: Resolved: %s\nDefined-By: badgatewayd\nDocumentation: man:badgatewayd(8)\n\n", id,
+               entries[c].subject);
+        printf("badgatewayd alert @BADGATEWAY_ALERT_ID@ is @BADGATEWAY_STATE@.\nCause %s: %s.\n\n"
+               "What resolved means:\n\n%s\n"
+               "Nothing needs doing now. The firing entry of this alert has the same\n"
+               "BADGATEWAY_ALERT_ID and says what to check:\n"
+               "       journalctl -x BADGATEWAY_ALERT_ID=@BADGATEWAY_ALERT_ID@\n"
+               "If the cause fires and resolves again and again, it is not gone: follow the firing\n"
+               "entry's steps (journalctl -x MESSAGE_ID=%s).\n\n",
+               causes[c].id, causes[c].text, (CAUSES_FROM_CONFIG & (1u << c)) ? resolved_config : resolved_evidence,
+               causes[c].message_id);
+        return 0;
+}
+
 int main(void) {
-        printf("#  Journal catalog of badgatewayd, generated from CAUSE_LIST in lib/kinds.h.\n\n");
+        printf("#  Journal catalog of badgatewayd, generated from CAUSE_LIST in lib/kinds.h and the resolved\n"
+               "#  MESSAGE_IDs in lib/base/resolved.c.\n\n");
         for (unsigned c = 1; c < CAUSE__MAX; c++)
-                if (print_entry((enum cause) c) < 0)
+                if (print_entry((enum cause) c) < 0 || print_resolved((enum cause) c) < 0)
                         return EXIT_FAILURE;
         return fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

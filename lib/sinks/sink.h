@@ -14,7 +14,8 @@
 #define SINK_JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 /*
- * One journal entry: MESSAGE (the summary), MESSAGE_ID, PRIORITY, SYSLOG_IDENTIFIER=badgatewayd and
+ * One journal entry: MESSAGE (the summary), MESSAGE_ID (the cause's, or its resolved one from
+ * cause_resolved_message_id() when the alert is resolved), PRIORITY, SYSLOG_IDENTIFIER=badgatewayd and
  * BADGATEWAY_{CAUSE,STATE,POOL,UPSTREAM,UNIT,ALERT_ID,JSON} (the empty ones left out). 0, or -errno:
  * -ENOENT when journald's socket is missing, -ECONNREFUSED when nothing listens on it, -ENOMEM…
  * Any error means the alert is not in the journal: hand it to sink_journal_fallback().

@@ -10,6 +10,8 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "resolved.h"
+
 enum { JOURNAL_FIELDS = 13 };
 
 struct fields {
@@ -64,7 +66,7 @@ static void add_alert(struct fields *f, const struct alert *a, const char *json)
         char prio[4];
         snprintf(prio, sizeof(prio), "%d", a->state == ALERT_RESOLVED ? LOG_NOTICE : cause_priority(a->cause));
         add(f, "MESSAGE", a->summary[0] ? a->summary : cause_text(a->cause));
-        add(f, "MESSAGE_ID", cause_message_id(a->cause));
+        add(f, "MESSAGE_ID", a->state == ALERT_RESOLVED ? cause_resolved_message_id(a->cause) : cause_message_id(a->cause));
         add(f, "PRIORITY", prio);
         add(f, "SYSLOG_IDENTIFIER", "badgatewayd");
         add(f, "BADGATEWAY_CAUSE", cause_id(a->cause));

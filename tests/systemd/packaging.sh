@@ -3,8 +3,10 @@
 #
 #   packaging.sh security UNIT BINARY   exposure of UNIT at most 2.0; systemd-analyze verify passes
 #                                       with ExecStart= pointing at BINARY
-#   packaging.sh catalog CATALOG KINDS_H   journalctl indexes CATALOG with one entry per
-#                                          MESSAGE_ID in KINDS_H
+#   packaging.sh catalog CATALOG KINDS_H RESOLVED_C   journalctl indexes CATALOG with one
+#                                          entry per MESSAGE_ID in KINDS_H (what to check) and
+#                                          one per resolved MESSAGE_ID in RESOLVED_C (what
+#                                          resolved means)
 #   packaging.sh sysusers FILE          systemd-sysusers makes the user and its memberships
 #
 # Exits 77 with "SKIP: reason" when the tool is missing.
@@ -30,8 +32,19 @@ security() {
   systemd-analyze verify --man=no "$tmp/badgatewayd.service" || die "systemd-analyze verify failed"
 }
 
+# check_entry ID HEADING: the entry has Documentation:, HEADING and only fields badgatewayd sends
+check_entry() {
+  local bad
+  grep -q "^$1 badgatewayd: ." "$tmp/list" || die "$1 is not in the catalog"
+  journalctl --root="$tmp" --dump-catalog "$1" >"$tmp/entry"
+  grep -q '^Documentation: ' "$tmp/entry" || die "$1 has no Documentation:"
+  grep -q "^$2\$" "$tmp/entry" || die "$1 has no '$2'"
+  bad=$(grep -o '@[^@ ]*@' "$tmp/entry" | grep -v '^@BADGATEWAY_[A-Z_]*@$' || true)
+  [ -z "$bad" ] || die "$1 substitutes fields badgatewayd does not send: $bad"
+}
+
 catalog() {
-  local file=$1 kinds=$2 id n=0 bad
+  local file=$1 kinds=$2 resolved=$3 id n=0 nr=0
   need journalctl systemd
   mkdir -p "$tmp/usr/lib/systemd/catalog"
   cp "$file" "$tmp/usr/lib/systemd/catalog/badgatewayd.catalog"
@@ -40,16 +53,19 @@ catalog() {
   journalctl --root="$tmp" --list-catalog >"$tmp/list"
   for id in $(grep -o '"[0-9a-f]\{32\}"' "$kinds" | tr -d '"'); do
     n=$((n + 1))
-    grep -q "^$id badgatewayd: ." "$tmp/list" || die "$id is not in the catalog"
-    journalctl --root="$tmp" --dump-catalog "$id" >"$tmp/entry"
-    grep -q '^Documentation: ' "$tmp/entry" || die "$id has no Documentation:"
-    grep -q '^What to check:' "$tmp/entry" || die "$id has no troubleshooting steps"
-    bad=$(grep -o '@[^@ ]*@' "$tmp/entry" | grep -v '^@BADGATEWAY_[A-Z_]*@$' || true)
-    [ -z "$bad" ] || die "$id substitutes fields badgatewayd does not send: $bad"
+    check_entry "$id" 'What to check:'
+  done
+  for id in $(grep -o '^ *\[CAUSE_[A-Z_]*\] = "[0-9a-f]\{32\}"' "$resolved" | grep -o '[0-9a-f]\{32\}'); do
+    nr=$((nr + 1))
+    check_entry "$id" 'What resolved means:'
+    grep -q '^Subject: Resolved: ' "$tmp/entry" || die "$id: the subject does not say resolved"
   done
   [ "$n" -gt 0 ] || die "no MESSAGE_ID in $kinds"
-  [ "$(wc -l <"$tmp/list")" -eq "$n" ] || die "the catalog has $(wc -l <"$tmp/list") entries, kinds.h $n"
-  echo "catalog: $n entries"
+  [ "$nr" -eq "$n" ] || die "$resolved has $nr resolved MESSAGE_IDs, $kinds $n causes"
+  # a MESSAGE_ID used twice would be one entry in the list
+  [ "$(wc -l <"$tmp/list")" -eq $((n + nr)) ] ||
+    die "the catalog has $(wc -l <"$tmp/list") entries, kinds.h and resolved.c $((n + nr))"
+  echo "catalog: $n firing and $nr resolved entries"
 }
 
 sysusers() {
@@ -71,7 +87,7 @@ sysusers() {
 
 case ${1:-} in
   security) security "$2" "$3" ;;
-  catalog) catalog "$2" "$3" ;;
+  catalog) catalog "$2" "$3" "$4" ;;
   sysusers) sysusers "$2" ;;
-  *) sed -n '2,11s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,13s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac

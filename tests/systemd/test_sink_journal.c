@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "resolved.h"
 #include "sink.h"
 #include "../lib/fixtures.h"
 
@@ -111,10 +112,15 @@ static int query(const char *match1, const char *match2, json_t *entries[MAX_ENT
         return n;
 }
 
+/* A resolved alert has a MESSAGE_ID of its own, with its own catalog entry. */
+static const char *message_id(const struct alert *a) {
+        return a->state == ALERT_RESOLVED ? cause_resolved_message_id(a->cause) : cause_message_id(a->cause);
+}
+
 /* journald writes asynchronously: wait for the entry to show. */
 static json_t *entry_for(const struct alert *a) {
         char m1[64], m2[sizeof(((struct alert *) 0)->id) + 32];
-        snprintf(m1, sizeof(m1), "MESSAGE_ID=%s", cause_message_id(a->cause));
+        snprintf(m1, sizeof(m1), "MESSAGE_ID=%s", message_id(a));
         snprintf(m2, sizeof(m2), "BADGATEWAY_ALERT_ID=%s", a->id);
         json_t *e[MAX_ENTRIES];
         for (int tries = 0; tries < 100; tries++) {
@@ -164,7 +170,8 @@ static void expect_entry(json_t *e, const struct alert *a) {
         char prio[8];
         snprintf(prio, sizeof(prio), "%d", a->state == ALERT_RESOLVED ? LOG_NOTICE : cause_priority(a->cause));
         expect_field(e, "MESSAGE", a->summary);
-        expect_field(e, "MESSAGE_ID", cause_message_id(a->cause));
+        expect_field(e, "MESSAGE_ID", message_id(a));
+        ck_assert_str_ne(cause_resolved_message_id(a->cause), cause_message_id(a->cause));
         expect_field(e, "PRIORITY", prio);
         expect_field(e, "SYSLOG_IDENTIFIER", "badgatewayd");
         expect_field(e, "_TRANSPORT", "journal");
@@ -304,6 +311,23 @@ START_TEST(test_catalog_explains_entry) {
         char want[sizeof(a.id) + 64];
         snprintf(want, sizeof(want), "badgatewayd alert %s is firing.", a.id);
         ck_assert_msg(strstr(out.text, want), "no '%s' in: %s", want, out.text);
+        ck_assert_msg(!strstr(out.text, "What resolved means:"), "the resolved text under a firing entry: %s", out.text);
+        free(out.text);
+
+        /* the same alert resolved: what resolved means, not what to check */
+        make_alert(&a, CAUSE_FPM_DOWN, ALERT_RESOLVED, "www", "catalog");
+        ck_assert_int_eq(emit_in_sdenv(&a), 0);
+        json_decref(entry_for(&a));
+        snprintf(match, sizeof(match), "MESSAGE_ID=%s", cause_resolved_message_id(a.cause));
+        out = (struct output) { 0 };    /* the resolved entries of this run: this one and test_every_field_read_back's */
+        run_child(catalog_child, &ctx, &out);
+        ck_assert_int_eq(out.status, 0);
+        ck_assert_msg(strstr(out.text, "Subject: Resolved: PHP-FPM is down"), "no resolved catalog text in: %s", out.text);
+        ck_assert_msg(strstr(out.text, "What resolved means:"), "%s", out.text);
+        ck_assert_msg(!strstr(out.text, "What to check:"), "the firing steps under a resolved entry: %s", out.text);
+        snprintf(want, sizeof(want), "badgatewayd alert %s is resolved.", a.id);
+        ck_assert_msg(strstr(out.text, want), "no '%s' in: %s", want, out.text);
+        printf("journalctl -x, a resolved entry:\n%s", out.text);
         free(out.text);
 }
 END_TEST
