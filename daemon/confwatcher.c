@@ -53,7 +53,7 @@ size_t confwatcher_set(struct confwatcher *cw, const char *const *paths, size_t 
         for (size_t i = 0; i < n; i++) {
                 int r = confwatch_add(cw->watch, paths[i]);
                 if (r < 0 && failed++ == 0)
-                        say("configuration changes in %s are not followed: %s", paths[i], strerror(-r));
+                        say_at(LOG_WARNING, "configuration changes in %s are not followed: %s", paths[i], strerror(-r));
         }
         return failed;
 }

@@ -41,7 +41,7 @@ static bool usable_listen(const struct fpm_conf_pool *p) {
         if (p->address.kind == ADDRESS_UNIX || p->address.kind == ADDRESS_INET || p->address.kind == ADDRESS_INET6 ||
             p->address.kind == ADDRESS_ANY)
                 return true;
-        say("pool %s (%s:%d): listen = %s names a host; it is not watched (no name is ever resolved)", p->name,
+        say_at(LOG_WARNING, "pool %s (%s:%d): listen = %s names a host; it is not watched (no name is ever resolved)", p->name,
             p->file, p->line, p->v[FPM_POOL_LISTEN].text);
         return false;
 }
@@ -59,7 +59,7 @@ static bool listen_trusted(const struct host_master *m, const struct fpm_conf_po
                 snprintf(why, sizeof(why), "no unit runs it, and this process's environment has no %s", v->unset_var);
         else
                 snprintf(why, sizeof(why), "no unit runs it here: its environment is unknown");
-        say("pool %s (%s:%d): listen = %s names ${%s}, which is not set for php-fpm here (%s): not probed", p->name,
+        say_at(LOG_WARNING, "pool %s (%s:%d): listen = %s names ${%s}, which is not set for php-fpm here (%s): not probed", p->name,
             v->file ? v->file : p->file, v->file ? v->line : p->line, v->written ? v->written : v->text, v->unset_var,
             why);
         return false;
@@ -101,7 +101,7 @@ static void pools_from_host(struct config *c, const struct host_conf *h) {
                         if (!listen_trusted(hm, &hm->conf->pools[i]) || !usable_listen(&hm->conf->pools[i]))
                                 continue;
                         if (c->n_pools == CONFIG_MAX_POOLS) {
-                                say("%s: pool %s and the rest are not watched: more than %d pools", hm->path,
+                                say_at(LOG_WARNING, "%s: pool %s and the rest are not watched: more than %d pools", hm->path,
                                     hm->conf->pools[i].name, CONFIG_MAX_POOLS);
                                 break;
                         }
@@ -134,7 +134,7 @@ static void logs_from_host(struct config *c, const struct host_conf *h) {
                 if (n < 0 || (size_t) n >= sizeof(path) || has_log(c, path))
                         continue;
                 if (c->n_nginx_logs == CONFIG_MAX_LOGS) {
-                        say("%s:%u: error_log %s is not followed: more than %d logs", l->at.file, l->at.line, path,
+                        say_at(LOG_WARNING, "%s:%u: error_log %s is not followed: more than %d logs", l->at.file, l->at.line, path,
                             CONFIG_MAX_LOGS);
                         continue;
                 }

@@ -25,7 +25,7 @@ static void on_alert(void *userdata, const struct alert *a) {
         metrics_add(&m->metrics, METRIC_ALERTS, (const char *[]) { cause_id(a->cause), alert_state_name(a->state) }, 1);
         outputs_send(&m->out, a);
         if (!outputs_any(&m->out) && !m->failed) {
-                say("no output takes alerts any more: stopping");
+                say_at(LOG_ERR, "no output takes alerts any more: stopping");
                 m->failed = -EPIPE;
                 ev_break(m->loop, EVBREAK_ALL);
         }
@@ -85,10 +85,10 @@ static void save_state(struct manager *m) {
         int r = statefile_save(m->state_dir, &s);
         statefile_clear(&s);
         if (r < 0 && !m->state_failing)
-                say("state directory %s: %s; where each log was read and what fires are not kept across a restart",
+                say_at(LOG_WARNING, "state directory %s: %s; where each log was read and what fires are not kept across a restart",
                     m->state_dir, strerror(-r));
         else if (r == 0 && m->state_failing)
-                say("state directory %s: written again", m->state_dir);
+                say_at(LOG_NOTICE, "state directory %s: written again", m->state_dir);
         m->state_failing = r < 0;
 }
 
@@ -130,7 +130,7 @@ static void lock_state_dir(struct manager *m) {
         m->state_lock = open(m->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (m->state_lock < 0 || flock(m->state_lock, LOCK_EX | LOCK_NB) == 0)
                 return;         /* a directory that is not there yet is said when it is written */
-        say("another badgatewayd keeps its state in %s: this one goes on without (no resume, no saved findings)",
+        say_at(LOG_WARNING, "another badgatewayd keeps its state in %s: this one goes on without (no resume, no saved findings)",
             m->state_dir);
         close(m->state_lock);
         m->state_lock = -1;
@@ -146,11 +146,11 @@ static void load_state(struct manager *m) {
                 return;
         int r = statefile_load(m->state_dir, &m->loaded, err, sizeof(err));
         if (r < 0 && r != -ENOENT)
-                say("warning: state file %s; starting afresh", err);
+                say_at(LOG_WARNING, "warning: state file %s; starting afresh", err);
         if (r < 0)
                 return;
         if (m->loaded.n_skipped)
-                say("warning: state file in %s: %zu entr%s left out (%s); the rest is used", m->state_dir,
+                say_at(LOG_WARNING, "warning: state file in %s: %zu entr%s left out (%s); the rest is used", m->state_dir,
                     m->loaded.n_skipped, m->loaded.n_skipped == 1 ? "y" : "ies", err);
         uint64_t now = clock_realtime_usec();
         size_t unknown = 0;
@@ -169,7 +169,7 @@ static void load_state(struct manager *m) {
                 say("restored %zu finding%s firing before the stop%s", restored, restored == 1 ? "" : "s",
                     gone ? "; resolved those whose pools are gone" : "");
         if (unknown)
-                say("warning: state file in %s: %zu finding%s of a cause this version does not know left out",
+                say_at(LOG_WARNING, "warning: state file in %s: %zu finding%s of a cause this version does not know left out",
                     m->state_dir, unknown, unknown == 1 ? "" : "s");
         m->tailers.saved = saved_position;
         m->tailers.saved_userdata = m;
@@ -222,9 +222,9 @@ static void resolve_identity(struct manager *m) {
         int r = m->cfg->nginx_user[0] ? sock_identity_from_user(m->cfg->nginx_user, &m->nginx_id) : -ENOENT;
         m->have_nginx_id = r == 0;
         if (r < 0 && !m->cfg->nginx_user[0])
-                say("nginx's user is not known (no nginx configuration found); socket permissions are not checked");
+                say_at(LOG_WARNING, "nginx's user is not known (no nginx configuration found); socket permissions are not checked");
         else if (r < 0)
-                say("nginx user '%s': %s; socket permissions are not checked", m->cfg->nginx_user,
+                say_at(LOG_WARNING, "nginx user '%s': %s; socket permissions are not checked", m->cfg->nginx_user,
                         r == -ENOENT ? "no such user" : strerror(-r));
 }
 
@@ -251,7 +251,7 @@ static void feed_config(struct manager *m) {
         loadconf_say_problems(m->cfg);
         int r = h ? config_findings_feed(m->feed.diag, h, clock_realtime_usec(), &count) : 0;
         if (r < 0)
-                say("configuration findings: %s", strerror(-r));
+                say_at(LOG_ERR, "configuration findings: %s", strerror(-r));
         else if (h)
                 config_findings_say(&count, say);
         m->feed.changed = true;
@@ -368,9 +368,9 @@ static void reload(struct manager *m) {
         outputs_reopen(&m->out);
         int r = c ? loadconf(c, m->opt.config_file, &err) : -ENOMEM;
         if (c && r < 0)
-                say("reload failed, the running config stays: %s", err.text);
+                say_at(LOG_ERR, "reload failed, the running config stays: %s", err.text);
         else if (!c || (r = apply(m, &c)) < 0) {
-                say("reload failed: %s", strerror(-r));
+                say_at(LOG_ERR, "reload failed: %s", strerror(-r));
                 m->failed = r;
                 ev_break(m->loop, EVBREAK_ALL);
                 return;
@@ -393,7 +393,7 @@ static void on_config_changed(void *userdata) {
 static void on_stop(EV_P_ ev_signal *w, int revents) {
         struct manager *m = w->data;
         notify_stopping();
-        say("stopping on SIG%s", sigabbrev_np(w->signum));
+        say_at(LOG_NOTICE, "stopping on SIG%s", sigabbrev_np(w->signum));
         tailers_drain(&m->tailers);
         flush(m);               /* the loop ends before the next prepare */
         ev_break(EV_A_ EVBREAK_ALL);
@@ -453,7 +453,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         notify_watchdog_start(&m->notify, loop);
         m->started = true;
         save_state(m);          /* an unwritable state directory is said now */
-        say("started: %d pool%s, %zu log%s, config %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
+        say_at(LOG_NOTICE, "started: %d pool%s, %zu log%s, config %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
                 m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s", loadconf_source(m->cfg));
         return 0;
 }

@@ -128,7 +128,7 @@ static void on_probe_io(EV_P_ ev_io *io, int revents) {
         struct pool_watch *pw = io->data;
         int r = probe_step(pw->probe);
         if (r < 0)
-                say("pool %s: probe: %s; waiting for its deadline", pw->pc->name, strerror(-r));
+                say_at(LOG_WARNING, "pool %s: probe: %s; waiting for its deadline", pw->pc->name, strerror(-r));
         probe_arm(pw, r == 0);
 }
 
@@ -142,7 +142,7 @@ static void on_probe_timer(EV_P_ ev_timer *t, int revents) {
 /* Local errors (EMFILE…) are logged when they start or change, not every round. */
 static void local_error(struct pool_watch *pw, int *last, int r, const char *what) {
         if (r < 0 && r != *last)
-                say("pool %s: cannot %s: %s", pw->pc->name, what, strerror(-r));
+                say_at(LOG_ERR, "pool %s: cannot %s: %s", pw->pc->name, what, strerror(-r));
         *last = r;
 }
 
@@ -190,7 +190,7 @@ size_t pools_unanswered(const struct pools *p) {
 static void on_unit(enum unit_event ev, const struct unit_state *st, void *userdata) {
         struct pool_watch *pw = userdata;
         if (ev == UNIT_DISCONNECTED) {
-                say("%s: no system bus; retrying", pw->pc->unit);
+                say_at(LOG_WARNING, "%s: no system bus; retrying", pw->pc->unit);
                 return;
         }
         metrics_set(pw->p->feed->metrics, METRIC_UNIT_RESTARTS, (const char *[]) { pw->pc->name, pw->pc->unit },
@@ -218,7 +218,7 @@ static void unit_arm(struct pool_watch *pw) {
 
 static void unit_run(struct pool_watch *pw) {
         if (unit_process(pw->unit, clock_monotonic_usec()) < 0)
-                say("%s: %s", pw->pc->unit, strerror(ENOMEM));
+                say_at(LOG_ERR, "%s: %s", pw->pc->unit, strerror(ENOMEM));
         unit_arm(pw);
 }
 
@@ -240,7 +240,7 @@ static int pool_init(struct pools *p, struct pool_watch *pw, size_t i, const str
         pw->probe_io.data = pw->probe_timer.data = pw->unit_io.data = pw->unit_timer.data = pw;
         int r = probe_new(&pw->probe, &pc->address, &spec->probe);
         if (r < 0) {
-                say("pool %s: Listen=%s: %s", pc->name, pc->listen,
+                say_at(LOG_WARNING, "pool %s: Listen=%s: %s", pc->name, pc->listen,
                         r == -EINVAL ? "not an address the probe can use" : strerror(-r));
                 return r == -ENOMEM ? r : 0;
         }

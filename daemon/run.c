@@ -69,7 +69,7 @@ int run_main(int argc, char **argv) {
         signal(SIGPIPE, SIG_IGN);
         struct ev_loop *loop = ev_default_loop(0);
         if (!loop) {
-                say("cannot make the event loop");
+                say_at(LOG_ERR, "cannot make the event loop");
                 return 1;
         }
         int code;
@@ -79,7 +79,7 @@ int run_main(int argc, char **argv) {
                 if (r == 0)
                         ev_run(loop, 0);
                 if (r < 0 && r != -EINVAL)
-                        say("cannot start: %s", strerror(-r));
+                        say_at(LOG_ERR, "cannot start: %s", strerror(-r));
                 code = r == -EINVAL ? EXIT_CONFIG : r < 0 || (m && m->failed) ? 1 : 0;
         }
         ev_loop_destroy(loop);

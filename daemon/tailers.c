@@ -69,7 +69,7 @@ static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {
         w->rotations += what == TAIL_ROTATED;
         w->truncations += what == TAIL_TRUNCATED;
         if (lost)
-                say("%s: %s (%llu bytes lost)", w->path, text[what], (unsigned long long) lost);
+                say_at(LOG_WARNING, "%s: %s (%llu bytes lost)", w->path, text[what], (unsigned long long) lost);
         else
                 say("%s: %s", w->path, text[what]);
 }
@@ -84,18 +84,18 @@ static void say_resumed(const struct log_watch *w, const struct tail_resume_repo
                 say("%s: resuming at byte %llu (%llu bytes written while stopped)", w->path,
                     (unsigned long long) w->saved->offset, (unsigned long long) rep->pending);
         else if (rep->how == TAIL_RESUMED_ROTATED)
-                say("%s: rotated while stopped; reading the rest of %s from byte %llu, then %s%sthe new file",
+                say_at(LOG_NOTICE, "%s: rotated while stopped; reading the rest of %s from byte %llu, then %s%sthe new file",
                     w->path, rep->rotated_path, (unsigned long long) w->saved->offset,
                     rep->rotated_after ? w->path : "", rep->rotated_after ? ".1, " : "");
         else
                 say("%s: not the file read before the stop (rotated away or rewritten); reading it from the start",
                     w->path);
         if (rep->compressed)
-                say("%s: the rotated file is already compressed; the rest of it was skipped "
+                say_at(LOG_WARNING, "%s: the rotated file is already compressed; the rest of it was skipped "
                     "(%llu bytes compressed, read to byte %llu before the stop)", rep->compressed_path,
                     (unsigned long long) rep->compressed_size, (unsigned long long) w->saved->offset);
         if (rep->skipped)
-                say("%s: %llu bytes written while stopped are more than CatchUp (%llu): skipped to the last %llu",
+                say_at(LOG_WARNING, "%s: %llu bytes written while stopped are more than CatchUp (%llu): skipped to the last %llu",
                     w->path, (unsigned long long) rep->skipped, (unsigned long long) w->t->catch_up,
                     (unsigned long long) rep->pending);
 }
@@ -136,7 +136,7 @@ static void process(struct log_watch *w) {
                 w->catching_up = false;
         }
         if (r < 0 && r != w->last_error)
-                say("%s: %s; trying again every %ds", w->path,
+                say_at(LOG_WARNING, "%s: %s; trying again every %ds", w->path,
                     r == -EINVAL ? "not a regular file (a FIFO, a device or a socket)" : strerror(-r),
                     TAILERS_RETRY_SECONDS);
         else if (r == 0 && w->last_error < 0)
@@ -185,7 +185,7 @@ static int watch_new(struct tailers *t, const char *path, int pool, bool from_st
         w->from_start = from_start;
         w->saved = t->saved ? t->saved(t->saved_userdata, path) : NULL;
         if (stat(path, &st) < 0 && errno == ENOENT)
-                say("%s: %s; waiting for it", path, strerror(errno));
+                say_at(LOG_WARNING, "%s: %s; waiting for it", path, strerror(errno));
         process(w);
         *ret = w;
         return 0;

@@ -26,6 +26,8 @@ int sink_journal_emit(const struct alert *a);
 struct sink_fallback {
         FILE *f;
         bool announced;
+        const char *prefix;     /* before the notice: sd-daemon(3)'s "<3>" when f is the journal's
+                                 * stream, so that it has a priority; NULL: none */
 };
 
 void sink_fallback_init(struct sink_fallback *fb, FILE *f);

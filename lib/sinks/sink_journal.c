@@ -108,7 +108,8 @@ static const char *reason(int err) {
 
 int sink_journal_fallback(struct sink_fallback *fb, const struct alert *a, int err) {
         if (!fb->announced)
-                fprintf(fb->f, "badgatewayd: journald unavailable (%s); alert follows:\n", reason(err));
+                fprintf(fb->f, "%sbadgatewayd: journald unavailable (%s); alert follows:\n", fb->prefix ? fb->prefix : "",
+                        reason(err));
         fb->announced = true;
         return sink_jsonl_put(fb->f, a);
 }

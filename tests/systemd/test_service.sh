@@ -13,6 +13,7 @@ D=$SDENV_DIR
 U=badgatewayd.service
 FPM=bgw-php-fpm.service
 FPM_DOWN_ID=d19a380c21834a18a086b9a5b3e945c8
+FPM_DOWN_RESOLVED_ID=3fa98a169ef3410c987b5338b1f9a0c0   # lib/base/resolved.c
 SOCK=$D/php-fpm/php-fpm.sock
 NGINX_LOG=$D/nginx/error.log
 
@@ -118,14 +119,16 @@ sc status "$U" | grep -q '^ *Status: "FIRING fpm_down' || fail "systemctl status
 echo "status: $(status_line)"
 t0=$(now_ms)
 sc start "$FPM" || fail "start $FPM"
-wait_for 10 n_is 1 MESSAGE_ID=$FPM_DOWN_ID BADGATEWAY_STATE=resolved ||
-  fail "no single resolved entry: $(alerts MESSAGE_ID=$FPM_DOWN_ID | jq -c "{BADGATEWAY_STATE, MESSAGE}")"
+wait_for 10 n_is 1 MESSAGE_ID=$FPM_DOWN_RESOLVED_ID BADGATEWAY_STATE=resolved ||
+  fail "no single resolved entry: $(alerts BADGATEWAY_CAUSE=fpm_down | jq -c "{MESSAGE_ID, BADGATEWAY_STATE, MESSAGE}")"
 echo "systemctl start $FPM -> fpm_down resolved in the journal: $(($(now_ms) - t0)) ms"
 wait_for 5 status_starts "OK: 1 of 1 pool healthy" || fail "StatusText after resolve: $(prop "$U" StatusText)"
 sleep 1.5
-n_is 1 MESSAGE_ID=$FPM_DOWN_ID BADGATEWAY_STATE=firing && n_is 1 MESSAGE_ID=$FPM_DOWN_ID BADGATEWAY_STATE=resolved ||
-  fail "fpm_down entries: $(alerts MESSAGE_ID=$FPM_DOWN_ID)"
-echo "resolved: $(alerts MESSAGE_ID=$FPM_DOWN_ID BADGATEWAY_STATE=resolved | jq -r .MESSAGE)"
+n_is 1 MESSAGE_ID=$FPM_DOWN_ID && n_is 1 MESSAGE_ID=$FPM_DOWN_RESOLVED_ID BADGATEWAY_STATE=resolved ||
+  fail "fpm_down entries: $(alerts BADGATEWAY_CAUSE=fpm_down)"
+[ "$(alerts MESSAGE_ID=$FPM_DOWN_ID | jq -r .BADGATEWAY_ALERT_ID)" = \
+  "$(alerts MESSAGE_ID=$FPM_DOWN_RESOLVED_ID | jq -r .BADGATEWAY_ALERT_ID)" ] || fail "firing and resolved alert ids differ"
+echo "resolved: $(alerts MESSAGE_ID=$FPM_DOWN_RESOLVED_ID | jq -c '{MESSAGE_ID, PRIORITY, BADGATEWAY_ALERT_ID, MESSAGE}')"
 # not asserted: other causes for the pool while php-fpm comes back
 alerts BADGATEWAY_POOL=www | jq -r 'select(.BADGATEWAY_CAUSE != "fpm_down") | "NOTE: also \(.BADGATEWAY_CAUSE) \(.BADGATEWAY_STATE): \(.MESSAGE)"'
 
@@ -202,6 +205,26 @@ t0=$(now_ms)
 nginx_line error 'upstream sent too big header while reading response header from upstream' "unix:$SOCK:" >>"$NGINX_LOG"
 wait_for 10 n_is 1 BADGATEWAY_CAUSE=header_too_big BADGATEWAY_STATE=firing || fail "no header_too_big after reload"
 echo "header_too_big line -> firing entry: $(($(now_ms) - t0)) ms: $(alerts BADGATEWAY_CAUSE=header_too_big | jq -c '{BADGATEWAY_CAUSE,BADGATEWAY_STATE,BADGATEWAY_POOL,PRIORITY}')"
+
+echo "== 5b. a drop-in, and the daemon's own messages with their priorities"
+# stderr is the journal's stream: "<N>" before a line is its PRIORITY (sd-daemon(3))
+own() { jc -u "$U" -o json "$@" | jq -c 'select(.MESSAGE | type == "string" and startswith("badgatewayd: ")) | {PRIORITY, MESSAGE}'; }
+# own_at PRIORITY TEXT: its messages starting with TEXT exist and all have PRIORITY
+own_at() { own | jq -se --arg p "$1" --arg t "badgatewayd: $2" 'map(select(.MESSAGE | startswith($t))) | length > 0 and all(.PRIORITY == $p)' >/dev/null; }
+own_at 5 "started:" ||
+  fail "no 'started' at priority 5 (notice): $(own | head -3)"
+own_at 6 "config reloaded" ||
+  fail "no 'config reloaded' at priority 6 (info): $(own | tail -3)"
+own | grep -q '"MESSAGE":"<' && fail "a '<N>' prefix was left in a message: $(own | grep '"MESSAGE":"<')"
+mkdir -p "$D/bgw/badgatewayd.conf.d"
+printf '[Daemon]\nProbeInterval = 5 sekunden\n' >"$D/bgw/badgatewayd.conf.d/50-bad.conf"
+refused() { own PRIORITY=3 | grep -qF "reload failed, the running config stays: $D/bgw/badgatewayd.conf.d/50-bad.conf:2: ProbeInterval: '5 sekunden'"; }
+wait_for 10 refused || fail "a bad drop-in made no 'reload failed' at priority 3: $(own | tail -3)"
+echo "bad drop-in: $(own PRIORITY=3 | tail -1)"
+[ "$(prop "$U" ActiveState)" = active ] || fail "not active after a bad drop-in"
+printf '[Daemon]\nProbeInterval = 300 msec\n' >"$D/bgw/badgatewayd.conf.d/50-bad.conf"
+wait_for 10 sh -c "'$SDENV_BIN/journalctl' -u $U -o cat | tail -n 3 | grep -q 'config reloaded'" || fail "no reload with a good drop-in"
+echo "priorities of its own messages: $(own | jq -r .PRIORITY | sort | uniq -c | awk '{ printf "%s at %s; ", $1, $2 }')"
 sc stop "$U" || fail "stop"
 
 echo "== 6. no pool configured: the units come from the manager"
