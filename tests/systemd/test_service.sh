@@ -68,7 +68,8 @@ EOF
 
 # The shipped unit, changed only where the test environment needs it:
 #  - ExecStart: a copy of the build's binary beside the config (ProtectHome=yes hides a checkout
-#    in /root, as a real install in /usr/sbin is not), the test's config, alerts to the journal; WatchdogSec=2s and
+#    in /root, as a real install in /usr/sbin is not), the test's config, alerts to the journal and
+#    as JSON lines into LogsDirectory= (/var/log of the manager's namespace is a tmpfs, below); WatchdogSec=2s and
 #    RestartSec=1s so that the watchdog step takes seconds.
 #  - dropped User=/Group=: no badgatewayd user (sysusers) on a test machine; it runs as root.
 #  - dropped PrivateTmp=: sdenv's namespace shares the host's /tmp, where it would make directories.
@@ -80,13 +81,20 @@ EOF
 #  - added TimeoutAbortSec=5s: after a missed watchdog, SIGKILL follows within 5 s, not 90 s.
 # All other sandboxing lines stay and work under sdenv's manager.
 install -m 0755 "$bgw" "$D/bgw/badgatewayd" && bgw=$D/bgw/badgatewayd || fail "copy $bgw"
-sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $D/bgw/badgatewayd.conf --journal --state-dir $D/bgw/state|" \
+sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $D/bgw/badgatewayd.conf --journal --jsonl /var/log/badgatewayd/alerts.jsonl --state-dir $D/bgw/state|" \
     -e '/^StateDirectory/d' \
     -e 's|^WatchdogSec=.*|WatchdogSec=2s|' \
     -e 's|^RestartSec=.*|RestartSec=1s|' \
     -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
     -e "/^\[Service\]/a LimitCORE=0\nWorkingDirectory=$D/bgw\nTimeoutAbortSec=5s" \
     "$unit_in" >"$D/units/$U"
+grep -q '^LogsDirectory=badgatewayd$' "$D/units/$U" && grep -q '^ProtectSystem=strict$' "$D/units/$U" ||
+  fail "the unit lost LogsDirectory= or ProtectSystem=strict"
+# ordered after no php-fpm unit: their names change with the PHP version (php8.2-fpm, php8.3-fpm…)
+grep -i '^\(After\|Requires\|Wants\|BindsTo\)=.*php' "$unit_in" && fail "the unit names a php-fpm unit"
+# LogsDirectory= makes /var/log/badgatewayd: on a tmpfs of the manager's mount namespace, never the host's
+"$SDENV_BIN/nsrun" sh -c "mount -t tmpfs -o mode=755 tmpfs /var/log && mkdir /var/log/journal &&
+  mount --bind '$D/journal' /var/log/journal" || fail "no tmpfs on the namespace's /var/log"
 grep -q '^Type=notify$' "$D/units/$U" && grep -q '^NotifyAccess=main$' "$D/units/$U" &&
   grep -q '^Restart=on-failure$' "$D/units/$U" || fail "the unit lost Type=, NotifyAccess= or Restart="
 sc daemon-reload || fail "daemon-reload"
@@ -129,6 +137,11 @@ n_is 1 MESSAGE_ID=$FPM_DOWN_ID && n_is 1 MESSAGE_ID=$FPM_DOWN_RESOLVED_ID BADGAT
 [ "$(alerts MESSAGE_ID=$FPM_DOWN_ID | jq -r .BADGATEWAY_ALERT_ID)" = \
   "$(alerts MESSAGE_ID=$FPM_DOWN_RESOLVED_ID | jq -r .BADGATEWAY_ALERT_ID)" ] || fail "firing and resolved alert ids differ"
 echo "resolved: $(alerts MESSAGE_ID=$FPM_DOWN_RESOLVED_ID | jq -c '{MESSAGE_ID, PRIORITY, BADGATEWAY_ALERT_ID, MESSAGE}')"
+# the same two as JSON lines, written under ProtectSystem=strict into LogsDirectory=
+jsonl=$("$SDENV_BIN/nsrun" cat /var/log/badgatewayd/alerts.jsonl) || fail "no /var/log/badgatewayd/alerts.jsonl"
+[ "$(jq -r 'select(.cause == "fpm_down") | .state' <<<"$jsonl" | tr '\n' ' ')" = "firing resolved " ] ||
+  fail "alerts.jsonl: $jsonl"
+echo "LogsDirectory: $("$SDENV_BIN/nsrun" stat -c '%A %n' /var/log/badgatewayd /var/log/badgatewayd/alerts.jsonl | tr '\n' ' ')"
 # not asserted: other causes for the pool while php-fpm comes back
 alerts BADGATEWAY_POOL=www | jq -r 'select(.BADGATEWAY_CAUSE != "fpm_down") | "NOTE: also \(.BADGATEWAY_CAUSE) \(.BADGATEWAY_STATE): \(.MESSAGE)"'
 
