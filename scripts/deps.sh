@@ -8,7 +8,7 @@ build=(meson ninja-build pkg-config gcc libc6-dev libev-dev libjansson-dev libsy
        zlib1g-dev libinih-dev libacl1-dev check libmicrohttpd-dev)
 tests=(valgrind nginx-light php8.2-fpm procps systemd dbus util-linux jq
        debhelper dpkg-dev fakeroot lintian man-db groff-base bsdextrautils logrotate
-       prometheus prometheus-node-exporter curl)
+       prometheus prometheus-node-exporter curl systemd-journal-remote)
 
 demo=(nginx-light php8.2-fpm procps)
 
