@@ -33,7 +33,7 @@ static void usage(FILE *to) {
                 "  and tells which cause of 502/504 errors they point to.\n"
                 "  --json        one JSON object per classified line, then a summary object\n"
                 "  --since TIME  skip lines older than TIME: 2026-11-25, '2026-11-25 13:00',\n"
-                "                2026-11-25T13:00:00, or an age: 90s, 15m, 2h, 3d\n");
+                "                2026-11-25T13:00:00, or an age: 90s, 15m, '1h 30min', '2h ago'\n");
 }
 
 /* One compact JSON line; json_dumpb into a reused buffer saves jansson's fwrite per token. */
