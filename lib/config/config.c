@@ -42,7 +42,7 @@ static void fail(struct parse *p, const char *fmt, ...) {
 static int set_duration(struct parse *p, const char *key, const char *value, uint64_t *out) {
         int r = duration_parse(value, out);
         if (r < 0 || *out == 0)
-                fail(p, "%s: '%s' is not a duration (examples: 5s, 250ms, 2min, 1h)", key, value);
+                fail(p, "%s: '%s' is not a duration (examples: 5s, 250ms, 5 min, 1h 30min)", key, value);
         return r < 0 || *out == 0 ? -EINVAL : 0;
 }
 

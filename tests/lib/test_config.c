@@ -139,9 +139,9 @@ END_TEST
 
 START_TEST(test_bad_values) {
         expect_error("[Daemon]\n\nProbeInterval = 5 sekunden\n",
-                     "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 sekunden' is not a duration (examples: 5s, 250ms, 2min, 1h)");
+                     "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 sekunden' is not a duration (examples: 5s, 250ms, 5 min, 1h 30min)");
         expect_error("[Daemon]\nProbeTimeout = 0\n",
-                     "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is not a duration (examples: 5s, 250ms, 2min, 1h)");
+                     "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is not a duration (examples: 5s, 250ms, 5 min, 1h 30min)");
         expect_error("[Daemon]\nProbeTimeout = 25d\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '25d' is out of range (1ms to 10min)");
         expect_error("[Daemon]\nResolveAfter = 5124000000h\n",
