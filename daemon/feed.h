@@ -11,4 +11,6 @@ struct feed {
         struct diag *diag;              /* the manager's; swapped on reload, so read it each time */
         bool changed;                   /* evidence came since the manager's last flush */
         uint64_t lines, classified;     /* log lines read, and those classified as evidence */
+        bool worker_sigkill;            /* a worker died of SIGKILL: the pools' cgroup counters are read
+                                         * before the next flush (diag_cgroup_oom()) */
 };

@@ -1,5 +1,7 @@
-/* kernel_parse on arbitrary bytes, and classify_line on them: every span must point into the
+/* kernel_parse, kmsg_parse and classify_line on arbitrary bytes: every span must point into the
  * input, and a record must say which process it is about. */
+#include <string.h>
+
 #include "classify.h"
 #include "fuzz_check.h"
 #include "kernel_log.h"
@@ -17,6 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 FUZZ_CHECK(k.usage_kb >= 0 && k.limit_kb >= 0);
         if (r == KERNEL_NONE)
                 FUZZ_CHECK(k.pid == -1 && !k.comm.p && k.anon_rss_kb == -1);
+        struct kmsg_record rec;
+        if (kmsg_parse((const char *) data, size, &rec) == 0) {
+                CHECK_SPAN(rec.text, data, size);
+                FUZZ_CHECK(rec.facility >= 0 && rec.facility < 128 && rec.level >= 0 && rec.level < 8);
+                FUZZ_CHECK(!memchr(rec.text.p, '\n', rec.text.n));
+        }
         static struct logline ll;
         struct event ev;
         enum event_kind kind = classify_line((const char *) data, size, &ll, &ev);

@@ -1,5 +1,6 @@
 #include "kernel_log.h"
 
+#include <errno.h>
 #include <string.h>
 
 static void oom_init(struct kernel_oom *k) {
@@ -135,4 +136,37 @@ enum kernel_record kernel_parse(const char *p, size_t n, struct kernel_oom *k) {
         if (r == KERNEL_NONE)
                 oom_init(k);
         return r;
+}
+
+/* A decimal field ended by sep: false if none, too long or not followed by sep. */
+static bool take_field(struct span *t, char sep, uint64_t *out) {
+        uint64_t v = 0;
+        size_t i = 0;
+        for (; i < t->n && i < 20 && t->p[i] >= '0' && t->p[i] <= '9'; i++) {
+                if (v > (UINT64_MAX - 9) / 10)
+                        return false;
+                v = v * 10 + (uint64_t) (t->p[i] - '0');
+        }
+        if (i == 0 || i >= t->n || t->p[i] != sep)
+                return false;
+        *t = span_make(t->p + i + 1, t->n - i - 1);
+        *out = v;
+        return true;
+}
+
+int kmsg_parse(const char *p, size_t n, struct kmsg_record *r) {
+        struct span t = span_make(p, n);
+        uint64_t pri, seq, usec;
+        if (!take_field(&t, ',', &pri) || pri > 1023 || !take_field(&t, ',', &seq) || !take_field(&t, ',', &usec))
+                return -EBADMSG;
+        const char *semi = memchr(t.p, ';', t.n < 64 ? t.n : 64);
+        if (!semi || semi == t.p)
+                return -EBADMSG;
+        const char *text = semi + 1, *end = p + n;
+        const char *nl = memchr(text, '\n', (size_t) (end - text));
+        *r = (struct kmsg_record) {
+                .facility = (int) (pri >> 3), .level = (int) (pri & 7), .seq = seq, .usec = usec,
+                .text = span_range(text, nl ? nl : end),
+        };
+        return 0;
 }

@@ -20,6 +20,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "span.h"
 
@@ -46,3 +47,18 @@ struct kernel_oom {
 /* Which record text p[0..n) is (no wrapper, no trailing newline), filling *k; KERNEL_NONE and *k
  * all -1/SPAN_NULL for any other text. */
 enum kernel_record kernel_parse(const char *p, size_t n, struct kernel_oom *k);
+
+/* One /dev/kmsg record's header and its text. */
+struct kmsg_record {
+        int facility, level;            /* facility 0 is the kernel's own; userspace writes others */
+        uint64_t seq;                   /* the record's sequence number: a gap is records lost */
+        uint64_t usec;                  /* CLOCK_MONOTONIC µs when it was logged */
+        struct span text;               /* up to the first newline; \xNN escapes stay as written */
+};
+
+/*
+ * One record as read(2) from /dev/kmsg gives it: "PRI,SEQ,USEC,FLAGS[,MORE…];TEXT\n" followed by
+ * " KEY=VALUE\n" continuation lines (the kernel's Documentation/ABI/testing/dev-kmsg; printed by
+ * kernel/printk/printk.c info_print_ext_header()). 0, or -EBADMSG.
+ */
+int kmsg_parse(const char *p, size_t n, struct kmsg_record *r);

@@ -61,6 +61,10 @@ struct diag *diag_free(struct diag *d) {
         return NULL;
 }
 
+void diag_set_kernel_log(struct diag *d, bool on) {
+        d->s.kernel_log = on;
+}
+
 /* The target that has address addr (a pool's listen or its socket's link target), or NULL. */
 static struct target *target_at(struct diag *d, const struct address *addr) {
         for (size_t i = 0; i < d->n_targets; i++) {

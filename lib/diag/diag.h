@@ -65,6 +65,8 @@ struct diag;
 
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n);
 struct diag *diag_free(struct diag *d);
+/* Whether the kernel's records are read from now on (diag_settings.kernel_log). */
+void diag_set_kernel_log(struct diag *d, bool on);
 /* After a reload: takes over the findings and state evidence (configuration findings included)
  * of old's pools (matched by name), nginx and unknown upstreams, so that what fires keeps firing
  * and resolves once. Returns how many

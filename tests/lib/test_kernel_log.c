@@ -1,5 +1,6 @@
 /* The kernel's OOM-killer records: real ones from this machine's /dev/kmsg, the older kernels'
  * forms (mm/oom_kill.c before 4.19, 5.0, 5.4), and the wrappers they come in. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,28 @@ START_TEST(test_not_records) {
 }
 END_TEST
 
+/* /dev/kmsg's records: the header, the text up to the continuation lines, and what is not one. */
+START_TEST(test_kmsg_records) {
+        struct kmsg_record r;
+        static const char rec[] = "3,51012,16665539750,-,caller=T29563;Memory cgroup out of memory: Killed\n"
+                                  " SUBSYSTEM=memory\n DEVICE=+memory:x\n";
+        ck_assert_int_eq(kmsg_parse(rec, sizeof(rec) - 1, &r), 0);
+        ck_assert_int_eq(r.facility, 0);
+        ck_assert_int_eq(r.level, 3);
+        ck_assert_uint_eq(r.seq, 51012);
+        ck_assert_uint_eq(r.usec, 16665539750ULL);
+        ck_assert_span_eq(r.text, "Memory cgroup out of memory: Killed");
+        static const char user[] = "30,7,1,-;systemd[1]: Started x.";
+        ck_assert_int_eq(kmsg_parse(user, sizeof(user) - 1, &r), 0);
+        ck_assert_int_eq(r.facility, 3);
+        ck_assert_int_eq(r.level, 6);
+        static const char *const bad[] = { "", "6,1,2;x", "6,1,2,", "6,1,2,-", "a,1,2,-;x", "6,,2,-;x",
+                                           "99999999999999999999999,1,2,-;x", "1024,1,2,-;x" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ck_assert_msg(kmsg_parse(bad[i], strlen(bad[i]), &r) == -EBADMSG, "%s", bad[i]);
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("kernel_log");
         TCase *tc = tcase_create("kernel_log");
@@ -169,6 +192,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_kernel_versions);
         tcase_add_test(tc, test_odd_commands);
         tcase_add_test(tc, test_not_records);
+        tcase_add_test(tc, test_kmsg_records);
         suite_add_tcase(s, tc);
         return s;
 }
