@@ -31,9 +31,25 @@ static struct oom_kill *record_for(struct diag *d, long pid, uint64_t now) {
         return k;
 }
 
-static bool pid_killed(const struct finding_oom *o, long pid, uint64_t at) {
+/* The victim's cgroup is the pool unit's or below it. */
+static bool in_unit_cgroup(const struct target *t, const struct oom_kill *k) {
+        const char *cg = t->have_unit ? t->unit_state.control_group : "";
+        size_t n = strlen(cg);
+        return n > 1 && strncmp(k->task_cgroup, cg, n) == 0 && (k->task_cgroup[n] == '\0' || k->task_cgroup[n] == '/');
+}
+
+/* Record k is about the worker php-fpm said died at `at`: the same pid, or, when php-fpm runs in a
+ * PID namespace of its own (a container, a test manager) and logs pids the kernel does not, a
+ * victim in the pool unit's cgroup at the same moment. */
+static bool same_kill(const struct target *t, const struct oom_kill *k, long pid, uint64_t at) {
+        if (!close_in_time(k->at, at))
+                return false;
+        return k->pid == pid || in_unit_cgroup(t, k);
+}
+
+static bool worker_of(const struct target *t, const struct finding_oom *o, const struct oom_kill *k) {
         for (unsigned i = 0; i < DIAG_KILLED_PIDS && i < o->n; i++)
-                if (o->pids[i] == pid && close_in_time(o->at[i], at))
+                if (same_kill(t, k, o->pids[i], o->at[i]))
                         return true;
         return false;
 }
@@ -71,9 +87,11 @@ void oom_kernel_event(struct diag *d, const struct event *ev, const char *line, 
         }
         if (r->oom_memcg.p || r->task_memcg.p)
                 put_span_text(k->cgroup, sizeof(k->cgroup), r->oom_memcg.p ? r->oom_memcg : r->task_memcg);
+        if (r->task_memcg.p)
+                put_span_text(k->task_cgroup, sizeof(k->task_cgroup), r->task_memcg);
         for (size_t i = 0; i < d->n_pools; i++) {
                 struct finding *f = &d->targets[i].f[CAUSE_WORKER_KILLED];
-                if (pid_killed(&f->oom, k->pid, now))
+                if (worker_of(&d->targets[i], &f->oom, k))
                         prove_by_record(f, k);
         }
 }
@@ -89,7 +107,7 @@ void oom_worker_sigkill(struct diag *d, struct target *t, long pid, uint64_t now
         f->oom.pids[slot] = pid;
         f->oom.at[slot] = now;
         for (unsigned i = 0; i < DIAG_OOM_KILLS && i < d->n_oom; i++)
-                if (d->oom[i].pid == pid && close_in_time(d->oom[i].at, now))
+                if (same_kill(t, &d->oom[i], pid, now))
                         prove_by_record(f, &d->oom[i]);
         if (f->oom.proof == OOM_UNPROVEN && cgroup_rose_at(t, now))
                 f->oom.proof = OOM_BY_CGROUP;

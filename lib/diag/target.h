@@ -27,6 +27,7 @@ struct oom_kill {
         char comm[16];
         long anon_rss_kb, total_vm_kb, limit_kb;        /* -1 if not known */
         char cgroup[256];               /* oom_memcg, else task_memcg */
+        char task_cgroup[256];          /* task_memcg: the victim's own cgroup */
         char line[ALERT_SAMPLE_MAX];    /* the Killed process record as read: a sample of the finding */
 };
 

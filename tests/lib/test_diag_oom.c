@@ -216,6 +216,36 @@ START_TEST(test_adopt_keeps_records) {
 }
 END_TEST
 
+/* php-fpm in a PID namespace of its own (a container, a test manager) logs pids the kernel does
+ * not: a victim in the pool unit's cgroup at that moment is the worker; another cgroup's is not. */
+START_TEST(test_pid_namespace) {
+        struct unit_state u = { .load_state = "loaded", .active_state = "active", .sub_state = "running",
+                                .control_group = "/system.slice/php8.2-fpm.service", .memory_max = 96 << 20 };
+        diag_unit(d, 0, &u, T0);
+        line("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+             "oom_memcg=/system.slice/php8.2-fpm.service,task_memcg=/system.slice/php8.2-fpm.service,"
+             "task=php-fpm8.2,pid=123456,uid=33", T0);
+        line("Memory cgroup out of memory: Killed process 123456 (php-fpm8.2) total-vm:380096kB, anon-rss:93996kB, "
+             "file-rss:6348kB, shmem-rss:384kB, UID:33 pgtables:484kB oom_score_adj:0", T0);
+        line(sigkill, T0 + 1000);
+        flush(T0 + 1000);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_ptr_nonnull(strstr(last()->summary, "OOM-killed by the kernel (pid 123456, anon-rss 92 MB; limit: "
+                                                      "the unit's MemoryMax 96 MB)"));
+        /* the service's sibling is not the pool */
+        teardown();
+        setup();
+        diag_unit(d, 0, &u, T0);
+        line("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+             "oom_memcg=/system.slice/php8.2-fpm.service.d,task_memcg=/system.slice/php8.2-fpm.service.d,"
+             "task=php-fpm8.2,pid=123456,uid=33", T0);
+        line(sigkill, T0 + 1000);
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_ptr_nonnull(strstr(last()->summary, "not by the OOM killer"));
+}
+END_TEST
+
 static Suite *suite(void) {
         Suite *s = suite_create("diag_oom");
         TCase *tc = tcase_create("diag_oom");
@@ -227,6 +257,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_nothing_to_prove_with);
         tcase_add_test(tc, test_cgroup_counter);
         tcase_add_test(tc, test_adopt_keeps_records);
+        tcase_add_test(tc, test_pid_namespace);
         suite_add_tcase(s, tc);
         return s;
 }
