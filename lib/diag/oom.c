@@ -191,8 +191,11 @@ void oom_words(const struct diag *d, const struct target *t, const struct findin
         default:
                 break;
         }
-        if (can_prove(d, t))
+        if (d->s.kernel_log)
                 diag_put(buf, size, "killed by SIGKILL, not by the OOM killer (no kernel record)");
+        else if (t->have_cgroup)
+                diag_put(buf, size, "killed by SIGKILL, not by the OOM killer (the %s cgroup's oom_kill counter "
+                         "did not rise)", cgroup_version_name(t->cgroup_version));
         else
                 diag_put(buf, size, "killed by SIGKILL (no kernel log is read: an OOM kill cannot be told from kill -9)");
 }
