@@ -123,7 +123,7 @@ cat > "$dir/badgatewayd.conf" <<CONF
 [Daemon]
 ProbeInterval = 1s
 ProbeTimeout = 2s
-ResolveAfter = 30s
+ResolveAfter = 3s
 [Nginx]
 ErrorLog = $dir/nginx-error.log
 User = www-data
@@ -140,9 +140,12 @@ pids+=($!)
 pids+=($!)
 for _ in $(seq 50); do [ -S "$dir/php-fpm.sock" ] && break; sleep 0.1; done
 [ -S "$dir/php-fpm.sock" ] || { echo "php-fpm did not start:"; cat "$dir/php-fpm.stderr"; exit 1; }
-"$bin" run --config "$dir/badgatewayd.conf" --state-dir "$dir/state" --stdout > "$dir/alerts.jsonl" \
-  2> "$dir/badgatewayd.stderr" &
-pids+=($!)
+start_daemon() {   # $1: where its alerts go
+  "$bin" run --config "$dir/badgatewayd.conf" --state-dir "$dir/state" --stdout > "$1" 2>> "$dir/badgatewayd.stderr" &
+  bgw_pid=$!
+  pids+=("$bgw_pid")
+}
+start_daemon "$dir/alerts.jsonl"
 for _ in $(seq 50); do [ "$(http_status "$port" /index.php)" = "HTTP/1.1 200 OK" ] && break; sleep 0.1; done
 sleep 1   # the daemon's first probe round
 
@@ -175,5 +178,21 @@ if [ "$version" = v1 ]; then
 else
   echo "memory.events: $(grep oom_kill "$cg/memory.events" | tr '\n' ' ')"
 fi
-[ $fail -eq 0 ] || { echo "--- badgatewayd stderr"; cat "$dir/badgatewayd.stderr"; echo "--- alerts"; cat "$dir/alerts.jsonl"; }
+
+# Across a restart: the finding resolves, the daemon stops, the OOM killer strikes while it is
+# down, and the restarted daemon reads on from the /dev/kmsg record and the log line it stopped at.
+for _ in $(seq 100); do grep -q '"cause":"worker_killed","state":"resolved"' "$dir/alerts.jsonl" && break; sleep 0.1; done
+grep -q '"cause":"worker_killed","state":"resolved"' "$dir/alerts.jsonl" || { echo "FAIL: worker_killed did not resolve"; fail=1; }
+kill -TERM "$bgw_pid"; wait "$bgw_pid" 2>/dev/null
+grep -q '"/dev/kmsg"' "$dir/state/state.json" || { echo "FAIL: the state file keeps no /dev/kmsg position"; fail=1; }
+echo "daemon stopped; GET /eat.php -> $(http_status "$port" /eat.php)"
+child2=$(grep -o 'child [0-9]* exited on signal 9 (SIGKILL)' "$dir/php-fpm.log" | sed -n 2p | cut -d' ' -f2)
+start_daemon "$dir/alerts2.jsonl"
+for _ in $(seq 100); do grep -q '"cause":"worker_killed","state":"firing"' "$dir/alerts2.jsonl" && break; sleep 0.1; done
+alert2=$(grep -m1 '"cause":"worker_killed","state":"firing"' "$dir/alerts2.jsonl")
+summary2=$(grep -o '"summary":"\([^"\\]\|\\.\)*"' <<<"$alert2" | cut -d'"' -f4-)
+echo "after the restart: ${summary2%\"}"
+grep -q "OOM-killed by the kernel (pid ${child2:-?}, anon-rss [0-9]* MB" <<<"$summary2" ||
+  { echo "FAIL: the restarted daemon did not read the kernel's record of pid ${child2:-?} made while it was down"; fail=1; }
+[ $fail -eq 0 ] || { echo "--- badgatewayd stderr"; cat "$dir/badgatewayd.stderr"; echo "--- alerts"; cat "$dir/alerts"*.jsonl; }
 exit $fail
