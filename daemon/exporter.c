@@ -89,7 +89,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
                 return;
         vsnprintf(text, sizeof(text), fmt, ap);
         text[strcspn(text, "\n")] = '\0';
-        say("metrics: %s", text);
+        say_at(LOG_WARNING, "metrics: %s", text);
 }
 
 /* Listen=: its address as a sockaddr to bind; every address (0.0.0.0) for a bare port. */
@@ -123,7 +123,7 @@ static void start_serving(struct exporter *e) {
                                   MHD_OPTION_END);
         if (!e->mhd) {
                 if (!e->listen_failing)
-                        say("metrics: cannot serve /metrics at %s; trying again every ProbeInterval", e->listen);
+                        say_at(LOG_WARNING, "metrics: cannot serve /metrics at %s; trying again every ProbeInterval", e->listen);
                 e->listen_failing = true;
                 return;
         }
@@ -131,7 +131,7 @@ static void start_serving(struct exporter *e) {
         const union MHD_DaemonInfo *port = MHD_get_daemon_info(e->mhd, MHD_DAEMON_INFO_BIND_PORT);
         if (!fd) {              /* a libmicrohttpd built without epoll */
                 if (!e->listen_failing)
-                        say("metrics: libmicrohttpd gives no epoll fd; /metrics is not served");
+                        say_at(LOG_ERR, "metrics: libmicrohttpd gives no epoll fd; /metrics is not served");
                 MHD_stop_daemon(e->mhd);
                 e->mhd = NULL;
                 e->listen_failing = true;
@@ -228,7 +228,7 @@ void exporter_tick(struct exporter *e) {
                 return;
         int r = write_textfile(e);
         if (r < 0 && r != e->textfile_error)
-                say("metrics: cannot write %s/%s: %s; trying again every ProbeInterval", e->dir, EXPORTER_TEXTFILE,
+                say_at(LOG_WARNING, "metrics: cannot write %s/%s: %s; trying again every ProbeInterval", e->dir, EXPORTER_TEXTFILE,
                     strerror(-r));
         else if (r == 0 && e->textfile_error < 0)
                 say("metrics: %s/%s written again", e->dir, EXPORTER_TEXTFILE);

@@ -13,4 +13,6 @@ struct feed {
         bool changed;                   /* evidence came since the manager's last flush */
         uint64_t lines, classified;     /* log lines read, and those classified as evidence */
         struct metrics *metrics;        /* the numbers Prometheus reads; NULL: not counted */
+        bool worker_sigkill;            /* a worker died of SIGKILL: the pools' cgroup counters are read
+                                         * before the next flush (diag_cgroup_oom()) */
 };

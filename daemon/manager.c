@@ -70,6 +70,20 @@ static void put_finding(void *userdata, const struct diag_saved_finding *f) {
         statefile_add_finding(userdata, &s);
 }
 
+/* /dev/kmsg's position as a log's: the next record's sequence number and the boot it belongs to. */
+static void put_kmsg(struct manager *m, struct statefile *s) {
+        if (m->kmsg.fd < 0 || !m->kmsg.pos.next_seq)
+                return;
+        struct statefile_log l = { .path = KMSG_PATH, .offset = m->kmsg.pos.next_seq, .fp_hash = m->kmsg.pos.boot };
+        statefile_add_log(s, &l);
+}
+
+static void start_kmsg(struct manager *m) {
+        const struct statefile_log *l = statefile_find_log(&m->loaded, KMSG_PATH);
+        struct kmsg_position saved = { l ? l->offset : 0, l ? l->fp_hash : 0 };
+        kmsg_start(&m->kmsg, &saved);
+}
+
 /* Each log's position and the firing findings, to the state directory. A failure is said once
  * (until a write works again); the daemon goes on without. */
 static void save_state(struct manager *m) {
@@ -80,6 +94,7 @@ static void save_state(struct manager *m) {
         m->saved_lines = m->feed.lines;
         m->saved_alerts = m->alerts;
         tailers_positions(&m->tailers, put_log, &s);
+        put_kmsg(m, &s);
         if (m->feed.diag)
                 diag_export_firing(m->feed.diag, put_finding, &s);
         int r = statefile_save(m->state_dir, &s);
@@ -181,6 +196,10 @@ static void load_state(struct manager *m) {
 static void on_prepare(EV_P_ ev_prepare *w, int revents) {
         struct manager *m = w->data;
         bool ready = !m->notify.ready && pools_unanswered(&m->pools) == 0;
+        if (m->feed.worker_sigkill) {
+                m->feed.worker_sigkill = false;
+                pools_read_cgroups(&m->pools);
+        }
         if (m->feed.changed || ready)
                 flush(m);
         if (ready)
@@ -239,6 +258,7 @@ static int new_diag(struct manager *m) {
         if (lost)
                 diag_resolve_gone(m->feed.diag, fresh, clock_realtime_usec(), on_alert, m);
         diag_free(m->feed.diag);
+        diag_set_kernel_log(fresh, m->kmsg.fd >= 0);
         m->feed.diag = fresh;
         return 0;
 }
@@ -395,6 +415,7 @@ static void on_stop(EV_P_ ev_signal *w, int revents) {
         notify_stopping();
         say_at(LOG_NOTICE, "stopping on SIG%s", sigabbrev_np(w->signum));
         tailers_drain(&m->tailers);
+        kmsg_drain(&m->kmsg);
         flush(m);               /* the loop ends before the next prepare */
         ev_break(EV_A_ EVBREAK_ALL);
 }
@@ -418,13 +439,19 @@ static void init_watchers(struct manager *m) {
 
 int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_options *opt) {
         struct config_error err;
-        *m = (struct manager) { .loop = loop, .opt = *opt, .state_lock = -1 };
+        *m = (struct manager) { .loop = loop, .opt = *opt, .state_lock = -1, .kmsg = { .fd = -1 } };
         metrics_init(&m->metrics);
         m->feed.metrics = &m->metrics;
         exporter_init(&m->exporter, loop, render_metrics, m);
         tailers_init(&m->tailers, loop, &m->feed);
         pools_init(&m->pools, loop, &m->feed);
         init_watchers(m);
+        /* BADGATEWAYD_KMSG: another file, or none, in place of /dev/kmsg (for tests) */
+        const char *kmsg_path = getenv("BADGATEWAYD_KMSG") ? getenv("BADGATEWAYD_KMSG") : KMSG_PATH;
+        int k = kmsg_path[0] ? kmsg_open(&m->kmsg, loop, &m->feed, kmsg_path) : -ENOENT;
+        if (k < 0)
+                say_at(LOG_NOTICE, "%s: %s; an OOM kill is proven only by the pool unit's cgroup", kmsg_path[0] ? kmsg_path : KMSG_PATH,
+                    strerror(-k));
         if (!(m->cfg = calloc(1, sizeof(*m->cfg))))
                 return -ENOMEM;
         int r = loadconf(m->cfg, opt->config_file, &err);
@@ -443,6 +470,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         load_state(m);
         r = update_tailers(m);
         m->tailers.saved = NULL;        /* a reload's new logs start as configured */
+        start_kmsg(m);
         if (r < 0 || (r = start_pools(m)) < 0)
                 return r;
         if ((r = confwatcher_start(&m->confwatcher, loop, on_config_changed, m)) < 0)
@@ -473,6 +501,7 @@ void manager_stop(struct manager *m) {
         exporter_stop(&m->exporter);
         pools_free(&m->pools);
         tailers_free(&m->tailers);
+        kmsg_close(&m->kmsg);
         outputs_close(&m->out);
         if (m->started)
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,

@@ -13,6 +13,7 @@
 #include "exporter.h"
 #include "feed.h"
 #include "metrics.h"
+#include "kmsg.h"
 #include "notify.h"
 #include "outputs.h"
 #include "pools.h"
@@ -37,6 +38,7 @@ struct manager {
         struct feed feed;               /* the diagnosis, and whether evidence came since the last flush */
         struct outputs out;
         struct tailers tailers;
+        struct kmsg kmsg;               /* the kernel's records, where it can be read (fd -1 if not) */
         struct pools pools;
         struct notify notify;
         struct confwatcher confwatcher; /* a change to the configuration files is a reload */

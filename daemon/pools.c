@@ -14,6 +14,7 @@
 #include "listeners.h"
 #include "loadconf.h"
 #include "metrics.h"
+#include "cgroup_oom.h"
 #include "say.h"
 #include "unit.h"
 
@@ -187,6 +188,22 @@ size_t pools_unanswered(const struct pools *p) {
         return n;
 }
 
+/* The unit's cgroup's oom_kill counter, if the unit has a cgroup and the counter can be read. */
+static void read_cgroup(struct pool_watch *pw) {
+        const struct unit_state *st = pw->unit ? unit_state(pw->unit) : NULL;
+        uint64_t count;
+        enum cgroup_version v;
+        if (!st || !st->control_group[0] || cgroup_oom_kills("/sys/fs/cgroup", st->control_group, &count, &v) < 0)
+                return;
+        diag_cgroup_oom(pw->p->feed->diag, pw->index, count, v, clock_realtime_usec());
+        pw->p->feed->changed = true;
+}
+
+void pools_read_cgroups(struct pools *p) {
+        for (size_t i = 0; i < p->n_pools; i++)
+                read_cgroup(&p->pools[i]);
+}
+
 static void on_unit(enum unit_event ev, const struct unit_state *st, void *userdata) {
         struct pool_watch *pw = userdata;
         if (ev == UNIT_DISCONNECTED) {
@@ -197,6 +214,7 @@ static void on_unit(enum unit_event ev, const struct unit_state *st, void *userd
                     st->n_restarts);
         diag_unit(pw->p->feed->diag, pw->index, st, clock_realtime_usec());
         pw->p->feed->changed = true;
+        read_cgroup(pw);
 }
 
 /* The bus fd changes when unit.c reconnects: ask for fd, events and timeout after every call. */

@@ -45,6 +45,9 @@ void pools_probe_round(struct pools *p);
 /* Pools whose first probe has neither finished nor failed to start: 0 once the first round is
  * in (also when no pool can be probed). */
 size_t pools_unanswered(const struct pools *p);
+/* Reads the oom_kill counter of each pool unit's cgroup (ControlGroup under /sys/fs/cgroup, v2 or
+ * v1) into the diagnosis: when a unit is (re)read, and when a worker died of SIGKILL. */
+void pools_read_cgroups(struct pools *p);
 /* Stops every watcher and closes probes and followers; p can be started again. */
 void pools_free(struct pools *p);
 

@@ -61,8 +61,11 @@ static void print_event(const char *file, size_t lineno, const struct logline *l
         json_decref(obj);
 }
 
-/* An event's label in the table: the upstream for nginx lines, the pool for php-fpm ones. */
+/* An event's label in the table: the upstream for nginx lines, the pool for php-fpm ones, the
+ * victim's command for the kernel's OOM records. */
 static struct span event_label(const struct event *ev) {
+        if (ev->source == SOURCE_KERNEL)
+                return ev->detail;
         return ev->source == SOURCE_FPM ? ev->pool : ev->upstream;
 }
 

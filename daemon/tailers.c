@@ -3,6 +3,7 @@
 #include "tailers.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ static void on_line(void *userdata, const char *line, size_t len, unsigned flags
                 count_event(f->metrics, &ev);
         diag_log(f->diag, &ev, line, len, w->pool, w->t->now);
         f->changed = true;
+        f->worker_sigkill |= ev.kind == KIND_FPM_CHILD_SIGNAL && ev.signal == SIGKILL;
 }
 
 static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {

@@ -182,7 +182,7 @@ write_fpm_conf ""
 start_fpm
 wait_for resolved socket_permission
 
-say "4. a worker killed mid-request (what the OOM killer does)"
+say "4. a worker killed mid-request (kill -9, as the OOM killer would)"
 (http_get "$port" /slow.php > "$dir/slow.status") &
 slow=$!
 sleep 1

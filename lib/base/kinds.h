@@ -170,7 +170,16 @@ enum kind_decide {
           "PHP-FPM failed to initialise and did not start")                             \
         X(FPM_LOG_REOPENED, "fpm_log_reopened", FPM, LOG_INFO,                           \
           0, NONE, NONE, 0,                                                              \
-          "PHP-FPM reopened its log (rotation)")
+          "PHP-FPM reopened its log (rotation)")                                     \
+        X(KERNEL_OOM_KILL, "kernel_oom_kill", KERNEL, LOG_ERR,                           \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, DECIDE_SUPPORTS,                        \
+          "the kernel's OOM killer killed a process (Killed process PID, with its memory)") \
+        X(KERNEL_OOM_SUMMARY, "kernel_oom_summary", KERNEL, LOG_INFO,                    \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, DECIDE_SUPPORTS,                        \
+          "the kernel's OOM summary: constraint, memory cgroup and victim (oom-kill:)")  \
+        X(KERNEL_MEMCG_USAGE, "kernel_memcg_usage", KERNEL, LOG_INFO,                    \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, DECIDE_SUPPORTS,                        \
+          "an OOM report's memory cgroup usage and limit (memory: usage …, limit …)")
 
 enum event_kind {
         KIND_NONE = 0,
@@ -184,6 +193,7 @@ enum log_source {
         SOURCE_NONE,
         SOURCE_NGINX,
         SOURCE_FPM,
+        SOURCE_KERNEL,  /* the kernel's own records: /dev/kmsg, the journal's kernel transport */
 };
 
 struct kind_info {

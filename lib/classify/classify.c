@@ -5,6 +5,8 @@
 static void event_init(struct event *ev, enum log_source src) {
         *ev = (struct event) {
                 .kind = KIND_NONE, .source = src, .child_pid = -1, .seconds = -1, .value = -1,
+                .oom = { .pid = -1, .total_vm_kb = -1, .anon_rss_kb = -1, .file_rss_kb = -1,
+                         .shmem_rss_kb = -1, .uid = -1, .usage_kb = -1, .limit_kb = -1 },
         };
 }
 
@@ -372,7 +374,22 @@ enum event_kind classify_fpm(const struct fpm_line *l, struct event *ev) {
         return set_kind(ev, k);
 }
 
-/* nginx's or php-fpm's own text, dated; -1 if it is neither */
+enum event_kind classify_kernel(const char *p, size_t n, struct event *ev) {
+        static const enum event_kind kinds[] = {
+                [KERNEL_NONE] = KIND_NONE, [KERNEL_OOM_KILLED] = KIND_KERNEL_OOM_KILL,
+                [KERNEL_OOM_SUMMARY] = KIND_KERNEL_OOM_SUMMARY, [KERNEL_MEMCG_USAGE] = KIND_KERNEL_MEMCG_USAGE,
+        };
+        event_init(ev, SOURCE_KERNEL);
+        enum event_kind k = kinds[kernel_parse(p, n, &ev->oom)];
+        if (k == KIND_NONE) {
+                event_init(ev, SOURCE_NONE);
+                return KIND_NONE;
+        }
+        ev->child_pid = ev->oom.pid;
+        ev->detail = ev->oom.comm;
+        return set_kind(ev, k);
+}
+
 /* nginx's or php-fpm's own text, dated; -1 if it is neither */
 static int classify_dated(const char *p, size_t n, struct logline *ll, struct event *ev) {
         if (n > 0 && p[0] >= '0' && p[0] <= '9' && nginx_parse_head(p, n, &ll->nginx) == 0) {
@@ -401,8 +418,10 @@ __attribute__((noinline)) static enum event_kind classify_wrapped(const char *p,
                 ll->source = SOURCE_FPM;
                 return classify_fpm(&ll->fpm, ev);
         }
-        event_init(ev, SOURCE_NONE);
-        return KIND_NONE;
+        enum event_kind kk = classify_kernel(p, n, ev);
+        if (kk != KIND_NONE)
+                ll->source = SOURCE_KERNEL;
+        return kk;
 }
 
 enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev) {
@@ -433,6 +452,7 @@ struct span logline_time(const struct logline *ll) {
         switch (ll->source) {
         case SOURCE_NGINX: own = ll->nginx.time; break;
         case SOURCE_FPM: own = ll->fpm.time; break;
+        case SOURCE_KERNEL: break;      /* the kernel's text has no wall-clock time of its own */
         default: return SPAN_NULL;
         }
         return own.p ? own : ll->wrap.time;
@@ -445,6 +465,7 @@ bool logline_parse_time(const struct logline *ll, struct timestamp *t) {
                 if (ll->fpm.time.p)
                         return timestamp_parse_fpm(ll->fpm.time, t);
                 return unwrap_parse_time(&ll->wrap, time(NULL), t);
+        case SOURCE_KERNEL: return unwrap_parse_time(&ll->wrap, time(NULL), t);
         default: return false;
         }
 }

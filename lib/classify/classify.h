@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "fpm_log.h"
+#include "kernel_log.h"
 #include "kinds.h"
 #include "timestamp.h"
 #include "nginx_log.h"
@@ -36,6 +37,8 @@ struct event {
         double seconds;         /* -1 if none: run time, timeout, slowlog */
         long value;             /* max_children setting, protocol version byte…; -1 if none */
         struct span detail;     /* PHP's message, the script, the bind address… */
+        struct kernel_oom oom;  /* a kernel record's figures (source SOURCE_KERNEL): child_pid and
+                                 * detail are then the victim's pid and command */
 };
 
 /* A json-file line's decoded text: docker cuts its lines at 16 KiB. */
@@ -52,13 +55,16 @@ struct logline {
 /*
  * Detects the format, parses and classifies. Returns the event's kind (KIND_NONE for most lines).
  * A line that does not start with nginx's or php-fpm's head is unwrapped first (unwrap.h):
- * docker's, compose's, syslog's and the journal's forms, and php-fpm's text without its date.
+ * docker's, compose's, syslog's and the journal's forms, and php-fpm's text without its date;
+ * then the kernel's OOM records, bare or in /dev/kmsg's, dmesg's or syslog's form.
  * The spans then point into the line, or into ll->text for a json-file line, or into
  * ll->nginx.label for an upstream that had to be rewritten (unix:///x is unix:/x).
  */
 enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struct event *ev);
 enum event_kind classify_nginx(struct nginx_line *l, struct event *ev);
 enum event_kind classify_fpm(const struct fpm_line *l, struct event *ev);
+/* The kernel's OOM records (kernel_log.h) in their bare text: KERNEL_OOM_KILL, _SUMMARY, MEMCG_USAGE. */
+enum event_kind classify_kernel(const char *p, size_t n, struct event *ev);
 const char *upstream_phase_name(enum upstream_phase ph);
 /*
  * The line's own timestamp span (nginx or php-fpm form), else its wrapper's, and its parsed

@@ -1,6 +1,7 @@
 #include "event_json.h"
 
 #include <errno.h>
+#include <stddef.h>
 
 #include "jsonstr.h"
 
@@ -18,10 +19,15 @@ static int put_head(json_t *obj, const struct logline *ll, const struct event *e
         int r = 0;
         if (logline_parse_time(ll, &t))
                 r |= put(obj, "time", json_string(timestamp_iso(&t, iso)));
-        enum log_level lvl = ll->source == SOURCE_NGINX ? ll->nginx.lvl : ll->fpm.lvl;
-        r |= put(obj, "level", json_string(level_name(lvl)));
+        static const char *const sources[] = {
+                [SOURCE_NONE] = "none", [SOURCE_NGINX] = "nginx", [SOURCE_FPM] = "php-fpm", [SOURCE_KERNEL] = "kernel",
+        };
+        if (ll->source == SOURCE_NGINX || ll->source == SOURCE_FPM) {
+                enum log_level lvl = ll->source == SOURCE_NGINX ? ll->nginx.lvl : ll->fpm.lvl;
+                r |= put(obj, "level", json_string(level_name(lvl)));
+        }
         r |= put(obj, "kind", json_string(kind_id(ev->kind)));
-        r |= put(obj, "source", json_string(ll->source == SOURCE_FPM ? "php-fpm" : "nginx"));
+        r |= put(obj, "source", json_string((unsigned) ll->source <= SOURCE_KERNEL ? sources[ll->source] : "none"));
         return r;
 }
 
@@ -54,6 +60,33 @@ static int put_numbers(json_t *obj, const struct event *ev) {
         return r;
 }
 
+/* A kernel OOM record's figures, in kB as the kernel prints them. */
+static int put_oom(json_t *obj, const struct kernel_oom *k) {
+        static const struct {
+                const char *key;
+                size_t at;
+        } figures[] = {
+                { "total_vm_kb", offsetof(struct kernel_oom, total_vm_kb) },
+                { "anon_rss_kb", offsetof(struct kernel_oom, anon_rss_kb) },
+                { "file_rss_kb", offsetof(struct kernel_oom, file_rss_kb) },
+                { "shmem_rss_kb", offsetof(struct kernel_oom, shmem_rss_kb) },
+                { "uid", offsetof(struct kernel_oom, uid) },
+                { "usage_kb", offsetof(struct kernel_oom, usage_kb) },
+                { "limit_kb", offsetof(struct kernel_oom, limit_kb) },
+        };
+        int r = 0;
+        for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+                long v = *(const long *) ((const char *) k + figures[i].at);
+                if (v >= 0)
+                        r |= put(obj, figures[i].key, json_integer(v));
+        }
+        r |= put(obj, "memcg", json_boolean(k->memcg));
+        r |= put_span(obj, "constraint", k->constraint);
+        r |= put_span(obj, "oom_memcg", k->oom_memcg);
+        r |= put_span(obj, "task_memcg", k->task_memcg);
+        return r;
+}
+
 int event_json_fill(json_t *obj, const struct logline *ll, const struct event *ev) {
         int r = put_head(obj, ll, ev);
         r |= put_span(obj, "upstream", ev->upstream);
@@ -64,5 +97,7 @@ int event_json_fill(json_t *obj, const struct logline *ll, const struct event *e
                 r |= put_nginx(obj, &ll->nginx, ev);
         else if (ll->source == SOURCE_FPM)
                 r |= put_span(obj, "message", ll->fpm.message);
+        else if (ll->source == SOURCE_KERNEL)
+                r |= put_oom(obj, &ev->oom);
         return r ? -ENOMEM : 0;
 }

@@ -214,12 +214,50 @@ static unsigned peel_compose(struct span in, struct peel *o) {
         return UNWRAP_COMPOSE;
 }
 
+/* "6,1234,5678901,-;text" or with more fields before ';' ("…,-,caller=T12;"): no wall-clock time */
+static unsigned peel_kmsg(struct span in, struct peel *o) {
+        const char *p = in.p, *end = in.p + in.n;
+        for (int field = 0; field < 3; field++) {       /* priority, sequence, timestamp */
+                const char *start = p;
+                while (p < end && is_digit(*p) && p - start < 20)
+                        p++;
+                if (p == start || p >= end || *p != ',')
+                        return 0;
+                p++;
+        }
+        const char *semi = memchr(p, ';', min_size((size_t) (end - p), 64));
+        if (!semi || semi == p)
+                return 0;
+        o->text = span_range(semi + 1, end);
+        return UNWRAP_KMSG;
+}
+
+/* "[16665.539750] text": seconds since boot, as dmesg and the kernel's console print them */
+static unsigned peel_dmesg(struct span in, struct peel *o) {
+        const char *p = in.p + 1, *end = in.p + in.n;
+        while (p < end && *p == ' ')
+                p++;
+        const char *digits = p;
+        while (p < end && is_digit(*p) && p - digits < 12)
+                p++;
+        if (p == digits || p >= end || *p != '.')
+                return 0;
+        const char *frac = ++p;
+        while (p < end && is_digit(*p) && p - frac < 9)
+                p++;
+        if (p == frac || end - p < 2 || p[0] != ']' || p[1] != ' ')
+                return 0;
+        o->text = span_range(p + 2, end);
+        return UNWRAP_DMESG;
+}
+
 static unsigned peel(struct span in, struct peel *o, char *buf, size_t size) {
         if (in.n == 0)
                 return 0;
         unsigned form;
         switch (in.p[0]) {
         case '{': return peel_json(in, o, buf, size);
+        case '[': return peel_dmesg(in, o);
         case '<':
                 if ((form = peel_rfc5424(in, o)))
                         return form;
@@ -227,6 +265,9 @@ static unsigned peel(struct span in, struct peel *o, char *buf, size_t size) {
         default: break;
         }
         if ((form = peel_rfc3339(in, o)) || (form = peel_bsd(in, o)))
+                return form;
+        *o = (struct peel) { 0 };
+        if (is_digit(in.p[0]) && (form = peel_kmsg(in, o)))
                 return form;
         *o = (struct peel) { 0 };
         return peel_compose(in, o);

@@ -21,6 +21,9 @@ enum unwrap_form {
         UNWRAP_SYSLOG = 1u << 4,        /* "Mar 12 14:01:06 host php-fpm7.2[27159]: " (RFC 3164,
                                            journalctl -o short, short-precise) */
         UNWRAP_SYSLOG_ISO = 1u << 5,    /* "2026-03-12T14:01:06+0100 host nginx[2209]: " (-o short-iso) */
+        UNWRAP_KMSG = 1u << 6,          /* "6,1234,5678901,-;" (/dev/kmsg: priority, sequence, µs since
+                                           boot, flags; Documentation/ABI/testing/dev-kmsg) */
+        UNWRAP_DMESG = 1u << 7,         /* "[16665.539750] " (dmesg, and syslog's kernel lines) */
 };
 
 enum unwrap_time {

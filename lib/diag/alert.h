@@ -56,6 +56,19 @@ struct alert_unit {
         int exec_main_status;
 };
 
+/* worker_killed: what proves that the OOM killer killed the worker. */
+struct alert_oom {
+        bool have;
+        char proof[16];                 /* "kernel_log" (the kernel's record), "cgroup" (its oom_kill counter) */
+        long pid;                       /* the worker; -1 if the proof names none */
+        char comm[16];
+        long anon_rss_kb, total_vm_kb;  /* kB; -1 if not known */
+        long limit_kb;                  /* the memory cgroup's limit from the kernel's report; -1 */
+        uint64_t memory_max;            /* the unit's MemoryMax=, bytes; 0 if none */
+        char cgroup[256];               /* the memory cgroup that ran out, or the unit's ControlGroup */
+        char cgroup_version[4];         /* "v1", "v2" for a cgroup counter's proof */
+};
+
 /* Where nginx's or php-fpm's configuration shows the cause (a finding of diag_config()). */
 struct alert_config {
         bool have;
@@ -76,6 +89,7 @@ struct alert_evidence {
         struct alert_unit unit;
         struct alert_holder port_holder;        /* who holds a TCP pool's port the probe failed on */
         struct alert_config config;             /* the configuration's file:line, when it shows the cause */
+        struct alert_oom oom;                   /* worker_killed: the OOM killer's record or counter */
 };
 
 struct alert {

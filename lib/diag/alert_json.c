@@ -73,6 +73,30 @@ static json_t *config_json(const struct alert_config *c) {
         return json_pack("{s:o,s:I}", "file", text(c->file), "line", (json_int_t) c->line);
 }
 
+/* {"proof": "kernel_log", "pid": 4242, "comm": "php-fpm8.2", "anon_rss_kb": 524288, …}: figures known only */
+static json_t *oom_json(const struct alert_oom *m) {
+        json_t *o = json_pack("{s:o}", "proof", text(m->proof));
+        if (!o)
+                return NULL;
+        if (m->pid >= 0)
+                json_object_set_new(o, "pid", json_integer(m->pid));
+        if (m->comm[0])
+                json_object_set_new(o, "comm", text(m->comm));
+        if (m->anon_rss_kb >= 0)
+                json_object_set_new(o, "anon_rss_kb", json_integer(m->anon_rss_kb));
+        if (m->total_vm_kb >= 0)
+                json_object_set_new(o, "total_vm_kb", json_integer(m->total_vm_kb));
+        if (m->limit_kb >= 0)
+                json_object_set_new(o, "limit_kb", json_integer(m->limit_kb));
+        if (m->memory_max && m->memory_max != UINT64_MAX)
+                json_object_set_new(o, "memory_max", json_integer((json_int_t) m->memory_max));
+        if (m->cgroup[0])
+                json_object_set_new(o, "cgroup", text(m->cgroup));
+        if (m->cgroup_version[0])
+                json_object_set_new(o, "cgroup_version", text(m->cgroup_version));
+        return o;
+}
+
 static json_t *evidence_json(const struct alert_evidence *e) {
         json_t *samples = json_array();
         for (int i = 0; i < e->n_samples; i++)
@@ -94,6 +118,8 @@ static json_t *evidence_json(const struct alert_evidence *e) {
                 json_object_set_new(o, "port_holder", holder_json(&e->port_holder));
         if (e->config.have)
                 json_object_set_new(o, "config", config_json(&e->config));
+        if (e->oom.have)
+                json_object_set_new(o, "oom", oom_json(&e->oom));
         return o;
 }
 

@@ -1,6 +1,7 @@
 #include "target.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,10 @@ struct diag *diag_free(struct diag *d) {
                 free(d->targets);
         free(d);
         return NULL;
+}
+
+void diag_set_kernel_log(struct diag *d, bool on) {
+        d->s.kernel_log = on;
 }
 
 /* The target that has address addr (a pool's listen or its socket's link target), or NULL. */
@@ -137,6 +142,10 @@ static void keep_sample(struct finding *f, const char *line, size_t len) {
 
 void diag_log(struct diag *d, const struct event *ev, const char *line, size_t len, int log_pool,
               uint64_t now) {
+        if (ev->source == SOURCE_KERNEL) {
+                oom_kernel_event(d, ev, line, len, now);
+                return;
+        }
         struct target *t = target_for_event(d, ev, log_pool);
         enum cause c = t ? cause_of(d, t, ev->kind) : CAUSE_NONE;
         if (c == CAUSE_NONE)
@@ -160,6 +169,9 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
                 f->first_seen = now;
         f->last_seen = now;
         f->fresh |= trigger;
+        if (c == CAUSE_WORKER_KILLED && ev->kind == KIND_FPM_CHILD_SIGNAL && ev->signal == SIGKILL &&
+            ev->child_pid >= 0 && t->is_pool)
+                oom_worker_sigkill(d, t, ev->child_pid, now);
 }
 
 /* Where a configuration finding belongs; NULL for a pool this diagnosis does not watch. */
@@ -322,7 +334,7 @@ static bool awaiting_signal(const struct diag *d, const struct target *t, enum c
 static void flush_one(struct diag *d, struct target *t, enum cause c, uint64_t now, diag_alert_fn fn, void *ud) {
         struct finding *f = &t->f[c];
         bool on = active(d, t, c, now);
-        if (awaiting_signal(d, t, c, now))
+        if (awaiting_signal(d, t, c, now) || oom_awaiting(d, t, c, now))
                 return;
         if (!f->firing && f->fresh) {  /* fires even if its lines aged while it waited */
                 f->firing = true;
@@ -356,6 +368,8 @@ static uint64_t due_of(const struct diag *d, const struct target *t, enum cause 
         uint64_t due = UINT64_MAX;
         if (!f->firing && c == CAUSE_WORKER_KILLED && f->fresh && !f->signal && t->is_pool)
                 return f->first_line + d->s.pairing_usec;
+        if (f->fresh && oom_due(d, t, c) != UINT64_MAX)
+                return oom_due(d, t, c);
         if (!f->firing)
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)
@@ -482,7 +496,12 @@ size_t diag_adopt(struct diag *d, const struct diag *old) {
                 t->sock_acl = o->sock_acl;
                 diag_put(t->sock_where, sizeof(t->sock_where), "%s", o->sock_where);
                 t->have_unit = o->have_unit, t->unit_state = o->unit_state;
+                t->have_cgroup = o->have_cgroup, t->cgroup_oom_kills = o->cgroup_oom_kills;
+                t->cgroup_version = o->cgroup_version, t->cgroup_oom_at = o->cgroup_oom_at;
         }
+        memcpy(d->oom, old->oom, sizeof(d->oom));
+        d->n_oom = old->n_oom;
+        d->pending_limit_kb = old->pending_limit_kb, d->pending_limit_at = old->pending_limit_at;
         return lost;
 }
 

@@ -17,6 +17,7 @@
 
 #include "address.h"
 #include "alert.h"
+#include "cgroup_oom.h"
 #include "classify.h"
 #include "listeners.h"
 #include "probe.h"
@@ -41,6 +42,9 @@ struct diag_settings {
          * killed it (nginx logs first): 2 s in the daemon; 0 for a check that has read every
          * line already. µs. */
         uint64_t pairing_usec;
+        /* The kernel's records are read (/dev/kmsg, the journal's kernel transport): a worker's
+         * SIGKILL with no OOM record within pairing_usec was not the OOM killer's. */
+        bool kernel_log;
         /* A unix socket's path with its symlinks followed (/var/run/php/x.sock → /run/php/x.sock),
          * asked when a line names a socket no pool has by that name; 0, or -errno to keep the
          * name. NULL: names are compared as written. The only I/O the diagnosis asks for. */
@@ -61,6 +65,8 @@ struct diag;
 
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n);
 struct diag *diag_free(struct diag *d);
+/* Whether the kernel's records are read from now on (diag_settings.kernel_log). */
+void diag_set_kernel_log(struct diag *d, bool on);
 /* After a reload: takes over the findings and state evidence (configuration findings included)
  * of old's pools (matched by name), nginx and unknown upstreams, so that what fires keeps firing
  * and resolves once. Returns how many
@@ -77,6 +83,10 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
 void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint64_t now);
 void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, uint64_t now);
 void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t now);
+/* The oom_kill counter of the pool unit's cgroup (cgroup_oom_kills()), read when the unit's
+ * cgroup is known and again when a worker dies of SIGKILL: a rise since the last reading proves
+ * the OOM killer killed the worker php-fpm names (within DIAG_OOM_MATCH_USEC). */
+void diag_cgroup_oom(struct diag *d, size_t pool, uint64_t count, enum cgroup_version v, uint64_t now);
 /* Who holds the TCP port of a pool whose probe was refused or answered by something that is not
  * FastCGI (listeners_port_holder()); named in the alert until a probe has another outcome. */
 void diag_port_holder(struct diag *d, size_t pool, const struct listener_owner *holder, uint64_t now);

@@ -11,6 +11,41 @@
 
 enum { DIAG_MAX_FOREIGN = 16, DIAG_WHERE_MAX = 256 };
 
+enum {
+        DIAG_OOM_KILLS = 8,             /* the kernel's latest OOM kills, whoever the victim */
+        DIAG_KILLED_PIDS = 4,           /* a finding's latest workers php-fpm saw die of SIGKILL */
+        DIAG_OOM_MATCH_USEC = 10000000, /* a kernel record and php-fpm's line about one pid: this close */
+};
+
+/* One OOM kill as the kernel reported it: its summary, its Killed process record, and the usage
+ * record of the memory cgroup that ran out, which come in that order. */
+struct oom_kill {
+        long pid;
+        uint64_t at;                    /* arrival of its latest record, µs */
+        bool killed;                    /* the Killed process record came */
+        bool memcg;                     /* a memory cgroup's limit ran out, not the machine */
+        char comm[16];
+        long anon_rss_kb, total_vm_kb, limit_kb;        /* -1 if not known */
+        char cgroup[256];               /* oom_memcg, else task_memcg */
+        char task_cgroup[256];          /* task_memcg: the victim's own cgroup */
+        char line[ALERT_SAMPLE_MAX];    /* the Killed process record as read: a sample of the finding */
+};
+
+enum oom_proof {
+        OOM_UNPROVEN,
+        OOM_BY_KERNEL_LOG,              /* the kernel's record names the worker's pid */
+        OOM_BY_CGROUP,                  /* the pool's cgroup counted an OOM kill as the worker died */
+};
+
+/* worker_killed: the workers killed by SIGKILL, and what proves the OOM killer did it. */
+struct finding_oom {
+        long pids[DIAG_KILLED_PIDS];
+        uint64_t at[DIAG_KILLED_PIDS];  /* arrival of php-fpm's line, µs */
+        unsigned n;                     /* kills seen; the latest is at (n - 1) % DIAG_KILLED_PIDS */
+        enum oom_proof proof;
+        struct oom_kill kill;           /* OOM_BY_KERNEL_LOG: the kernel's record */
+};
+
 /* What nginx's and php-fpm's configuration say of a finding (diag_config()). */
 struct finding_config {
         bool have;                      /* in the configuration's current set of findings */
@@ -35,6 +70,7 @@ struct finding {
         int signal;                     /* worker_killed: the last signal php-fpm reported */
         long value;                     /* max_children, memory_limit… from the last line that had one */
         struct finding_config config;
+        struct finding_oom oom;
 };
 
 struct target {
@@ -58,6 +94,10 @@ struct target {
         struct unit_state unit_state;
         bool have_holder;
         struct listener_owner holder;   /* who holds the pool's TCP port, when the probe failed */
+        bool have_cgroup;               /* the unit's cgroup's oom_kill counter was read */
+        uint64_t cgroup_oom_kills;
+        enum cgroup_version cgroup_version;
+        uint64_t cgroup_oom_at;         /* when the counter was last seen rising, µs; 0: never */
         struct finding f[CAUSE__MAX];
 };
 
@@ -66,6 +106,10 @@ struct diag {
         char nginx_user[64];
         struct target *targets;         /* pools first, then nginx, then upstreams no pool serves */
         size_t n_pools, n_targets;
+        struct oom_kill oom[DIAG_OOM_KILLS];    /* a ring: the kernel's latest OOM kills */
+        unsigned n_oom;
+        long pending_limit_kb;          /* a memory cgroup's usage record, for the kill that follows */
+        uint64_t pending_limit_at;
 };
 
 /* snprintf that may cut: names and summaries are bounded on purpose. */
@@ -91,6 +135,18 @@ bool state_probe_ok(const struct target *t);
 bool state_any_pool_ok(const struct diag *d);
 /* systemd ended the unit for an OOM kill (Result=oom-kill). */
 bool state_oom_killed(const struct target *t);
+
+/* oom.c: a kernel record (SOURCE_KERNEL) into the ring, matched to the pools' killed workers. */
+void oom_kernel_event(struct diag *d, const struct event *ev, const char *line, size_t len, uint64_t now);
+/* oom.c: php-fpm said SIGKILL killed worker pid of t: matched to the kernel's records and the cgroup. */
+void oom_worker_sigkill(struct diag *d, struct target *t, long pid, uint64_t now);
+/* oom.c: a SIGKILL with no proof yet, while a kernel record or the cgroup counter may still come:
+ * the verdict waits until oom_due(). */
+bool oom_awaiting(const struct diag *d, const struct target *t, enum cause c, uint64_t now);
+uint64_t oom_due(const struct diag *d, const struct target *t, enum cause c);
+/* oom.c: how the worker died, for worker_killed's summary, when SIGKILL killed it. */
+void oom_words(const struct diag *d, const struct target *t, const struct finding *f, char *buf, size_t size);
+void oom_fill_evidence(const struct target *t, const struct finding *f, struct alert_oom *o);
 
 /* The finding is backed by the configuration alone: no line, no state evidence. */
 bool state_config_only(const struct target *t, enum cause c);

@@ -149,19 +149,28 @@ static const struct {
         int signal;
         const char *words;
 } signal_words[] = {
-        { SIGKILL, "killed by SIGKILL (an OOM kill, most likely)" },
         { SIGSEGV, "crashed with SIGSEGV" },
         { SIGTERM, "terminated with SIGTERM (request_terminate_timeout)" },
         { SIGABRT, "aborted with SIGABRT" },
 };
 
-static const char *how_killed(const struct target *t, int sig) {
-        if (state_oom_killed(t))
-                return "OOM-killed (systemd Result=oom-kill)";
+/* The kernel's proof first, then systemd's Result=oom-kill, then what the signal says. */
+static void how_killed(const struct words_in *w, char *buf, size_t size) {
+        int sig = w->f->signal;
+        if (w->f->oom.proof != OOM_UNPROVEN || (sig == SIGKILL && !state_oom_killed(w->t))) {
+                oom_words(w->d, w->t, w->f, buf, size);
+                return;
+        }
+        if (state_oom_killed(w->t)) {
+                diag_put(buf, size, "OOM-killed (systemd Result=oom-kill)");
+                return;
+        }
         for (size_t i = 0; i < sizeof(signal_words) / sizeof(signal_words[0]); i++)
-                if (signal_words[i].signal == sig)
-                        return signal_words[i].words;
-        return "connection reset by the worker";
+                if (signal_words[i].signal == sig) {
+                        diag_put(buf, size, "%s", signal_words[i].words);
+                        return;
+                }
+        diag_put(buf, size, "connection reset by the worker");
 }
 
 static void not_fastcgi(const struct words_in *w, struct alert *a) {
@@ -177,10 +186,11 @@ static void not_fastcgi(const struct words_in *w, struct alert *a) {
 static void worker_killed(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const struct finding *f = w->f;
-        char target[128];
+        char target[128], how[400];
         target_words(t, target, sizeof(target));
+        how_killed(w, how, sizeof(how));
         diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s died mid-request: %s%s (%llu log lines).",
-                 target, how_killed(t, f->signal),
+                 target, how,
                  f->kind_counts[KIND_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "",
                  (unsigned long long) f->lines);
 }
@@ -349,6 +359,7 @@ static void fill_evidence(const struct target *t, const struct finding *f, struc
         e->n_samples = f->n_samples;
         memcpy(e->samples, f->samples, sizeof(e->samples));
         e->signal = f->signal;
+        oom_fill_evidence(t, f, &e->oom);
         if ((e->probe.have = t->have_probe)) {
                 diag_put(e->probe.outcome, sizeof(e->probe.outcome), "%s", probe_outcome_id(t->probe.outcome));
                 e->probe.err = t->probe.error;

@@ -25,7 +25,7 @@ enum {
 
 struct field {
         const char *name;
-        char type;              /* its D-Bus signature: s, u, i or t */
+        char type;              /* its D-Bus signature: s, u, i or t; B: a t of bytes ("infinity" in show) */
         size_t offset;
         size_t size;
 };
@@ -45,6 +45,8 @@ static const struct field fields[] = {
         FIELD("StatusText", 's', status_text),
         FIELD("ActiveEnterTimestamp", 't', active_enter_usec),
         FIELD("InactiveEnterTimestamp", 't', inactive_enter_usec),
+        FIELD("ControlGroup", 's', control_group),
+        FIELD("MemoryMax", 'B', memory_max),
 };
 
 enum { N_FIELDS = sizeof(fields) / sizeof(fields[0]) };
@@ -88,7 +90,8 @@ static int read_value(sd_bus_message *m, const struct field *f, struct unit_stat
         int r = sd_bus_message_peek_type(m, NULL, &contents);
         if (r < 0)
                 return r;
-        if (!f || contents[0] != f->type || contents[1] != '\0')
+        char type = f && f->type == 'B' ? 't' : f ? f->type : 0;
+        if (!f || contents[0] != type || contents[1] != '\0')
                 return sd_bus_message_skip(m, "v");
         r = sd_bus_message_enter_container(m, 'v', contents);
         if (r < 0)
@@ -99,7 +102,7 @@ static int read_value(sd_bus_message *m, const struct field *f, struct unit_stat
                 if (r >= 0)
                         snprintf(field_ptr(st, f), f->size, "%s", s);
         } else {
-                r = sd_bus_message_read_basic(m, f->type, field_ptr(st, f));
+                r = sd_bus_message_read_basic(m, type, field_ptr(st, f));
         }
         if (r < 0)
                 return r;
@@ -402,6 +405,10 @@ int unit_read(const char *name, struct unit_state *ret) {
 /* Timestamps only as "@seconds" (systemctl show --timestamp=unix) or empty for never. */
 static int parse_number(const char *v, size_t n, char type, void *out) {
         char buf[32];
+        if (type == 'B' && n == 8 && memcmp(v, "infinity", 8) == 0) {
+                *(uint64_t *) out = UINT64_MAX;
+                return 0;
+        }
         if (type == 't') {
                 if (n == 0) {
                         *(uint64_t *) out = 0;
@@ -428,9 +435,11 @@ static int parse_number(const char *v, size_t n, char type, void *out) {
                 return 0;
         }
         unsigned long long x = strtoull(buf, &end, 10);
-        if (errno || *end || x > (type == 'u' ? UINT32_MAX : UINT64_MAX / 1000000))
+        if (errno || *end || x > (type == 'u' ? UINT32_MAX : type == 'B' ? UINT64_MAX : UINT64_MAX / 1000000))
                 return -EBADMSG;
-        if (type == 'u')
+        if (type == 'B')
+                *(uint64_t *) out = x;
+        else if (type == 'u')
                 *(uint32_t *) out = (uint32_t) x;
         else
                 *(uint64_t *) out = x * 1000000;

@@ -13,6 +13,7 @@
 enum {
         UNIT_WORD_MAX = 32,
         UNIT_STATUS_MAX = 256,
+        UNIT_CGROUP_MAX = 256,
 };
 
 struct unit_state {
@@ -27,6 +28,8 @@ struct unit_state {
         char status_text[UNIT_STATUS_MAX];      /* sd_notify STATUS=, truncated */
         uint64_t active_enter_usec;             /* CLOCK_REALTIME µs; 0 = never */
         uint64_t inactive_enter_usec;
+        char control_group[UNIT_CGROUP_MAX];    /* "/system.slice/php8.2-fpm.service"; "" if none */
+        uint64_t memory_max;                    /* MemoryMax= in bytes; UINT64_MAX: infinity; 0: unknown */
 };
 
 enum unit_event {

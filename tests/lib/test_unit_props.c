@@ -129,6 +129,20 @@ START_TEST(test_parse_hostile) {
         ck_assert_str_eq(st.sub_state, "running");
         ck_assert_str_eq(st.status_text, "a=b");
         ck_assert_str_eq(st.load_state, "");
+        ck_assert_int_eq(unit_state_parse_show("MemoryMax=12x\n", &st), -EBADMSG);
+        ck_assert_int_eq(unit_state_parse_show("MemoryMax=@5\n", &st), -EBADMSG);
+}
+END_TEST
+
+/* The pool unit's cgroup and memory limit, as `systemctl show` prints them: bytes, or infinity. */
+START_TEST(test_parse_memory) {
+        struct unit_state st;
+        parsed("ControlGroup=/system.slice/php8.2-fpm.service\nMemoryMax=268435456\n", &st);
+        ck_assert_str_eq(st.control_group, "/system.slice/php8.2-fpm.service");
+        ck_assert_uint_eq(st.memory_max, 268435456);
+        parsed("MemoryMax=infinity\nControlGroup=\n", &st);
+        ck_assert_uint_eq(st.memory_max, UINT64_MAX);
+        ck_assert_str_eq(st.control_group, "");
 }
 END_TEST
 
@@ -205,6 +219,7 @@ int main(void) {
         tcase_add_test(tc, test_oom_kill);
         tcase_add_test(tc, test_other_verdicts);
         tcase_add_test(tc, test_parse_hostile);
+        tcase_add_test(tc, test_parse_memory);
         tcase_add_test(tc, test_truncation);
         tcase_add_test(tc, test_equal);
         tcase_add_test(tc, test_no_bus_backoff);
