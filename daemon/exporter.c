@@ -1,5 +1,6 @@
 #include "exporter.h"
 
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 
 #include <microhttpd.h>
 
+#include "atomicfile.h"
 #include "say.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -181,42 +183,13 @@ void exporter_configure(struct exporter *e, const struct config *c) {
         snprintf(e->dir, sizeof(e->dir), "%s", c->metrics_textfile_dir);
 }
 
-static int write_all(int fd, const char *p, size_t n) {
-        while (n > 0) {
-                ssize_t w = write(fd, p, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return -errno;
-                p += w;
-                n -= (size_t) w;
-        }
-        return 0;
-}
-
-/* A temp file node_exporter does not read (it takes *.prom only), then renamed over the old one:
- * it never sees half a file. */
+/* node_exporter takes *.prom only, so it never reads the temp file; it runs as another user (0644). */
 static int write_textfile(struct exporter *e) {
-        char tmp[PATH_MAX], path[PATH_MAX];
         size_t len;
-        if (snprintf(path, sizeof(path), "%s/" EXPORTER_TEXTFILE, e->dir) >= (int) sizeof(path) ||
-            snprintf(tmp, sizeof(tmp), "%s/." EXPORTER_TEXTFILE ".XXXXXX", e->dir) >= (int) sizeof(tmp))
-                return -ENAMETOOLONG;
         char *text = e->render(e->userdata, &len);
         if (!text)
                 return -ENOMEM;
-        int fd = mkostemp(tmp, O_CLOEXEC);
-        int r = fd < 0 ? -errno : 0;
-        if (r == 0 && fchmod(fd, 0644) < 0)     /* node_exporter runs as another user */
-                r = -errno;
-        if (r == 0)
-                r = write_all(fd, text, len);
-        if (fd >= 0 && close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0 && fd >= 0)
-                unlink(tmp);
+        int r = atomic_file_write(e->dir, EXPORTER_TEXTFILE, text, len, 0644, false);
         free(text);
         return r;
 }

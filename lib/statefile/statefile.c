@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include "atomicfile.h"
+
 #define MAX_FILE_SIZE (16 * 1024 * 1024)
 
 void statefile_clear(struct statefile *s) {
@@ -263,41 +265,11 @@ int statefile_load(const char *dir, struct statefile *s, char *err, size_t err_s
         return r;
 }
 
-static int write_all(int fd, const char *p, size_t n) {
-        while (n > 0) {
-                ssize_t w = write(fd, p, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return -errno;
-                p += w;
-                n -= (size_t) w;
-        }
-        return 0;
-}
-
 int statefile_save(const char *dir, const struct statefile *s) {
-        char tmp[PATH_MAX], path[PATH_MAX];
-        if (snprintf(path, sizeof(path), "%s/%s", dir, STATEFILE_NAME) >= (int) sizeof(path) ||
-            snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, STATEFILE_NAME) >= (int) sizeof(tmp))
-                return -ENAMETOOLONG;
         char *text = statefile_format(s);
         if (!text)
                 return -ENOMEM;
-        int fd = mkostemp(tmp, O_CLOEXEC);
-        int r = fd < 0 ? -errno : 0;
-        if (r == 0)
-                r = write_all(fd, text, strlen(text));
-        if (r == 0 && fchmod(fd, 0600) < 0)
-                r = -errno;
-        if (r == 0 && fsync(fd) < 0)
-                r = -errno;
-        if (fd >= 0 && close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0 && fd >= 0)
-                unlink(tmp);
+        int r = atomic_file_write(dir, STATEFILE_NAME, text, strlen(text), 0600, true);
         free(text);
         if (r < 0)
                 return r;
