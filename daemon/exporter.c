@@ -1,6 +1,5 @@
 #include "exporter.h"
 
-
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
