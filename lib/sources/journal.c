@@ -126,9 +126,12 @@ int journal_open(struct journal **ret, const char *directory, const struct journ
         if (r >= 0)
                 r = sd_journal_seek_tail(j->j);
         /* on the last entry: journal_next() goes on from there, and its cursor is where a restart
-         * resumes if nothing more came */
+         * resumes if nothing more came. None: from the head, since sd_journal_next() from the tail
+         * would give only the last of the entries that come meanwhile (systemd 252). */
         if (r >= 0 && (r = sd_journal_previous(j->j)) > 0)
                 remember_cursor(j);
+        else if (r == 0)
+                r = sd_journal_seek_head(j->j);
         if (r < 0) {
                 journal_free(j);
                 return r;
