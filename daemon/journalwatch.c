@@ -219,11 +219,13 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
                 cursor = last;          /* a reload goes on where it was */
         close_journal(w);
         if (!on) {
-                if (c->journal_follow == CONFIG_JOURNAL_AUTO && access(JOURNALD_DIR, F_OK) < 0)
+                if (c->journal_follow == CONFIG_JOURNAL_AUTO && access(JOURNALD_DIR, F_OK) < 0 && !w->said_off)
                         say("journal: not followed (no journald: %s is missing)", JOURNALD_DIR);
+                w->said_off = true;     /* once, not at every reload */
                 free(want);
                 return;
         }
+        w->said_off = false;
         memcpy(w->names, want->names, sizeof(w->names));
         w->n_units = want->n_units;
         w->n_identifiers = want->n_identifiers;

@@ -27,6 +27,7 @@ struct journalwatch {
         uint64_t entries;               /* read since the start */
         bool catching_up;               /* the first read after resuming at a saved cursor */
         int last_error;                 /* said once until it changes */
+        bool said_off;                  /* "not followed" was said */
 };
 
 void journalwatch_init(struct journalwatch *w, struct ev_loop *loop, struct feed *feed);
