@@ -12,6 +12,8 @@
 #include "classify.h"
 #include "clock.h"
 #include "diag.h"
+#include "metrics.h"
+#include "tailers.h"
 #include "say.h"
 
 #define JOURNALD_DIR "/run/systemd/journal"     /* there when journald runs */
@@ -46,9 +48,12 @@ static void feed_line(struct journalwatch *w, const struct journal_entry *e, con
         size_t len = journal_line(e, text, n, line, sizeof(line));
         struct feed *f = w->feed;
         f->lines++;
+        w->lines++;
         if (classify_line(line, len, &ll, &ev) == KIND_NONE)
                 return;
         f->classified++;
+        if (f->metrics)
+                tailers_count_event(f->metrics, &ev);
         diag_log(f->diag, &ev, line, len, pool_of(w, e->unit), w->now);
         f->changed = true;
 }
@@ -249,6 +254,11 @@ void journalwatch_drain(struct journalwatch *w) {
                 journal_process(w->journal);
                 read_entries(w);
         }
+}
+
+void journalwatch_count(const struct journalwatch *w, struct metrics *m) {
+        if (w->journal)
+                metrics_set(m, METRIC_LOG_LINES, (const char *[]) { "journal" }, (double) w->lines);
 }
 
 bool journalwatch_cursor(const struct journalwatch *w, char *buf, size_t size) {

@@ -24,7 +24,7 @@ struct journalwatch {
         bool kernel;
         char pool_units[CONFIG_MAX_POOLS][CONFIG_JOURNAL_NAME_MAX];     /* whose php-fpm an entry is */
         int n_pools;
-        uint64_t entries;               /* read since the start */
+        uint64_t entries, lines;        /* read since the start */
         bool catching_up;               /* the first read after resuming at a saved cursor */
         int last_error;                 /* said once until it changes */
         bool said_off;                  /* "not followed" was said */
@@ -40,6 +40,9 @@ void journalwatch_init(struct journalwatch *w, struct ev_loop *loop, struct feed
 void journalwatch_update(struct journalwatch *w, const struct config *c, const char *cursor);
 /* Reads what the journal holds now: before a flush that must see it. */
 void journalwatch_drain(struct journalwatch *w);
+struct metrics;
+/* Its lines read, in METRIC_LOG_LINES as the log "journal" (after tailers_count(), which clears it). */
+void journalwatch_count(const struct journalwatch *w, struct metrics *m);
 /* The cursor of the last entry read, into buf (JOURNAL_CURSOR_MAX bytes). false when none. */
 bool journalwatch_cursor(const struct journalwatch *w, char *buf, size_t size);
 /* Stops and closes; says how many entries were read. */

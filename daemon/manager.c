@@ -224,6 +224,7 @@ static void put_firing(void *userdata, const struct diag_saved_finding *f) {
 static char *render_metrics(void *userdata, size_t *len) {
         struct manager *m = userdata;
         tailers_count(&m->tailers, &m->metrics);
+        journalwatch_count(&m->journal, &m->metrics);
         outputs_count(&m->out, &m->metrics);
         metrics_clear(&m->metrics, METRIC_FINDINGS_FIRING);
         if (m->feed.diag)
