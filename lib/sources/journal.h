@@ -12,7 +12,7 @@ enum {
         JOURNAL_CURSOR_MAX = 512,       /* bytes of a cursor, its NUL included (systemd's are ~150) */
         JOURNAL_UNIT_MAX = 256,
         JOURNAL_IDENT_MAX = 128,
-        JOURNAL_MATCH_MAX = 64,         /* units plus identifiers */
+        JOURNAL_MATCH_MAX = 128,        /* units plus identifiers */
 };
 
 /* What to follow: entries of any of these units, or carrying any of these identifiers, or the
