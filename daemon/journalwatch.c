@@ -81,7 +81,7 @@ static void arm_timer(struct journalwatch *w) {
 
 static void say_error(struct journalwatch *w, int r) {
         if (r < 0 && r != w->last_error)
-                say("journal: %s; entries are not read until it changes", strerror(-r));
+                say_at(LOG_ERR, "journal: %s; entries are not read until it changes", strerror(-r));
         w->last_error = r;
 }
 
@@ -191,7 +191,7 @@ static int open_journal(struct journalwatch *w, const char *cursor, bool restart
         if (r < 0)
                 return r;
         if (cursor && cursor[0] && journal_seek_cursor(w->journal, cursor) < 0)
-                say("journal: the saved cursor cannot be read; starting at the journal's end");
+                say_at(LOG_WARNING, "journal: the saved cursor cannot be read; starting at the journal's end");
         else if (cursor && cursor[0])
                 w->catching_up = restart;
         int fd = journal_fd(w->journal);
@@ -208,7 +208,7 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
         struct journalwatch *want = calloc(1, sizeof(*want));
         char last[JOURNAL_CURSOR_MAX];
         if (!want) {
-                say("journal: %s", strerror(ENOMEM));
+                say_at(LOG_ERR, "journal: %s", strerror(ENOMEM));
                 return;
         }
         choose(want, c);
@@ -225,7 +225,7 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
         close_journal(w);
         if (!on) {
                 if (c->journal_follow == CONFIG_JOURNAL_AUTO && access(JOURNALD_DIR, F_OK) < 0 && !w->said_off)
-                        say("journal: not followed (no journald: %s is missing)", JOURNALD_DIR);
+                        say_at(LOG_NOTICE, "journal: not followed (no journald: %s is missing)", JOURNALD_DIR);
                 w->said_off = true;     /* once, not at every reload */
                 free(want);
                 return;
@@ -238,7 +238,7 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
         free(want);
         int r = open_journal(w, cursor, restart);
         if (r < 0) {
-                say("journal: cannot open it: %s%s", strerror(-r),
+                say_at(LOG_ERR, "journal: cannot open it: %s%s", strerror(-r),
                     r == -EACCES || r == -EPERM ? " (the group systemd-journal reads it)" : "");
                 return;
         }

@@ -197,6 +197,8 @@ static int fpm_key(struct parse *p, const char *key, const char *value) {
 /* "nginx.service php8.2-fpm.service": names separated by spaces, the key repeatable. */
 static int set_names(struct parse *p, const char *key, const char *value, char (*out)[CONFIG_JOURNAL_NAME_MAX],
                      int *n) {
+        if (!value[strspn(value, " \t")])
+                return *n = 0;          /* an empty assignment resets the list, as in systemd */
         for (const char *v = value + strspn(value, " \t"); *v; v += strspn(v, " \t")) {
                 size_t len = strcspn(v, " \t");
                 if (*n == CONFIG_MAX_JOURNAL_MATCHES || len >= CONFIG_JOURNAL_NAME_MAX) {

@@ -10,6 +10,7 @@
 #include <systemd/sd-journal.h>
 
 #include "kinds.h"
+#include "resolved.h"
 
 struct journal {
         sd_journal *j;
@@ -61,7 +62,8 @@ static bool own_message_id(sd_journal *j) {
         if (!get_str(j, "MESSAGE_ID", id, sizeof(id)))
                 return false;
         for (int c = 0; c < CAUSE__MAX; c++)
-                if (c != CAUSE_NONE && strcmp(id, cause_message_id((enum cause) c)) == 0)
+                if (c != CAUSE_NONE && (strcmp(id, cause_message_id((enum cause) c)) == 0 ||
+                                        strcmp(id, cause_resolved_message_id((enum cause) c)) == 0))
                         return true;
         return false;
 }

@@ -57,7 +57,7 @@ struct journal *journal_free(struct journal *j);
 int journal_seek_cursor(struct journal *j, const char *cursor);
 
 /* The next matching entry that is not this daemon's own (its unit, identifier or pid, or an entry
- * with a BADGATEWAY_CAUSE field or one of its causes' MESSAGE_IDs: its alerts). 1 and *e filled;
+ * with a BADGATEWAY_CAUSE field or one of its causes' firing or resolved MESSAGE_IDs: its alerts). 1 and *e filled;
  * 0 when there is none yet; or a negative errno from sd-journal. */
 int journal_next(struct journal *j, struct journal_entry *e);
 

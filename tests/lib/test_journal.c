@@ -39,6 +39,10 @@ START_TEST(test_config_keys) {
         ck_assert_int_eq(c.n_journal_identifiers, 1);
         ck_assert_str_eq(c.journal_identifiers[0], "php-fpm");
         ck_assert(!c.journal_kernel);
+        /* an empty assignment resets the list (a drop-in's), as in systemd */
+        ck_assert_int_eq(parse("[Journal]\nUnits = a.service b.service\nUnits =\nUnits = c.service\n"), 0);
+        ck_assert_int_eq(c.n_journal_units, 1);
+        ck_assert_str_eq(c.journal_units[0], "c.service");
         ck_assert_int_eq(parse("[Journal]\nFollow = no\n"), 0);
         ck_assert_int_eq(c.journal_follow, CONFIG_JOURNAL_NO);
         ck_assert_int_eq(parse("[Journal]\nFollow = auto\n"), 0);

@@ -24,6 +24,7 @@
 
 #include "journal.h"
 #include "kinds.h"
+#include "resolved.h"
 #include "../lib/fixtures.h"
 
 static char ident[64];          /* this run's SYSLOG_IDENTIFIER: no other entry matches */
@@ -124,12 +125,14 @@ START_TEST(test_own_entries_skipped) {
         snprintf(mid, sizeof(mid), "MESSAGE_ID=%s", cause_message_id(CAUSE_WORKER_KILLED));
         send_fields((const char *const[]) { "MESSAGE=an alert", id, "BADGATEWAY_CAUSE=fpm_down", NULL });
         send_fields((const char *const[]) { "MESSAGE=an alert without fields", id, mid, NULL });
+        snprintf(mid, sizeof(mid), "MESSAGE_ID=%s", cause_resolved_message_id(CAUSE_POOL_SATURATED));
+        send_fields((const char *const[]) { "MESSAGE=a resolved alert without fields", id, mid, NULL });
         send_fields((const char *const[]) { "MESSAGE=its own word", "SYSLOG_IDENTIFIER=badgatewayd", NULL });
         send_plain("two");
         int n = read_some(j, 2, 5000, got, sizeof(got), NULL);
         ck_assert_msg(n == 2 && strcmp(got, "one|two") == 0, "%d: %s (own skipped: %llu)", n, got,
                       (unsigned long long) journal_skipped_own(j));
-        ck_assert_uint_eq(journal_skipped_own(j), 3);
+        ck_assert_uint_eq(journal_skipped_own(j), 4);
         journal_free(j);
 }
 END_TEST
