@@ -49,7 +49,8 @@ static void feed_line(struct journalwatch *w, const struct journal_entry *e, con
         struct feed *f = w->feed;
         f->lines++;
         w->lines++;
-        if (classify_line(line, len, &ll, &ev) == KIND_NONE)
+        /* the kernel's records only from the kernel: a process may write their words too */
+        if (classify_line(line, len, &ll, &ev) == KIND_NONE || (ev.source == SOURCE_KERNEL) != e->kernel)
                 return;
         f->classified++;
         if (f->metrics)
@@ -128,7 +129,7 @@ static void add_name(struct journalwatch *w, size_t *n, const char *name) {
 }
 
 /* The units first, then the identifiers: the configured ones, else nginx's and the pools'. */
-static void choose(struct journalwatch *w, const struct config *c) {
+static void choose(struct journalwatch *w, const struct config *c, bool kernel_elsewhere) {
         w->n_units = w->n_identifiers = 0;
         w->n_pools = c->n_pools;
         for (int i = 0; i < c->n_pools; i++)
@@ -145,7 +146,7 @@ static void choose(struct journalwatch *w, const struct config *c) {
                 add_name(w, &w->n_identifiers, c->journal_identifiers[i]);
         for (size_t i = 0; !c->n_journal_identifiers && i < sizeof(default_identifiers) / sizeof(*default_identifiers); i++)
                 add_name(w, &w->n_identifiers, default_identifiers[i]);
-        w->kernel = c->journal_kernel;
+        w->kernel = c->journal_kernel && !kernel_elsewhere;
 }
 
 static bool same_filter(const struct journalwatch *a, const struct journalwatch *b) {
@@ -173,7 +174,8 @@ static void say_following(const struct journalwatch *w) {
                                  i < w->n_units ? "" : "SYSLOG_IDENTIFIER=", w->names[i]);
                 at += k > 0 ? (size_t) k : 0;
         }
-        say("journal: following %s%s", list, w->kernel ? ", the kernel's messages" : "");
+        say("journal: following %s%s", list, w->kernel ? ", the kernel's messages" :
+            w->kernel_elsewhere ? " (the kernel's messages from /dev/kmsg)" : "");
 }
 
 static int open_journal(struct journalwatch *w, const char *cursor, bool restart) {
@@ -211,7 +213,7 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
                 say_at(LOG_ERR, "journal: %s", strerror(ENOMEM));
                 return;
         }
-        choose(want, c);
+        choose(want, c, w->kernel_elsewhere);
         bool on = follow(c), same = w->journal && same_filter(w, want);
         memcpy(w->pool_units, want->pool_units, sizeof(w->pool_units));
         w->n_pools = want->n_pools;
@@ -259,6 +261,10 @@ void journalwatch_drain(struct journalwatch *w) {
 void journalwatch_count(const struct journalwatch *w, struct metrics *m) {
         if (w->journal)
                 metrics_set(m, METRIC_LOG_LINES, (const char *[]) { "journal" }, (double) w->lines);
+}
+
+bool journalwatch_reads_kernel(const struct journalwatch *w) {
+        return w->journal && w->kernel;
 }
 
 bool journalwatch_cursor(const struct journalwatch *w, char *buf, size_t size) {

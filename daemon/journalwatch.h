@@ -28,16 +28,20 @@ struct journalwatch {
         bool catching_up;               /* the first read after resuming at a saved cursor */
         int last_error;                 /* said once until it changes */
         bool said_off;                  /* "not followed" was said */
+        bool kernel_elsewhere;          /* set by the owner: /dev/kmsg is read (kmsg.h), so the
+                                         * journal's kernel entries are not (each record once) */
 };
 
 void journalwatch_init(struct journalwatch *w, struct ev_loop *loop, struct feed *feed);
 /* Follows what c says ([Journal] Follow=, Units=, Identifiers=, Kernel=; by default nginx.service,
- * the pools' units and the identifiers nginx and php-fpm, and the kernel's messages, when journald
- * runs). Kept as it is when that did not change; else (re)opened, resuming after cursor when one
+ * the pools' units, the identifiers nginx and php-fpm, and the kernel's messages unless
+ * w->kernel_elsewhere; when journald runs). Kept as it is when that did not change; else (re)opened, resuming after cursor when one
  * is given (the state file's, or the last entry read before a reload), else at the journal's
  * tail. What is there is read at once. Problems are said on stderr; the daemon goes on without
  * the journal. */
 void journalwatch_update(struct journalwatch *w, const struct config *c, const char *cursor);
+/* Whether the kernel's entries are read from the journal. */
+bool journalwatch_reads_kernel(const struct journalwatch *w);
 /* Reads what the journal holds now: before a flush that must see it. */
 void journalwatch_drain(struct journalwatch *w);
 struct metrics;

@@ -260,7 +260,7 @@ static int new_diag(struct manager *m) {
         if (lost)
                 diag_resolve_gone(m->feed.diag, fresh, clock_realtime_usec(), on_alert, m);
         diag_free(m->feed.diag);
-        diag_set_kernel_log(fresh, m->kmsg.fd >= 0);
+        diag_set_kernel_log(fresh, m->kmsg.fd >= 0 || journalwatch_reads_kernel(&m->journal));
         m->feed.diag = fresh;
         return 0;
 }
@@ -291,6 +291,14 @@ static bool same_diag_inputs(const struct config *a, const struct config *b) {
                         return false;
         }
         return true;
+}
+
+/* The kernel's records come from /dev/kmsg where it can be read, else from the journal's kernel
+ * transport; the diagnosis knows whether either is read. */
+static void update_journal(struct manager *m, const char *cursor) {
+        m->journal.kernel_elsewhere = m->kmsg.fd >= 0;
+        journalwatch_update(&m->journal, m->cfg, cursor);
+        diag_set_kernel_log(m->feed.diag, m->kmsg.fd >= 0 || journalwatch_reads_kernel(&m->journal));
 }
 
 static int update_tailers(struct manager *m) {
@@ -332,7 +340,7 @@ static int apply(struct manager *m, struct config **c) {
         if (r == 0)
                 r = update_tailers(m);
         if (r == 0)
-                journalwatch_update(&m->journal, m->cfg, NULL);
+                update_journal(m, NULL);
         if (r == 0)
                 r = start_pools(m);
         if (r < 0)
@@ -479,7 +487,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         m->tailers.saved = NULL;        /* a reload's new logs start as configured */
         start_kmsg(m);
         if (r == 0)
-                journalwatch_update(&m->journal, m->cfg, m->loaded.journal_cursor);
+                update_journal(m, m->loaded.journal_cursor);
         if (r < 0 || (r = start_pools(m)) < 0)
                 return r;
         if ((r = confwatcher_start(&m->confwatcher, loop, on_config_changed, m)) < 0)
