@@ -95,6 +95,7 @@ static void save_state(struct manager *m) {
         m->saved_alerts = m->alerts;
         tailers_positions(&m->tailers, put_log, &s);
         put_kmsg(m, &s);
+        journalwatch_cursor(&m->journal, s.journal_cursor, sizeof(s.journal_cursor));
         if (m->feed.diag)
                 diag_export_firing(m->feed.diag, put_finding, &s);
         int r = statefile_save(m->state_dir, &s);
@@ -223,6 +224,7 @@ static void put_firing(void *userdata, const struct diag_saved_finding *f) {
 static char *render_metrics(void *userdata, size_t *len) {
         struct manager *m = userdata;
         tailers_count(&m->tailers, &m->metrics);
+        journalwatch_count(&m->journal, &m->metrics);
         outputs_count(&m->out, &m->metrics);
         metrics_clear(&m->metrics, METRIC_FINDINGS_FIRING);
         if (m->feed.diag)
@@ -258,7 +260,7 @@ static int new_diag(struct manager *m) {
         if (lost)
                 diag_resolve_gone(m->feed.diag, fresh, clock_realtime_usec(), on_alert, m);
         diag_free(m->feed.diag);
-        diag_set_kernel_log(fresh, m->kmsg.fd >= 0);
+        diag_set_kernel_log(fresh, m->kmsg.fd >= 0 || journalwatch_reads_kernel(&m->journal));
         m->feed.diag = fresh;
         return 0;
 }
@@ -291,6 +293,14 @@ static bool same_diag_inputs(const struct config *a, const struct config *b) {
         return true;
 }
 
+/* The kernel's records come from /dev/kmsg where it can be read, else from the journal's kernel
+ * transport; the diagnosis knows whether either is read. */
+static void update_journal(struct manager *m, const char *cursor) {
+        m->journal.kernel_elsewhere = m->kmsg.fd >= 0;
+        journalwatch_update(&m->journal, m->cfg, cursor);
+        diag_set_kernel_log(m->feed.diag, m->kmsg.fd >= 0 || journalwatch_reads_kernel(&m->journal));
+}
+
 static int update_tailers(struct manager *m) {
         struct log_ref logs[CONFIG_MAX_LOGS + CONFIG_MAX_POOLS];
         size_t n = loadconf_logs(m->cfg, logs);
@@ -316,6 +326,7 @@ static void start_probe_tick(struct manager *m) {
 /* Takes the new config (*c gets the old one back); a negative errno leaves the daemon unable to go on. */
 static int apply(struct manager *m, struct config **c) {
         tailers_drain(&m->tailers);
+        journalwatch_drain(&m->journal);
         flush(m);               /* what the old config's logs and probes showed, before they go */
         pools_free(&m->pools);
         bool keep = same_diag_inputs(m->cfg, *c);
@@ -328,6 +339,8 @@ static int apply(struct manager *m, struct config **c) {
                 feed_config(m);
         if (r == 0)
                 r = update_tailers(m);
+        if (r == 0)
+                update_journal(m, NULL);
         if (r == 0)
                 r = start_pools(m);
         if (r < 0)
@@ -416,6 +429,7 @@ static void on_stop(EV_P_ ev_signal *w, int revents) {
         say_at(LOG_NOTICE, "stopping on SIG%s", sigabbrev_np(w->signum));
         tailers_drain(&m->tailers);
         kmsg_drain(&m->kmsg);
+        journalwatch_drain(&m->journal);
         flush(m);               /* the loop ends before the next prepare */
         ev_break(EV_A_ EVBREAK_ALL);
 }
@@ -444,6 +458,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         m->feed.metrics = &m->metrics;
         exporter_init(&m->exporter, loop, render_metrics, m);
         tailers_init(&m->tailers, loop, &m->feed);
+        journalwatch_init(&m->journal, loop, &m->feed);
         pools_init(&m->pools, loop, &m->feed);
         init_watchers(m);
         /* BADGATEWAYD_KMSG: another file, or none, in place of /dev/kmsg (for tests) */
@@ -471,6 +486,8 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         r = update_tailers(m);
         m->tailers.saved = NULL;        /* a reload's new logs start as configured */
         start_kmsg(m);
+        if (r == 0)
+                update_journal(m, m->loaded.journal_cursor);
         if (r < 0 || (r = start_pools(m)) < 0)
                 return r;
         if ((r = confwatcher_start(&m->confwatcher, loop, on_config_changed, m)) < 0)
@@ -502,6 +519,7 @@ void manager_stop(struct manager *m) {
         pools_free(&m->pools);
         tailers_free(&m->tailers);
         kmsg_close(&m->kmsg);
+        journalwatch_free(&m->journal);
         outputs_close(&m->out);
         if (m->started)
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,

@@ -14,6 +14,7 @@
 #include "feed.h"
 #include "metrics.h"
 #include "kmsg.h"
+#include "journalwatch.h"
 #include "notify.h"
 #include "outputs.h"
 #include "pools.h"
@@ -39,6 +40,7 @@ struct manager {
         struct outputs out;
         struct tailers tailers;
         struct kmsg kmsg;               /* the kernel's records, where it can be read (fd -1 if not) */
+        struct journalwatch journal;    /* the journal as a log source */
         struct pools pools;
         struct notify notify;
         struct confwatcher confwatcher; /* a change to the configuration files is a reload */

@@ -32,7 +32,7 @@ struct log_watch {
 
 /* What an event is about: the pool php-fpm names, else the upstream nginx names, else the log's
  * writer. */
-static void count_event(struct metrics *m, const struct event *ev) {
+void tailers_count_event(struct metrics *m, const struct event *ev) {
         char label[ADDRESS_TEXT_MAX + 8], buf[ADDRESS_TEXT_MAX + 8];
         struct span t = ev->pool.n ? ev->pool : address_unix_label(ev->upstream, buf, sizeof(buf));
         if (t.n)
@@ -53,7 +53,7 @@ static void on_line(void *userdata, const char *line, size_t len, unsigned flags
                 return;
         f->classified++;
         if (f->metrics)
-                count_event(f->metrics, &ev);
+                tailers_count_event(f->metrics, &ev);
         diag_log(f->diag, &ev, line, len, w->pool, w->t->now);
         f->changed = true;
         f->worker_sigkill |= ev.kind == KIND_FPM_CHILD_SIGNAL && ev.signal == SIGKILL;

@@ -53,3 +53,7 @@ void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const
  * METRIC_LOG_* families, which then hold exactly the logs followed now. */
 struct metrics;
 void tailers_count(const struct tailers *t, struct metrics *m);
+struct event;
+/* Counts a classified line in METRIC_EVENTS: by its kind and what it is about (the pool php-fpm
+ * names, else the upstream nginx names, else "php-fpm" or "nginx"). The journal's lines too. */
+void tailers_count_event(struct metrics *m, const struct event *ev);

@@ -194,6 +194,43 @@ static int fpm_key(struct parse *p, const char *key, const char *value) {
         return r;
 }
 
+/* "nginx.service php8.2-fpm.service": names separated by spaces, the key repeatable. */
+static int set_names(struct parse *p, const char *key, const char *value, char (*out)[CONFIG_JOURNAL_NAME_MAX],
+                     int *n) {
+        if (!value[strspn(value, " \t")])
+                return *n = 0;          /* an empty assignment resets the list, as in systemd */
+        for (const char *v = value + strspn(value, " \t"); *v; v += strspn(v, " \t")) {
+                size_t len = strcspn(v, " \t");
+                if (*n == CONFIG_MAX_JOURNAL_MATCHES || len >= CONFIG_JOURNAL_NAME_MAX) {
+                        fail(p, "%s: %s", key, *n == CONFIG_MAX_JOURNAL_MATCHES ? "more than 32 names" : "a name is too long");
+                        return -EINVAL;
+                }
+                snprintf(out[(*n)++], CONFIG_JOURNAL_NAME_MAX, "%.*s", (int) len, v);
+                v += len;
+        }
+        return 0;
+}
+
+static int journal_key(struct parse *p, const char *key, const char *value) {
+        struct config *c = p->c;
+        if (strcmp(key, "Follow") == 0) {
+                bool yes;
+                if (strcasecmp(value, "auto") == 0)
+                        return c->journal_follow = CONFIG_JOURNAL_AUTO, 0;
+                int r = set_bool(p, key, value, &yes);
+                if (r == 0)
+                        c->journal_follow = yes ? CONFIG_JOURNAL_YES : CONFIG_JOURNAL_NO;
+                return r;
+        }
+        if (strcmp(key, "Units") == 0)
+                return set_names(p, key, value, c->journal_units, &c->n_journal_units);
+        if (strcmp(key, "Identifiers") == 0)
+                return set_names(p, key, value, c->journal_identifiers, &c->n_journal_identifiers);
+        if (strcmp(key, "Kernel") == 0)
+                return set_bool(p, key, value, &c->journal_kernel);
+        return -ENOENT;
+}
+
 /* "fastcgi://127.0.0.1:9000": what nginx's log prints, not what php-fpm's listen takes. */
 static bool nginx_form(const char *v) {
         return strncmp(v, "unix:", 5) != 0 && address_upstream_field(span_make(v, strlen(v))).p != v;
@@ -271,7 +308,8 @@ static const char *const nginx_keys[] = { "ErrorLog", "User", "Config", NULL };
 static const char *const fpm_keys[] = { "Config", NULL };
 static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };
 static const char *const metrics_keys[] = { "Listen", "TextfileDirectory", NULL };
-static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", "Metrics", NULL };
+static const char *const journal_keys[] = { "Follow", "Units", "Identifiers", "Kernel", NULL };
+static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", "Metrics", "Journal", NULL };
 
 /* Each section's keys, for badgatewayd.conf(5)'s test (tests/packaging/test_conf_man.c): a
  * section of sections[] or a *_keys[] array missing here fails it. */
@@ -284,6 +322,7 @@ static const struct {
         { "PHP-FPM", fpm_keys },
         { "Pool NAME", pool_keys },
         { "Metrics", metrics_keys },
+        { "Journal", journal_keys },
 };
 
 const char *const *config_sections(void) {
@@ -357,7 +396,7 @@ static struct pool_config *find_pool(struct config *c, const char *name) {
 static void begin_section(struct parse *p, const char *name) {
         p->pool = NULL;
         if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0 || strcmp(name, "PHP-FPM") == 0 ||
-            strcmp(name, "Metrics") == 0)
+            strcmp(name, "Metrics") == 0 || strcmp(name, "Journal") == 0)
                 return;
         if (strncmp(name, "Pool ", 5) != 0 || !name[5]) {
                 unknown(p, "section", name, NULL, sections);
@@ -439,6 +478,8 @@ static int on_entry(void *user, const char *section, const char *name, const cha
                 r = fpm_key(p, name, value), known = fpm_keys;
         else if (strcmp(section, "Metrics") == 0)
                 r = metrics_key(p, name, value), known = metrics_keys;
+        else if (strcmp(section, "Journal") == 0)
+                r = journal_key(p, name, value), known = journal_keys;
         else if (p->pool)
                 r = pool_key(p, name, value), known = pool_keys;
         if (r == -ENOENT && known)
@@ -464,6 +505,7 @@ void config_defaults(struct config *c) {
         c->resolve_after_usec = 60 * 1000000ULL;
         c->summary_interval_usec = 300 * 1000000ULL;
         c->catch_up_bytes = 50 * 1024 * 1024;
+        c->journal_kernel = true;
 }
 
 void config_free(struct config *c) {

@@ -14,6 +14,10 @@ enum { CONFIG_LINE_MAX = 65536,      /* bytes of a line of badgatewayd.conf, its
 
 struct host_conf;
 
+/* [Journal] Follow=: the journal as a log source (daemon/journalwatch.c). */
+enum config_journal_follow { CONFIG_JOURNAL_AUTO, CONFIG_JOURNAL_YES, CONFIG_JOURNAL_NO };
+enum { CONFIG_MAX_JOURNAL_MATCHES = 32, CONFIG_JOURNAL_NAME_MAX = 128 };
+
 struct pool_config {
         char name[CONFIG_NAME_MAX];
         char listen[PATH_MAX];          /* as written: "/run/php/php8.2-fpm.sock", "unix:/…", "127.0.0.1:9000", "[::1]:9000" */
@@ -45,6 +49,14 @@ struct config {
         char metrics_listen[ADDRESS_TEXT_MAX];  /* [Metrics] Listen=, as written; "": no HTTP endpoint */
         struct address metrics_address;         /* parsed: INET, INET6 or ANY; port 0: a free one */
         char metrics_textfile_dir[PATH_MAX];    /* [Metrics] TextfileDirectory=; "": no textfile */
+        enum config_journal_follow journal_follow;      /* [Journal] Follow=; auto: when journald runs */
+        char journal_units[CONFIG_MAX_JOURNAL_MATCHES][CONFIG_JOURNAL_NAME_MAX];  /* [Journal] Units=;
+                                                 * none: nginx.service and the pools' units */
+        int n_journal_units;
+        char journal_identifiers[CONFIG_MAX_JOURNAL_MATCHES][CONFIG_JOURNAL_NAME_MAX]; /* [Journal]
+                                                 * Identifiers=; none: nginx, php-fpm */
+        int n_journal_identifiers;
+        bool journal_kernel;                    /* [Journal] Kernel=: the kernel's messages (default yes) */
         struct host_conf *host;                 /* nginx's and php-fpm's configuration as read by
                                                  * loadconf(); owned, NULL when not read; freed by
                                                  * config_free() */

@@ -162,6 +162,12 @@ static int parse_root(struct parse *p, json_t *root, struct statefile *s) {
                 if (r < 0)
                         return r == -E2BIG ? bad(p, "more than %d logs", STATEFILE_MAX_LOGS) : r;
         }
+        v = json_object_get(root, "journal");
+        if (v && (!json_is_object(v) ||
+                  get_str(p, v, "cursor", "journal", s->journal_cursor, sizeof(s->journal_cursor)) < 0)) {
+                s->journal_cursor[0] = '\0';
+                s->n_skipped++;         /* the journal starts at its tail, as on a first start */
+        }
         json_array_foreach(findings, i, v) {
                 struct statefile_finding f = { 0 };
                 if (parse_finding(p, v, &f) < 0) {
@@ -212,6 +218,11 @@ char *statefile_format(const struct statefile *s) {
                 ok = json_array_append_new(findings, format_finding(&s->findings[i])) == 0;
         json_t *root = ok ? json_pack("{s:i, s:o, s:o}", "schema", STATEFILE_SCHEMA, "logs", logs, "findings",
                                       findings) : NULL;
+        if (root && s->journal_cursor[0] &&
+            json_object_set_new(root, "journal", json_pack("{s:s}", "cursor", s->journal_cursor)) < 0) {
+                json_decref(root);
+                root = NULL;    /* logs and findings went with it */
+        }
         if (!root) {
                 if (!ok) {
                         json_decref(logs);

@@ -14,6 +14,7 @@ enum {
         STATEFILE_FP_MAX = 64,          /* the fingerprint covers at most the first 64 bytes */
         STATEFILE_CAUSE_MAX = 64,
         STATEFILE_TARGET_MAX = 128,
+        STATEFILE_CURSOR_MAX = 512,     /* a journal cursor, its NUL included */
 };
 
 #define STATEFILE_NAME "state.json"
@@ -42,6 +43,8 @@ struct statefile {
         size_t n_logs;
         struct statefile_finding *findings;
         size_t n_findings;
+        char journal_cursor[STATEFILE_CURSOR_MAX];      /* the last journal entry read (sd-journal's
+                                                         * cursor); "" none. Optional in the file. */
         size_t n_skipped;               /* entries that could not be read, left out (the first's
                                          * reason in statefile_parse()'s err); the rest is kept */
 };

@@ -81,6 +81,7 @@ sysusers() {
     die "no badgatewayd user: $(cat "$tmp/etc/passwd")"
   grep -q '^adm:x:4:badgatewayd$' "$tmp/etc/group" || die "badgatewayd is not in adm"
   grep -q '^www-data:x:33:badgatewayd$' "$tmp/etc/group" || die "badgatewayd is not in www-data"
+  grep -q '^systemd-journal:x:[0-9]*:badgatewayd$' "$tmp/etc/group" || die "badgatewayd is not in systemd-journal"
   grep -q '^badgatewayd:x:' "$tmp/etc/group" || die "no badgatewayd group"
   echo "sysusers: $(grep '^badgatewayd:' "$tmp/etc/passwd")"
 }
