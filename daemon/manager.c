@@ -24,6 +24,7 @@ static void on_alert(void *userdata, const struct alert *a) {
         m->alerts++;
         metrics_add(&m->metrics, METRIC_ALERTS, (const char *[]) { cause_id(a->cause), alert_state_name(a->state) }, 1);
         outputs_send(&m->out, a);
+        push_alert(&m->push, a);
         if (!outputs_any(&m->out) && !m->failed) {
                 say_at(LOG_ERR, "no output takes alerts any more: stopping");
                 m->failed = -EPIPE;
@@ -237,6 +238,11 @@ static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
         exporter_tick(&m->exporter);
 }
 
+static void each_firing(void *userdata, uint64_t now, diag_alert_fn fn, void *fn_userdata) {
+        struct manager *m = userdata;
+        diag_each_firing(m->feed.diag, now, fn, fn_userdata);
+}
+
 static void resolve_identity(struct manager *m) {
         int r = m->cfg->nginx_user[0] ? sock_identity_from_user(m->cfg->nginx_user, &m->nginx_id) : -ENOENT;
         m->have_nginx_id = r == 0;
@@ -334,6 +340,8 @@ static int apply(struct manager *m, struct config **c) {
                 return r;
         start_probe_tick(m);
         exporter_configure(&m->exporter, m->cfg);
+        if ((r = push_configure(&m->push, m->cfg)) < 0)
+                return r;
         say("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
                 m->cfg->n_pools == 1 ? "" : "s", m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s",
                 keep ? "" : "; findings carried over");
@@ -445,6 +453,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         exporter_init(&m->exporter, loop, render_metrics, m);
         tailers_init(&m->tailers, loop, &m->feed);
         pools_init(&m->pools, loop, &m->feed);
+        push_init(&m->push, loop, each_firing, m);
         init_watchers(m);
         /* BADGATEWAYD_KMSG: another file, or none, in place of /dev/kmsg (for tests) */
         const char *kmsg_path = getenv("BADGATEWAYD_KMSG") ? getenv("BADGATEWAYD_KMSG") : KMSG_PATH;
@@ -459,7 +468,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
                 fprintf(stderr, "%s\n", err.text);
                 return -EINVAL;
         }
-        if ((r = outputs_open(&m->out, &opt->out)) < 0)
+        if ((r = outputs_open(&m->out, &opt->out)) < 0 || (r = push_configure(&m->push, m->cfg)) < 0)
                 return r;
         resolve_identity(m);
         if ((r = new_diag(m)) < 0)
@@ -502,6 +511,7 @@ void manager_stop(struct manager *m) {
         pools_free(&m->pools);
         tailers_free(&m->tailers);
         kmsg_close(&m->kmsg);
+        push_close(&m->push, 2.);       /* the last alerts, if Alertmanager takes them */
         outputs_close(&m->out);
         if (m->started)
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,

@@ -10,7 +10,7 @@
 
 enum { CONFIG_LINE_MAX = 65536,      /* bytes of a line of badgatewayd.conf, its '\n' included */
        CONFIG_MAX_LOGS = 16, CONFIG_MAX_POOLS = 32, CONFIG_NAME_MAX = 64, CONFIG_MAX_FPM_CONFS = 16,
-       CONFIG_SOURCE_MAX = PATH_MAX + 2048 };
+       CONFIG_SOURCE_MAX = PATH_MAX + 2048, CONFIG_URL_MAX = 1024 };
 
 struct host_conf;
 
@@ -45,6 +45,9 @@ struct config {
         char metrics_listen[ADDRESS_TEXT_MAX];  /* [Metrics] Listen=, as written; "": no HTTP endpoint */
         struct address metrics_address;         /* parsed: INET, INET6 or ANY; port 0: a free one */
         char metrics_textfile_dir[PATH_MAX];    /* [Metrics] TextfileDirectory=; "": no textfile */
+        char alertmanager_url[CONFIG_URL_MAX];  /* [Alertmanager] URL=: "" for none */
+        uint64_t alertmanager_resend_usec;      /* [Alertmanager] ResendInterval=: firing alerts again */
+        char webhook_url[CONFIG_URL_MAX];       /* [Webhook] URL=: "" for none */
         struct host_conf *host;                 /* nginx's and php-fpm's configuration as read by
                                                  * loadconf(); owned, NULL when not read; freed by
                                                  * config_free() */
