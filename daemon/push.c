@@ -40,8 +40,8 @@ static uint64_t total_pending(const struct push *p) {
 static void say_recovered(struct push_target *t) {
         struct push_queue *q = &t->queue;
         if (t->failing || t->full)
-                say_at(LOG_NOTICE, "%s %s: delivering alerts again: %llu delivered late, %llu dropped meanwhile",
-                       t->name, t->url, (unsigned long long) (q->delivered - t->delivered_before),
+                say_at(LOG_NOTICE, "%s %s: delivering alerts again: %llu delivered late, %zu more queued, %llu dropped "
+                       "meanwhile", t->name, t->url, (unsigned long long) (q->delivered - t->delivered_before), q->n,
                        (unsigned long long) (q->dropped - t->dropped_before));
         t->failing = t->full = t->refused = false;
         t->backoff = 0;

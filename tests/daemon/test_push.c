@@ -19,6 +19,7 @@
 
 #include "fixtures.h"
 #include "harness.h"
+#include "push_queue.h"
 #include "servers.h"
 
 #define ALERTMANAGER "/usr/bin/prometheus-alertmanager"
@@ -186,15 +187,20 @@ static const char *str(json_t *o, const char *a, const char *b) {
         return json_string_value(b ? json_object_get(x, b) : x);
 }
 
-static const char *config(const struct fpm_env *e, const char *push) {
+/* resolve_ms: [Daemon] ResolveAfter. */
+static const char *config_resolving(const struct fpm_env *e, const char *push, int resolve_ms) {
         static char text[2048];
         snprintf(text, sizeof(text),
                  "[Daemon]\nProbeInterval = %dms\nProbeTimeout = 500ms\nResolveAfter = %dms\n"
                  "[Nginx]\nErrorLog = %s\nUser = %s\n[Pool www]\nListen = %s\n%s",
-                 PROBE_INTERVAL_MS, RESOLVE_AFTER_MS, path_in("error.log"), servers_nginx_user(),
+                 PROBE_INTERVAL_MS, resolve_ms, path_in("error.log"), servers_nginx_user(),
                  fpm_env_socket(e, 0), push);
         write_file(path_in("bgw.conf"), text);
         return path_in("bgw.conf");
+}
+
+static const char *config(const struct fpm_env *e, const char *push) {
+        return config_resolving(e, push, RESOLVE_AFTER_MS);
 }
 
 static void start_daemon(struct bgw *b, const char *conf) {
@@ -321,7 +327,7 @@ START_TEST(test_down_then_back) {
         ck_assert_msg(shown, "Alertmanager has no fpm_down after it came back; stderr: %s", b.err);
         fprintf(stderr, "Alertmanager back -> queued fpm_down there: %lld ms\n", harness_now_ms() - t0);
         check_shown(shown, alert_at(&b, fired), &e);
-        ck_assert_msg(bgw_wait_stderr(&b, "delivering alerts again: 1 delivered late, 0 dropped", 2000),
+        ck_assert_msg(bgw_wait_stderr(&b, "delivering alerts again: 1 delivered late, 0 more queued, 0 dropped", 2000),
                       "stderr: %s", b.err);
         fprintf(stderr, "daemon said:\n%s", b.err);
         ck_assert_int_eq(bgw_stop(&b), 0);
@@ -335,7 +341,7 @@ END_TEST
 /* Each line the receiver writes: the Content-Type, a tab, the body. */
 static const char receiver[] =
         "import http.server, os, sys\n"
-        "out, portfile = sys.argv[1], sys.argv[2]\n"
+        "out, portfile, port = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
         "class H(http.server.BaseHTTPRequestHandler):\n"
         "    def do_POST(self):\n"
         "        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))\n"
@@ -345,7 +351,7 @@ static const char receiver[] =
         "        self.end_headers()\n"
         "    def log_message(self, *args):\n"
         "        pass\n"
-        "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+        "s = http.server.HTTPServer(('127.0.0.1', port), H)\n"
         "with open(portfile + '.new', 'w') as f:\n"
         "    f.write(str(s.server_address[1]))\n"
         "os.rename(portfile + '.new', portfile)\n"
@@ -378,21 +384,35 @@ static json_t *received(int n, int ms) {
         }
 }
 
+/* The receiver on port (0: a free one); returns the port it listens on. */
+static int receiver_start(pid_t *pid, int port) {
+        char arg[16];
+        snprintf(arg, sizeof(arg), "%d", port);
+        unlink(path_in("port"));
+        write_file(path_in("receiver.py"), receiver);
+        const char *argv[] = { python3(), path_in("receiver.py"), path_in("hook.txt"), path_in("port"), arg, NULL };
+        *pid = spawn(argv, path_in("receiver.log"));
+        long long until = harness_now_ms() + 10000;
+        while (access(path_in("port"), R_OK) < 0) {
+                ck_assert_msg(harness_now_ms() < until, "the receiver did not start; see %s", path_in("receiver.log"));
+                usleep(50000);
+        }
+        char *text = read_text(path_in("port"));
+        int got = atoi(text);
+        free(text);
+        return got;
+}
+
 START_TEST(test_webhook) {
         struct fpm_env e;
         struct bgw b;
-        char push[128], *port = NULL;
+        char push[128];
+        pid_t hook;
         fixture_newdir(dir);
         chmod(dir, 0755);
-        write_file(path_in("receiver.py"), receiver);
-        const char *argv[] = { python3(), path_in("receiver.py"), path_in("hook.txt"), path_in("port"), NULL };
-        pid_t hook = spawn(argv, path_in("receiver.log"));
-        long long until = harness_now_ms() + 10000;
-        while (access(path_in("port"), R_OK) < 0 && harness_now_ms() < until)
-                usleep(50000);
-        port = read_text(path_in("port"));
+        int port = receiver_start(&hook, 0);
         fpm_up(&e);
-        snprintf(push, sizeof(push), "[Webhook]\nURL = http://127.0.0.1:%s/hooks/badgatewayd\n", port);
+        snprintf(push, sizeof(push), "[Webhook]\nURL = http://127.0.0.1:%d/hooks/badgatewayd\n", port);
         start_daemon(&b, config(&e, push));
 
         fpm_quit(&e);
@@ -410,7 +430,96 @@ START_TEST(test_webhook) {
         json_decref(got);
         ck_assert_int_eq(bgw_stop(&b), 0);
         bgw_free(&b);
-        free(port);
+        stop(hook);
+        fpm_down(&e);
+}
+END_TEST
+
+/* Every body the receiver got, parsed, in order. */
+static json_t *received_all(void) {
+        json_t *all = json_array();
+        FILE *f = fopen(path_in("hook.txt"), "re");
+        char *line = NULL;
+        size_t size = 0;
+        while (f && getline(&line, &size, f) > 0) {
+                json_t *j = json_loads(strchr(line, '\t') + 1, 0, NULL);
+                ck_assert_msg(j, "not JSON: %s", line);
+                json_array_append_new(all, j);
+        }
+        free(line);
+        if (f)
+                fclose(f);
+        return all;
+}
+
+static size_t count_of(const char *text, const char *what) {
+        size_t n = 0;
+        for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+                n++;
+        return n;
+}
+
+/* "PHP Fatal error" as nginx logs what php-fpm wrote on stderr: php_fatal, at once. */
+static void append_fatal(const char *sock, int i) {
+        char line[600];
+        int n = snprintf(line, sizeof(line),
+                         "2026/11/25 13:23:28 [error] 6586#6586: *%d FastCGI sent in stderr: \"PHP message: PHP Fatal "
+                         "error:  Uncaught Error: Call to undefined function f() in /srv/x.php:3\" while reading "
+                         "response header from upstream, client: 127.0.0.1, server: t, request: \"GET /x.php "
+                         "HTTP/1.1\", upstream: \"fastcgi://unix:%s:\", host: \"127.0.0.1\"\n", i, sock);
+        append_file(path_in("error.log"), line, (size_t) n);
+}
+
+/* A webhook down while more alerts come than the queue keeps: the oldest are dropped, said once,
+ * counted when it is back; what was kept arrives in order. */
+START_TEST(test_webhook_queue_full) {
+        struct fpm_env e;
+        struct bgw b;
+        char push[128], said[160];
+        pid_t hook;
+        fixture_newdir(dir);
+        chmod(dir, 0755);
+        int port = free_port();
+        fpm_up(&e);
+        snprintf(push, sizeof(push), "[Webhook]\nURL = http://127.0.0.1:%d/\n", port);
+        start_daemon(&b, config_resolving(&e, push, 1));        /* each line fires and resolves */
+        long long until = harness_now_ms() + harness_ms(30000);
+        for (int i = 0; json_array_size(b.alerts) < PUSH_QUEUE_MAX + 40; i++) {
+                ck_assert_msg(harness_now_ms() < until, "only %zu alerts", json_array_size(b.alerts));
+                append_fatal(fpm_env_socket(&e, 0), i);
+                bgw_pump(&b, 20);
+        }
+        for (size_t n = 0; n != json_array_size(b.alerts);) {  /* until the last resolves */
+                n = json_array_size(b.alerts);
+                for (long long quiet = harness_now_ms() + 300; harness_now_ms() < quiet;)
+                        bgw_pump(&b, 50);
+        }
+        size_t total = json_array_size(b.alerts);
+        ck_assert_int_eq(count_of(b.err, "cannot deliver alerts"), 1);
+        ck_assert_int_eq(count_of(b.err, "the oldest are dropped"), 1);
+
+        ck_assert_int_eq(receiver_start(&hook, port), port);
+        snprintf(said, sizeof(said), "delivering alerts again: 1 delivered late, %d more queued, %zu dropped meanwhile",
+                 PUSH_QUEUE_MAX - 1, total - PUSH_QUEUE_MAX);
+        ck_assert_msg(bgw_wait_stderr(&b, said, 35000), "want '%s' in: %s", said, b.err);
+        fprintf(stderr, "%zu alerts while the webhook was down: %s\n", total, strstr(b.err, "delivering"));
+        json_t *got = received_all();
+        for (long long t = harness_now_ms() + harness_ms(10000); json_array_size(got) < PUSH_QUEUE_MAX &&
+             harness_now_ms() < t; got = received_all()) {
+                json_decref(got);
+                usleep(100000);
+        }
+        ck_assert_int_eq(json_array_size(got), PUSH_QUEUE_MAX);
+        size_t at = 0;          /* each one received is an alert of stdout, in order */
+        for (size_t i = 0; i < json_array_size(got); i++, at++) {
+                while (at < total && !json_equal(json_array_get(got, i), alert_at(&b, (int) at)))
+                        at++;
+                ck_assert_msg(at < total, "received #%zu is not a later alert of stdout", i);
+        }
+        ck_assert_uint_eq(at, total);   /* the last one too */
+        json_decref(got);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
         stop(hook);
         fpm_down(&e);
 }
@@ -433,6 +542,7 @@ int main(void) {
         tcase_add_test(tc, test_fires_and_resolves);
         tcase_add_test(tc, test_down_then_back);
         tcase_add_test(tc, test_webhook);
+        tcase_add_test(tc, test_webhook_queue_full);
         suite_add_tcase(s, tc);
         int r = fixture_run(s);
         curl_global_cleanup();
