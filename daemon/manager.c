@@ -225,6 +225,7 @@ static char *render_metrics(void *userdata, size_t *len) {
         struct manager *m = userdata;
         tailers_count(&m->tailers, &m->metrics);
         outputs_count(&m->out, &m->metrics);
+        push_count(&m->push, &m->metrics);
         metrics_clear(&m->metrics, METRIC_FINDINGS_FIRING);
         if (m->feed.diag)
                 diag_export_firing(m->feed.diag, put_firing, &m->metrics);

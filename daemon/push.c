@@ -280,16 +280,16 @@ static void on_resend(EV_P_ ev_timer *w, int revents) {
                 p->firing(p->firing_userdata, clock_realtime_usec(), resend_one, p);
 }
 
-static void init_target(struct push *p, struct push_target *t, const char *name, bool batch) {
-        *t = (struct push_target) { .name = name, .push = p, .batch = batch };
+static void init_target(struct push *p, struct push_target *t, const char *name, const char *output, bool batch) {
+        *t = (struct push_target) { .name = name, .output = output, .push = p, .batch = batch };
         ev_timer_init(&t->retry, on_retry, 1., 0.);
         t->retry.data = t;
 }
 
 void push_init(struct push *p, struct ev_loop *loop, push_firing_fn firing, void *userdata) {
         *p = (struct push) { .loop = loop, .firing = firing, .firing_userdata = userdata };
-        init_target(p, &p->am, "Alertmanager", true);
-        init_target(p, &p->hook, "webhook", false);
+        init_target(p, &p->am, "Alertmanager", "alertmanager", true);
+        init_target(p, &p->hook, "webhook", "webhook", false);
         ev_timer_init(&p->curl_timer, on_curl_timer, 0., 0.);
         ev_timer_init(&p->resend, on_resend, 1., 1.);
         p->curl_timer.data = p->resend.data = p;
@@ -355,6 +355,14 @@ int push_configure(struct push *p, const struct config *c) {
                 ev_timer_start(p->loop, &p->resend);
         }
         return 0;
+}
+
+void push_count(const struct push *p, struct metrics *m) {
+        const struct push_target *t[] = { &p->am, &p->hook };
+        for (size_t i = 0; i < 2; i++)
+                if (t[i]->url[0] || t[i]->queue.dropped)
+                        metrics_set(m, METRIC_ALERTS_DROPPED, (const char *[]) { t[i]->output },
+                                    (double) t[i]->queue.dropped);
 }
 
 static void on_deadline(EV_P_ ev_timer *w, int revents) {

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "metrics.h"
 #include "push_queue.h"
 
 enum {
@@ -27,6 +28,7 @@ struct push;
 
 struct push_target {
         const char *name;               /* "Alertmanager", "webhook" */
+        const char *output;             /* its label in the metrics: "alertmanager", "webhook" */
         struct push *push;
         char url[CONFIG_URL_MAX + 32];  /* where to POST; "" when off */
         bool batch;                     /* Alertmanager: a JSON array, one item per alert id */
@@ -69,6 +71,9 @@ void push_init(struct push *p, struct ev_loop *loop, push_firing_fn firing, void
 int push_configure(struct push *p, const struct config *c);
 /* Queues the alert for every target that is on, and sends when nothing is in flight. */
 void push_alert(struct push *p, const struct alert *a);
+/* Each target's alerts dropped (queue full, refused) into m's METRIC_ALERTS_DROPPED, after
+ * outputs_count(): output="alertmanager", "webhook". */
+void push_count(const struct push *p, struct metrics *m);
 /* Waits up to grace_s seconds on the loop for what is queued (not for a target that fails), says
  * what was left undelivered or dropped, and frees everything. */
 void push_close(struct push *p, double grace_s);

@@ -475,13 +475,15 @@ static void append_fatal(const char *sock, int i) {
 START_TEST(test_webhook_queue_full) {
         struct fpm_env e;
         struct bgw b;
-        char push[128], said[160];
+        char push[160], said[160], *metrics, line[96];
         pid_t hook;
         fixture_newdir(dir);
         chmod(dir, 0755);
         int port = free_port();
         fpm_up(&e);
-        snprintf(push, sizeof(push), "[Webhook]\nURL = http://127.0.0.1:%d/\n", port);
+        int metrics_port = free_port();
+        snprintf(push, sizeof(push), "[Webhook]\nURL = http://127.0.0.1:%d/\n[Metrics]\nListen = 127.0.0.1:%d\n", port,
+                 metrics_port);
         start_daemon(&b, config_resolving(&e, push, 1));        /* each line fires and resolves */
         long long until = harness_now_ms() + harness_ms(30000);
         for (int i = 0; json_array_size(b.alerts) < PUSH_QUEUE_MAX + 40; i++) {
@@ -518,6 +520,10 @@ START_TEST(test_webhook_queue_full) {
         }
         ck_assert_uint_eq(at, total);   /* the last one too */
         json_decref(got);
+        ck_assert_int_eq(get(metrics_port, "/metrics", &metrics), 200);
+        snprintf(line, sizeof(line), "\nbadgatewayd_alerts_dropped_total{output=\"webhook\"} %zu\n", total - PUSH_QUEUE_MAX);
+        ck_assert_msg(strstr(metrics, line), "no '%s' in: %s", line + 1, metrics);
+        free(metrics);
         ck_assert_int_eq(bgw_stop(&b), 0);
         bgw_free(&b);
         stop(hook);
