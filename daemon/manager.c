@@ -24,6 +24,7 @@ static void on_alert(void *userdata, const struct alert *a) {
         m->alerts++;
         metrics_add(&m->metrics, METRIC_ALERTS, (const char *[]) { cause_id(a->cause), alert_state_name(a->state) }, 1);
         outputs_send(&m->out, a);
+        push_alert(&m->push, a);
         if (!outputs_any(&m->out) && !m->failed) {
                 say_at(LOG_ERR, "no output takes alerts any more: stopping");
                 m->failed = -EPIPE;
@@ -226,6 +227,7 @@ static char *render_metrics(void *userdata, size_t *len) {
         tailers_count(&m->tailers, &m->metrics);
         journalwatch_count(&m->journal, &m->metrics);
         outputs_count(&m->out, &m->metrics);
+        push_count(&m->push, &m->metrics);
         metrics_clear(&m->metrics, METRIC_FINDINGS_FIRING);
         if (m->feed.diag)
                 diag_export_firing(m->feed.diag, put_firing, &m->metrics);
@@ -237,6 +239,11 @@ static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
         pools_probe_round(&m->pools);
         outputs_retry(&m->out);         /* what a full disk kept back */
         exporter_tick(&m->exporter);
+}
+
+static void each_firing(void *userdata, uint64_t now, diag_alert_fn fn, void *fn_userdata) {
+        struct manager *m = userdata;
+        diag_each_firing(m->feed.diag, now, fn, fn_userdata);
 }
 
 static void resolve_identity(struct manager *m) {
@@ -347,6 +354,8 @@ static int apply(struct manager *m, struct config **c) {
                 return r;
         start_probe_tick(m);
         exporter_configure(&m->exporter, m->cfg);
+        if ((r = push_configure(&m->push, m->cfg)) < 0)
+                return r;
         say("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
                 m->cfg->n_pools == 1 ? "" : "s", m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s",
                 keep ? "" : "; findings carried over");
@@ -460,6 +469,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         tailers_init(&m->tailers, loop, &m->feed);
         journalwatch_init(&m->journal, loop, &m->feed);
         pools_init(&m->pools, loop, &m->feed);
+        push_init(&m->push, loop, each_firing, m);
         init_watchers(m);
         /* BADGATEWAYD_KMSG: another file, or none, in place of /dev/kmsg (for tests) */
         const char *kmsg_path = getenv("BADGATEWAYD_KMSG") ? getenv("BADGATEWAYD_KMSG") : KMSG_PATH;
@@ -474,7 +484,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
                 fprintf(stderr, "%s\n", err.text);
                 return -EINVAL;
         }
-        if ((r = outputs_open(&m->out, &opt->out)) < 0)
+        if ((r = outputs_open(&m->out, &opt->out)) < 0 || (r = push_configure(&m->push, m->cfg)) < 0)
                 return r;
         resolve_identity(m);
         if ((r = new_diag(m)) < 0)
@@ -520,6 +530,7 @@ void manager_stop(struct manager *m) {
         tailers_free(&m->tailers);
         kmsg_close(&m->kmsg);
         journalwatch_free(&m->journal);
+        push_close(&m->push, 2.);       /* the last alerts, if Alertmanager takes them */
         outputs_close(&m->out);
         if (m->started)
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,

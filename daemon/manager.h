@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "outputs.h"
 #include "pools.h"
+#include "push.h"
 #include "sockcheck.h"
 #include "statefile.h"
 #include "tailers.h"
@@ -38,6 +39,7 @@ struct manager {
         bool have_nginx_id;
         struct feed feed;               /* the diagnosis, and whether evidence came since the last flush */
         struct outputs out;
+        struct push push;               /* [Alertmanager], [Webhook] */
         struct tailers tailers;
         struct kmsg kmsg;               /* the kernel's records, where it can be read (fd -1 if not) */
         struct journalwatch journal;    /* the journal as a log source */

@@ -5,10 +5,10 @@
 set -euo pipefail
 
 build=(meson ninja-build pkg-config gcc libc6-dev libev-dev libjansson-dev libsystemd-dev
-       zlib1g-dev libinih-dev libacl1-dev check libmicrohttpd-dev)
+       zlib1g-dev libinih-dev libacl1-dev check libmicrohttpd-dev libcurl4-openssl-dev)
 tests=(valgrind nginx-light php8.2-fpm procps systemd dbus util-linux jq
        debhelper dpkg-dev fakeroot lintian man-db groff-base bsdextrautils logrotate
-       prometheus prometheus-node-exporter curl systemd-journal-remote)
+       prometheus prometheus-node-exporter curl systemd-journal-remote prometheus-alertmanager python3)
 
 demo=(nginx-light php8.2-fpm procps)
 

@@ -302,6 +302,41 @@ static int metrics_key(struct parse *p, const char *key, const char *value) {
         return -ENOENT;
 }
 
+/* http:// or https://, a host, no spaces or control bytes: what curl is handed as it is. */
+static int set_url(struct parse *p, const char *key, const char *value, char *out, size_t size) {
+        const char *rest = strncmp(value, "http://", 7) == 0 ? value + 7 : strncmp(value, "https://", 8) == 0 ? value + 8 : NULL;
+        bool clean = true;
+        for (const unsigned char *c = (const unsigned char *) value; *c; c++)
+                clean &= *c > ' ' && *c != 0x7f;
+        if (!rest || !*rest || *rest == '/' || !clean) {
+                fail(p, "%s: '%s' is not an http:// or https:// URL (example: http://127.0.0.1:9093)", key, value);
+                return -EINVAL;
+        }
+        return set_string(p, key, value, out, size);
+}
+
+static int alertmanager_key(struct parse *p, const char *key, const char *value) {
+        if (strcmp(key, "URL") == 0)
+                return set_url(p, key, value, p->c->alertmanager_url, sizeof(p->c->alertmanager_url));
+        uint64_t v;
+        if (strcmp(key, "ResendInterval") != 0)
+                return -ENOENT;
+        if (set_duration(p, key, value, &v) < 0)
+                return -EINVAL;
+        if (v < 1 * SEC || v > 3600 * SEC) {
+                fail(p, "%s: '%s' is out of range (1s to 1h)", key, value);
+                return -EINVAL;
+        }
+        p->c->alertmanager_resend_usec = v;
+        return 0;
+}
+
+static int webhook_key(struct parse *p, const char *key, const char *value) {
+        if (strcmp(key, "URL") == 0)
+                return set_url(p, key, value, p->c->webhook_url, sizeof(p->c->webhook_url));
+        return -ENOENT;
+}
+
 static const char *const daemon_keys[] = { "ProbeInterval", "ProbeTimeout", "ResolveAfter",
                                            "SummaryInterval", "ReadFromStart", "CatchUp", NULL };
 static const char *const nginx_keys[] = { "ErrorLog", "User", "Config", NULL };
@@ -309,7 +344,10 @@ static const char *const fpm_keys[] = { "Config", NULL };
 static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };
 static const char *const metrics_keys[] = { "Listen", "TextfileDirectory", NULL };
 static const char *const journal_keys[] = { "Follow", "Units", "Identifiers", "Kernel", NULL };
-static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", "Metrics", "Journal", NULL };
+static const char *const alertmanager_keys[] = { "URL", "ResendInterval", NULL };
+static const char *const webhook_keys[] = { "URL", NULL };
+static const char *const sections[] = { "Daemon", "Nginx", "PHP-FPM", "Pool NAME", "Metrics", "Journal", "Alertmanager",
+                                        "Webhook", NULL };
 
 /* Each section's keys, for badgatewayd.conf(5)'s test (tests/packaging/test_conf_man.c): a
  * section of sections[] or a *_keys[] array missing here fails it. */
@@ -323,6 +361,8 @@ static const struct {
         { "Pool NAME", pool_keys },
         { "Metrics", metrics_keys },
         { "Journal", journal_keys },
+        { "Alertmanager", alertmanager_keys },
+        { "Webhook", webhook_keys },
 };
 
 const char *const *config_sections(void) {
@@ -396,7 +436,8 @@ static struct pool_config *find_pool(struct config *c, const char *name) {
 static void begin_section(struct parse *p, const char *name) {
         p->pool = NULL;
         if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0 || strcmp(name, "PHP-FPM") == 0 ||
-            strcmp(name, "Metrics") == 0 || strcmp(name, "Journal") == 0)
+            strcmp(name, "Metrics") == 0 || strcmp(name, "Journal") == 0 || strcmp(name, "Alertmanager") == 0 ||
+            strcmp(name, "Webhook") == 0)
                 return;
         if (strncmp(name, "Pool ", 5) != 0 || !name[5]) {
                 unknown(p, "section", name, NULL, sections);
@@ -480,6 +521,10 @@ static int on_entry(void *user, const char *section, const char *name, const cha
                 r = metrics_key(p, name, value), known = metrics_keys;
         else if (strcmp(section, "Journal") == 0)
                 r = journal_key(p, name, value), known = journal_keys;
+        else if (strcmp(section, "Alertmanager") == 0)
+                r = alertmanager_key(p, name, value), known = alertmanager_keys;
+        else if (strcmp(section, "Webhook") == 0)
+                r = webhook_key(p, name, value), known = webhook_keys;
         else if (p->pool)
                 r = pool_key(p, name, value), known = pool_keys;
         if (r == -ENOENT && known)
@@ -506,6 +551,7 @@ void config_defaults(struct config *c) {
         c->summary_interval_usec = 300 * 1000000ULL;
         c->catch_up_bytes = 50 * 1024 * 1024;
         c->journal_kernel = true;
+        c->alertmanager_resend_usec = 60 * 1000000ULL;
 }
 
 void config_free(struct config *c) {

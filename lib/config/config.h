@@ -10,7 +10,7 @@
 
 enum { CONFIG_LINE_MAX = 65536,      /* bytes of a line of badgatewayd.conf, its '\n' included */
        CONFIG_MAX_LOGS = 16, CONFIG_MAX_POOLS = 32, CONFIG_NAME_MAX = 64, CONFIG_MAX_FPM_CONFS = 16,
-       CONFIG_SOURCE_MAX = PATH_MAX + 2048 };
+       CONFIG_SOURCE_MAX = PATH_MAX + 2048, CONFIG_URL_MAX = 1024 };
 
 struct host_conf;
 
@@ -57,6 +57,9 @@ struct config {
                                                  * Identifiers=; none: nginx, php-fpm */
         int n_journal_identifiers;
         bool journal_kernel;                    /* [Journal] Kernel=: the kernel's messages (default yes) */
+        char alertmanager_url[CONFIG_URL_MAX];  /* [Alertmanager] URL=: "" for none */
+        uint64_t alertmanager_resend_usec;      /* [Alertmanager] ResendInterval=: firing alerts again */
+        char webhook_url[CONFIG_URL_MAX];       /* [Webhook] URL=: "" for none */
         struct host_conf *host;                 /* nginx's and php-fpm's configuration as read by
                                                  * loadconf(); owned, NULL when not read; freed by
                                                  * config_free() */

@@ -115,3 +115,5 @@ const char *alert_severity(const struct alert *a);
 const char *cause_severity(enum cause c);
 /* The whole alert as a JSON object (schema ALERT_SCHEMA); NULL on allocation failure. */
 json_t *alert_to_json(const struct alert *a);
+/* RFC 3339 UTC with microseconds ("2026-11-29T19:41:22.123456Z"), or JSON null for 0. */
+json_t *alert_json_time(uint64_t usec);

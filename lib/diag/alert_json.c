@@ -19,8 +19,7 @@ const char *alert_severity(const struct alert *a) {
         return cause_severity(a->cause);
 }
 
-/* RFC 3339 UTC with microseconds, or JSON null for 0. */
-static json_t *json_time(uint64_t usec) {
+json_t *alert_json_time(uint64_t usec) {
         if (!usec)
                 return json_null();
         time_t secs = (time_t) (usec / 1000000);
@@ -102,8 +101,8 @@ static json_t *evidence_json(const struct alert_evidence *e) {
         for (int i = 0; i < e->n_samples; i++)
                 json_array_append_new(samples, text(e->samples[i]));
         json_t *o = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o}", "lines", (json_int_t) e->lines, "lines_since_last",
-                              (json_int_t) e->lines_since_last, "first_line", json_time(e->first_line_usec),
-                              "last_line", json_time(e->last_line_usec), "kinds", text(e->kinds), "samples", samples);
+                              (json_int_t) e->lines_since_last, "first_line", alert_json_time(e->first_line_usec),
+                              "last_line", alert_json_time(e->last_line_usec), "kinds", text(e->kinds), "samples", samples);
         if (!o)
                 return NULL;
         if (e->signal)
@@ -132,5 +131,5 @@ json_t *alert_to_json(const struct alert *a) {
                          alert_state_name(a->state), "repeat", a->repeat, "severity", alert_severity(a), "pool",
                          text(a->pool), "upstream", text(a->upstream), "unit", text(a->unit), "summary",
                          text(a->summary), "evidence", evidence_json(&a->evidence), "remedy", remedy,
-                         "first_seen", json_time(a->first_seen_usec), "last_seen", json_time(a->last_seen_usec));
+                         "first_seen", alert_json_time(a->first_seen_usec), "last_seen", alert_json_time(a->last_seen_usec));
 }

@@ -193,6 +193,35 @@ START_TEST(test_bad_values) {
 }
 END_TEST
 
+START_TEST(test_push_sections) {
+        ck_assert_int_eq(parse("[Alertmanager]\nURL = http://127.0.0.1:9093\nResendInterval = 30s\n"
+                               "[Webhook]\nURL = https://chat.example.com/hooks/x?token=a%20b\n"), 0);
+        ck_assert_str_eq(c->alertmanager_url, "http://127.0.0.1:9093");
+        ck_assert_uint_eq(c->alertmanager_resend_usec, 30 * 1000000ULL);
+        ck_assert_str_eq(c->webhook_url, "https://chat.example.com/hooks/x?token=a%20b");
+        ck_assert_int_eq(parse("[Daemon]\n"), 0);
+        ck_assert_str_eq(c->alertmanager_url, "");
+        ck_assert_uint_eq(c->alertmanager_resend_usec, 60 * 1000000ULL);
+        expect_error("[Alertmanager]\nURL = 127.0.0.1:9093\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: URL: '127.0.0.1:9093' is not an http:// or https:// URL "
+                     "(example: http://127.0.0.1:9093)");
+        expect_error("[Webhook]\nURL = http:///x\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: URL: 'http:///x' is not an http:// or https:// URL "
+                     "(example: http://127.0.0.1:9093)");
+        expect_error("[Webhook]\nURL = http://a b\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: URL: 'http://a b' is not an http:// or https:// URL "
+                     "(example: http://127.0.0.1:9093)");
+        expect_error("[Alertmanager]\nResendInterval = 500ms\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: ResendInterval: '500ms' is out of range (1s to 1h)");
+        expect_error("[Daemon]\nResendInterval = 1min\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'ResendInterval' in [Daemon]");
+        expect_error("[Alertmanager]\nUrl = http://x\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'Url' in [Alertmanager]; did you mean 'URL'?");
+        expect_error("[AlertManagr]\n",
+                     "/etc/badgatewayd/badgatewayd.conf:1: unknown section 'AlertManagr'; did you mean 'Alertmanager'?");
+}
+END_TEST
+
 START_TEST(test_sections) {
         expect_error("[Deamon]\nProbeInterval = 5s\n",
                      "/etc/badgatewayd/badgatewayd.conf:1: unknown section 'Deamon'; did you mean 'Daemon'?");
@@ -417,6 +446,7 @@ int main(void) {
         tcase_add_test(tc, test_byte_order_mark);
         tcase_add_test(tc, test_durations);
         tcase_add_test(tc, test_dropins);
+        tcase_add_test(tc, test_push_sections);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

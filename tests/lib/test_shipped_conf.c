@@ -72,6 +72,10 @@ START_TEST(test_commented_values_are_the_defaults) {
         ck_assert_uint_eq(active.resolve_after_usec, defaults.resolve_after_usec);
         ck_assert_uint_eq(active.summary_interval_usec, defaults.summary_interval_usec);
         ck_assert_int_eq(active.read_from_start, defaults.read_from_start);
+        ck_assert_uint_eq(active.alertmanager_resend_usec, defaults.alertmanager_resend_usec);
+        ck_assert_str_eq(active.alertmanager_url, "http://127.0.0.1:9093");
+        ck_assert_str_eq(shipped.alertmanager_url, "");
+        ck_assert_str_eq(shipped.webhook_url, "");
         ck_assert_str_eq(active.nginx_user, "www-data");
         ck_assert_int_eq(active.n_nginx_logs, 1);
         ck_assert_str_eq(active.nginx_logs[0], "/var/log/nginx/error.log");
