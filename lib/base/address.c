@@ -180,6 +180,24 @@ struct span address_upstream_field(struct span f) {
         return end ? span_range(f.p, end) : f;
 }
 
+enum upstream_proto address_upstream_proto(struct span f) {
+        static const struct {
+                const char *scheme;
+                enum upstream_proto proto;
+        } schemes[] = {
+                { "fastcgi://", PROTO_FASTCGI }, { "http://", PROTO_HTTP }, { "https://", PROTO_HTTP },
+                { "uwsgi://", PROTO_UWSGI }, { "suwsgi://", PROTO_UWSGI }, { "scgi://", PROTO_SCGI },
+                { "grpc://", PROTO_GRPC }, { "grpcs://", PROTO_GRPC },
+        };
+        size_t n = scheme_length(f);
+        if (n == 0)
+                return PROTO_UNKNOWN;
+        for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+                if (strlen(schemes[i].scheme) == n && memcmp(schemes[i].scheme, f.p, n) == 0)
+                        return schemes[i].proto;
+        return PROTO_OTHER;
+}
+
 struct span address_unix_label(struct span s, char *buf, size_t size) {
         if (!SPAN_STARTS(s, "unix:") || !span_find(s, "//", 2) || s.n >= size)
                 return s;
