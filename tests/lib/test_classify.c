@@ -299,6 +299,105 @@ START_TEST(test_protocol_version_value) {
                            "fastcgi://127.0.0.1:8080", &ev);
         ck_assert_int_eq(ev.kind, KIND_UPSTREAM_PROTOCOL_ERROR);
         ck_assert_int_eq(ev.value, 72);
+        ck_assert_int_eq(kind_info(ev.kind)->cause, CAUSE_NOT_FASTCGI);
+        /* once the body flows, the stream that began as FastCGI broke: not the wrong port */
+        classify_nginx_msg("upstream sent unsupported FastCGI protocol version: 0 while reading upstream",
+                           "fastcgi://unix:/run/php/php-fpm.sock:", &ev);
+        ck_assert_int_eq(ev.kind, KIND_UPSTREAM_STREAM_BROKEN);
+        ck_assert_int_eq(ev.value, 0);
+        ck_assert_int_eq(kind_info(ev.kind)->cause, CAUSE_APP_BAD_RESPONSE);
+        classify_nginx_msg("upstream sent invalid FastCGI record type: 9 while reading upstream",
+                           "fastcgi://127.0.0.1:9000", &ev);
+        ck_assert_int_eq(ev.kind, KIND_UPSTREAM_STREAM_BROKEN);
+}
+END_TEST
+
+/* field 09: TLS to an https upstream, and a plain reset on an http one */
+START_TEST(test_field_tls) {
+        static const struct field_case cases[] = {
+                { "09-ssl-peer-closed.nginx.log", 1, "upstream_tls_failed", "203.0.113.69:8443", NULL, 104 },
+                { "09-ssl-peer-closed.nginx.log", 2, "upstream_reset", "203.0.113.69:8080", NULL, 104 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        ck_assert_int_eq(kind_info(KIND_UPSTREAM_TLS_FAILED)->cause, CAUSE_UPSTREAM_TLS);
+        static const struct {
+                const char *message, *kind, *detail;
+                int err;
+        } forms[] = {
+                { "SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert "
+                  "number 40) while SSL handshaking to upstream", "upstream_tls_failed",
+                  "SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40", 0 },
+                { "peer closed connection in SSL handshake while SSL handshaking to upstream", "upstream_tls_failed", NULL, 0 },
+                { "upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream",
+                  "upstream_tls_failed", "certificate verify error: (10:certificate has expired)", 0 },
+                { "upstream SSL certificate does not match \"example.com\" while SSL handshaking to upstream",
+                  "upstream_tls_failed", "certificate does not match \"example.com\"", 0 },
+                { "recv() failed (104: Connection reset by peer) while SSL handshaking to upstream", "upstream_tls_failed", NULL, 104 },
+                { "upstream timed out (110: Connection timed out) while SSL handshaking to upstream",
+                  "upstream_connect_timeout", NULL, 110 },
+                /* a client's TLS, not the upstream's */
+                { "peer closed connection in SSL handshake (104: Connection reset by peer) while SSL handshaking",
+                  "none", NULL, 0 },
+                { "SSL_do_handshake() failed (SSL: error:0A00006C:SSL routines::bad key share) while SSL handshaking",
+                  "none", NULL, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(forms[i].message, "https://203.0.113.69:8443/x", &ev);
+                ck_assert_msg(strcmp(kind_id(k), forms[i].kind) == 0, "%s → %s", forms[i].message, kind_id(k));
+                ck_assert_int_eq(ev.err, forms[i].err);
+                if (forms[i].detail)
+                        ck_assert_span_eq(ev.detail, forms[i].detail);
+                if (k != KIND_NONE)
+                        ck_assert_int_eq(ev.proto, PROTO_HTTP);
+        }
+}
+END_TEST
+
+/* field 15: EPIPE sending to a kept-alive http:// upstream; the same to php-fpm stays a reset */
+START_TEST(test_field_keepalive) {
+        static const struct field_case c = { "15-writev-keepalive.nginx.log", 1, "upstream_send_closed",
+                                             "100.81.255.198:8000", NULL, 32 };
+        check_field(&c);
+        ck_assert_int_eq(kind_info(KIND_UPSTREAM_SEND_CLOSED)->cause, CAUSE_KEEPALIVE_CLOSED);
+        static const struct {
+                const char *message, *upstream, *kind;
+        } forms[] = {
+                { "writev() failed (32: Broken pipe) while sending request to upstream", "fastcgi://127.0.0.1:9000", "upstream_reset" },
+                { "send() failed (104: Connection reset by peer) while sending request to upstream", "uwsgi://127.0.0.1:3031", "upstream_send_closed" },
+                { "writev() failed (32: Broken pipe) while sending request to upstream", "grpc://127.0.0.1:50051", "upstream_send_closed" },
+                { "recv() failed (104: Connection reset by peer) while reading response header from upstream",
+                  "http://127.0.0.1:8000/", "upstream_reset" },
+        };
+        for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(forms[i].message, forms[i].upstream, &ev);
+                ck_assert_msg(strcmp(kind_id(k), forms[i].kind) == 0, "%s → %s", forms[i].message, kind_id(k));
+        }
+}
+END_TEST
+
+/* field 19: the kinds of a proxied upstream's connect errors, and the upstream's protocol */
+START_TEST(test_field_ipv6_unreachable) {
+        static const struct field_case cases[] = {
+                { "19-ipv6-unreachable.nginx.log", 1, "upstream_refused", "203.0.113.26:8080", NULL, 111 },
+                { "19-ipv6-unreachable.nginx.log", 2, "upstream_connect_error", "[2001:db8:3030::681c:31a]:8080", NULL, 101 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        static const struct {
+                const char *field;
+                enum upstream_proto proto;
+        } protos[] = {
+                { "fastcgi://unix:/x.sock:", PROTO_FASTCGI }, { "http://10.0.0.1:80/", PROTO_HTTP },
+                { "https://h:443/", PROTO_HTTP }, { "uwsgi://127.0.0.1:3031", PROTO_UWSGI },
+                { "suwsgi://127.0.0.1:3031", PROTO_UWSGI }, { "scgi://127.0.0.1:4000", PROTO_SCGI },
+                { "grpcs://[::1]:50051", PROTO_GRPC }, { "memcached://127.0.0.1:11211", PROTO_OTHER },
+                { "127.0.0.1:9000", PROTO_UNKNOWN }, { "", PROTO_UNKNOWN },
+        };
+        for (unsigned i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+                ck_assert_int_eq(address_upstream_proto(span_make(protos[i].field, strlen(protos[i].field))), protos[i].proto);
 }
 END_TEST
 
@@ -541,6 +640,9 @@ int main(void) {
         tcase_add_test(tc, test_connect_errnos);
         tcase_add_test(tc, test_mid_request_kinds);
         tcase_add_test(tc, test_protocol_version_value);
+        tcase_add_test(tc, test_field_tls);
+        tcase_add_test(tc, test_field_keepalive);
+        tcase_add_test(tc, test_field_ipv6_unreachable);
         tcase_add_test(tc, test_field_windows_errno);
         tcase_add_test(tc, test_field_unix_triple_slash);
         tcase_add_test(tc, test_field_app_bad_response);
