@@ -181,21 +181,21 @@ struct span address_upstream_field(struct span f) {
 }
 
 enum upstream_proto address_upstream_proto(struct span f) {
+#define SCHEME(lit, proto) { lit, sizeof(lit) - 1, proto }
         static const struct {
                 const char *scheme;
+                size_t n;
                 enum upstream_proto proto;
         } schemes[] = {
-                { "fastcgi://", PROTO_FASTCGI }, { "http://", PROTO_HTTP }, { "https://", PROTO_HTTP },
-                { "uwsgi://", PROTO_UWSGI }, { "suwsgi://", PROTO_UWSGI }, { "scgi://", PROTO_SCGI },
-                { "grpc://", PROTO_GRPC }, { "grpcs://", PROTO_GRPC },
+                SCHEME("fastcgi://", PROTO_FASTCGI), SCHEME("http://", PROTO_HTTP), SCHEME("https://", PROTO_HTTP),
+                SCHEME("uwsgi://", PROTO_UWSGI), SCHEME("suwsgi://", PROTO_UWSGI), SCHEME("scgi://", PROTO_SCGI),
+                SCHEME("grpc://", PROTO_GRPC), SCHEME("grpcs://", PROTO_GRPC),
         };
-        size_t n = scheme_length(f);
-        if (n == 0)
-                return PROTO_UNKNOWN;
+#undef SCHEME
         for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-                if (strlen(schemes[i].scheme) == n && memcmp(schemes[i].scheme, f.p, n) == 0)
+                if (span_has_prefix(f, schemes[i].scheme, schemes[i].n))
                         return schemes[i].proto;
-        return PROTO_OTHER;
+        return scheme_length(f) ? PROTO_OTHER : PROTO_UNKNOWN;
 }
 
 struct span address_unix_label(struct span s, char *buf, size_t size) {
