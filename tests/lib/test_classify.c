@@ -621,6 +621,36 @@ START_TEST(test_docs_list_every_kind) {
 }
 END_TEST
 
+/* Minutes of the log's own clock: real lengths of months and leap years, so that a timeline has no
+ * gap at a month's end; lines out of order land in their own minute. */
+START_TEST(test_tally_minutes) {
+        struct timestamp epoch = { 1970, 1, 1, 0, 0, 0, 0 }, leap = { 2000, 3, 1, 0, 0, 0, 0 };
+        struct timestamp nov30 = { 2026, 11, 30, 23, 59, 30, 0 }, dec1 = { 2026, 12, 1, 0, 0, 5, 0 };
+        struct timestamp feb28 = { 2024, 2, 28, 12, 0, 0, 0 }, mar1 = { 2024, 3, 1, 12, 0, 0, 0 };
+        ck_assert_int_eq(tally_minute(&epoch), 0);
+        ck_assert_int_eq(tally_minute(&leap), 11017 * 1440);
+        ck_assert_int_eq(tally_minute(&dec1) - tally_minute(&nov30), 1);
+        ck_assert_int_eq(tally_minute(&mar1) - tally_minute(&feb28), 2 * 1440);
+        struct tally t;
+        tally_init(&t);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), &nov30), 0);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), &dec1), 0);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), &nov30), 0);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), NULL), 0);
+        size_t counts[3];
+        ck_assert_uint_eq(tally_buckets(&t, KIND_UPSTREAM_RESET, tally_minute(&nov30), 1, counts, 3), 2);
+        ck_assert_uint_eq(counts[0], 2);
+        ck_assert_uint_eq(counts[1], 1);
+        ck_assert_uint_eq(counts[2], 0);
+        int64_t first, last;
+        ck_assert(tally_span(&t, &first, &last));
+        ck_assert_int_eq(first, tally_minute(&nov30));
+        ck_assert_int_eq(last, tally_minute(&dec1));
+        tally_done(&t);
+        ck_assert(!tally_span(&t, &first, &last));
+}
+END_TEST
+
 /* Events with no label (a php-fpm line that names no pool) count under one empty label. */
 START_TEST(test_tally_empty_label) {
         struct tally t;
@@ -641,6 +671,7 @@ int main(void) {
         tcase_add_test(tc, test_mid_request_kinds);
         tcase_add_test(tc, test_protocol_version_value);
         tcase_add_test(tc, test_field_tls);
+        tcase_add_test(tc, test_tally_minutes);
         tcase_add_test(tc, test_field_keepalive);
         tcase_add_test(tc, test_field_ipv6_unreachable);
         tcase_add_test(tc, test_field_windows_errno);
