@@ -96,6 +96,8 @@ static struct target *new_upstream(struct diag *d, const struct address *addr) {
         return t;
 }
 
+static const char OTHER_UPSTREAMS[] = "other upstreams";
+
 /* The one target for the upstreams that find no room of their own: named as such, never as one
  * of them. */
 static struct target *other_upstreams(struct diag *d) {
@@ -104,7 +106,7 @@ static struct target *other_upstreams(struct diag *d) {
                         return &d->targets[i];
         struct target *t = &d->targets[d->n_targets++];
         *t = (struct target) { .is_other = true, .address = { .kind = ADDRESS_GROUP } };
-        diag_put(t->address.text, sizeof(t->address.text), "other upstreams");
+        diag_put(t->address.text, sizeof(t->address.text), "%s", OTHER_UPSTREAMS);
         return t;
 }
 
@@ -574,6 +576,8 @@ static struct target *saved_target(struct diag *d, const struct diag_saved_findi
         }
         if (s->kind == DIAG_TARGET_NGINX)
                 return &d->targets[d->n_pools];
+        if (strcmp(s->target, OTHER_UPSTREAMS) == 0)
+                return other_upstreams(d);
         struct address addr;
         upstream_address(span_make(s->target, strlen(s->target)), &addr);
         struct target *t = target_at(d, &addr);

@@ -1036,6 +1036,25 @@ START_TEST(test_many_upstreams_named) {
                 snprintf(up, sizeof(up), "10.0.0.%d:9000", i + 1);
                 ck_assert_uint_eq(alert_for("worker_killed", up)->evidence.lines, 1);
         }
+        /* a restart: "other upstreams" comes back as the one target for the rest, not as an address */
+        nginx(msg, "10.0.0.99:9000", T0 + 201 * SEC);
+        flush(T0 + 201 * SEC);
+        ck_assert_int_eq(seen->n, 51);
+        struct diag_saved_finding saved = { CAUSE_WORKER_KILLED, DIAG_TARGET_UPSTREAM, "other upstreams", T0, 1 };
+        teardown();
+        setup();
+        for (int i = 0; i < 16; i++) {
+                snprintf(up, sizeof(up), "10.0.1.%d:9000", i + 1);
+                nginx(msg, up, T0 + 300 * SEC);
+        }
+        ck_assert_int_eq(diag_restore(d, &saved, T0 + 300 * SEC), 0);
+        nginx(msg, "10.0.2.1:9000", T0 + 300 * SEC);
+        flush(T0 + 300 * SEC);
+        ck_assert_int_eq(seen->n, 16);          /* the restored one fired before: no second alert */
+        seen->n = 0;
+        diag_each_firing(d, T0 + 300 * SEC, collect, seen);
+        ck_assert_int_eq(seen->n, 17);
+        ck_assert_uint_eq(alert_for("worker_killed", "other upstreams")->evidence.lines, 2);
 }
 END_TEST
 
