@@ -1,6 +1,9 @@
 #include "span.h"
 
+#include <float.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 bool span_eq_str(struct span s, const char *str) {
         size_t n = strlen(str);
@@ -45,7 +48,6 @@ bool span_take_seconds(struct span *s, double *out) {
         size_t digits = 0;
         if (!span_take_long(s, &whole))
                 return false;
-        double v = (double) whole;
         if (s->n > 0 && s->p[0] == '.') {
                 struct span f = { s->p + 1, s->n - 1 };
                 size_t before = f.n;
@@ -54,9 +56,12 @@ bool span_take_seconds(struct span *s, double *out) {
                         *s = f;
                 }
         }
-        double scale = 1;
-        while (digits-- > 0)
-                scale *= 10;
-        *out = v + (double) frac / scale;
+        /* the decimal as logged, read by strtod (correctly rounded; no setlocale() anywhere, so
+         * '.' is the radix), then held to DBL_DIG digits: printed with %.15g it reads back as
+         * the same double, and a value php-fpm printed (%f, 6 decimals) prints as it was logged */
+        char text[64], held[32];
+        snprintf(text, sizeof(text), "%ld.%0*ld", whole, (int) digits, frac);
+        snprintf(held, sizeof(held), "%.*g", DBL_DIG, strtod(text, NULL));
+        *out = strtod(held, NULL);
         return true;
 }
