@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "event_json.h"
 #include "fixtures.h"
 #include "tally.h"
 
@@ -621,6 +622,29 @@ START_TEST(test_docs_list_every_kind) {
 }
 END_TEST
 
+/* php-fpm's seconds print as logged and read back as the same double (what scan --json relies on) */
+START_TEST(test_seconds_as_logged) {
+        static const char *const cases[][2] = {
+                { "664.260371", "664.260371" }, { "3.264", "3.264" }, { "10.510350", "10.51035" },
+                { "0.000123", "0.000123" }, { "1109.895754", "1109.895754" }, { "7", "7.0" },
+                { "1.12345678901234567", "1.12345678901235" }, { "123456789012345678", "1.23456789012346e17" },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct span t = span_make(cases[i][0], strlen(cases[i][0]));
+                double v;
+                ck_assert(span_take_seconds(&t, &v));
+                json_t *j = json_real(v);
+                char *text = json_dumps(j, JSON_ENCODE_ANY | EVENT_JSON_FLAGS);
+                ck_assert_str_eq(text, cases[i][1]);
+                json_t *back = json_loads(text, JSON_DECODE_ANY, NULL);
+                ck_assert(json_real_value(back) == v);
+                json_decref(back);
+                json_decref(j);
+                free(text);
+        }
+}
+END_TEST
+
 /* Minutes of the log's own clock: real lengths of months and leap years, so that a timeline has no
  * gap at a month's end; lines out of order land in their own minute. */
 START_TEST(test_tally_minutes) {
@@ -672,6 +696,7 @@ int main(void) {
         tcase_add_test(tc, test_protocol_version_value);
         tcase_add_test(tc, test_field_tls);
         tcase_add_test(tc, test_tally_minutes);
+        tcase_add_test(tc, test_seconds_as_logged);
         tcase_add_test(tc, test_field_keepalive);
         tcase_add_test(tc, test_field_ipv6_unreachable);
         tcase_add_test(tc, test_field_windows_errno);
