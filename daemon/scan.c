@@ -20,18 +20,21 @@
 
 struct scan {
         bool json;
+        bool ascii;             /* the timeline without UTF-8 block characters */
         struct scanfile read;    /* --since, and the line counts */
         const char *file;       /* being read */
+        json_t *file_json;      /* file as JSON, made once per file */
         size_t failed_files;
         struct tally tally;
 };
 
 static void usage(FILE *to) {
         fprintf(to,
-                "usage: badgatewayd scan [--json] [--since TIME] FILE...\n"
+                "usage: badgatewayd scan [--json] [--ascii] [--since TIME] FILE...\n"
                 "  Classifies every line of nginx error logs and php-fpm logs (plain or .gz)\n"
                 "  and tells which cause of 502/504 errors they point to.\n"
                 "  --json        one JSON object per classified line, then a summary object\n"
+                "  --ascii       draw the timeline with ASCII (the default without a UTF-8 locale)\n"
                 "  --since TIME  skip lines older than TIME: 2026-11-25, '2026-11-25 13:00',\n"
                 "                2026-11-25T13:00:00, or an age: 90s, 15m, '1h 30min', '2h ago'\n");
 }
@@ -39,21 +42,21 @@ static void usage(FILE *to) {
 /* One compact JSON line; json_dumpb into a reused buffer saves jansson's fwrite per token. */
 static void print_json_line(json_t *obj) {
         static char buf[1 << 16];
-        size_t n = json_dumpb(obj, buf, sizeof(buf) - 1, JSON_COMPACT);
+        size_t n = json_dumpb(obj, buf, sizeof(buf) - 1, EVENT_JSON_FLAGS);
         if (n > 0 && n < sizeof(buf) - 1) {
                 buf[n] = '\n';
                 fwrite(buf, 1, n + 1, stdout);
                 return;
         }
-        json_dumpf(obj, stdout, JSON_COMPACT);  /* a line over 64 KiB of JSON */
+        json_dumpf(obj, stdout, EVENT_JSON_FLAGS);      /* a line over 64 KiB of JSON */
         fputs("\n", stdout);
 }
 
-static void print_event(const char *file, size_t lineno, const struct logline *ll,
-                        const struct event *ev, unsigned flags) {
+static void print_event(json_t *file, size_t lineno, const struct logline *ll, const struct event *ev,
+                        unsigned flags) {
         json_t *obj = json_object();
-        json_object_set_new(obj, "file", json_bytes(file, strlen(file)));
-        json_object_set_new(obj, "line", json_integer((json_int_t) lineno));
+        json_object_set_nocheck(obj, "file", file);
+        json_object_set_new_nocheck(obj, "line", json_integer((json_int_t) lineno));
         event_json_fill(obj, ll, ev);
         if (flags & READLINES_LINE_TRUNCATED)
                 json_object_set_new(obj, "truncated", json_true());
@@ -76,12 +79,14 @@ static void on_line(void *userdata, const struct scanfile *r, const char *line, 
         bool timed = logline_parse_time(ll, &t);
         tally_add(&s->tally, ev->kind, event_label(ev), timed ? &t : NULL);
         if (s->json)
-                print_event(s->file, r->file_lines, ll, ev, flags);
+                print_event(s->file_json, r->file_lines, ll, ev, flags);
 }
 
 static int scan_file(struct scan *s, const char *path) {
         s->file = path;
+        s->file_json = json_bytes(path, strlen(path));
         int r = scanfile_read(&s->read, path, on_line, s);
+        json_decref(s->file_json);
         if (r < 0)
                 say_file_error(path, &s->read, r);
         return r;
@@ -141,6 +146,83 @@ static void print_kinds(const struct scan *s) {
         }
 }
 
+/* Bucket widths a timeline may use, in minutes: the first that fits the span in TIMELINE_WIDTH. */
+enum { TIMELINE_WIDTH = 48 };
+static const int64_t bucket_minutes[] = {
+        1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2 * 1440, 7 * 1440, 14 * 1440, 30 * 1440, 91 * 1440,
+        365 * 1440,
+};
+
+static int64_t bucket_width(int64_t first, int64_t last) {
+        size_t n = sizeof(bucket_minutes) / sizeof(bucket_minutes[0]);
+        for (size_t i = 0; i < n; i++)
+                if ((last - first) / bucket_minutes[i] < TIMELINE_WIDTH - 1)
+                        return bucket_minutes[i];
+        return (last - first) / (TIMELINE_WIDTH - 1) + 1;
+}
+
+/* "5 min", "2 h", "1 d" */
+static const char *width_text(int64_t minutes, char buf[32]) {
+        if (minutes % 1440 == 0)
+                snprintf(buf, 32, "%lld d", (long long) (minutes / 1440));
+        else if (minutes % 60 == 0)
+                snprintf(buf, 32, "%lld h", (long long) (minutes / 60));
+        else
+                snprintf(buf, 32, "%lld min", (long long) minutes);
+        return buf;
+}
+
+/* "13:05" when the whole timeline lies in one day, else "2026-11-25 13:05". */
+static const char *minute_text(int64_t minute, bool with_date, char buf[32]) {
+        time_t when = (time_t) minute * 60;
+        struct tm tm;
+        gmtime_r(&when, &tm);   /* minutes of the log's own clock: no zone to apply */
+        strftime(buf, 32, with_date ? "%Y-%m-%d %H:%M" : "%H:%M", &tm);
+        return buf;
+}
+
+/* One mark per bucket, scaled to the row's busiest bucket; an empty bucket is a blank, so any
+ * event at all shows. */
+static void print_marks(const size_t *counts, size_t n, size_t most, bool ascii) {
+        static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+        static const char levels[] = ".:-=+*#@";
+        for (size_t i = 0; i < n; i++) {
+                if (!counts[i]) {
+                        putchar(' ');
+                        continue;
+                }
+                size_t level = (counts[i] * 8 + most - 1) / most - 1;       /* 0..7 */
+                if (ascii)
+                        putchar(levels[level]);
+                else
+                        fputs(blocks[level], stdout);
+        }
+}
+
+/* Per kind, when its lines came: a sparkline on one time axis for all kinds, first and last minute. */
+static void print_timeline(const struct scan *s) {
+        int64_t first, last;
+        if (!tally_span(&s->tally, &first, &last))
+                return;
+        int64_t width = bucket_width(first, last), start = first - first % width;
+        size_t n = (size_t) ((last - start) / width + 1), counts[TIMELINE_WIDTH];
+        bool dated = first / 1440 != last / 1440;
+        char a[32], b[32], c[32], w[32];
+        width_text(width, w);
+        printf("\nWhen (one mark per %s, from %s to %s; each row scaled to its own busiest mark):\n", w,
+               minute_text(start, true, a), minute_text(start + (int64_t) n * width, dated, b));
+        for (unsigned k = 1; k < KIND__MAX; k++) {
+                const struct tally_kind *tk = &s->tally.kinds[k];
+                if (!tk->nruns)
+                        continue;
+                size_t most = tally_buckets(&s->tally, (enum event_kind) k, start, width, counts, n);
+                printf("  %-26s |", kind_id((enum event_kind) k));
+                print_marks(counts, n, most, s->ascii);
+                printf("| %s to %s, at most %zu per %s\n", minute_text(tally_minute(&tk->first), dated, a),
+                       minute_text(tally_minute(&tk->last), dated, c), most, w);
+        }
+}
+
 static void print_causes(const struct scan *s) {
         printf("\nWhat the lines point to (a line can support more than one cause):\n");
         for (unsigned c = 1; c < CAUSE__MAX; c++) {
@@ -166,12 +248,14 @@ static void print_table(const struct scan *s, int nfiles) {
                 return;
         }
         print_kinds(s);
+        print_timeline(s);
         print_causes(s);
 }
 
 static int parse_args(struct scan *s, int argc, char **argv) {
         static const struct option opts[] = {
                 { "json", no_argument, NULL, 'j' },
+                { "ascii", no_argument, NULL, 'a' },
                 { "since", required_argument, NULL, 's' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
@@ -181,6 +265,7 @@ static int parse_args(struct scan *s, int argc, char **argv) {
         while ((c = getopt_long(argc, argv, "hjs:", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'j': s->json = true; break;
+                case 'a': s->ascii = true; break;
                 case 'h': usage(stdout); exit(0);
                 case 's':
                         if (timestamp_parse_since(optarg, time(NULL), &t) < 0) {
@@ -200,9 +285,21 @@ static int parse_args(struct scan *s, int argc, char **argv) {
         return 0;
 }
 
+/* The locale's character set, as setlocale(LC_CTYPE, "") would pick it from the environment. */
+static bool utf8_locale(void) {
+        const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+        for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+                const char *v = getenv(vars[i]);
+                if (v && *v)
+                        return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+        }
+        return false;
+}
+
 int scan_main(int argc, char **argv) {
         static struct scan s;
         tally_init(&s.tally);
+        s.ascii = !utf8_locale();
         if (parse_args(&s, argc, argv) < 0)
                 return 64;
         static char outbuf[1 << 16];

@@ -1,4 +1,4 @@
-/* address_parse and address_upstream_field on arbitrary bytes: no crash, an accepted address
+/* address_parse, address_upstream_field and address_upstream_proto on arbitrary bytes: no crash, an accepted address
  * parses back from its text to itself, the upstream field stays inside the input. */
 #include <errno.h>
 #include <string.h>
@@ -25,6 +25,10 @@ static void check_accepted(const struct address *a) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *s = (const char *) data;
         CHECK_SPAN(address_upstream_field(span_make(s, size)), data, size);
+        enum upstream_proto proto = address_upstream_proto(span_make(s, size));
+        FUZZ_CHECK((unsigned) proto < PROTO__MAX);
+        /* a scheme names a protocol exactly when the field loses it */
+        FUZZ_CHECK((proto == PROTO_UNKNOWN) == (address_upstream_field(span_make(s, size)).p == s));
         struct address a;
         int r = address_parse(&a, s, size);
         FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);

@@ -56,7 +56,7 @@ static void check_json(const struct logline *ll, const struct event *ev, const u
         FUZZ_CHECK(json_object_set_new(obj, "file", json_bytes((const char *) data, size)) == 0);
         /* every field made it in: none was dropped for bytes it could not encode */
         FUZZ_CHECK(event_json_fill(obj, ll, ev) == 0);
-        char *text = json_dumps(obj, JSON_COMPACT);
+        char *text = json_dumps(obj, EVENT_JSON_FLAGS);
         FUZZ_CHECK(text);
         json_error_t err;
         /* "\u0000" is valid JSON; jansson only reads it back when asked to */

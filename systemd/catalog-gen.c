@@ -232,7 +232,52 @@ static const struct entry entries[CAUSE__MAX] = {
                 "   var_dump before header(), a header() value with a newline in it.\n"
                 "3. For a truncated body: a Content-Length header the script sets itself (file\n"
                 "   downloads, streaming) that does not match what it sends, or a script that exits\n"
-                "   or times out mid-download (check the PHP error log and max_execution_time).\n",
+                "   or times out mid-download (check the PHP error log and max_execution_time).\n"
+                "4. \"upstream sent unsupported FastCGI protocol version: 0 while reading upstream\": the\n"
+                "   stream broke after the response had begun (an extension or a script writing to\n"
+                "   the FastCGI connection's descriptor itself); not a wrong port.\n",
+        },
+        [CAUSE_UPSTREAM_TLS] = {
+                "The TLS handshake between nginx and its upstream failed",
+                "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_ssl_server_name "
+                "man:openssl-s_client(1)",
+                "nginx connects to @BADGATEWAY_UPSTREAM@ over TLS (proxy_pass https://, grpc_pass\n"
+                "grpcs://, uwsgi_pass suwsgi://) and the handshake failed: \"peer closed connection in\n"
+                "SSL handshake\", \"SSL_do_handshake() failed (SSL: error:...)\" or a certificate that\n"
+                "does not verify, each \"while SSL handshaking to upstream\". Every such request is a 502.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. SNI: nginx sends no server name to the upstream unless told to. A server with\n"
+                "   several names, a CDN or a load balancer then resets the handshake:\n"
+                "       proxy_ssl_server_name on;\n"
+                "2. The name sent and checked: when proxy_pass names an IP address or an upstream\n"
+                "   group, set proxy_ssl_name to the upstream's host name.\n"
+                "3. Protocols and ciphers: proxy_ssl_protocols TLSv1.2 TLSv1.3; what the upstream\n"
+                "   offers:\n"
+                "       openssl s_client -connect HOST:PORT -servername NAME\n"
+                "4. With proxy_ssl_verify on: proxy_ssl_trusted_certificate and the certificate's\n"
+                "   names and dates. (grpc_ssl_* and uwsgi_ssl_* are the same for those modules.)\n",
+        },
+        [CAUSE_KEEPALIVE_CLOSED] = {
+                "The upstream closed idle kept-alive connections that nginx reused",
+                "https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout "
+                "https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream",
+                "nginx keeps connections to @BADGATEWAY_UPSTREAM@ open between requests (keepalive in\n"
+                "the upstream block). The upstream closed one while it was idle, nginx sent the next\n"
+                "request on it, and the write failed: \"writev() failed (32: Broken pipe) while sending\n"
+                "request to upstream\" (or 104). No process died; the two sides disagree on how long\n"
+                "an idle connection lives.\n"
+                "\n"
+                "What to check:\n"
+                "\n"
+                "1. Keep nginx's keepalive_timeout (in the upstream block, 60s by default) shorter\n"
+                "   than the upstream's own keep-alive timeout (Node.js 5s, gunicorn 2s, uvicorn 5s).\n"
+                "2. Or raise the upstream's keep-alive timeout above nginx's.\n"
+                "3. proxy_next_upstream retries GET on another connection by itself; POST only with\n"
+                "   non_idempotent, where a retry is safe.\n"
+                "4. The same line for a large upload: the upstream may refuse a body over its own\n"
+                "   limit by closing the connection.\n",
         },
         [CAUSE_SCRIPT_CONFIG] = {
                 "PHP-FPM cannot find, or may not run, the requested script",

@@ -180,6 +180,24 @@ struct span address_upstream_field(struct span f) {
         return end ? span_range(f.p, end) : f;
 }
 
+enum upstream_proto address_upstream_proto(struct span f) {
+#define SCHEME(lit, proto) { lit, sizeof(lit) - 1, proto }
+        static const struct {
+                const char *scheme;
+                size_t n;
+                enum upstream_proto proto;
+        } schemes[] = {
+                SCHEME("fastcgi://", PROTO_FASTCGI), SCHEME("http://", PROTO_HTTP), SCHEME("https://", PROTO_HTTP),
+                SCHEME("uwsgi://", PROTO_UWSGI), SCHEME("suwsgi://", PROTO_UWSGI), SCHEME("scgi://", PROTO_SCGI),
+                SCHEME("grpc://", PROTO_GRPC), SCHEME("grpcs://", PROTO_GRPC),
+        };
+#undef SCHEME
+        for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+                if (span_has_prefix(f, schemes[i].scheme, schemes[i].n))
+                        return schemes[i].proto;
+        return scheme_length(f) ? PROTO_OTHER : PROTO_UNKNOWN;
+}
+
 struct span address_unix_label(struct span s, char *buf, size_t size) {
         if (!SPAN_STARTS(s, "unix:") || !span_find(s, "//", 2) || s.n >= size)
                 return s;

@@ -73,3 +73,20 @@ struct span address_upstream_field(struct span field);
  * or is not a unix label, or when it does not fit.
  */
 struct span address_unix_label(struct span s, char *buf, size_t size);
+
+/* The protocol nginx speaks to an upstream, from the scheme of its `upstream:` field (u->schema,
+ * set by each module's pass directive). */
+enum upstream_proto {
+        PROTO_UNKNOWN,  /* no scheme: a line cut before its trailer */
+        PROTO_FASTCGI,  /* fastcgi:// (fastcgi_pass) */
+        PROTO_HTTP,     /* http://, https:// (proxy_pass) */
+        PROTO_UWSGI,    /* uwsgi://, suwsgi:// (uwsgi_pass) */
+        PROTO_SCGI,     /* scgi:// (scgi_pass) */
+        PROTO_GRPC,     /* grpc://, grpcs:// (grpc_pass) */
+        PROTO_OTHER,    /* memcached:// and any scheme not above */
+        PROTO__MAX,
+};
+
+/* The protocol named by field's scheme ("http://10.0.0.2:8000/x" → PROTO_HTTP); PROTO_UNKNOWN
+ * for a field without one. */
+enum upstream_proto address_upstream_proto(struct span field);

@@ -1,6 +1,7 @@
 #include "jsonstr.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,9 +57,24 @@ static json_t *escaped(const unsigned char *p, size_t n) {
         return s;
 }
 
+/* No byte of p[n] has its high bit set: ASCII, valid UTF-8 as it is. Eight bytes a step. */
+static bool all_ascii(const char *p, size_t n) {
+        uint64_t high = 0, w;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+                memcpy(&w, p + i, 8);
+                high |= w;
+        }
+        for (; i < n; i++)
+                high |= (unsigned char) p[i];
+        return !(high & 0x8080808080808080ULL);
+}
+
 json_t *json_bytes(const char *p, size_t n) {
         if (!p)
                 return json_string("");
+        if (all_ascii(p, n))
+                return json_stringn_nocheck(p, n);      /* jansson's own check walks byte by byte */
         json_t *s = json_stringn(p, n);
         return s ? s : escaped((const unsigned char *) p, n);
 }

@@ -44,7 +44,11 @@
         X(FPM_MEMORY_OVERCOMMIT, "fpm_memory_overcommit", "18fa8f596df8472a9e963d40357fb4f2", LOG_WARNING, \
           "pm.max_children x memory_limit is more memory than the pool may use")         \
         X(FPM_UNIT_MISSING, "fpm_unit_missing", "6d5c8abae6654b198026e014119aed50", LOG_WARNING, \
-          "a PHP-FPM pool has no systemd unit, or its unit is disabled")
+          "a PHP-FPM pool has no systemd unit, or its unit is disabled")                 \
+        X(UPSTREAM_TLS, "upstream_tls", "3b02abc86e204499a80bc6495e9a0b9a", LOG_ERR,         \
+          "the TLS handshake with the upstream failed (SNI, protocols, certificate)")   \
+        X(KEEPALIVE_CLOSED, "keepalive_closed", "3a12403c929943ccbc60a5b2e5ab4588", LOG_ERR, \
+          "the upstream closed an idle kept-alive connection that nginx reused")
 
 enum cause {
         CAUSE_NONE = 0,
@@ -116,6 +120,15 @@ enum kind_decide {
         X(UPSTREAM_TRUNCATED, "upstream_truncated", NGINX, LOG_ERR,                     \
           C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
           "the FastCGI response ended before the body it promised (Content-Length)")    \
+        X(UPSTREAM_STREAM_BROKEN, "upstream_stream_broken", NGINX, LOG_ERR,             \
+          C(APP_BAD_RESPONSE), APP_BAD_RESPONSE, NONE, 0,                                \
+          "the FastCGI stream broke mid-response: bytes that are no FastCGI record")    \
+        X(UPSTREAM_TLS_FAILED, "upstream_tls_failed", NGINX, LOG_ERR,                   \
+          C(UPSTREAM_TLS), UPSTREAM_TLS, NONE, 0,                                        \
+          "the TLS handshake with an https/grpcs/suwsgi upstream failed")               \
+        X(UPSTREAM_SEND_CLOSED, "upstream_send_closed", NGINX, LOG_ERR,                 \
+          C(KEEPALIVE_CLOSED), KEEPALIVE_CLOSED, NONE, 0,                                \
+          "a proxied upstream closed the connection while nginx sent the request (32, 104)") \
         X(NO_LIVE_UPSTREAMS, "no_live_upstreams", NGINX, LOG_ERR,                        \
           C(FPM_DOWN), FPM_DOWN, NONE, 0,                                                \
           "every server of the upstream group is marked down")                          \

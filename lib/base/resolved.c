@@ -20,6 +20,8 @@ static const char *const resolved_ids[CAUSE__MAX] = {
         [CAUSE_FASTCGI_READ_TIMEOUT_SHORT] = "caa4d5eacee64fa18f9f78a3998e1779",
         [CAUSE_FPM_MEMORY_OVERCOMMIT] = "64d3225b26034e22a7a56362eb94d1d1",
         [CAUSE_FPM_UNIT_MISSING] = "b2ba693a5acf45ad9483b4c98bc8c543",
+        [CAUSE_UPSTREAM_TLS] = "ee9840264a2f468a9f37711b1d06a9c2",
+        [CAUSE_KEEPALIVE_CLOSED] = "4bf7993efde447d3a1db257566fe6312",
 };
 
 const char *cause_resolved_message_id(enum cause c) {

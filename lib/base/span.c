@@ -1,6 +1,9 @@
 #include "span.h"
 
+#include <float.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 bool span_eq_str(struct span s, const char *str) {
         size_t n = strlen(str);
@@ -63,7 +66,6 @@ bool span_take_seconds(struct span *s, double *out) {
         size_t digits = 0;
         if (!span_take_long(s, &whole))
                 return false;
-        double v = (double) whole;
         if (s->n > 0 && s->p[0] == '.') {
                 struct span f = { s->p + 1, s->n - 1 };
                 size_t before = f.n;
@@ -72,9 +74,20 @@ bool span_take_seconds(struct span *s, double *out) {
                         *s = f;
                 }
         }
-        double scale = 1;
-        while (digits-- > 0)
-                scale *= 10;
-        *out = v + (double) frac / scale;
+        /* Held to DBL_DIG (15) significant digits, so that %.15g (EVENT_JSON_FLAGS) prints the
+         * text as logged and it reads back as the same double. php-fpm's %f values (6 decimals)
+         * have fewer: N / 10^digits, both exact in a double, is the correctly rounded value, as
+         * strtod would give. More digits (never php-fpm's): rounded to 15 through the text. */
+        static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+                                        1e13, 1e14, 1e15 };
+        const long limit = 1000000000000000L;   /* 10^15 */
+        if (digits < 16 && whole < limit / (long) pow10[digits] && whole * (long) pow10[digits] + frac < limit) {
+                *out = (double) (whole * (long) pow10[digits] + frac) / pow10[digits];
+                return true;
+        }
+        char text[64], held[32];
+        snprintf(text, sizeof(text), "%ld.%0*ld", whole, (int) digits, frac);
+        snprintf(held, sizeof(held), "%.*g", DBL_DIG, strtod(text, NULL));
+        *out = strtod(held, NULL);
         return true;
 }

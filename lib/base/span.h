@@ -50,5 +50,7 @@ bool span_eq_str(struct span s, const char *str);
 const char *span_rfind(struct span s, const char *lit, size_t n);
 /* Reads a decimal number at the start of *s and advances past it; false if none or overflow. */
 bool span_take_long(struct span *s, long *out);
-/* "3.014159" → seconds as a double; advances past the number. */
+/* "3.014159" → seconds as a double; advances past the number. The value is held to 15
+ * significant digits (DBL_DIG), so that printed with %.15g (EVENT_JSON_FLAGS) it is the text
+ * php-fpm logged and reads back as the same double. */
 bool span_take_seconds(struct span *s, double *out);

@@ -1,5 +1,7 @@
 #include "classify.h"
 
+#include <stdint.h>
+
 #include "address.h"
 
 static void event_init(struct event *ev, enum log_source src) {
@@ -36,6 +38,8 @@ static enum upstream_phase phase_of(struct span m) {
                 return PHASE_HEADER;
         if (SPAN_ENDS(m, " while reading upstream"))
                 return PHASE_BODY;
+        if (SPAN_ENDS(m, " while SSL handshaking to upstream"))
+                return PHASE_TLS;
         return PHASE_NONE;
 }
 
@@ -63,7 +67,8 @@ static enum event_kind rule_connect_failed(struct nginx_line *l, struct span m, 
 static enum event_kind rule_timed_out(struct nginx_line *l, struct span m, struct event *ev) {
         ev->err = errno_in(m);
         switch (ev->phase) {
-        case PHASE_CONNECT: return KIND_UPSTREAM_CONNECT_TIMEOUT;
+        case PHASE_CONNECT:
+        case PHASE_TLS: return KIND_UPSTREAM_CONNECT_TIMEOUT;   /* the connection was never set up */
         case PHASE_NONE: return KIND_NONE;
         default: return KIND_UPSTREAM_READ_TIMEOUT;
         }
@@ -74,7 +79,38 @@ static enum event_kind rule_timed_out(struct nginx_line *l, struct span m, struc
 static enum event_kind rule_io_failed(struct nginx_line *l, struct span m, struct event *ev) {
         ev->err = errno_in(m);
         bool mid_request = ev->phase != PHASE_NONE && ev->phase != PHASE_CONNECT;
-        return errno_is_reset(ev->err) && mid_request ? KIND_UPSTREAM_RESET : KIND_NONE;
+        if (!errno_is_reset(ev->err) || !mid_request)
+                return KIND_NONE;
+        return ev->phase == PHASE_TLS ? KIND_UPSTREAM_TLS_FAILED : KIND_UPSTREAM_RESET;
+}
+
+/*
+ * The TLS handshake towards the upstream (ngx_ssl_handshake() and ngx_ssl_connection_error() in
+ * src/event/ngx_event_openssl.c, ngx_http_upstream_ssl_handshake() for the certificate checks):
+ *   peer closed connection in SSL handshake (104: Connection reset by peer) while SSL handshaking to upstream
+ *   SSL_do_handshake() failed (SSL: error:0A000410:…:SSL alert number 40) while SSL handshaking to upstream
+ *   upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream
+ *   upstream SSL certificate does not match "example.com" while SSL handshaking to upstream
+ * The same words "while SSL handshaking" with a client are about the client's TLS: not an event.
+ */
+static enum event_kind rule_tls(struct nginx_line *l, struct span m, struct event *ev) {
+        if (ev->phase != PHASE_TLS)
+                return KIND_NONE;
+        struct span why = span_range(m.p, m.p + m.n - (sizeof(" while SSL handshaking to upstream") - 1));
+        if (SPAN_STARTS(why, "upstream SSL certificate ")) {
+                ev->detail = span_range(why.p + sizeof("upstream SSL ") - 1, why.p + why.n);
+                return KIND_UPSTREAM_TLS_FAILED;
+        }
+        const char *open = SPAN_FIND(why, " (");
+        if (!open || !SPAN_ENDS(why, ")"))
+                return KIND_UPSTREAM_TLS_FAILED;
+        struct span inside = span_range(open + 2, why.p + why.n - 1), t = inside;
+        long e;
+        if (span_take_long(&t, &e) && SPAN_STARTS(t, ":") && e <= ERRNO_LOGGED_MAX)
+                ev->err = (int) e;
+        else if (SPAN_STARTS(inside, "SSL: "))
+                ev->detail = inside;    /* OpenSSL's error queue */
+        return KIND_UPSTREAM_TLS_FAILED;
 }
 
 static enum event_kind rule_closed(struct nginx_line *l, struct span m, struct event *ev) {
@@ -94,13 +130,18 @@ static enum event_kind rule_too_big(struct nginx_line *l, struct span m, struct 
         return KIND_UPSTREAM_HEADER_TOO_BIG;
 }
 
+/*
+ * Records that are not FastCGI. While reading the response header they mean the peer never spoke
+ * FastCGI (version 72 is the 'H' of an HTTP server's "HTTP/1.1"); once the response was flowing
+ * (while reading upstream) the stream that began as FastCGI broke.
+ */
 static enum event_kind rule_protocol(struct nginx_line *l, struct span m, struct event *ev) {
         struct span t = m;
         if (SPAN_SKIP(&t, "upstream sent unsupported FastCGI protocol version: ") ||
             SPAN_SKIP(&t, "upstream sent invalid FastCGI record type: ") ||
             SPAN_SKIP(&t, "upstream sent unexpected FastCGI record: "))
                 span_take_long(&t, &ev->value);
-        return KIND_UPSTREAM_PROTOCOL_ERROR;
+        return ev->phase == PHASE_BODY ? KIND_UPSTREAM_STREAM_BROKEN : KIND_UPSTREAM_PROTOCOL_ERROR;
 }
 
 static enum event_kind rule_no_live(struct nginx_line *l, struct span m, struct event *ev) {
@@ -185,8 +226,9 @@ static const struct {
         RULE("upstream sent invalid status \"", rule_invalid_header),
         RULE("upstream sent ", rule_protocol),
         RULE("upstream split a header line in FastCGI records", rule_protocol),
-        RULE("no live upstreams", rule_no_live),
         RULE("upstream server temporarily disabled", rule_disabled),
+        RULE("upstream SSL certificate ", rule_tls),
+        RULE("no live upstreams", rule_no_live),
         RULE("FastCGI sent in stderr: \"", rule_stderr),
         RULE("recv() failed (", rule_io_failed),
         RULE("readv() failed (", rule_io_failed),
@@ -195,16 +237,35 @@ static const struct {
         RULE("sendfile() failed (", rule_io_failed),
         RULE("WSARecv() failed (", rule_io_failed),     /* nginx for Windows */
         RULE("WSASend() failed (", rule_io_failed),
+        RULE("peer closed connection in SSL handshake", rule_tls),
+        RULE("SSL_do_handshake() failed", rule_tls),
 };
+
+enum { N_RULES = sizeof(nginx_rules) / sizeof(nginx_rules[0]) };
+
+/* The rules a message's first byte leaves to try: [from, to) of nginx_rules. Rules that share a
+ * first byte stand together in the table; where they do not, the range spans what lies between,
+ * which costs time, never a match. */
+static struct {
+        uint8_t from, to;
+} rules_by_byte[256];
+
+__attribute__((constructor)) static void index_rules(void) {
+        for (unsigned i = 0; i < N_RULES; i++) {
+                unsigned char c = (unsigned char) nginx_rules[i].prefix[0];
+                if (rules_by_byte[c].to == 0)
+                        rules_by_byte[c].from = (uint8_t) i;
+                rules_by_byte[c].to = (uint8_t) (i + 1);
+        }
+}
 
 static int nginx_rule_for(struct span rest) {
         if (rest.n < 8)
                 return -1;
-        for (unsigned i = 0; i < sizeof(nginx_rules) / sizeof(nginx_rules[0]); i++) {
+        unsigned char c = (unsigned char) rest.p[0];
+        for (unsigned i = rules_by_byte[c].from; i < rules_by_byte[c].to; i++) {
                 const char *want = nginx_rules[i].prefix;
-                /* the first two bytes rule out almost every line before memcmp is called */
-                if (want[0] == rest.p[0] && want[1] == rest.p[1] &&
-                    span_has_prefix(rest, want, nginx_rules[i].n))
+                if (want[1] == rest.p[1] && span_has_prefix(rest, want, nginx_rules[i].n))
                         return (int) i;
         }
         return -1;
@@ -223,6 +284,11 @@ enum event_kind classify_nginx(struct nginx_line *l, struct event *ev) {
                 return KIND_NONE;
         }
         nginx_parse_fields(l);
+        ev->proto = address_upstream_proto(l->upstream);
+        /* a proxied upstream closes idle kept-alive connections on its own; php-fpm does not */
+        if (k == KIND_UPSTREAM_RESET && ev->phase == PHASE_SEND && ev->proto != PROTO_FASTCGI &&
+            ev->proto != PROTO_UNKNOWN)
+                k = KIND_UPSTREAM_SEND_CLOSED;
         if (!ev->upstream.p)
                 ev->upstream = address_upstream_field(l->upstream);
         /* fastcgi_pass unix:///run/x.sock is the pool's unix:/run/x.sock */
@@ -442,9 +508,9 @@ enum event_kind classify_line(const char *p, size_t n, struct logline *ll, struc
 const char *upstream_phase_name(enum upstream_phase ph) {
         static const char *const names[] = {
                 [PHASE_NONE] = "", [PHASE_CONNECT] = "connect", [PHASE_SEND] = "send",
-                [PHASE_HEADER] = "header", [PHASE_BODY] = "body",
+                [PHASE_HEADER] = "header", [PHASE_BODY] = "body", [PHASE_TLS] = "tls",
         };
-        return (unsigned) ph <= PHASE_BODY ? names[ph] : "";
+        return (unsigned) ph <= PHASE_TLS ? names[ph] : "";
 }
 
 struct span logline_time(const struct logline *ll) {

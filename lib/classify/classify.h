@@ -20,6 +20,7 @@ enum upstream_phase {
         PHASE_SEND,     /* while sending request to upstream */
         PHASE_HEADER,   /* while reading response header from upstream */
         PHASE_BODY,     /* while reading upstream: the response was already flowing */
+        PHASE_TLS,      /* while SSL handshaking to upstream: https://, grpcs://, suwsgi:// */
 };
 
 struct event {
@@ -28,6 +29,7 @@ struct event {
         int err;                /* errno nginx reported, 0 if none */
         enum upstream_phase phase;
         struct span upstream;   /* "unix:/path", "host:port", "[v6]:port" or a group name */
+        enum upstream_proto proto;      /* from the upstream field's scheme; pools speak FastCGI */
         struct span pool;       /* php-fpm pool */
         long child_pid;         /* -1 if none */
         int signal;             /* 0 if none */

@@ -6,11 +6,30 @@
 #include "jsonstr.h"
 
 static int put(json_t *obj, const char *key, json_t *value) {
-        return value ? json_object_set_new(obj, key, value) : -ENOMEM;
+        return value ? json_object_set_new_nocheck(obj, key, value) : -ENOMEM;     /* keys: ASCII literals */
 }
 
 static int put_span(json_t *obj, const char *key, struct span s) {
         return s.p ? put(obj, key, json_bytes(s.p, s.n)) : 0;
+}
+
+/* The causes the kind's row points to, as scan's table shows them: ["fpm_down","socket_mismatch"].
+ * Made once per kind and shared by every event of it (the caller's object holds a reference). */
+static json_t *causes_json(enum event_kind k) {
+        static json_t *made[KIND__MAX];
+        if ((unsigned) k >= KIND__MAX)
+                k = KIND_NONE;
+        if (made[k])
+                return json_incref(made[k]);
+        json_t *a = json_array();
+        unsigned set = kind_info(k)->causes;
+        for (unsigned c = 1; a && c < CAUSE__MAX; c++)
+                if ((set & (1u << c)) && json_array_append_new(a, json_string_nocheck(cause_id((enum cause) c))) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        made[k] = a;
+        return json_incref(a);
 }
 
 static int put_head(json_t *obj, const struct logline *ll, const struct event *ev) {
@@ -18,16 +37,19 @@ static int put_head(json_t *obj, const struct logline *ll, const struct event *e
         char iso[32];
         int r = 0;
         if (logline_parse_time(ll, &t))
-                r |= put(obj, "time", json_string(timestamp_iso(&t, iso)));
+                r |= put(obj, "time", json_string_nocheck(timestamp_iso(&t, iso)));
         static const char *const sources[] = {
                 [SOURCE_NONE] = "none", [SOURCE_NGINX] = "nginx", [SOURCE_FPM] = "php-fpm", [SOURCE_KERNEL] = "kernel",
         };
+        /* names from the tables: plain ASCII, no UTF-8 check needed */
         if (ll->source == SOURCE_NGINX || ll->source == SOURCE_FPM) {
                 enum log_level lvl = ll->source == SOURCE_NGINX ? ll->nginx.lvl : ll->fpm.lvl;
-                r |= put(obj, "level", json_string(level_name(lvl)));
+                r |= put(obj, "level", json_string_nocheck(level_name(lvl)));
         }
-        r |= put(obj, "kind", json_string(kind_id(ev->kind)));
-        r |= put(obj, "source", json_string((unsigned) ll->source <= SOURCE_KERNEL ? sources[ll->source] : "none"));
+        r |= put(obj, "kind", json_string_nocheck(kind_id(ev->kind)));
+        r |= put(obj, "causes", causes_json(ev->kind));
+        r |= put(obj, "source",
+                 json_string_nocheck((unsigned) ll->source <= SOURCE_KERNEL ? sources[ll->source] : "none"));
         return r;
 }
 
@@ -36,7 +58,7 @@ static int put_nginx(json_t *obj, const struct nginx_line *l, const struct event
         r |= put_span(obj, "server", l->server);
         r |= put_span(obj, "request", l->request);
         if (ev->phase != PHASE_NONE)
-                r |= put(obj, "phase", json_string(upstream_phase_name(ev->phase)));
+                r |= put(obj, "phase", json_string_nocheck(upstream_phase_name(ev->phase)));
         return r;
 }
 
@@ -54,7 +76,7 @@ static int put_numbers(json_t *obj, const struct event *ev) {
         if (ev->kind == KIND_FPM_CHILD_EXIT)
                 r |= put(obj, "exit_code", json_integer(ev->exit_code));
         if (ev->seconds >= 0)
-                r |= put(obj, "seconds", json_real(ev->seconds));
+                r |= put(obj, "seconds", json_real(ev->seconds));       /* dumped with EVENT_JSON_FLAGS */
         if (ev->value >= 0)
                 r |= put(obj, "value", json_integer(ev->value));
         return r;

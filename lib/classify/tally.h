@@ -1,5 +1,6 @@
 /* Counts events per kind: how many, first and last time, and the top upstreams or pools. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,13 @@ struct tally_label {
         size_t count;
 };
 
+/* count events in the minute that starts `minute` minutes after 1970-01-01 00:00 of the log's own
+ * (local) clock */
+struct tally_run {
+        int64_t minute;
+        size_t count;
+};
+
 struct tally_kind {
         size_t count;
         struct timestamp first, last;
@@ -21,6 +29,8 @@ struct tally_kind {
         struct tally_label labels[TALLY_LABELS];
         size_t nlabels;
         size_t other;           /* events whose label did not fit */
+        struct tally_run *runs; /* one per minute in the order lines came; a minute may repeat */
+        size_t nruns, runs_cap;
 };
 
 struct tally {
@@ -32,6 +42,16 @@ void tally_init(struct tally *t);
 int tally_add(struct tally *t, enum event_kind k, struct span label, const struct timestamp *when);
 /* Indexes of the labels of kind k, most counted first, into idx[TALLY_LABELS]; returns how many. */
 size_t tally_top(const struct tally *t, enum event_kind k, size_t idx[TALLY_LABELS]);
+/* Minutes since 1970-01-01 00:00 of t's own clock (no zone: the log's local time). */
+int64_t tally_minute(const struct timestamp *t);
+/*
+ * Events of kind k per bucket of `width` minutes from minute `start`, into counts[n] (zeroed
+ * first); events outside the n buckets are not counted. Returns the largest count.
+ */
+size_t tally_buckets(const struct tally *t, enum event_kind k, int64_t start, int64_t width, size_t *counts,
+                     size_t n);
+/* The first and last minute of any timed event of any kind; false when none had a time. */
+bool tally_span(const struct tally *t, int64_t *first, int64_t *last);
 /* Events that point to cause c. */
 size_t tally_cause(const struct tally *t, enum cause c);
 void tally_done(struct tally *t);

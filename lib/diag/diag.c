@@ -17,9 +17,9 @@ static void upstream_address(struct span upstream, struct address *a) {
                  upstream.p);
 }
 
-/* Pools, nginx, and the upstreams no pool serves. */
+/* Pools, nginx, the upstreams no pool serves, and one for the upstreams beyond those. */
 static size_t targets_max(const struct diag *d) {
-        return d->n_pools + 1 + DIAG_MAX_FOREIGN;
+        return d->n_pools + 1 + DIAG_MAX_FOREIGN + 1;
 }
 
 static void add_nginx(struct diag *d) {
@@ -31,7 +31,7 @@ static void add_nginx(struct diag *d) {
 
 int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag_pool *pools, size_t n) {
         struct diag *d = calloc(1, sizeof(*d));
-        if (!d || !(d->targets = calloc(n + 1 + DIAG_MAX_FOREIGN, sizeof(*d->targets)))) {
+        if (!d || !(d->targets = calloc(n + 1 + DIAG_MAX_FOREIGN + 1, sizeof(*d->targets)))) {
                 free(d);
                 return -ENOMEM;
         }
@@ -43,6 +43,7 @@ int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag
                 t->is_pool = true;
                 diag_put(t->name, sizeof(t->name), "%s", pools[i].name);
                 t->address = *pools[i].listen;
+                t->proto = PROTO_FASTCGI;
                 t->have_resolved = pools[i].listen_resolved &&
                                    address_parse(&t->resolved, pools[i].listen_resolved, strlen(pools[i].listen_resolved)) == 0;
                 diag_put(t->unit, sizeof(t->unit), "%s", pools[i].unit ? pools[i].unit : "");
@@ -77,12 +78,40 @@ static struct target *target_at(struct diag *d, const struct address *addr) {
         return NULL;
 }
 
-/* A new target for an address no pool serves; NULL when there is no room for one. */
+/* An upstream's target that holds nothing any more: its findings resolved (or never were). */
+static bool target_idle(const struct target *t) {
+        for (unsigned c = 1; c < CAUSE__MAX; c++)
+                if (t->f[c].first_seen || t->f[c].firing || t->f[c].lines)
+                        return false;
+        return true;
+}
+
+/* A new target for an address no pool serves, in the place of one whose findings resolved when
+ * all are taken; NULL when there is no room for one. */
 static struct target *new_upstream(struct diag *d, const struct address *addr) {
-        if (d->n_targets == targets_max(d))
+        struct target *t = NULL;
+        for (size_t i = d->n_pools + 1; i < d->n_targets && !t; i++)
+                if (!d->targets[i].is_other && target_idle(&d->targets[i]))
+                        t = &d->targets[i];
+        if (!t && d->n_targets + 1 < targets_max(d))
+                t = &d->targets[d->n_targets++];
+        if (!t)
                 return NULL;
+        *t = (struct target) { .address = *addr };
+        return t;
+}
+
+static const char OTHER_UPSTREAMS[] = "other upstreams";
+
+/* The one target for the upstreams that find no room of their own: named as such, never as one
+ * of them. */
+static struct target *other_upstreams(struct diag *d) {
+        for (size_t i = d->n_pools + 1; i < d->n_targets; i++)
+                if (d->targets[i].is_other)
+                        return &d->targets[i];
         struct target *t = &d->targets[d->n_targets++];
-        t->address = *addr;
+        *t = (struct target) { .is_other = true, .address = { .kind = ADDRESS_GROUP } };
+        diag_put(t->address.text, sizeof(t->address.text), "%s", OTHER_UPSTREAMS);
         return t;
 }
 
@@ -99,7 +128,7 @@ static struct target *pool_by_canonical(struct diag *d, const struct address *ad
 }
 
 /* The target an upstream address belongs to; one is made for an address no pool serves. */
-static struct target *target_for_address(struct diag *d, struct span upstream) {
+static struct target *target_for_address(struct diag *d, struct span upstream, enum upstream_proto proto) {
         struct address addr;
         if (!upstream.n && d->n_pools == 1)
                 return &d->targets[0];  /* a line cut before its trailer: the only pool it can be */
@@ -109,7 +138,11 @@ static struct target *target_for_address(struct diag *d, struct span upstream) {
                 t = pool_by_canonical(d, &addr);
         if (!t)
                 t = new_upstream(d, &addr);
-        return t ? t : &d->targets[d->n_targets - 1];   /* full: the last one takes the rest */
+        if (!t)
+                t = other_upstreams(d);
+        if (!t->is_pool && proto != PROTO_UNKNOWN)
+                t->proto = proto;
+        return t;
 }
 
 static struct target *target_for_event(struct diag *d, const struct event *ev, int log_pool) {
@@ -119,7 +152,7 @@ static struct target *target_for_event(struct diag *d, const struct event *ev, i
                                 return &d->targets[i];
                 return log_pool >= 0 && (size_t) log_pool < d->n_pools ? &d->targets[log_pool] : NULL;
         }
-        return target_for_address(d, ev->upstream);
+        return target_for_address(d, ev->upstream, ev->proto);
 }
 
 /* Which cause a line supports: its kind's row decides, with what is known of its target; a
@@ -128,7 +161,8 @@ static enum cause cause_of(const struct diag *d, const struct target *t, enum ev
         const struct kind_info *ki = kind_info(k);
         bool alt = (ki->alt != CAUSE_NONE && t->f[ki->alt].config.have) ||
                    ((ki->decide & DECIDE_ALT_IF_STATE) && state_shows(t, ki->alt)) ||
-                   ((ki->decide & DECIDE_ALT_IF_UNSERVED) && !t->is_pool && state_any_pool_ok(d));
+                   ((ki->decide & DECIDE_ALT_IF_UNSERVED) && !t->is_pool && !target_proxied(t) &&
+                    state_any_pool_ok(d));
         return alt ? ki->alt : ki->cause;
 }
 
@@ -476,7 +510,12 @@ static struct target *counterpart(struct diag *d, const struct target *old) {
         for (size_t i = 0; i < d->n_targets; i++)
                 if (same_target(&d->targets[i], old))
                         return &d->targets[i];
-        return old->is_pool ? NULL : new_upstream(d, &old->address);
+        if (old->is_other)
+                return other_upstreams(d);
+        if (old->is_pool)
+                return NULL;
+        struct target *t = new_upstream(d, &old->address);
+        return t ? t : other_upstreams(d);
 }
 
 size_t diag_adopt(struct diag *d, const struct diag *old) {
@@ -489,6 +528,8 @@ size_t diag_adopt(struct diag *d, const struct diag *old) {
                 if (!t)
                         continue;
                 memcpy(t->f, o->f, sizeof(t->f));
+                if (!t->is_pool)
+                        t->proto = o->proto;
                 t->have_probe = o->have_probe, t->probe = o->probe, t->probe_fails = o->probe_fails;
                 t->have_socket = o->have_socket, t->sock_verdict = o->sock_verdict;
                 t->socket_denials = o->socket_denials, t->sock_uid = o->sock_uid, t->sock_gid = o->sock_gid;
@@ -554,6 +595,8 @@ static struct target *saved_target(struct diag *d, const struct diag_saved_findi
         }
         if (s->kind == DIAG_TARGET_NGINX)
                 return &d->targets[d->n_pools];
+        if (strcmp(s->target, OTHER_UPSTREAMS) == 0)
+                return other_upstreams(d);
         struct address addr;
         upstream_address(span_make(s->target, strlen(s->target)), &addr);
         struct target *t = target_at(d, &addr);

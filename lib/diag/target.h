@@ -78,6 +78,8 @@ struct target {
         bool is_nginx;                  /* nginx itself, for its own configuration's findings (error_log) */
         char name[64];                  /* pool name; "nginx"; empty for an upstream no pool serves */
         struct address address;         /* the pool's Listen=, or the upstream nginx names */
+        enum upstream_proto proto;      /* pools: FastCGI; an upstream: the scheme its lines name */
+        bool is_other;                  /* the upstreams beyond DIAG_MAX_FOREIGN at once, together */
         bool have_resolved;
         struct address resolved;        /* a pool's socket with links followed */
         char unit[256];
@@ -151,9 +153,16 @@ void oom_fill_evidence(const struct target *t, const struct finding *f, struct a
 /* The finding is backed by the configuration alone: no line, no state evidence. */
 bool state_config_only(const struct target *t, enum cause c);
 
+/* A target nginx reaches by proxy_pass, uwsgi_pass, scgi_pass or grpc_pass: not PHP-FPM. */
+static inline bool target_proxied(const struct target *t) {
+        return !t->is_pool && t->proto != PROTO_FASTCGI && t->proto != PROTO_UNKNOWN;
+}
+
 /* words.c: "www", "nginx" or the upstream's address: the target as alerts name it. */
 const char *words_who(const struct target *t);
 /* words.c: the alert for a finding, with its summary, evidence and remedies. */
 void words_fill_alert(const struct diag *d, const struct target *t, enum cause c, struct alert *a);
+/* What cause c means, in the words that fit t's upstream (cause_text() for PHP-FPM). */
+const char *words_what(const struct target *t, enum cause c);
 /* A resolved alert's summary: what it was and for how long. */
 void words_resolved(const struct target *t, enum cause c, uint64_t now, struct alert *a);

@@ -38,9 +38,10 @@ const char *words_who(const struct target *t) {
         return t->name[0] ? t->name : t->address.text;
 }
 
-/* "pool www", "upstream unix:/x.sock", "nginx". */
+/* "pool www", "upstream unix:/x.sock", "nginx", "other upstreams". */
 static void target_words(const struct target *t, char *buf, size_t size) {
-        diag_put(buf, size, "%s%s", t->is_pool ? "pool " : t->is_nginx ? "" : "upstream ", words_who(t));
+        diag_put(buf, size, "%s%s", t->is_pool ? "pool " : t->is_nginx || t->is_other ? "" : "upstream ",
+                 words_who(t));
 }
 
 static void probe_words(const struct target *t, char *buf, size_t size) {
@@ -302,7 +303,86 @@ static const struct {
                 "php-fpm on {who} cannot find or may not run the requested scripts ({lines} times, 404/403).", NULL, {
                 "check SCRIPT_FILENAME (fastcgi_param), file permissions and security.limit_extensions",
         } },
+        [CAUSE_UPSTREAM_TLS] = {
+                "The TLS handshake with the {server} at {address} failed ({lines} times, 502).", NULL, {
+                "{dir}_ssl_server_name on; nginx sends no SNI by default, and a server with several names, "
+                "a CDN or a load balancer ends the handshake without it",
+                "{dir}_ssl_name NAME when {dir}_pass names an IP address or an upstream group",
+                "{dir}_ssl_protocols TLSv1.2 TLSv1.3 as the upstream accepts them; "
+                "openssl s_client -connect {address} -servername NAME shows what it offers",
+        } },
+        [CAUSE_KEEPALIVE_CLOSED] = {
+                "The {server} at {address} closed idle kept-alive connections as nginx reused them ({lines} times, 502).", NULL, {
+                "keep nginx's keepalive_timeout (upstream block) shorter than the {server}'s own keep-alive timeout",
+                "{dir}_next_upstream error timeout non_idempotent retries such requests, POST included: only "
+                "where a retry is safe",
+                "a request body the upstream refuses (its upload limit) ends the same way: check that limit",
+        } },
 };
+
+/* What an upstream is called and the prefix of its module's directives, per protocol. */
+static const struct {
+        const char *server, *dir;
+} protos[PROTO__MAX] = {
+        [PROTO_UNKNOWN] = { "PHP-FPM server", "fastcgi" },
+        [PROTO_FASTCGI] = { "PHP-FPM server", "fastcgi" },
+        [PROTO_HTTP] = { "HTTP server", "proxy" },
+        [PROTO_UWSGI] = { "uWSGI server", "uwsgi" },
+        [PROTO_SCGI] = { "SCGI server", "scgi" },
+        [PROTO_GRPC] = { "gRPC server", "grpc" },
+        [PROTO_OTHER] = { "upstream server", "proxy" },
+};
+
+/*
+ * The words for an upstream nginx reaches by proxy_pass, uwsgi_pass, scgi_pass or grpc_pass
+ * (target_proxied()): no PHP-FPM, no pool, no pm.max_children. A cause without a row here uses its
+ * row in `words`. {server} and {dir} come from `protos`.
+ */
+static const struct {
+        const char *what;       /* for the resolved alert, in place of cause_text() */
+        const char *summary;
+        const char *remedy[ALERT_REMEDIES];
+} proxied[CAUSE__MAX] = {
+        [CAUSE_FPM_DOWN] = { "nginx could not connect to the upstream",
+                "nginx cannot connect to the {server} at {address} ({lines} failed requests, 502).", {
+                "check that the {server} runs and listens at {address} (ss -ltnp on its host)",
+                "check {dir}_pass and the upstream block: grep -rn '{dir}_pass\\|server ' /etc/nginx/",
+                "for 101/113 (unreachable): the route to {address} (ip route get), or its IPv6 connectivity",
+        } },
+        [CAUSE_WORKER_KILLED] = { "the upstream closed or reset connections mid-request",
+                "The {server} at {address} closed or reset connections mid-request ({lines} times, 502).", {
+                "read the {server}'s own log at the times of the samples: a crash, a restart, a process limit",
+                "compare the {server}'s timeouts and request size limits with what nginx sends",
+        } },
+        [CAUSE_POOL_SATURATED] = { "the upstream did not accept connections in time",
+                "Connections to the {server} at {address} timed out ({lines} times): it is overloaded or cannot be reached.", {
+                "look at the {server}'s load and its listen backlog",
+                "check {dir}_connect_timeout and the network path to {address}",
+        } },
+        [CAUSE_UPSTREAM_TIMEOUT] = { "the upstream answered later than nginx's read timeout",
+                "The {server} at {address} sent nothing within {dir}_read_timeout ({lines} times, 504).", {
+                "find the slow requests in the {server}'s own log",
+                "keep {dir}_read_timeout and the {server}'s own timeouts consistent",
+        } },
+        [CAUSE_HEADER_TOO_BIG] = { "response headers exceed the buffer size",
+                "Responses from the {server} at {address} have headers larger than {dir}_buffer_size ({lines} times, 502).", {
+                "raise {dir}_buffer_size and {dir}_buffers in nginx",
+        } },
+        [CAUSE_NOT_FASTCGI] = { "the upstream's answer is not valid for its protocol",
+                "The {server} at {address} answered with something that is not a valid response ({lines} times, 502).", {
+                "check that {dir}_pass names the right port and protocol (http or https, uwsgi or http)",
+        } },
+        [CAUSE_APP_BAD_RESPONSE] = { "the application sent an invalid or truncated response",
+                "The application behind the {server} at {address} sent invalid or truncated responses ({lines} times, 502).", {
+                "request a URL from the samples straight from {address} and read the raw headers",
+        } },
+};
+
+const char *words_what(const struct target *t, enum cause c) {
+        if ((unsigned) c < CAUSE__MAX && target_proxied(t) && proxied[c].what)
+                return proxied[c].what;
+        return cause_text(c);
+}
 
 struct var {
         const char *name, *value;
@@ -323,6 +403,7 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
         const struct var vars[] = {
                 { "who", words_who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
                 { "user", w->d->nginx_user }, { "path", path_of(w->t) }, { "address", w->t->address.text },
+                { "server", protos[w->t->proto].server }, { "dir", protos[w->t->proto].dir },
         };
         size_t used = 0;
         for (const char *p = tmpl; *p && used + 1 < size; ) {
@@ -409,15 +490,16 @@ void words_resolved(const struct target *t, enum cause c, uint64_t now, struct a
         char target[128];
         target_words(t, target, sizeof(target));
         diag_put(a->summary, sizeof(a->summary), "Resolved: %s, for %s, after %llus (%llu lines in all).",
-                 cause_text(c), target, secs, (unsigned long long) f->lines);
+                 words_what(t, c), target, secs, (unsigned long long) f->lines);
 }
 
 /* The configuration's own remedy comes first; the row's follow while there is room. */
 static void fill_remedies(const struct words_in *w, enum cause c, struct alert *a) {
         if (w->f->config.have && w->f->config.remedy[0])
                 add_remedy(a, "%s", w->f->config.remedy);
-        for (int i = 0; a->n_remedies < ALERT_REMEDIES && words[c].remedy[i]; i++)
-                fill(w, words[c].remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
+        const char *const *remedy = target_proxied(w->t) && proxied[c].summary ? proxied[c].remedy : words[c].remedy;
+        for (int i = 0; a->n_remedies < ALERT_REMEDIES && i < ALERT_REMEDIES && remedy[i]; i++)
+                fill(w, remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
 }
 
 static void fill_words(const struct words_in *w, enum cause c, struct alert *a) {
@@ -426,6 +508,10 @@ static void fill_words(const struct words_in *w, enum cause c, struct alert *a) 
         fill_remedies(w, c, a);
         if (state_config_only(w->t, c) && w->f->config.summary[0]) {
                 diag_put(a->summary, sizeof(a->summary), "%s", w->f->config.summary);
+                return;
+        }
+        if (target_proxied(w->t) && proxied[c].summary) {
+                fill(w, proxied[c].summary, a->summary, sizeof(a->summary));
                 return;
         }
         if (words[c].summary)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "event_json.h"
 #include "fixtures.h"
 #include "tally.h"
 
@@ -301,6 +302,105 @@ START_TEST(test_protocol_version_value) {
                            "fastcgi://127.0.0.1:8080", &ev);
         ck_assert_int_eq(ev.kind, KIND_UPSTREAM_PROTOCOL_ERROR);
         ck_assert_int_eq(ev.value, 72);
+        ck_assert_int_eq(kind_info(ev.kind)->cause, CAUSE_NOT_FASTCGI);
+        /* once the body flows, the stream that began as FastCGI broke: not the wrong port */
+        classify_nginx_msg("upstream sent unsupported FastCGI protocol version: 0 while reading upstream",
+                           "fastcgi://unix:/run/php/php-fpm.sock:", &ev);
+        ck_assert_int_eq(ev.kind, KIND_UPSTREAM_STREAM_BROKEN);
+        ck_assert_int_eq(ev.value, 0);
+        ck_assert_int_eq(kind_info(ev.kind)->cause, CAUSE_APP_BAD_RESPONSE);
+        classify_nginx_msg("upstream sent invalid FastCGI record type: 9 while reading upstream",
+                           "fastcgi://127.0.0.1:9000", &ev);
+        ck_assert_int_eq(ev.kind, KIND_UPSTREAM_STREAM_BROKEN);
+}
+END_TEST
+
+/* field 09: TLS to an https upstream, and a plain reset on an http one */
+START_TEST(test_field_tls) {
+        static const struct field_case cases[] = {
+                { "09-ssl-peer-closed.nginx.log", 1, "upstream_tls_failed", "203.0.113.69:8443", NULL, 104 },
+                { "09-ssl-peer-closed.nginx.log", 2, "upstream_reset", "203.0.113.69:8080", NULL, 104 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        ck_assert_int_eq(kind_info(KIND_UPSTREAM_TLS_FAILED)->cause, CAUSE_UPSTREAM_TLS);
+        static const struct {
+                const char *message, *kind, *detail;
+                int err;
+        } forms[] = {
+                { "SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert "
+                  "number 40) while SSL handshaking to upstream", "upstream_tls_failed",
+                  "SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40", 0 },
+                { "peer closed connection in SSL handshake while SSL handshaking to upstream", "upstream_tls_failed", NULL, 0 },
+                { "upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream",
+                  "upstream_tls_failed", "certificate verify error: (10:certificate has expired)", 0 },
+                { "upstream SSL certificate does not match \"example.com\" while SSL handshaking to upstream",
+                  "upstream_tls_failed", "certificate does not match \"example.com\"", 0 },
+                { "recv() failed (104: Connection reset by peer) while SSL handshaking to upstream", "upstream_tls_failed", NULL, 104 },
+                { "upstream timed out (110: Connection timed out) while SSL handshaking to upstream",
+                  "upstream_connect_timeout", NULL, 110 },
+                /* a client's TLS, not the upstream's */
+                { "peer closed connection in SSL handshake (104: Connection reset by peer) while SSL handshaking",
+                  "none", NULL, 0 },
+                { "SSL_do_handshake() failed (SSL: error:0A00006C:SSL routines::bad key share) while SSL handshaking",
+                  "none", NULL, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(forms[i].message, "https://203.0.113.69:8443/x", &ev);
+                ck_assert_msg(strcmp(kind_id(k), forms[i].kind) == 0, "%s → %s", forms[i].message, kind_id(k));
+                ck_assert_int_eq(ev.err, forms[i].err);
+                if (forms[i].detail)
+                        ck_assert_span_eq(ev.detail, forms[i].detail);
+                if (k != KIND_NONE)
+                        ck_assert_int_eq(ev.proto, PROTO_HTTP);
+        }
+}
+END_TEST
+
+/* field 15: EPIPE sending to a kept-alive http:// upstream; the same to php-fpm stays a reset */
+START_TEST(test_field_keepalive) {
+        static const struct field_case c = { "15-writev-keepalive.nginx.log", 1, "upstream_send_closed",
+                                             "100.81.255.198:8000", NULL, 32 };
+        check_field(&c);
+        ck_assert_int_eq(kind_info(KIND_UPSTREAM_SEND_CLOSED)->cause, CAUSE_KEEPALIVE_CLOSED);
+        static const struct {
+                const char *message, *upstream, *kind;
+        } forms[] = {
+                { "writev() failed (32: Broken pipe) while sending request to upstream", "fastcgi://127.0.0.1:9000", "upstream_reset" },
+                { "send() failed (104: Connection reset by peer) while sending request to upstream", "uwsgi://127.0.0.1:3031", "upstream_send_closed" },
+                { "writev() failed (32: Broken pipe) while sending request to upstream", "grpc://127.0.0.1:50051", "upstream_send_closed" },
+                { "recv() failed (104: Connection reset by peer) while reading response header from upstream",
+                  "http://127.0.0.1:8000/", "upstream_reset" },
+        };
+        for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+                struct event ev;
+                enum event_kind k = classify_nginx_msg(forms[i].message, forms[i].upstream, &ev);
+                ck_assert_msg(strcmp(kind_id(k), forms[i].kind) == 0, "%s → %s", forms[i].message, kind_id(k));
+        }
+}
+END_TEST
+
+/* field 19: the kinds of a proxied upstream's connect errors, and the upstream's protocol */
+START_TEST(test_field_ipv6_unreachable) {
+        static const struct field_case cases[] = {
+                { "19-ipv6-unreachable.nginx.log", 1, "upstream_refused", "203.0.113.26:8080", NULL, 111 },
+                { "19-ipv6-unreachable.nginx.log", 2, "upstream_connect_error", "[2001:db8:3030::681c:31a]:8080", NULL, 101 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+        static const struct {
+                const char *field;
+                enum upstream_proto proto;
+        } protos[] = {
+                { "fastcgi://unix:/x.sock:", PROTO_FASTCGI }, { "http://10.0.0.1:80/", PROTO_HTTP },
+                { "https://h:443/", PROTO_HTTP }, { "uwsgi://127.0.0.1:3031", PROTO_UWSGI },
+                { "suwsgi://127.0.0.1:3031", PROTO_UWSGI }, { "scgi://127.0.0.1:4000", PROTO_SCGI },
+                { "grpcs://[::1]:50051", PROTO_GRPC }, { "memcached://127.0.0.1:11211", PROTO_OTHER },
+                { "127.0.0.1:9000", PROTO_UNKNOWN }, { "", PROTO_UNKNOWN },
+        };
+        for (unsigned i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+                ck_assert_int_eq(address_upstream_proto(span_make(protos[i].field, strlen(protos[i].field))), protos[i].proto);
 }
 END_TEST
 
@@ -524,6 +624,59 @@ START_TEST(test_docs_list_every_kind) {
 }
 END_TEST
 
+/* php-fpm's seconds print as logged and read back as the same double (what scan --json relies on) */
+START_TEST(test_seconds_as_logged) {
+        static const char *const cases[][2] = {
+                { "664.260371", "664.260371" }, { "3.264", "3.264" }, { "10.510350", "10.51035" },
+                { "0.000123", "0.000123" }, { "1109.895754", "1109.895754" }, { "7", "7.0" },
+                { "1.12345678901234567", "1.12345678901235" }, { "123456789012345678", "1.23456789012346e17" },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct span t = span_make(cases[i][0], strlen(cases[i][0]));
+                double v;
+                ck_assert(span_take_seconds(&t, &v));
+                json_t *j = json_real(v);
+                char *text = json_dumps(j, JSON_ENCODE_ANY | EVENT_JSON_FLAGS);
+                ck_assert_str_eq(text, cases[i][1]);
+                json_t *back = json_loads(text, JSON_DECODE_ANY, NULL);
+                ck_assert(json_real_value(back) == v);
+                json_decref(back);
+                json_decref(j);
+                free(text);
+        }
+}
+END_TEST
+
+/* Minutes of the log's own clock: real lengths of months and leap years, so that a timeline has no
+ * gap at a month's end; lines out of order land in their own minute. */
+START_TEST(test_tally_minutes) {
+        struct timestamp epoch = { 1970, 1, 1, 0, 0, 0, 0 }, leap = { 2000, 3, 1, 0, 0, 0, 0 };
+        struct timestamp nov30 = { 2026, 11, 30, 23, 59, 30, 0 }, dec1 = { 2026, 12, 1, 0, 0, 5, 0 };
+        struct timestamp feb28 = { 2024, 2, 28, 12, 0, 0, 0 }, mar1 = { 2024, 3, 1, 12, 0, 0, 0 };
+        ck_assert_int_eq(tally_minute(&epoch), 0);
+        ck_assert_int_eq(tally_minute(&leap), 11017 * 1440);
+        ck_assert_int_eq(tally_minute(&dec1) - tally_minute(&nov30), 1);
+        ck_assert_int_eq(tally_minute(&mar1) - tally_minute(&feb28), 2 * 1440);
+        struct tally t;
+        tally_init(&t);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), &nov30), 0);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), &dec1), 0);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), &nov30), 0);
+        ck_assert_int_eq(tally_add(&t, KIND_UPSTREAM_RESET, SPAN_LIT("a"), NULL), 0);
+        size_t counts[3];
+        ck_assert_uint_eq(tally_buckets(&t, KIND_UPSTREAM_RESET, tally_minute(&nov30), 1, counts, 3), 2);
+        ck_assert_uint_eq(counts[0], 2);
+        ck_assert_uint_eq(counts[1], 1);
+        ck_assert_uint_eq(counts[2], 0);
+        int64_t first, last;
+        ck_assert(tally_span(&t, &first, &last));
+        ck_assert_int_eq(first, tally_minute(&nov30));
+        ck_assert_int_eq(last, tally_minute(&dec1));
+        tally_done(&t);
+        ck_assert(!tally_span(&t, &first, &last));
+}
+END_TEST
+
 /* Events with no label (a php-fpm line that names no pool) count under one empty label. */
 START_TEST(test_tally_empty_label) {
         struct tally t;
@@ -543,6 +696,11 @@ int main(void) {
         tcase_add_test(tc, test_connect_errnos);
         tcase_add_test(tc, test_mid_request_kinds);
         tcase_add_test(tc, test_protocol_version_value);
+        tcase_add_test(tc, test_field_tls);
+        tcase_add_test(tc, test_tally_minutes);
+        tcase_add_test(tc, test_seconds_as_logged);
+        tcase_add_test(tc, test_field_keepalive);
+        tcase_add_test(tc, test_field_ipv6_unreachable);
         tcase_add_test(tc, test_field_windows_errno);
         tcase_add_test(tc, test_field_unix_triple_slash);
         tcase_add_test(tc, test_field_app_bad_response);

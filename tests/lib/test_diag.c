@@ -906,6 +906,158 @@ START_TEST(test_config_across_adopt) {
 }
 END_TEST
 
+/* Each line of a field file (tests/data/field/) into the diagnosis at now. */
+static void field_lines(const char *file, uint64_t now) {
+        char name[128];
+        size_t len;
+        snprintf(name, sizeof(name), "field/%s", file);
+        char *log = fixture_read(name, &len);
+        for (char *p = log, *nl; p < log + len; p = nl + 1) {
+                nl = memchr(p, '\n', (size_t) (log + len - p));
+                if (!nl)
+                        nl = log + len;
+                *nl = '\0';
+                if (*p)
+                        line(p, -1, now);
+        }
+        free(log);
+}
+
+static const struct alert *alert_for(const char *cause, const char *upstream) {
+        for (int i = 0; i < seen->n; i++)
+                if (strcmp(cause_id(seen->a[i].cause), cause) == 0 && strcmp(seen->a[i].upstream, upstream) == 0)
+                        return &seen->a[i];
+        ck_abort_msg("no %s alert for %s", cause, upstream);
+        return NULL;
+}
+
+/* Neither the summary nor a remedy of an alert about a proxied upstream speaks of PHP-FPM. */
+static void assert_not_fpm_words(const struct alert *a) {
+        static const char *const fpm[] = { "PHP-FPM", "php-fpm", "pool", "pm.max_children", "fastcgi", "worker" };
+        for (size_t i = 0; i < sizeof(fpm) / sizeof(fpm[0]); i++) {
+                ck_assert_msg(!strstr(a->summary, fpm[i]), "%s: '%s'", cause_id(a->cause), a->summary);
+                for (int r = 0; r < a->n_remedies; r++)
+                        ck_assert_msg(!strstr(a->remedy[r], fpm[i]), "%s: '%s'", cause_id(a->cause), a->remedy[r]);
+        }
+}
+
+/* field 19: an http:// upstream refused, then unreachable over IPv6: words for a proxied
+ * upstream, and no socket_mismatch although a pool answers elsewhere */
+START_TEST(test_field_proxied_words) {
+        probe(0, PROBE_OK, 0, T0);
+        field_lines("19-ipv6-unreachable.nginx.log", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 2);
+        const struct alert *a = alert_for("fpm_down", "203.0.113.26:8080");
+        ck_assert_str_eq(a->summary, "nginx cannot connect to the HTTP server at 203.0.113.26:8080 (1 failed requests, 502).");
+        assert_not_fpm_words(a);
+        a = alert_for("fpm_down", "[2001:db8:3030::681c:31a]:8080");
+        ck_assert_str_eq(a->evidence.kinds, "upstream_connect_error=1");
+        assert_not_fpm_words(a);
+        flush(T0 + 100 * SEC);
+        ck_assert_int_eq(seen->n, 4);
+        ck_assert_str_eq(last()->summary, "Resolved: nginx could not connect to the upstream, for upstream "
+                                          "[2001:db8:3030::681c:31a]:8080, after 99s (1 lines in all).");
+        /* uwsgi: its own directives */
+        nginx("upstream timed out (110: Connection timed out) while reading response header from upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 200 * SEC);
+        char *text;
+        ck_assert_int_ge(asprintf(&text, "2026/11/25 13:23:11 [error] 1#1: *5 upstream timed out (110: Connection "
+                                         "timed out) while reading response header from upstream, client: 127.0.0.1, "
+                                         "server: s, request: \"GET / HTTP/1.1\", upstream: \"uwsgi://127.0.0.1:3031\", "
+                                         "host: \"h\""), 0);
+        line(text, -1, T0 + 200 * SEC);
+        free(text);
+        flush(T0 + 200 * SEC);
+        a = alert_for("upstream_timeout", "127.0.0.1:3031");
+        ck_assert_str_eq(a->summary, "The uWSGI server at 127.0.0.1:3031 sent nothing within uwsgi_read_timeout (1 times, 504).");
+        assert_not_fpm_words(a);
+        ck_assert_str_eq(alert_for("upstream_timeout", "unix:/run/php/php-fpm.sock")->summary,
+                         "Scripts on www ran past nginx's fastcgi_read_timeout (1 times, 504).");
+}
+END_TEST
+
+/* field 09 and 15: TLS towards the upstream, and an idle kept-alive connection closed */
+START_TEST(test_field_tls_and_keepalive) {
+        field_lines("09-ssl-peer-closed.nginx.log", T0);
+        field_lines("15-writev-keepalive.nginx.log", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 3);
+        const struct alert *a = alert_for("upstream_tls", "203.0.113.69:8443");
+        ck_assert_str_eq(a->summary, "The TLS handshake with the HTTP server at 203.0.113.69:8443 failed (1 times, 502).");
+        ck_assert(strncmp(a->remedy[0], "proxy_ssl_server_name on;", 25) == 0);
+        ck_assert(strncmp(a->remedy[1], "proxy_ssl_name NAME", 19) == 0);
+        ck_assert(strncmp(a->remedy[2], "proxy_ssl_protocols", 19) == 0);
+        assert_not_fpm_words(a);
+        a = alert_for("worker_killed", "203.0.113.69:8080");
+        ck_assert_str_eq(a->summary, "The HTTP server at 203.0.113.69:8080 closed or reset connections mid-request (1 times, 502).");
+        assert_not_fpm_words(a);
+        a = alert_for("keepalive_closed", "100.81.255.198:8000");
+        ck_assert_str_eq(a->summary, "The HTTP server at 100.81.255.198:8000 closed idle kept-alive connections as nginx "
+                                     "reused them (1 times, 502).");
+        assert_not_fpm_words(a);
+        ck_assert_int_eq(cause_priority(a->cause), LOG_ERR);
+}
+END_TEST
+
+/* More distinct upstreams than there is room for: each of the first ones is named by its own
+ * finding, the rest by one "other upstreams" finding, never under another's address; resolved
+ * ones make room. */
+START_TEST(test_many_upstreams_named) {
+        char msg[128], up[64];
+        for (int i = 0; i < 20; i++) {
+                snprintf(up, sizeof(up), "10.0.0.%d:9000", i + 1);
+                nginx("recv() failed (104: Connection reset by peer) while reading response header from upstream", up,
+                      T0 + (uint64_t) i);
+        }
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 17);
+        for (int i = 0; i < 16; i++) {
+                snprintf(up, sizeof(up), "10.0.0.%d:9000", i + 1);
+                const struct alert *a = alert_for("worker_killed", up);
+                ck_assert_uint_eq(a->evidence.lines, 1);
+                ck_assert_ptr_nonnull(strstr(a->evidence.samples[0], up));
+        }
+        const struct alert *other = alert_for("worker_killed", "other upstreams");
+        ck_assert_uint_eq(other->evidence.lines, 4);
+        ck_assert_ptr_nonnull(strstr(other->summary, "other upstreams"));
+        ck_assert_ptr_null(strstr(other->summary, "10.0.0.16"));
+        /* all resolve after resolve_after; new addresses then get findings of their own */
+        flush(T0 + 100 * SEC);
+        ck_assert_int_eq(seen->n, 34);
+        snprintf(msg, sizeof(msg), "recv() failed (104: Connection reset by peer) while reading response header from upstream");
+        for (int i = 20; i < 36; i++) {
+                snprintf(up, sizeof(up), "10.0.0.%d:9000", i + 1);
+                nginx(msg, up, T0 + 200 * SEC);
+        }
+        flush(T0 + 200 * SEC);
+        ck_assert_int_eq(seen->n, 50);
+        for (int i = 20; i < 36; i++) {
+                snprintf(up, sizeof(up), "10.0.0.%d:9000", i + 1);
+                ck_assert_uint_eq(alert_for("worker_killed", up)->evidence.lines, 1);
+        }
+        /* a restart: "other upstreams" comes back as the one target for the rest, not as an address */
+        nginx(msg, "10.0.0.99:9000", T0 + 201 * SEC);
+        flush(T0 + 201 * SEC);
+        ck_assert_int_eq(seen->n, 51);
+        struct diag_saved_finding saved = { CAUSE_WORKER_KILLED, DIAG_TARGET_UPSTREAM, "other upstreams", T0, 1 };
+        teardown();
+        setup();
+        for (int i = 0; i < 16; i++) {
+                snprintf(up, sizeof(up), "10.0.1.%d:9000", i + 1);
+                nginx(msg, up, T0 + 300 * SEC);
+        }
+        ck_assert_int_eq(diag_restore(d, &saved, T0 + 300 * SEC), 0);
+        nginx(msg, "10.0.2.1:9000", T0 + 300 * SEC);
+        flush(T0 + 300 * SEC);
+        ck_assert_int_eq(seen->n, 16);          /* the restored one fired before: no second alert */
+        seen->n = 0;
+        diag_each_firing(d, T0 + 300 * SEC, collect, seen);
+        ck_assert_int_eq(seen->n, 17);
+        ck_assert_uint_eq(alert_for("worker_killed", "other upstreams")->evidence.lines, 2);
+}
+END_TEST
+
 /* Every cause set by the configuration alone says its summary, with remedies and no template left. */
 START_TEST(test_config_words_for_every_cause) {
         for (unsigned c = 1; c < CAUSE__MAX; c++) {
@@ -964,6 +1116,9 @@ int main(void) {
         tcase_add_test(tc, test_config_pools);
         tcase_add_test(tc, test_config_permission_joined_by_line);
         tcase_add_test(tc, test_config_across_adopt);
+        tcase_add_test(tc, test_field_proxied_words);
+        tcase_add_test(tc, test_field_tls_and_keepalive);
+        tcase_add_test(tc, test_many_upstreams_named);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);

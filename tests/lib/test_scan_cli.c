@@ -217,6 +217,63 @@ START_TEST(test_since_keeps_dateless_events) {
 }
 END_TEST
 
+/* Each line says the causes its kind points to, and php-fpm's seconds as it logged them. */
+START_TEST(test_json_causes_and_seconds) {
+        static const char text[] =
+                "[25-Nov-2026 13:02:01] WARNING: [pool www] child 1 exited on signal 9 (SIGKILL) after 664.260371 seconds from start\n"
+                "2026/11/25 13:02:02 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream, "
+                "client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"h\"\n";
+        int events;
+        write_file("c.log", text, sizeof(text) - 1);
+        struct run r = run("scan --json c.log");
+        ck_assert_int_eq(r.status, 0);
+        json_t *summary = parse_lines(r.out, &events);
+        ck_assert_int_eq(events, 2);
+        ck_assert_msg(strstr(r.out, "\"kind\":\"fpm_child_signal\",\"causes\":[\"worker_killed\"]"), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "\"seconds\":664.260371,"), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "\"kind\":\"upstream_refused\",\"causes\":[\"fpm_down\",\"socket_mismatch\"]"), "%s", r.out);
+        json_decref(summary);
+        run_free(&r);
+}
+END_TEST
+
+/* The table's timeline: "it started at 13:02 and stopped at 13:17", in blocks or in ASCII. */
+START_TEST(test_table_timeline) {
+        FILE *f = fopen(path("t.log"), "w");
+        ck_assert_ptr_nonnull(f);
+        for (int m = 2; m <= 17; m++)
+                for (int i = 0; i < (m == 5 ? 8 : 1); i++)
+                        fprintf(f, "2026/11/25 13:%02d:%02d [error] 7#7: *1 connect() failed (111: Connection refused) while "
+                                   "connecting to upstream, client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", "
+                                   "upstream: \"fastcgi://127.0.0.1:9000\", host: \"h\"\n", m, i);
+        fprintf(f, "2026/11/25 13:40:00 [error] 7#7: *1 recv() failed (104: Connection reset by peer) while reading "
+                   "response header from upstream, client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", "
+                   "upstream: \"fastcgi://127.0.0.1:9000\", host: \"h\"\n");
+        fclose(f);
+        struct run r = run("scan --ascii t.log");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_msg(strstr(r.out, "When (one mark per 1 min, from 2026-11-25 13:02 to 13:41;"), "%s", r.out);
+        /* 13:02-13:17 one mark each, 13:05 eight times (the top), nothing until 13:40 */
+        char want[256];
+        snprintf(want, sizeof(want), "  upstream_refused           |...@............%23s| 13:02 to 13:17, at most 8 per 1 min\n", "");
+        ck_assert_msg(strstr(r.out, want), "%s", r.out);
+        snprintf(want, sizeof(want), "  upstream_reset             |%38s@| 13:40 to 13:40, at most 1 per 1 min\n", "");
+        ck_assert_msg(strstr(r.out, want), "%s", r.out);
+        run_free(&r);
+        unsetenv("LC_ALL");
+        unsetenv("LC_CTYPE");
+        setenv("LANG", "C.UTF-8", 1);   /* the locale decides the marks */
+        r = run("scan t.log");
+        snprintf(want, sizeof(want), "|▁▁▁█▁▁▁▁▁▁▁▁▁▁▁▁%23s| 13:02 to 13:17", "");
+        ck_assert_msg(strstr(r.out, want), "%s", r.out);
+        run_free(&r);
+        setenv("LANG", "C", 1);
+        r = run("scan t.log");
+        ck_assert_msg(strstr(r.out, "|...@"), "%s", r.out);
+        run_free(&r);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("scan_cli");
         TCase *tc = tcase_create("cli");
@@ -229,6 +286,8 @@ int main(void) {
         tcase_add_test(tc, test_gzip_and_since_and_table);
         tcase_add_test(tc, test_usage_errors);
         tcase_add_test(tc, test_since_keeps_dateless_events);
+        tcase_add_test(tc, test_json_causes_and_seconds);
+        tcase_add_test(tc, test_table_timeline);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

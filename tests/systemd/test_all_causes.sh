@@ -155,17 +155,19 @@ printf '<?php $a = str_repeat("x", 64 * 1024 * 1024); echo strlen($a), "\\n";\n'
 # comes with a stack trace, and nginx's line then spans several lines (see the report).
 printf '<?php set_time_limit(1); $i = 0; while (true) { $i++; }\n' >"$W/cpu.php"
 printf '<?php header("X-Big: " . str_repeat("a", 4000)); echo "body\\n";\n' >"$W/bighdr.php"
+# promises 100 bytes, sends 6: nginx logs "upstream prematurely closed FastCGI request"
+printf '<?php header("Content-Length: 100"); echo "short\\n";\n' >"$W/short.php"
 chmod 755 "$W" && chmod 644 "$W"/*.php
 
 # --- nginx: one server block per case
 port=$(free_port 18300) || fail "no free port"
 ports=("$port")
-for _ in $(seq 9); do
+for _ in $(seq 10); do
   p=$(free_port $((${ports[-1]} + 1))) || fail "no free port"
   ports+=("$p")
 done
 P_WWW=${ports[0]} P_MISMATCH=${ports[1]} P_PERM=${ports[2]} P_SAT=${ports[3]} P_TIMEOUT=${ports[4]}
-P_HDR=${ports[5]} P_PROTO=${ports[6]} P_NOTRY=${ports[7]}
+P_HDR=${ports[5]} P_PROTO=${ports[6]} P_NOTRY=${ports[7]} P_TLS=${ports[8]}
 MISMATCH_SOCK=$A/nginx/php7.4-fpm.sock     # nothing ever listens here
 server() { # PORT FASTCGI_PASS EXTRA
   cat <<EOF
@@ -200,6 +202,8 @@ EOF
   server "$P_HDR" "unix:$WWW_SOCK" "fastcgi_buffer_size 1k; fastcgi_buffers 4 1k; fastcgi_busy_buffers_size 1k;"
   server "$P_PROTO" "127.0.0.1:$P_WWW"
   server "$P_NOTRY" "unix:$WWW_SOCK"
+  # TLS to an upstream that speaks plain HTTP: the handshake fails (nginx's own port)
+  printf '    server { listen 127.0.0.1:%s; location / { proxy_pass https://127.0.0.1:%s; } }\n' "$P_TLS" "$P_WWW"
   echo "}"
 } >"$A/nginx/nginx.conf"
 : >"$NGINX_LOG"
@@ -248,7 +252,7 @@ r=$(http_get "$P_WWW" /ok.php)
 sc start "$U" || fail "systemctl start $U"
 wait_for 10 sh -c "'$SDENV_BIN/systemctl' show -p StatusText --value $U | grep -q '^OK: 3 of 3'" ||
   fail "StatusText: $(sc show -p StatusText --value "$U")"
-echo "setup: nginx on 127.0.0.1:$P_WWW..${ports[7]}, pools www perm sat, $(sc show -p StatusText --value "$U") after $((($(date +%s%N) - T0) / 1000000)) ms"
+echo "setup: nginx on 127.0.0.1:$P_WWW..${ports[8]}, pools www perm sat, $(sc show -p StatusText --value "$U") after $((($(date +%s%N) - T0) / 1000000)) ms"
 
 # --- one cause: its firing entry, then its resolved one
 passed=()
@@ -375,6 +379,18 @@ expect_firing script_config POOL www 10; t_fired
 expect_resolved script_config 10; case_done script_config
 healthy
 
+case_start app_bad_response "a script that sends Content-Length: 100 and a 6-byte body"
+echo "  GET /short.php -> $(http_get "$P_WWW" /short.php)"
+expect_firing app_bad_response POOL www 10; t_fired
+expect_resolved app_bad_response 10; case_done app_bad_response
+healthy
+
+case_start upstream_tls "proxy_pass https:// to a port that speaks plain HTTP"
+echo "  GET / -> $(http_get "$P_TLS" /)"
+expect_firing upstream_tls UPSTREAM "127.0.0.1:$P_WWW" 10; t_fired
+expect_resolved upstream_tls 10; case_done upstream_tls
+healthy
+
 # alerts of causes not being tested at the time: reported, not asserted
 entries | { if [ $JSON = jq ]; then jq -r 'select(.BADGATEWAY_CAUSE) | "\(.BADGATEWAY_CAUSE) \(.BADGATEWAY_STATE) \(.BADGATEWAY_POOL // .BADGATEWAY_UPSTREAM // "")"'
             else python3 -c 'import sys, json
@@ -383,5 +399,5 @@ for l in sys.stdin:
     if "BADGATEWAY_CAUSE" in e: print(e["BADGATEWAY_CAUSE"], e.get("BADGATEWAY_STATE"), e.get("BADGATEWAY_POOL") or e.get("BADGATEWAY_UPSTREAM", ""))'
             fi; } | sort | uniq -c | sed 's/^/  alert entries: /'
 sc stop "$U" || fail "stop $U"
-echo "causes: ${#passed[@]} of 11 passed (${passed[*]}), none skipped; $((($(date +%s%N) - T0) / 1000000)) ms in all"
+echo "causes: ${#passed[@]} of 13 passed (${passed[*]}), none skipped; $((($(date +%s%N) - T0) / 1000000)) ms in all"
 echo "PASS"
