@@ -470,6 +470,16 @@ static void append_fatal(const char *sock, int i) {
         append_file(path_in("error.log"), line, (size_t) n);
 }
 
+/* "connect() to 127.0.0.1:PORT failed (111: Connection refused)": a finding per port. */
+static void append_refused(int port, int i) {
+        char line[600];
+        int n = snprintf(line, sizeof(line),
+                         "2026/11/25 13:23:28 [error] 6586#6586: *%d connect() to 127.0.0.1:%d failed (111: Connection "
+                         "refused) while connecting to upstream, client: 127.0.0.1, server: t, request: \"GET /x.php "
+                         "HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:%d\", host: \"127.0.0.1\"\n", i, port, port);
+        append_file(path_in("error.log"), line, (size_t) n);
+}
+
 /* A webhook down while more alerts come than the queue keeps: the oldest are dropped, said once,
  * counted when it is back; what was kept arrives in order. */
 START_TEST(test_webhook_queue_full) {
@@ -489,6 +499,8 @@ START_TEST(test_webhook_queue_full) {
         for (int i = 0; json_array_size(b.alerts) < PUSH_QUEUE_MAX + 40; i++) {
                 ck_assert_msg(harness_now_ms() < until, "only %zu alerts", json_array_size(b.alerts));
                 append_fatal(fpm_env_socket(&e, 0), i);
+                for (int k = 0; k < 8; k++)     /* upstreams nothing serves: findings of their own */
+                        append_refused(20000 + (i * 8 + k) % 4000, i);
                 bgw_pump(&b, 20);
         }
         for (size_t n = 0; n != json_array_size(b.alerts);) {  /* until the last resolves */
