@@ -5,7 +5,7 @@ set -euo pipefail
 
 build=(meson ninja-build pkg-config gcc libc6-dev libev-dev libjansson-dev libsystemd-dev
        zlib1g-dev libinih-dev libacl1-dev check)
-tests=(valgrind nginx-light php8.2-fpm procps systemd dbus util-linux jq)
+tests=(valgrind nginx-light php8.2-fpm procps systemd dbus util-linux jq logrotate curl)
 
 demo=(nginx-light php8.2-fpm procps)
 
