@@ -56,7 +56,7 @@ start_daemon() {
                 >"$dir/$name.json" 2>"$dir/$name.err" &
         daemon_pid=$!
         pids+=("$daemon_pid")
-        wait_for 10 grep -q "started:" "$dir/$name.err" || { bad "$name: the daemon did not start"; cat "$dir/$name.err"; exit 1; }
+        wait_for 10 grep -qs "started:" "$dir/$name.err" || { bad "$name: the daemon did not start"; cat "$dir/$name.err"; exit 1; }
 }
 
 # wait_for SECONDS COMMAND...: true once COMMAND is, polled every 50 ms.
