@@ -173,6 +173,7 @@ static void load_state(struct manager *m) {
         m->tailers.saved = saved_position;
         m->tailers.saved_userdata = m;
         m->tailers.catch_up = m->cfg->catch_up_bytes;
+        m->tailers.catch_up_age = m->cfg->catch_up_age_usec;
 }
 
 /* After every callback of a loop turn, before the loop sleeps: one flush however many lines,

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "say.h"
 #include "tail.h"
+#include "timestamp.h"
 
 struct log_watch {
         struct tailers *t;
@@ -23,8 +24,19 @@ struct log_watch {
         bool from_start;
         const struct tail_position *saved;      /* until the first start: resume there */
         bool catching_up;                       /* the first read after a resume */
+        bool old;                               /* the last timed line was older than since_key */
+        int64_t since_key;                      /* timestamp_key() of now - catch_up_age */
+        uint64_t skipped_old;                   /* lines of the catch-up older than catch_up_age */
         int last_error;                 /* logged once until it changes; retried while < 0 */
 };
+
+/* A line of the catch-up older than CatchUpAge by its own time (scanfile's --since rule). */
+static bool too_old(struct log_watch *w, const struct logline *ll) {
+        struct timestamp ts;
+        if (logline_parse_time(ll, &ts))
+                w->old = timestamp_key(&ts) < w->since_key;
+        return w->old;
+}
 
 static void on_line(void *userdata, const char *line, size_t len, unsigned flags) {
         struct log_watch *w = userdata;
@@ -32,9 +44,15 @@ static void on_line(void *userdata, const char *line, size_t len, unsigned flags
         struct logline ll;
         struct event ev;
         f->lines++;
-        if (classify_line(line, len, &ll, &ev) == KIND_NONE)
+        enum event_kind k = classify_line(line, len, &ll, &ev);
+        if (w->catching_up && w->t->catch_up_age && too_old(w, &ll)) {
+                w->skipped_old++;
+                return;
+        }
+        if (k == KIND_NONE)
                 return;
         f->classified++;
+        diag_set_late(f->diag, w->catching_up);
         diag_log(f->diag, &ev, line, len, w->pool, w->t->now);
         f->changed = true;
 }
@@ -89,6 +107,10 @@ static int start_tail(struct log_watch *w) {
         if (w->saved) {
                 say_resumed(w, &rep);
                 w->catching_up = true;
+                struct timestamp since = timestamp_from_time(time(NULL) - (time_t) (w->t->catch_up_age / 1000000));
+                w->since_key = timestamp_key(&since);
+                w->old = false;
+                w->skipped_old = 0;
         }
         w->saved = NULL;
         ev_io_init(&w->io, on_readable, tail_fd(w->tail), EV_READ);
@@ -113,6 +135,9 @@ static void process(struct log_watch *w) {
         if (r == 0 && w->catching_up) {
                 say("%s: caught up %llu lines written while stopped", w->path,
                     (unsigned long long) (w->t->feed->lines - lines));
+                if (w->skipped_old)
+                        say("%s: %llu of them older than CatchUpAge (%llu s) by their own time: skipped", w->path,
+                            (unsigned long long) w->skipped_old, (unsigned long long) (w->t->catch_up_age / 1000000));
                 w->catching_up = false;
         }
         if (r < 0 && r != w->last_error)

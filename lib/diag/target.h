@@ -29,6 +29,7 @@ struct finding {
         uint64_t first_line, last_line; /* arrival of matching lines; 0 if none */
         uint64_t last_emit;
         uint64_t lines, lines_since_emit;
+        uint64_t late_lines, late_since_emit;   /* of those, written while the daemon was stopped */
         uint32_t kind_counts[KIND__MAX];
         char samples[ALERT_SAMPLES][ALERT_SAMPLE_MAX];
         int n_samples;
@@ -66,6 +67,7 @@ struct diag {
         char nginx_user[64];
         struct target *targets;         /* pools first, then nginx, then upstreams no pool serves */
         size_t n_pools, n_targets;
+        bool late;                      /* diag_set_late() */
 };
 
 /* snprintf that may cut: names and summaries are bounded on purpose. */

@@ -10,7 +10,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-enum { JOURNAL_FIELDS = 13 };
+enum { JOURNAL_FIELDS = 14 };
 
 struct fields {
         struct iovec iov[JOURNAL_FIELDS];
@@ -74,6 +74,7 @@ static void add_alert(struct fields *f, const struct alert *a, const char *json)
         add(f, "BADGATEWAY_UNIT", a->unit);
         add(f, "BADGATEWAY_ALERT_ID", a->id);
         add_config(f, &a->evidence.config);
+        add(f, "BADGATEWAY_LATE", a->late ? "1" : "");
         add(f, "BADGATEWAY_JSON", json);
 }
 
