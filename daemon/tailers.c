@@ -85,6 +85,9 @@ static void say_resumed(const struct log_watch *w, const struct tail_resume_repo
                 say("%s: rotated while stopped; reading the rest of %s from byte %llu, then %s%sthe new file",
                     w->path, rep->rotated_path, (unsigned long long) w->saved->offset,
                     rep->rotated_after ? w->path : "", rep->rotated_after ? ".1, " : "");
+        else if (rep->how == TAIL_RESUMED_ABSENT)
+                say("%s: no file there at the stop; one made since is read from its start (%llu bytes)", w->path,
+                    (unsigned long long) rep->pending);
         else
                 say("%s: not the file read before the stop (rotated away or rewritten); reading it from the start",
                     w->path);
@@ -264,5 +267,7 @@ void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const
                         fn(userdata, w->path, &p);
                 else if (w->saved)
                         fn(userdata, w->path, w->saved);        /* not read yet: keep what was saved */
+                else if (w->tail)
+                        fn(userdata, w->path, &TAIL_POSITION_ABSENT);   /* no file: one made meanwhile is read whole */
         }
 }

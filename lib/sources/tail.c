@@ -796,7 +796,9 @@ int tail_resume(struct tail **ret, const char *path, const struct tail_position 
                 return r;
         struct file *f = t->cur;
         bool same = f && (uint64_t) f->dev == saved->dev && (uint64_t) f->ino == saved->ino;
-        if (same && fstat(f->fd, &st) == 0 && holds(f->fd, &st, saved)) {
+        if (tail_position_absent(saved))
+                rep->how = TAIL_RESUMED_ABSENT;         /* read from 0 as tail_new() set it */
+        else if (same && fstat(f->fd, &st) == 0 && holds(f->fd, &st, saved)) {
                 rep->how = TAIL_RESUMED_SAME;
                 r = start_at(t, f, saved->offset);
         } else

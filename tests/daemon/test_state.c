@@ -458,6 +458,52 @@ static json_int_t late_lines(json_t *a) {
         return json_integer_value(json_object_get(json_object_get(a, "evidence"), "late_lines"));
 }
 
+/* A log with no file at the stop is kept as such: a file made there while stopped is read whole. */
+START_TEST(test_absent_at_stop) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        write_file(path_in("error.log"), "");
+        mkdir(path_in("state"), 0700);
+        start(&b, conf);
+        append_numbered(path_in("error.log"), 0, 10);
+        pump_for(&b, 300);
+        unlink(path_in("error.log"));
+        ck_assert_msg(bgw_wait_stderr(&b, "deleted", 2000), "%s", b.err);
+        pump_for(&b, 300);
+        stop(&b);
+        ck_assert_int_eq(lines_read(&b), 10);
+        bgw_free(&b);
+        append_numbered(path_in("error.log"), 10, 20);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 20 lines written while stopped", 2000), "%s", b.err);
+        stop(&b);
+        long long got = lines_read(&b);
+        bgw_free(&b);
+        /* never there while it ran: no position but "absent" */
+        unlink(path_in("error.log"));
+        unlink(path_in("state/state.json"));
+        start(&b, conf);
+        pump_for(&b, 300);
+        stop(&b);
+        bgw_free(&b);
+        append_numbered(path_in("error.log"), 30, 15);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 15 lines written while stopped", 2000), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "no file there at the stop"), "%s", b.err);
+        stop(&b);
+        long long got2 = lines_read(&b);
+        fprintf(stderr, "deleted before the stop, 20 lines in a file made while stopped: %lld read; "
+                "no file while it ran, 15 lines in a file made while stopped: %lld read\n", got, got2);
+        ck_assert_int_eq(got, 20);
+        ck_assert_int_eq(got2, 15);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
 /* Lines written while the daemon was stopped make an alert marked late; a line read live does not. */
 START_TEST(test_late_alert) {
         struct fpm_env e;
@@ -527,6 +573,7 @@ int main(void) {
         tcase_add_test(tc, test_rotated_compressed);
         tcase_add_test(tc, test_catch_up_bound);
         tcase_add_test(tc, test_late_alert);
+        tcase_add_test(tc, test_absent_at_stop);
         tcase_add_test(tc, test_catch_up_age);
         tcase_add_test(tc, test_firing_across_restart);
         tcase_add_test(tc, test_corrupt_state);
