@@ -24,7 +24,7 @@ static void on_alert(void *userdata, const struct alert *a) {
         m->alerts++;
         outputs_send(&m->out, a);
         if (!outputs_any(&m->out) && !m->failed) {
-                say("no output takes alerts any more: stopping");
+                say_at(LOG_CRIT, "no output takes alerts any more: stopping");
                 m->failed = -EPIPE;
                 ev_break(m->loop, EVBREAK_ALL);
         }
@@ -84,7 +84,7 @@ static void save_state(struct manager *m) {
         int r = statefile_save(m->state_dir, &s);
         statefile_clear(&s);
         if (r < 0 && !m->state_failing)
-                say("state directory %s: %s; where each log was read and what fires are not kept across a restart",
+                say_at(LOG_WARNING, "state directory %s: %s; where each log was read and what fires are not kept across a restart",
                     m->state_dir, strerror(-r));
         else if (r == 0 && m->state_failing)
                 say("state directory %s: written again", m->state_dir);
@@ -145,11 +145,11 @@ static void load_state(struct manager *m) {
                 return;
         int r = statefile_load(m->state_dir, &m->loaded, err, sizeof(err));
         if (r < 0 && r != -ENOENT)
-                say("warning: state file %s; starting afresh", err);
+                say_at(LOG_WARNING, "warning: state file %s; starting afresh", err);
         if (r < 0)
                 return;
         if (m->loaded.n_skipped)
-                say("warning: state file in %s: %zu entr%s left out (%s); the rest is used", m->state_dir,
+                say_at(LOG_WARNING, "warning: state file in %s: %zu entr%s left out (%s); the rest is used", m->state_dir,
                     m->loaded.n_skipped, m->loaded.n_skipped == 1 ? "y" : "ies", err);
         uint64_t now = clock_realtime_usec();
         size_t unknown = 0;
@@ -168,7 +168,7 @@ static void load_state(struct manager *m) {
                 say("restored %zu finding%s firing before the stop%s", restored, restored == 1 ? "" : "s",
                     gone ? "; resolved those whose pools are gone" : "");
         if (unknown)
-                say("warning: state file in %s: %zu finding%s of a cause this version does not know left out",
+                say_at(LOG_WARNING, "warning: state file in %s: %zu finding%s of a cause this version does not know left out",
                     m->state_dir, unknown, unknown == 1 ? "" : "s");
         m->tailers.saved = saved_position;
         m->tailers.saved_userdata = m;
@@ -346,9 +346,9 @@ static void reload(struct manager *m) {
         outputs_reopen(&m->out);
         int r = c ? loadconf(c, m->opt.config_file, &err) : -ENOMEM;
         if (c && r < 0)
-                say("reload failed, the running config stays: %s", err.text);
+                say_at(LOG_ERR, "reload failed, the running config stays: %s", err.text);
         else if (!c || (r = apply(m, &c)) < 0) {
-                say("reload failed: %s", strerror(-r));
+                say_at(LOG_ERR, "reload failed: %s", strerror(-r));
                 m->failed = r;
                 ev_break(m->loop, EVBREAK_ALL);
                 return;

@@ -33,12 +33,12 @@ int outputs_open(struct outputs *o, const struct outputs_options *opt) {
 static void track(struct jsonl_output *j, int r) {
         struct sink_jsonl *s = &j->sink;
         if (r < 0 && j->error == 0)
-                say("cannot write alerts to %s: %s; keeping up to %d to write when it works again", j->name,
+                say_at(LOG_ERR, "cannot write alerts to %s: %s; keeping up to %d to write when it works again", j->name,
                     strerror(-r), SINK_JSONL_QUEUE_MAX);
         else if (r < 0 && r != j->error)
-                say("cannot write alerts to %s: %s", j->name, strerror(-r));
+                say_at(LOG_ERR, "cannot write alerts to %s: %s", j->name, strerror(-r));
         else if (r == 0 && j->error < 0)
-                say("writing alerts to %s again: %llu written late, %llu dropped while it failed", j->name,
+                say_at(LOG_NOTICE, "writing alerts to %s again: %llu written late, %llu dropped while it failed", j->name,
                     (unsigned long long) (s->written - j->written_before), (unsigned long long) (s->dropped - j->dropped_before));
         if (r < 0 && j->error == 0) {
                 j->written_before = s->written;
@@ -53,7 +53,7 @@ static void send_jsonl(struct jsonl_output *j, const struct alert *a) {
                 return;
         int r = a ? sink_jsonl_write(&j->sink, a) : sink_jsonl_flush(&j->sink);
         if (r == -EPIPE) {
-                say("%s is closed (EPIPE): no more alerts are written there", j->name);
+                say_at(LOG_ERR, "%s is closed (EPIPE): no more alerts are written there", j->name);
                 j->sink.dropped += sink_jsonl_pending(&j->sink);
                 j->on = false;
                 return;
@@ -65,7 +65,7 @@ void outputs_send(struct outputs *o, const struct alert *a) {
         if (o->journal) {
                 int r = sink_journal_emit(a);
                 if (r < 0 && (r = sink_journal_fallback(&o->fallback, a, r)) < 0 && r != o->journal_error)
-                        say("cannot write alerts to the journal or stderr: %s", strerror(-r));
+                        say_at(LOG_ERR, "cannot write alerts to the journal or stderr: %s", strerror(-r));
                 o->journal_error = r < 0 ? r : 0;
         }
         send_jsonl(&o->out, a);
@@ -96,7 +96,7 @@ static void close_jsonl(struct jsonl_output *j) {
                 send_jsonl(j, NULL);
         size_t lost = j->on ? sink_jsonl_pending(&j->sink) : 0;
         if (lost || j->sink.dropped)
-                say("%s: %zu alert%s could not be written and %llu were dropped", j->name, lost, lost == 1 ? "" : "s",
+                say_at(LOG_WARNING, "%s: %zu alert%s could not be written and %llu were dropped", j->name, lost, lost == 1 ? "" : "s",
                     (unsigned long long) j->sink.dropped);
         sink_jsonl_close(&j->sink);
         j->on = false;

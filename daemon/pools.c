@@ -29,6 +29,7 @@ struct pool_watch {
         struct unit *unit;
         ev_io unit_io;
         ev_timer unit_timer;
+        bool bus_lost;                  /* said "no system bus"; "back" is said once it is */
 };
 
 static int ev_events(int poll_events) {
@@ -148,8 +149,13 @@ size_t pools_unanswered(const struct pools *p) {
 static void on_unit(enum unit_event ev, const struct unit_state *st, void *userdata) {
         struct pool_watch *pw = userdata;
         if (ev == UNIT_DISCONNECTED) {
-                say("%s: no system bus; retrying", pw->pc->unit);
+                say_at(LOG_WARNING, "%s: no system bus; retrying", pw->pc->unit);
+                pw->bus_lost = true;
                 return;
+        }
+        if (ev == UNIT_CONNECTED && pw->bus_lost) {
+                say_at(LOG_NOTICE, "%s: system bus back; the unit is followed again", pw->pc->unit);
+                pw->bus_lost = false;
         }
         diag_unit(pw->p->feed->diag, pw->index, st, clock_realtime_usec());
         pw->p->feed->changed = true;

@@ -1,20 +1,50 @@
 #include "say.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "scanfile.h"
 
-void say(const char *fmt, ...) {
-        va_list ap;
-        va_start(ap, fmt);
+/* systemd's JOURNAL_STREAM ("DEVICE:INODE") names stderr's stream: it is the journal. */
+static bool stderr_is_journal(void) {
+        static int known = -1;
+        if (known < 0) {
+                const char *e = getenv("JOURNAL_STREAM");
+                unsigned long long dev, ino;
+                struct stat st;
+                known = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && fstat(STDERR_FILENO, &st) == 0 &&
+                        (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
+        }
+        return known;
+}
+
+static void say_v(int priority, const char *fmt, va_list ap) {
         flockfile(stderr);
+        if (stderr_is_journal())
+                fprintf(stderr, "<%d>", priority);
         fputs("badgatewayd: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
         funlockfile(stderr);
+}
+
+void say(const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        say_v(LOG_INFO, fmt, ap);
+        va_end(ap);
+}
+
+void say_at(int priority, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        say_v(priority, fmt, ap);
         va_end(ap);
 }
 

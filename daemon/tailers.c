@@ -66,10 +66,11 @@ static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {
                 [TAIL_OVERFLOW] = "inotify queue overflowed; rescanned",
         };
         struct log_watch *w = userdata;
+        int prio = lost || what == TAIL_TRUNCATED || what == TAIL_OVERFLOW ? LOG_WARNING : LOG_INFO;
         if (lost)
-                say("%s: %s (%llu bytes lost)", w->path, text[what], (unsigned long long) lost);
+                say_at(prio, "%s: %s (%llu bytes lost)", w->path, text[what], (unsigned long long) lost);
         else
-                say("%s: %s", w->path, text[what]);
+                say_at(prio, "%s: %s", w->path, text[what]);
 }
 
 static const struct tail_callbacks callbacks = { on_line, on_notice };
@@ -92,11 +93,11 @@ static void say_resumed(const struct log_watch *w, const struct tail_resume_repo
                 say("%s: not the file read before the stop (rotated away or rewritten); reading it from the start",
                     w->path);
         if (rep->compressed)
-                say("%s: the rotated file is already compressed; the rest of it was skipped "
+                say_at(LOG_WARNING, "%s: the rotated file is already compressed; the rest of it was skipped "
                     "(%llu bytes compressed, read to byte %llu before the stop)", rep->compressed_path,
                     (unsigned long long) rep->compressed_size, (unsigned long long) w->saved->offset);
         if (rep->skipped)
-                say("%s: %llu bytes written while stopped are more than CatchUp (%llu): skipped to the last %llu",
+                say_at(LOG_WARNING, "%s: %llu bytes written while stopped are more than CatchUp (%llu): skipped to the last %llu",
                     w->path, (unsigned long long) rep->skipped, (unsigned long long) w->t->catch_up,
                     (unsigned long long) rep->pending);
 }
@@ -139,12 +140,12 @@ static void process(struct log_watch *w) {
                 say("%s: caught up %llu lines written while stopped", w->path,
                     (unsigned long long) (w->t->feed->lines - lines));
                 if (w->skipped_old)
-                        say("%s: %llu of them older than CatchUpAge (%llu s) by their own time: skipped", w->path,
+                        say_at(LOG_WARNING, "%s: %llu of them older than CatchUpAge (%llu s) by their own time: skipped", w->path,
                             (unsigned long long) w->skipped_old, (unsigned long long) (w->t->catch_up_age / 1000000));
                 w->catching_up = false;
         }
         if (r < 0 && r != w->last_error)
-                say("%s: %s; trying again every %ds", w->path,
+                say_at(LOG_WARNING, "%s: %s; trying again every %ds", w->path,
                     r == -EINVAL ? "not a regular file (a FIFO, a device or a socket)" : strerror(-r),
                     TAILERS_RETRY_SECONDS);
         else if (r == 0 && w->last_error < 0)
