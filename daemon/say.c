@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scanfile.h"
+#include "sink.h"
 
 /* systemd's JOURNAL_STREAM ("DEVICE:INODE") names stderr's stream: it is the journal. */
 static bool stderr_is_journal(void) {
@@ -25,6 +26,17 @@ static bool stderr_is_journal(void) {
 }
 
 static void say_v(int priority, const char *fmt, va_list ap) {
+        if (stderr_is_journal()) {
+                /* to journald's socket: the stream stderr is does not outlive journald's stop */
+                char msg[2048];
+                int n = snprintf(msg, sizeof(msg), "badgatewayd: ");
+                va_list copy;
+                va_copy(copy, ap);
+                vsnprintf(msg + n, sizeof(msg) - (size_t) n, fmt, copy);
+                va_end(copy);
+                if (sink_journal_print(priority, msg) == 0)
+                        return;
+        }
         flockfile(stderr);
         if (stderr_is_journal())
                 fprintf(stderr, "<%d>", priority);

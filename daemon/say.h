@@ -3,7 +3,8 @@
 
 /* One line on stderr, "badgatewayd: " first: the daemon's own events, never per log line. When
  * stderr is the journal (JOURNAL_STREAM names it, as systemd sets it for a service) the line
- * starts with "<N>", sd-daemon(3)'s priority prefix, which journald reads as the entry's PRIORITY.
+ * goes to journald's socket with its PRIORITY (sink_journal_print()), or when that fails to stderr
+ * with "<N>" first, sd-daemon(3)'s priority prefix.
  * say(): LOG_INFO. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same at a syslog priority (LOG_CRIT … LOG_DEBUG): faults are LOG_WARNING or worse. */
