@@ -122,17 +122,18 @@ fault_stdout_closed() {
         [ -n "$dpid" ] && kill "$dpid"
         wait "$a"
         # stdout alone: it stops, says why, exit 1
-        "$bgw" run --config "$dir/bgw.conf" --state-dir "$dir/b.state" --stdout 2>"$dir/b.err" | head -1 >/dev/null &
+        ( "$bgw" run --config "$dir/bgw.conf" --state-dir "$dir/b.state" --stdout 2>"$dir/b.err" | head -1 >/dev/null
+          echo "${PIPESTATUS[0]}" >"$dir/b.rc" ) &
         local b=$!
         pids+=("$b")
         wait_for 10 said b "started:" || bad "the daemon did not start"
         for i in 1 2 3; do write_lines 10 "unix:/nonexistent/closedb-$i.sock"; done
         wait "$b"
-        local rc=${PIPESTATUS[0]}
-        wait_for 10 said b "stopping" || true
-        echo "stdout_closed, stdout alone: $(grep -E 'stdout|stopping|no output' "$dir/b.err" | tr '\n' ';')"
+        local rc
+        rc=$(cat "$dir/b.rc" 2>/dev/null)
+        echo "stdout_closed, stdout alone: exit ${rc:-?}; $(grep -E 'stdout|stopping|no output' "$dir/b.err" | tr '\n' ';')"
         said b "no output takes alerts any more" || bad "the stop is not said"
-        : "$rc"
+        [ "${rc:-}" = 1 ] || bad "the daemon with stdout alone exited ${rc:-?}, want 1"
 }
 
 fault_ulimit() {
