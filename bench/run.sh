@@ -6,7 +6,7 @@
 # burst's size and the scan's sizes: set it per script to tell them apart).
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
-for b in latency burst idle scan; do
+for b in latency burst idle scan rss; do
         echo "== $b"
         "$here/$b.sh" "$@"
 done

@@ -32,5 +32,9 @@ expect idle 'idle badgatewayd: 2 s, cpu .* ms, wake-ups .*, RSS .* MB' 'idle ino
 LINES=5000 RUNS=1 "$here/scan.sh" "$build" >"$out" 2>&1 || true
 expect scan 'scan 5000 lines, benign mix' 'scan 5000 lines, failure-heavy mix' 'badgatewayd scan --json .gz' \
         'zcat FILE.gz | wc -l' 'target scan --json/wc -l, 5000 failure-heavy'
+HOUR_LINES=20000 PARTS=4 SECONDS_PER_HOUR=2 "$here/rss.sh" "$build" >"$out" 2>&1 || true
+expect rss 'rss badgatewayd: start .* MB, after the first part .* MB, middle .* MB, end .* MB; growth' \
+        'rss inotify_reader (baseline): start' 'target RSS growth from the first part to the end (KB)' \
+        'target lines read: 20000 >= 20000: met'
 if ((fail == 0)); then echo "bench scripts: all figure lines present"; fi
 exit $fail

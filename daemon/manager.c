@@ -26,7 +26,7 @@ static void on_alert(void *userdata, const struct alert *a) {
         outputs_send(&m->out, a);
         push_alert(&m->push, a);
         if (!outputs_any(&m->out) && !m->failed) {
-                say_at(LOG_ERR, "no output takes alerts any more: stopping");
+                say_at(LOG_CRIT, "no output takes alerts any more: stopping");
                 m->failed = -EPIPE;
                 ev_break(m->loop, EVBREAK_ALL);
         }
@@ -191,6 +191,7 @@ static void load_state(struct manager *m) {
         m->tailers.saved = saved_position;
         m->tailers.saved_userdata = m;
         m->tailers.catch_up = m->cfg->catch_up_bytes;
+        m->tailers.catch_up_age = m->cfg->catch_up_age_usec;
 }
 
 /* After every callback of a loop turn, before the loop sleeps: one flush however many lines,

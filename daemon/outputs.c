@@ -63,18 +63,40 @@ static void send_jsonl(struct jsonl_output *j, const struct alert *a) {
         track(j, r);
 }
 
+/* Says when the journal starts failing after it took alerts, and when it takes them again. */
+static void track_journal(struct outputs *o) {
+        struct sink_journal_queue *q = &o->journal_queue;
+        bool failing = sink_journal_pending(q) > 0;
+        if (failing && !o->journal_failing) {
+                say_at(LOG_ERR, "cannot send alerts to the journal: %s; keeping up to %d to send when it works again",
+                       strerror(-q->error), SINK_JOURNAL_QUEUE_MAX);
+                o->late_before = q->late;
+                o->dropped_before = q->dropped;
+        } else if (!failing && o->journal_failing) {
+                say_at(LOG_NOTICE, "sending alerts to the journal again: %llu sent late, %llu dropped while it failed",
+                       (unsigned long long) (q->late - o->late_before),
+                       (unsigned long long) (q->dropped - o->dropped_before));
+        }
+        o->journal_failing = failing;
+}
+
 void outputs_send(struct outputs *o, const struct alert *a) {
         if (o->journal) {
-                int r = sink_journal_emit(a);
+                int r = sink_journal_send(&o->journal_queue, a);
                 if (r < 0 && (r = sink_journal_fallback(&o->fallback, a, r)) < 0 && r != o->journal_error)
                         say_at(LOG_CRIT, "cannot write alerts to the journal or stderr: %s", strerror(-r));
                 o->journal_error = r < 0 ? r : 0;
+                track_journal(o);
         }
         send_jsonl(&o->out, a);
         send_jsonl(&o->file, a);
 }
 
 void outputs_retry(struct outputs *o) {
+        if (o->journal && sink_journal_pending(&o->journal_queue)) {
+                sink_journal_retry(&o->journal_queue);
+                track_journal(o);
+        }
         if (o->out.error < 0)
                 send_jsonl(&o->out, NULL);
         if (o->file.error < 0)
@@ -105,6 +127,14 @@ static void close_jsonl(struct jsonl_output *j) {
 }
 
 void outputs_close(struct outputs *o) {
+        if (o->journal) {
+                sink_journal_retry(&o->journal_queue);
+                size_t lost = sink_journal_pending(&o->journal_queue);
+                if (lost || o->journal_queue.dropped)
+                        say_at(LOG_WARNING, "journal: %zu alert%s could not be sent and %llu were dropped", lost,
+                               lost == 1 ? "" : "s", (unsigned long long) o->journal_queue.dropped);
+                sink_journal_queue_free(&o->journal_queue);
+        }
         close_jsonl(&o->out);
         close_jsonl(&o->file);
 }

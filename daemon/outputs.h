@@ -26,6 +26,9 @@ struct outputs {
         bool journal;
         struct sink_fallback fallback;
         int journal_error;
+        struct sink_journal_queue journal_queue;        /* while journald is gone after taking some */
+        bool journal_failing;                           /* said; "again" is said once it works */
+        uint64_t late_before, dropped_before;           /* the queue's counts when it began failing */
         struct jsonl_output out;        /* stdout */
         struct jsonl_output file;       /* --jsonl FILE */
 };

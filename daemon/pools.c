@@ -33,6 +33,7 @@ struct pool_watch {
         struct unit *unit;
         ev_io unit_io;
         ev_timer unit_timer;
+        bool bus_lost;                  /* said "no system bus"; "back" is said once it is */
 };
 
 static int ev_events(int poll_events) {
@@ -208,7 +209,12 @@ static void on_unit(enum unit_event ev, const struct unit_state *st, void *userd
         struct pool_watch *pw = userdata;
         if (ev == UNIT_DISCONNECTED) {
                 say_at(LOG_WARNING, "%s: no system bus; retrying", pw->pc->unit);
+                pw->bus_lost = true;
                 return;
+        }
+        if (ev == UNIT_CONNECTED && pw->bus_lost) {
+                say_at(LOG_NOTICE, "%s: system bus back; the unit is followed again", pw->pc->unit);
+                pw->bus_lost = false;
         }
         metrics_set(pw->p->feed->metrics, METRIC_UNIT_RESTARTS, (const char *[]) { pw->pc->name, pw->pc->unit },
                     st->n_restarts);

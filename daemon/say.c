@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "scanfile.h"
+#include "sink.h"
 
 /* JOURNAL_STREAM="DEVICE:INODE" of the journal's stream, as systemd.exec(5) describes it: stderr
  * is that stream only when its own device and inode match (it may have been redirected since). */
@@ -30,6 +32,17 @@ const char *say_prefix(int priority) {
 }
 
 static void say_va(int priority, const char *fmt, va_list ap) {
+        if (stderr_is_journal()) {
+                /* to journald's socket: the stream stderr is does not outlive journald's stop */
+                char msg[2048];
+                int n = snprintf(msg, sizeof(msg), "badgatewayd: ");
+                va_list copy;
+                va_copy(copy, ap);
+                vsnprintf(msg + n, sizeof(msg) - (size_t) n, fmt, copy);
+                va_end(copy);
+                if (sink_journal_print(priority, msg) == 0)
+                        return;
+        }
         flockfile(stderr);
         fputs(say_prefix(priority), stderr);
         fputs("badgatewayd: ", stderr);

@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "say.h"
 #include "tail.h"
+#include "timestamp.h"
 
 struct log_watch {
         struct tailers *t;
@@ -26,6 +27,9 @@ struct log_watch {
         bool from_start;
         const struct tail_position *saved;      /* until the first start: resume there */
         bool catching_up;                       /* the first read after a resume */
+        bool old;                               /* the last timed line was older than since_key */
+        int64_t since_key;                      /* timestamp_key() of now - catch_up_age */
+        uint64_t skipped_old;                   /* lines of the catch-up older than catch_up_age */
         int last_error;                 /* logged once until it changes; retried while < 0 */
         uint64_t lines, rotations, truncations;         /* since this tailer was made */
 };
@@ -42,6 +46,14 @@ void tailers_count_event(struct metrics *m, const struct event *ev) {
         metrics_add(m, METRIC_EVENTS, (const char *[]) { kind_id(ev->kind), label }, 1);
 }
 
+/* A line of the catch-up older than CatchUpAge by its own time (scanfile's --since rule). */
+static bool too_old(struct log_watch *w, const struct logline *ll) {
+        struct timestamp ts;
+        if (logline_parse_time(ll, &ts))
+                w->old = timestamp_key(&ts) < w->since_key;
+        return w->old;
+}
+
 static void on_line(void *userdata, const char *line, size_t len, unsigned flags) {
         struct log_watch *w = userdata;
         struct feed *f = w->t->feed;
@@ -49,11 +61,17 @@ static void on_line(void *userdata, const char *line, size_t len, unsigned flags
         struct event ev;
         f->lines++;
         w->lines++;
-        if (classify_line(line, len, &ll, &ev) == KIND_NONE)
+        enum event_kind k = classify_line(line, len, &ll, &ev);
+        if (w->catching_up && w->t->catch_up_age && too_old(w, &ll)) {
+                w->skipped_old++;
+                return;
+        }
+        if (k == KIND_NONE)
                 return;
         f->classified++;
         if (f->metrics)
                 tailers_count_event(f->metrics, &ev);
+        diag_set_late(f->diag, w->catching_up);
         diag_log(f->diag, &ev, line, len, w->pool, w->t->now);
         f->changed = true;
         f->worker_sigkill |= ev.kind == KIND_FPM_CHILD_SIGNAL && ev.signal == SIGKILL;
@@ -70,10 +88,11 @@ static void on_notice(void *userdata, enum tail_notice what, uint64_t lost) {
         struct log_watch *w = userdata;
         w->rotations += what == TAIL_ROTATED;
         w->truncations += what == TAIL_TRUNCATED;
+        int prio = lost || what == TAIL_TRUNCATED || what == TAIL_OVERFLOW ? LOG_WARNING : LOG_INFO;
         if (lost)
-                say_at(LOG_WARNING, "%s: %s (%llu bytes lost)", w->path, text[what], (unsigned long long) lost);
+                say_at(prio, "%s: %s (%llu bytes lost)", w->path, text[what], (unsigned long long) lost);
         else
-                say("%s: %s", w->path, text[what]);
+                say_at(prio, "%s: %s", w->path, text[what]);
 }
 
 static const struct tail_callbacks callbacks = { on_line, on_notice };
@@ -89,6 +108,9 @@ static void say_resumed(const struct log_watch *w, const struct tail_resume_repo
                 say_at(LOG_NOTICE, "%s: rotated while stopped; reading the rest of %s from byte %llu, then %s%sthe new file",
                     w->path, rep->rotated_path, (unsigned long long) w->saved->offset,
                     rep->rotated_after ? w->path : "", rep->rotated_after ? ".1, " : "");
+        else if (rep->how == TAIL_RESUMED_ABSENT)
+                say("%s: no file there at the stop; one made since is read from its start (%llu bytes)", w->path,
+                    (unsigned long long) rep->pending);
         else
                 say("%s: not the file read before the stop (rotated away or rewritten); reading it from the start",
                     w->path);
@@ -111,6 +133,10 @@ static int start_tail(struct log_watch *w) {
         if (w->saved) {
                 say_resumed(w, &rep);
                 w->catching_up = true;
+                struct timestamp since = timestamp_from_time(time(NULL) - (time_t) (w->t->catch_up_age / 1000000));
+                w->since_key = timestamp_key(&since);
+                w->old = false;
+                w->skipped_old = 0;
         }
         w->saved = NULL;
         ev_io_init(&w->io, on_readable, tail_fd(w->tail), EV_READ);
@@ -135,6 +161,9 @@ static void process(struct log_watch *w) {
         if (r == 0 && w->catching_up) {
                 say("%s: caught up %llu lines written while stopped", w->path,
                     (unsigned long long) (w->t->feed->lines - lines));
+                if (w->skipped_old)
+                        say_at(LOG_WARNING, "%s: %llu of them older than CatchUpAge (%llu s) by their own time: skipped", w->path,
+                            (unsigned long long) w->skipped_old, (unsigned long long) (w->t->catch_up_age / 1000000));
                 w->catching_up = false;
         }
         if (r < 0 && r != w->last_error)
@@ -261,6 +290,8 @@ void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const
                         fn(userdata, w->path, &p);
                 else if (w->saved)
                         fn(userdata, w->path, w->saved);        /* not read yet: keep what was saved */
+                else if (w->tail)
+                        fn(userdata, w->path, &TAIL_POSITION_ABSENT);   /* no file: one made meanwhile is read whole */
         }
 }
 

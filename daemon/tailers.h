@@ -31,6 +31,10 @@ struct tailers {
         tailers_saved_fn saved;
         void *saved_userdata;
         uint64_t catch_up;
+        /* µs; 0: none. Of what is caught up, lines older than this by their own time (nginx's and
+         * php-fpm's timestamps, local time) are skipped and counted; a line with no time of its
+         * own goes with the last one that had one. */
+        uint64_t catch_up_age;
 };
 
 /* Follows nothing yet; loop and feed must outlive t. */

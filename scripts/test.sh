@@ -43,7 +43,8 @@ run() {
 run plain build
 run asan+ubsan build-asan -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fno-sanitize-recover=all --
-run valgrind build -- --setup valgrind --no-suite live --no-suite systemd --no-suite bench --no-suite packaging   # scripts: valgrind would watch bash
+run valgrind build -- --setup valgrind --no-suite live --no-suite systemd --no-suite bench --no-suite packaging \
+    --no-suite torture   # scripts: valgrind would watch bash
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

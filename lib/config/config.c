@@ -61,6 +61,7 @@ static const struct {
         { "ProbeTimeout", offsetof(struct config, probe_timeout_usec), 1 * MS, 600 * SEC, "1ms", "10min" },
         { "ResolveAfter", offsetof(struct config, resolve_after_usec), 1 * MS, 7 * 86400 * SEC, "1ms", "7d" },
         { "SummaryInterval", offsetof(struct config, summary_interval_usec), 1 * MS, 7 * 86400 * SEC, "1ms", "7d" },
+        { "CatchUpAge", offsetof(struct config, catch_up_age_usec), 1 * SEC, 365 * 86400 * SEC, "1s", "365d" },
 };
 
 /* -ENOENT when key is no duration key. */
@@ -338,7 +339,7 @@ static int webhook_key(struct parse *p, const char *key, const char *value) {
 }
 
 static const char *const daemon_keys[] = { "ProbeInterval", "ProbeTimeout", "ResolveAfter",
-                                           "SummaryInterval", "ReadFromStart", "CatchUp", NULL };
+                                           "SummaryInterval", "ReadFromStart", "CatchUp", "CatchUpAge", NULL };
 static const char *const nginx_keys[] = { "ErrorLog", "User", "Config", NULL };
 static const char *const fpm_keys[] = { "Config", NULL };
 static const char *const pool_keys[] = { "Listen", "Unit", "Log", "PingPath", "StatusPath", NULL };

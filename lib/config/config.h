@@ -38,6 +38,7 @@ struct config {
         uint64_t summary_interval_usec; /* at most one summary per firing alert in this interval */
         bool read_from_start;           /* tail logs from their beginning instead of their end */
         uint64_t catch_up_bytes;        /* at start, at most this much of what a log got while stopped */
+        uint64_t catch_up_age_usec;     /* and of that, no line older than this by its own time; 0: any */
         char nginx_logs[CONFIG_MAX_LOGS][PATH_MAX];     /* [Nginx] ErrorLog=; none: nginx's own */
         int n_nginx_logs;
         char nginx_user[CONFIG_NAME_MAX];       /* [Nginx] User=; "": nginx's own `user` */

@@ -79,6 +79,7 @@ struct alert_config {
 struct alert_evidence {
         uint64_t lines;                 /* matching log lines while this alert fires */
         uint64_t lines_since_last;      /* since the previous alert for it */
+        uint64_t late_lines;            /* of lines_since_last, written while the daemon was stopped */
         uint64_t first_line_usec, last_line_usec;       /* CLOCK_REALTIME, 0 if none */
         char kinds[160];                /* "upstream_socket_missing=12, fpm_stopping=1" */
         char samples[ALERT_SAMPLES][ALERT_SAMPLE_MAX];  /* the first few lines, as read */
@@ -98,6 +99,8 @@ struct alert {
         enum cause cause;
         enum alert_state state;
         bool repeat;                    /* a summary of an alert that keeps firing */
+        bool late;                      /* some of its lines were written while the daemon was stopped
+                                         * and read at its start (evidence.late_lines) */
         char pool[64];                  /* empty when the target is an upstream nobody serves, or nginx */
         char upstream[PATH_MAX];        /* as nginx names it: unix:/path, host:port, group; empty for nginx */
         char unit[256];

@@ -105,6 +105,8 @@ static json_t *evidence_json(const struct alert_evidence *e) {
                               "last_line", alert_json_time(e->last_line_usec), "kinds", text(e->kinds), "samples", samples);
         if (!o)
                 return NULL;
+        if (e->late_lines)
+                json_object_set_new(o, "late_lines", json_integer((json_int_t) e->late_lines));
         if (e->signal)
                 json_object_set_new(o, "signal", json_integer(e->signal));
         if (e->probe.have)
@@ -126,10 +128,13 @@ json_t *alert_to_json(const struct alert *a) {
         json_t *remedy = json_array();
         for (int i = 0; i < a->n_remedies; i++)
                 json_array_append_new(remedy, text(a->remedy[i]));
-        return json_pack("{s:i,s:o,s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+        json_t *o = json_pack("{s:i,s:o,s:s,s:s,s:b,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
                          "schema", ALERT_SCHEMA, "id", text(a->id), "cause", cause_id(a->cause), "state",
                          alert_state_name(a->state), "repeat", a->repeat, "severity", alert_severity(a), "pool",
                          text(a->pool), "upstream", text(a->upstream), "unit", text(a->unit), "summary",
                          text(a->summary), "evidence", evidence_json(&a->evidence), "remedy", remedy,
                          "first_seen", alert_json_time(a->first_seen_usec), "last_seen", alert_json_time(a->last_seen_usec));
+        if (o)
+                json_object_set_new(o, "late", json_boolean(a->late));
+        return o;
 }

@@ -191,6 +191,10 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
         f->kind_counts[ev->kind]++;
         f->lines++;
         f->lines_since_emit++;
+        if (d->late) {
+                f->late_lines++;
+                f->late_since_emit++;
+        }
         keep_sample(f, line, len);
         if (ev->signal)
                 f->signal = ev->signal;
@@ -389,6 +393,11 @@ static void flush_one(struct diag *d, struct target *t, enum cause c, uint64_t n
         f->fresh = false;
         f->last_emit = now;
         f->lines_since_emit = 0;
+        f->late_since_emit = 0;
+}
+
+void diag_set_late(struct diag *d, bool late) {
+        d->late = late;
 }
 
 void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) {

@@ -12,6 +12,7 @@
  * upstream).
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,6 +81,10 @@ size_t diag_resolve_gone(const struct diag *old, const struct diag *d, uint64_t 
  * nginx's logs; php-fpm lines naming a pool are matched by that name first. */
 void diag_log(struct diag *d, const struct event *ev, const char *line, size_t len, int log_pool,
               uint64_t now);
+/* Whether the lines diag_log() gets from now on were written while the daemon was stopped (read
+ * in the catch-up at start): counted apart, and an alert that carries any says "late" (its
+ * first_line, last_line are when they were read, not written). */
+void diag_set_late(struct diag *d, bool late);
 void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint64_t now);
 void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, uint64_t now);
 void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t now);

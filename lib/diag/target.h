@@ -64,6 +64,7 @@ struct finding {
         uint64_t first_line, last_line; /* arrival of matching lines; 0 if none */
         uint64_t last_emit;
         uint64_t lines, lines_since_emit;
+        uint64_t late_lines, late_since_emit;   /* of those, written while the daemon was stopped */
         uint32_t kind_counts[KIND__MAX];
         char samples[ALERT_SAMPLES][ALERT_SAMPLE_MAX];
         int n_samples;
@@ -112,6 +113,7 @@ struct diag {
         unsigned n_oom;
         long pending_limit_kb;          /* a memory cgroup's usage record, for the kill that follows */
         uint64_t pending_limit_at;
+        bool late;                      /* diag_set_late() */
 };
 
 /* snprintf that may cut: names and summaries are bounded on purpose. */

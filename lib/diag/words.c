@@ -434,6 +434,7 @@ static void kinds_words(const struct finding *f, char *buf, size_t size) {
 static void fill_evidence(const struct target *t, const struct finding *f, struct alert_evidence *e) {
         e->lines = f->lines;
         e->lines_since_last = f->lines_since_emit;
+        e->late_lines = f->late_since_emit;
         e->first_line_usec = f->first_line;
         e->last_line_usec = f->last_line;
         kinds_words(f, e->kinds, sizeof(e->kinds));
@@ -533,6 +534,7 @@ void words_fill_alert(const struct diag *d, const struct target *t, enum cause c
         a->first_seen_usec = f->first_seen;
         a->last_seen_usec = f->last_seen;
         fill_evidence(t, f, &a->evidence);
+        a->late = a->evidence.late_lines > 0;
         fill_socket(d, t, &a->evidence.socket);
         fill_holder(t, &a->evidence.port_holder);
         fill_config(f, &a->evidence.config);

@@ -22,6 +22,34 @@
  */
 int sink_journal_emit(const struct alert *a);
 
+/*
+ * Alerts for a journal that took some and then went away (journald stopped or restarting): kept,
+ * the oldest dropped past SINK_JOURNAL_QUEUE_MAX, and sent first once it is back. A journal never
+ * reached keeps nothing: its alerts go to sink_journal_fallback() (no journald on this host).
+ */
+enum { SINK_JOURNAL_QUEUE_MAX = 256 };
+struct journal_entry;
+struct sink_journal_queue {
+        struct journal_entry **ring;    /* SINK_JOURNAL_QUEUE_MAX slots, made at the first keep */
+        size_t head, n;
+        bool reached;                   /* journald took an entry once */
+        int error;                      /* why the last send failed; 0 when the last one worked */
+        uint64_t late, dropped;         /* entries sent from the queue; dropped past its bound */
+};
+/* The alert, after whatever was kept. 0: in the journal; 1: kept (q->error says why it is not
+ * sent); -errno: neither (journald never reached, or no memory): hand it to the fallback. */
+int sink_journal_send(struct sink_journal_queue *q, const struct alert *a);
+/* Sends what was kept, oldest first. 0 when nothing is left; else the -errno that stopped it. */
+int sink_journal_retry(struct sink_journal_queue *q);
+size_t sink_journal_pending(const struct sink_journal_queue *q);
+/* Frees what is still kept (count it with sink_journal_pending() first). */
+void sink_journal_queue_free(struct sink_journal_queue *q);
+
+/* One of the daemon's own messages as a journal entry (MESSAGE, PRIORITY, SYSLOG_IDENTIFIER=
+ * badgatewayd), through journald's socket: a stdout/stderr stream to journald does not survive
+ * journald's stop, the socket is asked anew each time. 0, or -errno as sink_journal_emit(). */
+int sink_journal_print(int priority, const char *message);
+
 /* Alerts the journal refused, as JSON lines on a stream (stderr), with a one-time notice why. */
 struct sink_fallback {
         FILE *f;

@@ -12,7 +12,7 @@
 
 #include "resolved.h"
 
-enum { JOURNAL_FIELDS = 13 };
+enum { JOURNAL_FIELDS = 14 };
 
 struct fields {
         struct iovec iov[JOURNAL_FIELDS];
@@ -76,22 +76,118 @@ static void add_alert(struct fields *f, const struct alert *a, const char *json)
         add(f, "BADGATEWAY_UNIT", a->unit);
         add(f, "BADGATEWAY_ALERT_ID", a->id);
         add_config(f, &a->evidence.config);
+        add(f, "BADGATEWAY_LATE", a->late ? "1" : "");
         add(f, "BADGATEWAY_JSON", json);
 }
 
-int sink_journal_emit(const struct alert *a) {
-        int r = journal_listening();
-        if (r < 0)
-                return r;
+/* The alert's fields; -ENOMEM. */
+static int build(struct fields *f, const struct alert *a) {
         char *json = sink_alert_json(a);
         if (!json)
                 return -ENOMEM;
-        struct fields f = { .n = 0 };
-        add_alert(&f, a, json);
+        *f = (struct fields) { .n = 0 };
+        add_alert(f, a, json);
         free(json);
-        r = f.failed ? -ENOMEM : sd_journal_sendv(f.iov, f.n);
+        if (f->failed) {
+                fields_free(f);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static int send_fields(const struct fields *f) {
+        int r = journal_listening();
+        return r < 0 ? r : sd_journal_sendv(f->iov, f->n);
+}
+
+int sink_journal_emit(const struct alert *a) {
+        struct fields f;
+        int r = build(&f, a);
+        if (r < 0)
+                return r;
+        r = send_fields(&f);
         fields_free(&f);
         return r;
+}
+
+int sink_journal_print(int priority, const char *message) {
+        int r = journal_listening();
+        return r < 0 ? r
+                     : sd_journal_send("MESSAGE=%s", message, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=badgatewayd",
+                                       NULL);
+}
+
+struct journal_entry {
+        struct fields f;
+};
+
+static void entry_free(struct journal_entry *e) {
+        fields_free(&e->f);
+        free(e);
+}
+
+static void keep(struct sink_journal_queue *q, struct journal_entry *e) {
+        if (!q->ring && !(q->ring = calloc(SINK_JOURNAL_QUEUE_MAX, sizeof(*q->ring)))) {
+                q->dropped++;
+                entry_free(e);
+                return;
+        }
+        if (q->n == SINK_JOURNAL_QUEUE_MAX) {   /* the oldest goes */
+                entry_free(q->ring[q->head]);
+                q->head = (q->head + 1) % SINK_JOURNAL_QUEUE_MAX;
+                q->n--;
+                q->dropped++;
+        }
+        q->ring[(q->head + q->n) % SINK_JOURNAL_QUEUE_MAX] = e;
+        q->n++;
+}
+
+int sink_journal_retry(struct sink_journal_queue *q) {
+        while (q->n) {
+                int r = send_fields(&q->ring[q->head]->f);
+                if (r < 0)
+                        return q->error = r;
+                entry_free(q->ring[q->head]);
+                q->head = (q->head + 1) % SINK_JOURNAL_QUEUE_MAX;
+                q->n--;
+                q->late++;
+        }
+        return q->error = 0;
+}
+
+int sink_journal_send(struct sink_journal_queue *q, const struct alert *a) {
+        struct journal_entry *e = malloc(sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        int r = build(&e->f, a);
+        if (r < 0) {
+                free(e);
+                return r;
+        }
+        r = sink_journal_retry(q);
+        if (r == 0)
+                r = send_fields(&e->f);
+        if (r == 0 || !q->reached) {
+                q->reached |= r == 0;
+                q->error = r;
+                entry_free(e);
+                return r;
+        }
+        q->error = r;
+        keep(q, e);
+        return 1;
+}
+
+size_t sink_journal_pending(const struct sink_journal_queue *q) {
+        return q->n;
+}
+
+void sink_journal_queue_free(struct sink_journal_queue *q) {
+        for (; q->n; q->n--, q->head = (q->head + 1) % SINK_JOURNAL_QUEUE_MAX)
+                entry_free(q->ring[q->head]);
+        free(q->ring);
+        q->ring = NULL;
+        q->head = 0;
 }
 
 void sink_fallback_init(struct sink_fallback *fb, FILE *f) {

@@ -319,7 +319,46 @@ static void flush_partial(struct tail *t, struct file *f) {
         f->skip = false;
 }
 
+static int open_rotated(const struct tail *t, int k, bool gz, struct stat *st, char *name, size_t size) {
+        snprintf(name, size, "%s.%d%s", t->path, k, gz ? ".gz" : "");
+        int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+                close(fd);
+                return -EINVAL;
+        }
+        return fd;
+}
+
+/* copytruncate: the copy (path.1) holds what was written up to the copy. When its bytes just
+ * before our offset are the ones we read there, its part past our offset is read before the
+ * file starts over: only what came between the copy and the truncation is lost. */
+static void read_copy(struct tail *t, struct file *f) {
+        struct stat st;
+        char name[4096 + 8];    /* as tail_resume_report's rotated_path */
+        unsigned char b[PRINT_SIZE];
+        if (f->nprint == 0)
+                return;
+        int fd = open_rotated(t, 1, false, &st, name, sizeof(name));
+        if (fd < 0)
+                return;
+        bool same = (uint64_t) st.st_size > f->off && (uint64_t) st.st_ino != (uint64_t) f->ino &&
+                    pread(fd, b, f->nprint, (off_t) (f->off - f->nprint)) == (ssize_t) f->nprint &&
+                    memcmp(b, f->print, f->nprint) == 0;
+        for (uint64_t size = (uint64_t) st.st_size; same && f->off < size;) {
+                ssize_t n = pread(fd, t->buf, READ_SIZE, (off_t) f->off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                feed(t, f, t->buf, (size_t) n);
+        }
+        close(fd);
+}
+
 static void restart(struct tail *t, struct file *f) {
+        read_copy(t, f);
         flush_partial(t, f);
         notice(t, TAIL_TRUNCATED);
         f->off = 0;
@@ -684,17 +723,6 @@ static uint64_t file_size(const struct file *f) {
 }
 
 /* path.k (k > 0), or path.k.gz: an fd when it is a regular file, else -errno. */
-static int open_rotated(const struct tail *t, int k, bool gz, struct stat *st, char *name, size_t size) {
-        snprintf(name, size, "%s.%d%s", t->path, k, gz ? ".gz" : "");
-        int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
-                close(fd);
-                return -EINVAL;
-        }
-        return fd;
-}
 
 /* Appends a file to the old ones (oldest first), read from off. */
 static int add_old(struct tail *t, int fd, const struct stat *st, uint64_t off) {
@@ -796,7 +824,9 @@ int tail_resume(struct tail **ret, const char *path, const struct tail_position 
                 return r;
         struct file *f = t->cur;
         bool same = f && (uint64_t) f->dev == saved->dev && (uint64_t) f->ino == saved->ino;
-        if (same && fstat(f->fd, &st) == 0 && holds(f->fd, &st, saved)) {
+        if (tail_position_absent(saved))
+                rep->how = TAIL_RESUMED_ABSENT;         /* read from 0 as tail_new() set it */
+        else if (same && fstat(f->fd, &st) == 0 && holds(f->fd, &st, saved)) {
                 rep->how = TAIL_RESUMED_SAME;
                 r = start_at(t, f, saved->offset);
         } else

@@ -56,6 +56,7 @@ enum tail_resumed {
         TAIL_RESUMED_SAME,      /* the same file: from the saved offset */
         TAIL_RESUMED_ROTATED,   /* the saved file is now path.1 (or .2): its rest, then the newer ones */
         TAIL_RESUMED_NEW,       /* the saved file is gone or was rewritten: the file there from 0 */
+        TAIL_RESUMED_ABSENT,    /* no file at the stop (TAIL_POSITION_ABSENT): the file there from 0 */
 };
 
 struct tail_resume_report {
@@ -69,7 +70,14 @@ struct tail_resume_report {
         uint64_t compressed_size;       /* its size on disk */
 };
 
-/* As tail_new(), but from a saved position: the same file (device, inode and fingerprint, and at
+/* A log with no file when its position was taken: device and inode 0. Saved like any position,
+ * so that a file made there while the daemon was stopped is read from its start. */
+#define TAIL_POSITION_ABSENT ((struct tail_position) { 0 })
+static inline bool tail_position_absent(const struct tail_position *p) {
+        return p->dev == 0 && p->ino == 0;
+}
+
+/* As tail_new(), but from a saved position (TAIL_POSITION_ABSENT: the file there from 0): the same file (device, inode and fingerprint, and at
  * least offset bytes) is read from the offset; when path names another file and path.1 (or
  * path.2) is the saved one (its inode or fingerprint), its rest is read first, then the newer
  * rotated files and path's file from 0. At

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixtures.h"
@@ -421,6 +422,141 @@ START_TEST(test_corrupt_state) {
 }
 END_TEST
 
+/* A connect() failure to unix:/nonexistent/NAME.sock as nginx logs it, stamped age seconds ago
+ * (nginx's local time). */
+static void append_failure(const char *name, long age) {
+        char when[32], line[512];
+        time_t t = time(NULL) - age;
+        struct tm tm;
+        strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", localtime_r(&t, &tm));
+        int n = snprintf(line, sizeof(line),
+                         "%s [error] 4242#4242: *1 connect() to unix:/nonexistent/%s.sock failed (2: No such file or "
+                         "directory) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / "
+                         "HTTP/1.1\", upstream: \"fastcgi://unix:/nonexistent/%s.sock:\", host: \"x\"\n",
+                         when, name, name);
+        append_file(path_in("error.log"), line, (size_t) n);
+}
+
+/* The first firing alert for unix:/nonexistent/NAME.sock, waited for; NULL after ms. */
+static json_t *firing_for(struct bgw *b, const char *name, int ms) {
+        char upstream[128];
+        snprintf(upstream, sizeof(upstream), "unix:/nonexistent/%s.sock", name);
+        long long end = harness_now_ms() + harness_ms(ms);
+        do {
+                for (size_t i = 0; i < json_array_size(b->alerts); i++) {
+                        json_t *a = json_array_get(b->alerts, i);
+                        if (strcmp(json_string_value(json_object_get(a, "upstream")) ?: "", upstream) == 0 &&
+                            strcmp(json_string_value(json_object_get(a, "state")) ?: "", "firing") == 0)
+                                return a;
+                }
+                bgw_pump(b, 100);
+        } while (harness_now_ms() < end);
+        return NULL;
+}
+
+static json_int_t late_lines(json_t *a) {
+        return json_integer_value(json_object_get(json_object_get(a, "evidence"), "late_lines"));
+}
+
+/* A log with no file at the stop is kept as such: a file made there while stopped is read whole. */
+START_TEST(test_absent_at_stop) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        write_file(path_in("error.log"), "");
+        mkdir(path_in("state"), 0700);
+        start(&b, conf);
+        append_numbered(path_in("error.log"), 0, 10);
+        pump_for(&b, 300);
+        unlink(path_in("error.log"));
+        ck_assert_msg(bgw_wait_stderr(&b, "deleted", 2000), "%s", b.err);
+        pump_for(&b, 300);
+        stop(&b);
+        ck_assert_int_eq(lines_read(&b), 10);
+        bgw_free(&b);
+        append_numbered(path_in("error.log"), 10, 20);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 20 lines written while stopped", 2000), "%s", b.err);
+        stop(&b);
+        long long got = lines_read(&b);
+        bgw_free(&b);
+        /* never there while it ran: no position but "absent" */
+        unlink(path_in("error.log"));
+        unlink(path_in("state/state.json"));
+        start(&b, conf);
+        pump_for(&b, 300);
+        stop(&b);
+        bgw_free(&b);
+        append_numbered(path_in("error.log"), 30, 15);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "caught up 15 lines written while stopped", 2000), "%s", b.err);
+        ck_assert_msg(strstr(b.err, "no file there at the stop"), "%s", b.err);
+        stop(&b);
+        long long got2 = lines_read(&b);
+        fprintf(stderr, "deleted before the stop, 20 lines in a file made while stopped: %lld read; "
+                "no file while it ran, 15 lines in a file made while stopped: %lld read\n", got, got2);
+        ck_assert_int_eq(got, 20);
+        ck_assert_int_eq(got2, 15);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* Lines written while the daemon was stopped make an alert marked late; a line read live does not. */
+START_TEST(test_late_alert) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "");
+        first_run(conf);
+        append_failure("late", 60);
+        append_failure("late", 30);
+        start(&b, conf);
+        json_t *a = firing_for(&b, "late", 3000);
+        ck_assert_msg(a, "no alert for the lines written while stopped: %s", b.out ? b.out : "");
+        ck_assert_msg(json_is_true(json_object_get(a, "late")), "not marked late");
+        ck_assert_int_eq(late_lines(a), 2);
+        append_failure("live", 0);
+        json_t *l = firing_for(&b, "live", 3000);
+        ck_assert_msg(l, "no alert for the line written live");
+        ck_assert_msg(json_is_false(json_object_get(l, "late")), "a live line's alert marked late");
+        ck_assert_int_eq(late_lines(l), 0);
+        fprintf(stderr, "late: the caught-up alert late=true late_lines=%lld; the live one late=false\n",
+                (long long) late_lines(a));
+        stop(&b);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
+/* CatchUpAge: of what was written while stopped, lines older than it by their own time are skipped. */
+START_TEST(test_catch_up_age) {
+        struct fpm_env e;
+        struct bgw b;
+        newdir();
+        fpm_up(&e);
+        const char *conf = config(&e, "CatchUpAge = 15min\n");
+        first_run(conf);
+        for (int i = 0; i < 3; i++)
+                append_failure("old", 3600);
+        append_failure("recent", 60);
+        append_failure("recent", 30);
+        start(&b, conf);
+        ck_assert_msg(bgw_wait_stderr(&b, "3 of them older than CatchUpAge (900 s) by their own time: skipped", 3000),
+                      "%s", b.err);
+        json_t *a = firing_for(&b, "recent", 3000);
+        ck_assert_msg(a, "no alert for the recent lines");
+        ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "evidence"), "lines")), 2);
+        ck_assert_msg(!firing_for(&b, "old", 500), "an alert for lines older than CatchUpAge");
+        stop(&b);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
 int main(void) {
         if (access(fpm_env_binary(), X_OK) < 0) {
                 printf("skipped: no %s (set PHP_FPM)\n", fpm_env_binary());
@@ -436,6 +572,9 @@ int main(void) {
         tcase_add_test(tc, test_copytruncate_while_stopped);
         tcase_add_test(tc, test_rotated_compressed);
         tcase_add_test(tc, test_catch_up_bound);
+        tcase_add_test(tc, test_late_alert);
+        tcase_add_test(tc, test_absent_at_stop);
+        tcase_add_test(tc, test_catch_up_age);
         tcase_add_test(tc, test_firing_across_restart);
         tcase_add_test(tc, test_corrupt_state);
         tcase_add_test(tc, test_state_dir_locked);

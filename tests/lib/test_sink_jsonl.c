@@ -344,6 +344,35 @@ START_TEST(test_fallback_says_why_once) {
 }
 END_TEST
 
+/* The journal's queue where no journald listens: nothing kept for a journal never reached (the
+ * fallback takes it); once it was reached, up to SINK_JOURNAL_QUEUE_MAX kept, the oldest dropped. */
+START_TEST(test_journal_queue_bounded) {
+        if (access(SINK_JOURNAL_SOCKET, F_OK) == 0) {
+                printf("journald listens here (%s): the queue is tested under sdenv.sh (tests/torture)\n",
+                       SINK_JOURNAL_SOCKET);
+                return;
+        }
+        struct sink_journal_queue q = { 0 };
+        struct alert a;
+        hostile_alert(&a, CAUSE_FPM_DOWN, 0);
+        ck_assert_int_eq(sink_journal_send(&q, &a), -ENOENT);
+        ck_assert_uint_eq(sink_journal_pending(&q), 0);
+        q.reached = true;       /* as after journald took entries, then stopped */
+        for (int i = 0; i < SINK_JOURNAL_QUEUE_MAX + 44; i++) {
+                hostile_alert(&a, CAUSE_FPM_DOWN, i);
+                ck_assert_int_eq(sink_journal_send(&q, &a), 1);
+        }
+        ck_assert_int_eq(q.error, -ENOENT);
+        ck_assert_uint_eq(sink_journal_pending(&q), SINK_JOURNAL_QUEUE_MAX);
+        ck_assert_uint_eq(q.dropped, 44);
+        ck_assert_int_eq(sink_journal_retry(&q), -ENOENT);
+        ck_assert_uint_eq(sink_journal_pending(&q), SINK_JOURNAL_QUEUE_MAX);
+        ck_assert_uint_eq(q.late, 0);
+        sink_journal_queue_free(&q);
+        ck_assert_uint_eq(sink_journal_pending(&q), 0);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("sink_jsonl");
         TCase *tc = tcase_create("jsonl");
@@ -356,6 +385,7 @@ int main(void) {
         tcase_add_test(tc, test_queue_bounded);
         tcase_add_test(tc, test_stream_error_cut_line);
         tcase_add_test(tc, test_fallback_says_why_once);
+        tcase_add_test(tc, test_journal_queue_bounded);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -774,6 +774,30 @@ static void run_rotations(enum rotation how) {
         rec_done(&r);
 }
 
+/* copytruncate while lines we have not read yet were in the file: they are read from the copy
+ * (path.1) before the file starts over. */
+START_TEST(test_copytruncate_reads_copy) {
+        struct rec r;
+        char old[1100];
+        rec_init(&r, "error.log");
+        snprintf(old, sizeof old, "%s.1", r.path);
+        APPEND(r.path, "");
+        rec_start(&r, TAIL_START_END, CAP);
+        APPEND(r.path, "line one\n");
+        WAIT_UNTIL(&r, r.nlines == 1);
+        APPEND(r.path, "line two\nline three\n");      /* not read before the copy */
+        ck_assert(copy_file(r.path, old));
+        ck_assert_int_eq(truncate(r.path, 0), 0);
+        APPEND(r.path, "line four\n");
+        WAIT_UNTIL(&r, r.nlines == 4);
+        EXPECT(&r, 1, "line two", 0);
+        EXPECT(&r, 2, "line three", 0);
+        EXPECT(&r, 3, "line four", 0);
+        ck_assert_uint_eq(r.notices[TAIL_TRUNCATED], 1);
+        rec_done(&r);
+}
+END_TEST
+
 START_TEST(test_rotate_rename_reopen) {
         run_rotations(ROT_RENAME);
 }
@@ -979,6 +1003,7 @@ static Suite *tail_suite(void) {
         tcase_add_test(tc, test_truncate_in_place);
         tcase_add_test(tc, test_old_file_kept_until_writer_moved);
         tcase_add_test(tc, test_old_files_bounded);
+        tcase_add_test(tc, test_copytruncate_reads_copy);
         tcase_add_test(tc, test_rotate_rename_reopen);
         tcase_add_test(tc, test_rotate_create_before_reopen);
         tcase_add_test(tc, test_rotate_delete_recreate);
