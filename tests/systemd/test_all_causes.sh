@@ -236,7 +236,7 @@ EOF
 # a copy of the binary beside the config: ProtectHome=yes hides a checkout in /root
 install -m 0755 "$bgw" "$A/bgw/badgatewayd" && bgw=$A/bgw/badgatewayd || fail "copy $bgw"
 sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $A/bgw/badgatewayd.conf --journal --state-dir $A/bgw/state|" \
-    -e '/^StateDirectory/d' \
+    -e '/^StateDirectory/d' -e '/^LogsDirectory/d' \
     -e 's|^WatchdogSec=.*|WatchdogSec=5s|' \
     -e 's|^RestartSec=.*|RestartSec=1s|' \
     -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \

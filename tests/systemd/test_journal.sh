@@ -140,7 +140,7 @@ asan_env=
 if [[ $(ldd "$bgw" 2>/dev/null) == *libasan* ]]; then asan_env='\nEnvironment=ASAN_OPTIONS=detect_leaks=0'; fi
 # as test_service.sh does: the shipped unit, with what sdenv's manager needs
 sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $J/bgw/badgatewayd.conf --journal --state-dir $J/bgw/state|" \
-    -e '/^StateDirectory/d' -e 's|^WatchdogSec=.*|WatchdogSec=10s|' \
+    -e '/^StateDirectory/d' -e '/^LogsDirectory/d' -e 's|^WatchdogSec=.*|WatchdogSec=10s|' \
     -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
     -e "/^\[Service\]/a LimitCORE=0\nWorkingDirectory=$J/bgw\nReadWritePaths=$J/bgw/state$asan_env" \
     "$unit_in" >"$D/units/$U"

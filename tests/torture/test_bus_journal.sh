@@ -70,7 +70,7 @@ EOF
 # the journal
 install -m 0755 "$bgw" "$D/bgw/badgatewayd" && bgw=$D/bgw/badgatewayd || die "copy $bgw"
 sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $D/bgw/badgatewayd.conf --journal --jsonl $JSONL --state-dir $D/bgw/state|" \
-    -e '/^StateDirectory/d' -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
+    -e '/^StateDirectory/d' -e '/^LogsDirectory/d' -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
     -e "/^\[Service\]/a LimitCORE=0\nWorkingDirectory=$D/bgw\nReadWritePaths=$D/bgw" \
     "$unit_in" >"$D/units/$U"
 sc daemon-reload || die "daemon-reload"
