@@ -24,6 +24,9 @@ struct scan {
         struct scanfile read;    /* --since, and the line counts */
         const char *file;       /* being read */
         json_t *file_json;      /* file as JSON, made once per file */
+        char time_text[32];     /* the last line's time as written, and as read */
+        size_t time_len;
+        struct timestamp time;
         size_t failed_files;
         struct tally tally;
 };
@@ -72,11 +75,29 @@ static struct span event_label(const struct event *ev) {
         return ev->source == SOURCE_FPM ? ev->pool : ev->upstream;
 }
 
+/* The line's time. Lines in a row often share their second: the text last read is not read again. */
+static bool line_time(struct scan *s, const struct logline *ll, struct timestamp *t) {
+        struct span text = ll->source == SOURCE_NGINX ? ll->nginx.time
+                           : ll->source == SOURCE_FPM ? ll->fpm.time : SPAN_NULL;
+        if (!text.p || text.n > sizeof(s->time_text))
+                return logline_parse_time(ll, t);
+        if (text.n == s->time_len && memcmp(text.p, s->time_text, text.n) == 0) {
+                *t = s->time;
+                return true;
+        }
+        if (!logline_parse_time(ll, t))
+                return false;
+        memcpy(s->time_text, text.p, text.n);
+        s->time_len = text.n;
+        s->time = *t;
+        return true;
+}
+
 static void on_line(void *userdata, const struct scanfile *r, const char *line, size_t len, unsigned flags,
                     const struct logline *ll, const struct event *ev) {
         struct scan *s = userdata;
         struct timestamp t;
-        bool timed = logline_parse_time(ll, &t);
+        bool timed = line_time(s, ll, &t);
         tally_add(&s->tally, ev->kind, event_label(ev), timed ? &t : NULL);
         if (s->json)
                 print_event(s->file_json, r->file_lines, ll, ev, flags);

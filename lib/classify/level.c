@@ -4,12 +4,14 @@
 
 static const struct {
         const char *name;
+        size_t len;
         enum log_level level;
 } names[] = {
-        { "debug", LEVEL_DEBUG },   { "info", LEVEL_INFO },     { "notice", LEVEL_NOTICE },
-        { "warn", LEVEL_WARN },     { "warning", LEVEL_WARN },  { "error", LEVEL_ERROR },
-        { "crit", LEVEL_CRIT },     { "alert", LEVEL_ALERT },   { "emerg", LEVEL_EMERG },
-        { "system", LEVEL_NOTICE },
+        /* the most frequent first */
+        { "error", 5, LEVEL_ERROR }, { "warn", 4, LEVEL_WARN },     { "notice", 6, LEVEL_NOTICE },
+        { "info", 4, LEVEL_INFO },   { "crit", 4, LEVEL_CRIT },     { "alert", 5, LEVEL_ALERT },
+        { "emerg", 5, LEVEL_EMERG }, { "debug", 5, LEVEL_DEBUG },   { "warning", 7, LEVEL_WARN },
+        { "system", 6, LEVEL_NOTICE },
 };
 
 static bool is(struct span s, const char *lower) {
@@ -24,7 +26,7 @@ enum log_level level_from_span(struct span s) {
         if (s.n < 4 || s.n > 7)
                 return LEVEL_UNKNOWN;
         for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-                if ((s.p[0] | 0x20) == names[i].name[0] && is(s, names[i].name))
+                if (names[i].len == s.n && (s.p[0] | 0x20) == names[i].name[0] && is(s, names[i].name))
                         return names[i].level;
         return LEVEL_UNKNOWN;
 }

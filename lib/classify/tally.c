@@ -23,9 +23,18 @@ int64_t tally_minute(const struct timestamp *t) {
         return days_from_civil(t->year, t->month, t->day) * 1440 + t->hour * 60 + t->min;
 }
 
+/* tally_minute for lines in time order: the day is worked out again only when it changes. */
+static int64_t minute_of(struct tally *t, const struct timestamp *when) {
+        if (!t->have_day || when->year != t->day.year || when->month != t->day.month || when->day != t->day.day) {
+                t->day = *when;
+                t->day_minute = days_from_civil(when->year, when->month, when->day) * 1440;
+                t->have_day = true;
+        }
+        return t->day_minute + when->hour * 60 + when->min;
+}
+
 /* The common case, lines in time order, costs one compare: the minute is the last run's. */
-static int note_minute(struct tally_kind *tk, const struct timestamp *when) {
-        int64_t minute = tally_minute(when);
+static int note_minute(struct tally_kind *tk, int64_t minute) {
         if (tk->nruns && tk->runs[tk->nruns - 1].minute == minute) {
                 tk->runs[tk->nruns - 1].count++;
                 return 0;
@@ -45,18 +54,32 @@ static int note_minute(struct tally_kind *tk, const struct timestamp *when) {
 static void note_time(struct tally_kind *tk, const struct timestamp *when) {
         if (!when)
                 return;
-        if (!tk->have_time || timestamp_key(when) < timestamp_key(&tk->first))
+        int64_t key = timestamp_key(when);
+        if (!tk->have_time || key < tk->first_key) {
                 tk->first = *when;
-        if (!tk->have_time || timestamp_key(when) > timestamp_key(&tk->last))
+                tk->first_key = key;
+        }
+        if (!tk->have_time || key > tk->last_key) {
                 tk->last = *when;
+                tk->last_key = key;
+        }
         tk->have_time = true;
 }
 
+static bool label_is(const struct tally_label *l, struct span label) {
+        return l->len == label.n && (!label.n || memcmp(l->text, label.p, label.n) == 0);
+}
+
 static int note_label(struct tally_kind *tk, struct span label) {
+        if (tk->nlabels && label_is(&tk->labels[tk->last_label], label)) {
+                tk->labels[tk->last_label].count++;
+                return 0;
+        }
         for (size_t i = 0; i < tk->nlabels; i++) {
                 struct tally_label *l = &tk->labels[i];
-                if (strlen(l->text) == label.n && (!label.n || memcmp(l->text, label.p, label.n) == 0)) {
+                if (label_is(l, label)) {
                         l->count++;
+                        tk->last_label = i;
                         return 0;
                 }
         }
@@ -67,7 +90,8 @@ static int note_label(struct tally_kind *tk, struct span label) {
         char *copy = strndup(label.p ? label.p : "", label.n);
         if (!copy)
                 return -ENOMEM;
-        tk->labels[tk->nlabels++] = (struct tally_label) { copy, 1 };
+        tk->last_label = tk->nlabels;
+        tk->labels[tk->nlabels++] = (struct tally_label) { copy, label.n, 1 };
         return 0;
 }
 
@@ -77,7 +101,7 @@ int tally_add(struct tally *t, enum event_kind k, struct span label, const struc
         struct tally_kind *tk = &t->kinds[k];
         tk->count++;
         note_time(tk, when);
-        int r = when ? note_minute(tk, when) : 0;
+        int r = when ? note_minute(tk, minute_of(t, when)) : 0;
         int l = note_label(tk, label);
         return r < 0 ? r : l;
 }

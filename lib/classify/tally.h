@@ -12,6 +12,7 @@ enum { TALLY_LABELS = 64 };     /* distinct labels kept per kind; the rest count
 
 struct tally_label {
         char *text;
+        size_t len;             /* strlen(text) */
         size_t count;
 };
 
@@ -25,9 +26,11 @@ struct tally_run {
 struct tally_kind {
         size_t count;
         struct timestamp first, last;
+        int64_t first_key, last_key;    /* their timestamp_key() */
         bool have_time;
         struct tally_label labels[TALLY_LABELS];
         size_t nlabels;
+        size_t last_label;      /* the label the last event had: tried first */
         size_t other;           /* events whose label did not fit */
         struct tally_run *runs; /* one per minute in the order lines came; a minute may repeat */
         size_t nruns, runs_cap;
@@ -35,6 +38,9 @@ struct tally_kind {
 
 struct tally {
         struct tally_kind kinds[KIND__MAX];
+        struct timestamp day;   /* the day of the last minute worked out, and its first minute */
+        int64_t day_minute;
+        bool have_day;
 };
 
 void tally_init(struct tally *t);
