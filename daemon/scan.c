@@ -24,6 +24,7 @@ struct scan {
         struct scanfile read;    /* --since, and the line counts */
         const char *file;       /* being read */
         json_t *file_json;      /* file as JSON, made once per file */
+        json_t *event_json;     /* one object for every line's event, emptied each time */
         char time_text[32];     /* the last line's time as written, and as read */
         size_t time_len;
         struct timestamp time;
@@ -55,16 +56,19 @@ static void print_json_line(json_t *obj) {
         fputs("\n", stdout);
 }
 
-static void print_event(json_t *file, size_t lineno, const struct logline *ll, const struct event *ev,
+static void print_event(struct scan *s, size_t lineno, const struct logline *ll, const struct event *ev,
                         unsigned flags) {
-        json_t *obj = json_object();
-        json_object_set_nocheck(obj, "file", file);
+        json_t *obj = s->event_json;
+        if (obj)
+                json_object_clear(obj);
+        else if (!(obj = s->event_json = json_object()))
+                return;
+        json_object_set_nocheck(obj, "file", s->file_json);
         json_object_set_new_nocheck(obj, "line", json_integer((json_int_t) lineno));
         event_json_fill(obj, ll, ev);
         if (flags & READLINES_LINE_TRUNCATED)
                 json_object_set_new(obj, "truncated", json_true());
         print_json_line(obj);
-        json_decref(obj);
 }
 
 /* An event's label in the table: the upstream for nginx lines, the pool for php-fpm ones, the
@@ -100,7 +104,7 @@ static void on_line(void *userdata, const struct scanfile *r, const char *line, 
         bool timed = line_time(s, ll, &t);
         tally_add(&s->tally, ev->kind, event_label(ev), timed ? &t : NULL);
         if (s->json)
-                print_event(s->file_json, r->file_lines, ll, ev, flags);
+                print_event(s, r->file_lines, ll, ev, flags);
 }
 
 static int scan_file(struct scan *s, const char *path) {
@@ -333,6 +337,7 @@ int scan_main(int argc, char **argv) {
         else
                 print_table(&s, argc - optind);
         fflush(stdout);
+        json_decref(s.event_json);
         tally_done(&s.tally);
         return s.failed_files ? 2 : 0;
 }

@@ -32,24 +32,56 @@ static json_t *causes_json(enum event_kind k) {
         return json_incref(a);
 }
 
+/* A name from one of the tables below as a JSON string, made once into *slot and shared by every
+ * event (the caller's object holds a reference): a --json scan writes several per line. */
+static json_t *name_json(json_t **slot, const char *name) {
+        if (!*slot)
+                *slot = json_string_nocheck(name);      /* names from the tables: plain ASCII */
+        return *slot ? json_incref(*slot) : NULL;
+}
+
+static json_t *level_json(enum log_level lvl) {
+        static json_t *made[LEVEL_EMERG + 1];
+        if ((unsigned) lvl > LEVEL_EMERG)
+                lvl = LEVEL_UNKNOWN;
+        return name_json(&made[lvl], level_name(lvl));
+}
+
+static json_t *kind_json(enum event_kind k) {
+        static json_t *made[KIND__MAX];
+        if ((unsigned) k >= KIND__MAX)
+                return json_string_nocheck(kind_id(k));
+        return name_json(&made[k], kind_id(k));
+}
+
+static json_t *source_json(enum log_source src) {
+        static const char *const sources[] = {
+                [SOURCE_NONE] = "none", [SOURCE_NGINX] = "nginx", [SOURCE_FPM] = "php-fpm", [SOURCE_KERNEL] = "kernel",
+        };
+        static json_t *made[SOURCE_KERNEL + 1];
+        if ((unsigned) src > SOURCE_KERNEL)
+                src = SOURCE_NONE;
+        return name_json(&made[src], sources[src]);
+}
+
+static json_t *phase_json(enum upstream_phase ph) {
+        static json_t *made[PHASE_TLS + 1];
+        if ((unsigned) ph > PHASE_TLS)
+                ph = PHASE_NONE;
+        return name_json(&made[ph], upstream_phase_name(ph));
+}
+
 static int put_head(json_t *obj, const struct logline *ll, const struct event *ev) {
         struct timestamp t;
         char iso[32];
         int r = 0;
         if (logline_parse_time(ll, &t))
                 r |= put(obj, "time", json_string_nocheck(timestamp_iso(&t, iso)));
-        static const char *const sources[] = {
-                [SOURCE_NONE] = "none", [SOURCE_NGINX] = "nginx", [SOURCE_FPM] = "php-fpm", [SOURCE_KERNEL] = "kernel",
-        };
-        /* names from the tables: plain ASCII, no UTF-8 check needed */
-        if (ll->source == SOURCE_NGINX || ll->source == SOURCE_FPM) {
-                enum log_level lvl = ll->source == SOURCE_NGINX ? ll->nginx.lvl : ll->fpm.lvl;
-                r |= put(obj, "level", json_string_nocheck(level_name(lvl)));
-        }
-        r |= put(obj, "kind", json_string_nocheck(kind_id(ev->kind)));
+        if (ll->source == SOURCE_NGINX || ll->source == SOURCE_FPM)
+                r |= put(obj, "level", level_json(ll->source == SOURCE_NGINX ? ll->nginx.lvl : ll->fpm.lvl));
+        r |= put(obj, "kind", kind_json(ev->kind));
         r |= put(obj, "causes", causes_json(ev->kind));
-        r |= put(obj, "source",
-                 json_string_nocheck((unsigned) ll->source <= SOURCE_KERNEL ? sources[ll->source] : "none"));
+        r |= put(obj, "source", source_json(ll->source));
         return r;
 }
 
@@ -58,7 +90,7 @@ static int put_nginx(json_t *obj, const struct nginx_line *l, const struct event
         r |= put_span(obj, "server", l->server);
         r |= put_span(obj, "request", l->request);
         if (ev->phase != PHASE_NONE)
-                r |= put(obj, "phase", json_string_nocheck(upstream_phase_name(ev->phase)));
+                r |= put(obj, "phase", phase_json(ev->phase));
         return r;
 }
 

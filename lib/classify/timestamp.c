@@ -74,7 +74,36 @@ int64_t timestamp_key(const struct timestamp *t) {
         return secs * 1000000 + t->usec;
 }
 
+static bool two_digits(int v) {
+        return v >= 0 && v <= 99;
+}
+
+/* v (0-99) as two digits, then sep */
+static char *put2(char *p, int v, char sep) {
+        p[0] = (char) ('0' + v / 10);
+        p[1] = (char) ('0' + v % 10);
+        p[2] = sep;
+        return p + 3;
+}
+
+/* What the snprintf below prints, without it: scan --json writes one per line. */
+static bool iso_fast(const struct timestamp *t, char buf[static 32]) {
+        if (t->year < 0 || t->year > 9999 || !two_digits(t->month) || !two_digits(t->day) || !two_digits(t->hour) ||
+            !two_digits(t->min) || !two_digits(t->sec) || t->usec)
+                return false;
+        char *p = put2(buf, t->year / 100, '\0');
+        p = put2(p - 1, t->year % 100, '-');
+        p = put2(p, t->month, '-');
+        p = put2(p, t->day, 'T');
+        p = put2(p, t->hour, ':');
+        p = put2(p, t->min, ':');
+        put2(p, t->sec, '\0');
+        return true;
+}
+
 const char *timestamp_iso(const struct timestamp *t, char buf[static 32]) {
+        if (iso_fast(t, buf))
+                return buf;
         int n = snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d", t->year, t->month, t->day,
                          t->hour, t->min, t->sec);
         if (t->usec && n > 0 && n < 25)
