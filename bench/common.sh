@@ -10,12 +10,13 @@ if [[ ! -f $build/build.ninja ]]; then
         meson setup "$build" "$src" -Dbuildtype=release >/dev/null
 fi
 if [[ -z ${BENCH_NO_BUILD:-} ]]; then    # set by the smoke test: meson test has built them
-        ninja -C "$build" daemon/badgatewayd bench/gen_errorlog bench/follow bench/inotify_reader >/dev/null
+        ninja -C "$build" daemon/badgatewayd bench/gen_errorlog bench/follow bench/inotify_reader bench/journal_reader >/dev/null
 fi
 bgw=${BGW:-$build/daemon/badgatewayd}   # BGW: another badgatewayd binary to measure (before/after)
 gen=$build/bench/gen_errorlog
 follow=$build/bench/follow
 inotify_reader=$build/bench/inotify_reader
+journal_reader=$build/bench/journal_reader
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bgw-bench.XXXXXX")
 pids=()
