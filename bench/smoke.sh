@@ -23,6 +23,14 @@ expect() {      # SCRIPT PATTERN...
 EVENTS=20 "$here/latency.sh" "$build" >"$out" 2>&1 || true
 expect latency 'latency badgatewayd (JSON sink): 20 events, p50 .* ms, p99 .* ms, max .* ms, missed 0' \
         'latency inotify_reader (baseline): 20 events' 'target p99 to the JSON sink' 'latency (journal): '
+EVENTS=3 TAIL_EVENTS=1 "$here/latency_journal.sh" "$build" >"$out" 2>&1 || true
+if grep -q 'latency (journal): skipped: ' "$out"; then
+        sed -n 's/^/latency_journal.sh: /; /skipped/p' "$out"
+else
+        expect latency_journal 'latency badgatewayd -> journal: 3 events, p50 .* ms, p99 .* ms, max .* ms, missed 0' \
+                'latency inotify_reader | systemd-cat -> journal (baseline): 3 events' \
+                'latency badgatewayd -> journalctl -f: 1 events'
+fi
 LINES=20000 RATE=200000 "$here/burst.sh" "$build" >"$out" 2>&1 || true
 expect burst 'burst fast: writer .* lines/s' 'burst fast: max lag' 'ms per million lines' \
         'burst fast: lines written 20006, read 20006, lost 0' 'burst paced: .* of one core over the burst' \
