@@ -9,6 +9,7 @@ bin=${BADGATEWAYD:-./build/daemon/badgatewayd}
 fpm=${PHP_FPM:-/usr/sbin/php-fpm8.2}
 nginx=${NGINX:-/usr/sbin/nginx}
 limit_mb=96
+source "$(dirname "${BASH_SOURCE[0]}")/../webstack.sh"
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (a memory cgroup, /dev/kmsg)"
@@ -59,66 +60,17 @@ else
 fi
 echo "memory cgroup $version: $cg, limit $limit_mb MB"
 
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  return 1
-}
-http_status() {   # the status line of GET $2 on port $1
-  local reply
-  exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null || { echo "no answer"; return; }
-  printf 'GET %s HTTP/1.0\r\nHost: oom\r\n\r\n' "$2" >&3
-  IFS= read -r -t 30 reply <&3 || reply="no answer"
-  exec 3<&- 3>&-
-  echo "${reply%$'\r'}"
-}
-
 port=$(free_port)
-mkdir -p "$dir/www" "$dir/tmp"
+mkdir -p "$dir/www"
 printf '<?php echo "ok\\n";\n' > "$dir/www/index.php"
 # 1 MB strings until the cgroup's limit is passed: only the OOM killer stops it
 printf '<?php $a = []; for ($i = 0; $i < 4 * %d; $i++) { $a[] = str_repeat("x", 1 << 20); } echo count($a), "\\n";\n' \
   "$limit_mb" > "$dir/www/eat.php"
-cat > "$dir/php-fpm.conf" <<CONF
-[global]
-pid = $dir/php-fpm.pid
-error_log = $dir/php-fpm.log
-daemonize = no
-[www]
-user = www-data
-group = www-data
-listen = $dir/php-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-listen.mode = 0660
-pm = static
-pm.max_children = 2
-php_admin_value[memory_limit] = -1
-CONF
-cat > "$dir/nginx.conf" <<CONF
-user www-data www-data;
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/nginx-error.log info;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    proxy_temp_path $dir/tmp/proxy;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $dir/www;
-        location ~ \.php\$ { include /etc/nginx/fastcgi.conf; fastcgi_pass unix:$dir/php-fpm.sock;
-                             fastcgi_read_timeout 30s; }
-    }
-}
-CONF
+write_fpm_conf "$dir" www "$dir/php-fpm.log" "listen.owner = www-data" "listen.group = www-data" \
+  "listen.mode = 0660" "php_admin_value[memory_limit] = -1"
+write_nginx_conf "$dir" "$port" "$dir/nginx-error.log info" "root $dir/www;
+        location ~ \\.php\$ { include /etc/nginx/fastcgi.conf; fastcgi_pass unix:$dir/php-fpm.sock;
+                             fastcgi_read_timeout 30s; }"
 cat > "$dir/badgatewayd.conf" <<CONF
 [Daemon]
 ProbeInterval = 1s

@@ -22,6 +22,7 @@ FPM=bgw-php-fpm.service
 NGX=nginx.service
 SOCK=$D/php-fpm/php-fpm.sock
 N_WRITTEN=3000          # numbered entries written across the restart
+source "$(dirname "${BASH_SOURCE[0]}")/../webstack.sh"
 
 sc() { "$SDENV_BIN/systemctl" --no-pager "$@"; }
 jc() { "$SDENV_BIN/journalctl" --no-pager "$@"; }
@@ -53,21 +54,6 @@ has_alert() { # CAUSE...: one of them fired
   return 1
 }
 said() { jc -u "$U" -o cat | grep -c -- "$1"; }
-http_status() { # PORT PATH: the status line
-  local reply
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { echo "no answer"; return; }
-  printf 'GET %s HTTP/1.0\r\nHost: t\r\n\r\n' "$2" >&3
-  IFS= read -r -t 20 reply <&3 || reply="no answer"
-  exec 3<&- 3>&-
-  echo "${reply%$'\r'}"
-}
-free_port() {
-  local p
-  for p in $(seq "$1" "$(($1 + 300))"); do
-    { (exec 3<>"/dev/tcp/127.0.0.1/$p"); } 2>/dev/null || { echo "$p"; return; }
-  done
-  return 1
-}
 
 mkdir -p "$J/bgw/state" "$J/nginx/tmp" "$J/www"
 chmod 755 "$J" "$J/www"
@@ -75,43 +61,12 @@ chmod 755 "$J" "$J/www"
 "$SDENV_BIN/nsrun" ln -sf /run/systemd/journal/dev-log /dev/log || fail "no /dev/log in the namespace"
 
 # --- php-fpm to syslog (identifier php-fpm), nginx to stderr (the unit's journal stream)
-cat >"$D/php-fpm/php-fpm.conf" <<EOF
-[global]
-pid = $D/php-fpm/php-fpm.pid
-error_log = syslog
-daemonize = no
-[www]
-user = www-data
-group = www-data
-listen = $SOCK
-listen.mode = 0666
-pm = static
-pm.max_children = 2
-EOF
+write_fpm_conf "$D/php-fpm" www syslog "listen.mode = 0666"
 printf '<?php sleep(3); echo "slept\\n";\n' >"$J/www/slow.php"
 chmod 644 "$J/www/slow.php"
-port=$(free_port 18700) || fail "no free port"
-cat >"$J/nginx/nginx.conf" <<EOF
-user www-data www-data;
-worker_processes 1;
-daemon off;
-pid $J/nginx/nginx.pid;
-error_log stderr info;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $J/nginx/tmp/body;
-    fastcgi_temp_path $J/nginx/tmp/fastcgi;
-    proxy_temp_path $J/nginx/tmp/proxy;
-    uwsgi_temp_path $J/nginx/tmp/uwsgi;
-    scgi_temp_path $J/nginx/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $J/www;
-        location ~ \.php\$ { include /etc/nginx/fastcgi.conf; fastcgi_pass unix:$SOCK; fastcgi_read_timeout 1s; }
-    }
-}
-EOF
+port=$(free_port) || fail "no free port"
+write_nginx_conf "$J/nginx" "$port" "stderr info" "root $J/www;
+        location ~ \\.php\$ { include /etc/nginx/fastcgi.conf; fastcgi_pass unix:$SOCK; fastcgi_read_timeout 1s; }"
 printf '[Unit]\nDescription=nginx of the badgatewayd journal test\n[Service]\nExecStart=%s -c %s -p %s\n' \
   "$nginx_bin" "$J/nginx/nginx.conf" "$J/nginx" >"$D/units/$NGX"
 

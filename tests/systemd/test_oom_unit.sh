@@ -14,6 +14,7 @@ bgw=$1
 fpm=/usr/sbin/php-fpm8.2
 nginx=/usr/sbin/nginx
 limit_mb=96
+source "$(dirname "${BASH_SOURCE[0]}")/../webstack.sh"
 [ -x "$nginx" ] || { echo "SKIP: $nginx is missing"; exit 77; }
 [ -f /etc/nginx/fastcgi.conf ] || { echo "SKIP: /etc/nginx/fastcgi.conf is missing"; exit 77; }
 dd if=/dev/kmsg of=/dev/null bs=8192 count=1 iflag=nonblock 2>/dev/null || { echo "SKIP: /dev/kmsg cannot be read"; exit 77; }
@@ -35,42 +36,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 50); do
-    { (exec 3<>"/dev/tcp/127.0.0.1/$p"); } 2>/dev/null || { echo "$p"; return; }
-  done
-  return 1
-}
-http_status() {
-  local reply
-  { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || { echo "no answer"; return; }
-  printf 'GET %s HTTP/1.0\r\nHost: oom\r\n\r\n' "$2" >&3
-  IFS= read -r -t 30 reply <&3 || reply="no answer"
-  exec 3<&- 3>&-
-  echo "${reply%$'\r'}"
-}
-
-mkdir -p "$A/www" "$A/tmp" "$A/fpm"
+mkdir -p "$A/www" "$A/fpm"
 chmod 755 "$A"
 port=$(free_port)
 printf '<?php echo "ok\\n";\n' > "$A/www/index.php"
 printf '<?php $a = []; for ($i = 0; $i < 4 * %d; $i++) { $a[] = str_repeat("x", 1 << 20); } echo count($a), "\\n";\n' \
   "$limit_mb" > "$A/www/eat.php"
-cat > "$A/fpm/php-fpm.conf" <<CONF
-[global]
-pid = $A/fpm/php-fpm.pid
-error_log = $A/fpm/error.log
-daemonize = no
-[oom]
-user = www-data
-group = www-data
-listen = $A/fpm/php-fpm.sock
-listen.mode = 0666
-pm = static
-pm.max_children = 2
-php_admin_value[memory_limit] = -1
-CONF
+write_fpm_conf "$A/fpm" oom "$A/fpm/error.log" "listen.mode = 0666" "php_admin_value[memory_limit] = -1"
 cat > "$unit_file" <<UNIT
 [Unit]
 Description=php-fpm pool oom of the badgatewayd OOM test
@@ -90,27 +62,8 @@ applied=$(cat "/sys/fs/cgroup/memory$cg/memory.limit_in_bytes" 2>/dev/null ||
   { echo "SKIP: MemoryMax=${limit_mb}M is not applied to $cg here (limit: $applied)"; exit 77; }
 echo "$UNIT: ControlGroup=$cg, MemoryMax=$(sc show -P MemoryMax "$UNIT"), limit in the cgroup: $applied"
 
-cat > "$A/nginx.conf" <<CONF
-user www-data www-data;
-worker_processes 1;
-daemon off;
-pid $A/nginx.pid;
-error_log $A/nginx-error.log info;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $A/tmp/body;
-    fastcgi_temp_path $A/tmp/fastcgi;
-    proxy_temp_path $A/tmp/proxy;
-    uwsgi_temp_path $A/tmp/uwsgi;
-    scgi_temp_path $A/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $A/www;
-        location ~ \.php\$ { include /etc/nginx/fastcgi.conf; fastcgi_pass unix:$A/fpm/php-fpm.sock; }
-    }
-}
-CONF
+write_nginx_conf "$A" "$port" "$A/nginx-error.log info" "root $A/www;
+        location ~ \\.php\$ { include /etc/nginx/fastcgi.conf; fastcgi_pass unix:$A/fpm/php-fpm.sock; }"
 "$nginx" -c "$A/nginx.conf" -p "$A" 2>>"$A/nginx.stderr" &
 pids+=($!)
 for d in kmsg cgroup; do
