@@ -16,6 +16,7 @@
 #                 and started again while requests go through a real nginx: every line read,
 #                 every firing alert resolved, few alerts
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../webstack.sh"
 fault=${1:?FAULT}
 shift
 seconds=
@@ -204,43 +205,11 @@ fault_flapping() {
         command -v curl >/dev/null || skip "curl is not installed"
         local port
         port=$(free_port) || { bad "no free port"; return; }
-        mkdir -p "$dir/www" "$dir/tmp"
+        mkdir -p "$dir/www"
         echo '<?php echo "ok\n";' >"$dir/www/index.php"
-        cat >"$dir/php-fpm.conf" <<CONF
-[global]
-pid = $dir/php-fpm.pid
-error_log = $dir/php-fpm.log
-daemonize = no
-[www]
-user = www-data
-group = www-data
-listen = $dir/php-fpm.sock
-listen.owner = www-data
-listen.group = www-data
-pm = static
-pm.max_children = 2
-CONF
-        cat >"$dir/nginx.conf" <<CONF
-user www-data www-data;
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $log error;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    proxy_temp_path $dir/tmp/proxy;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        root $dir/www;
-        location / { include /etc/nginx/fastcgi.conf; fastcgi_param SCRIPT_FILENAME $dir/www/index.php; fastcgi_pass unix:$dir/php-fpm.sock; }
-    }
-}
-CONF
+        write_fpm_conf "$dir" www "$dir/php-fpm.log" "listen.owner = www-data" "listen.group = www-data"
+        write_nginx_conf "$dir" "$port" "$log error" "root $dir/www;
+        location / { include /etc/nginx/fastcgi.conf; fastcgi_param SCRIPT_FILENAME $dir/www/index.php; fastcgi_pass unix:$dir/php-fpm.sock; }"
         {
                 echo "[Daemon]"
                 echo "ProbeInterval = 500ms"
@@ -314,14 +283,6 @@ CONF
 all_resolved() {
         jq -e -s 'group_by(.id) | map(last | .state == "resolved") | all' "$1" >/dev/null &&
                 [ "$(jq -s 'length' "$1")" -gt 0 ]
-}
-
-free_port() {
-        local p
-        for p in $(shuf -i 20000-60000 -n 50); do
-                (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-        done
-        return 1
 }
 
 case $fault in

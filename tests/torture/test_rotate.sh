@@ -11,6 +11,7 @@
 # Passes when lost = 0 and duplicated = 0; for copytruncate the lines lost are those logrotate
 # itself loses between its copy and its truncate, and the ones the daemon says it lost (bytes).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../webstack.sh"
 kind=${1:?KIND}
 shift
 cycles=40 rate=5000 interval=0.05
@@ -36,26 +37,8 @@ start_writer() {
                 command -v curl >/dev/null || skip "curl is not installed"
                 local port
                 port=$(free_port) || { bad "no free port"; exit 1; }
-                mkdir -p "$dir/tmp"
-                cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $log error;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    proxy_temp_path $dir/tmp/proxy;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        location / { include /etc/nginx/fastcgi_params; fastcgi_pass ${upstream}; }
-    }
-}
-CONF
+                write_nginx_conf "$dir" "$port" "$log error" \
+                        "location / { include /etc/nginx/fastcgi_params; fastcgi_pass ${upstream}; }"
                 /usr/sbin/nginx -p "$dir" -c "$dir/nginx.conf" 2>>"$dir/nginx.stderr" &
                 nginx_pid=$!
                 pids+=("$nginx_pid")
@@ -68,14 +51,6 @@ CONF
         fi
         writer_pid=$!
         pids+=("$writer_pid")
-}
-
-free_port() {
-        local p
-        for p in $(shuf -i 20000-60000 -n 50); do
-                (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-        done
-        return 1
 }
 
 write_logrotate_conf() {
