@@ -50,23 +50,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-sc() { "$SDENV_BIN/systemctl" --no-pager "$@"; }
-jc() { "$SDENV_BIN/journalctl" --no-pager "$@"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+source "$(dirname "${BASH_SOURCE[0]}")/sdtest.sh"
 fail() {
   echo "FAIL: $*"
   sc status -l "$U" || true
   jc -u "$U" -n 40 || true
   echo "--- nginx error.log (tail)"; tail -n 20 "$NGINX_LOG" 2>/dev/null
   exit 1
-}
-wait_for() { # SECONDS CMD...: polls CMD every 100 ms until it succeeds
-  local end=$(($(now_ms) + $1 * 1000))
-  shift
-  until "$@"; do
-    [ "$(now_ms)" -lt "$end" ] || return 1
-    sleep 0.1
-  done
 }
 
 # --- the journal, read back: one JSON object per line (-a: BADGATEWAY_JSON may exceed 4 KiB)
@@ -233,15 +223,7 @@ Listen = $A/fpm-sat/php-fpm.sock
 Unit = bgw-fpm-sat.service
 Log = $A/fpm-sat/error.log
 EOF
-# a copy of the binary beside the config: ProtectHome=yes hides a checkout in /root
-install -m 0755 "$bgw" "$A/bgw/badgatewayd" && bgw=$A/bgw/badgatewayd || fail "copy $bgw"
-sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $A/bgw/badgatewayd.conf --journal --state-dir $A/bgw/state|" \
-    -e '/^StateDirectory/d' -e '/^LogsDirectory/d' \
-    -e 's|^WatchdogSec=.*|WatchdogSec=5s|' \
-    -e 's|^RestartSec=.*|RestartSec=1s|' \
-    -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
-    -e "/^\[Service\]/a LimitCORE=0\nWorkingDirectory=$A/bgw\nTimeoutAbortSec=5s" \
-    "$unit_in" >"$D/units/$U"
+install_bgw_unit "$unit_in" "$A/bgw" "$bgw" WatchdogSec=5s RestartSec=1s TimeoutAbortSec=5s || fail "copy $bgw"
 sc daemon-reload || fail "daemon-reload"
 sc start "$WWW_UNIT" bgw-fpm-perm.service bgw-fpm-sat.service || fail "start the php-fpm units"
 "$nginx_bin" -c "$A/nginx/nginx.conf" -p "$A/nginx" 2>>"$A/nginx/stderr" &

@@ -24,9 +24,7 @@ SOCK=$D/php-fpm/php-fpm.sock
 N_WRITTEN=3000          # numbered entries written across the restart
 source "$(dirname "${BASH_SOURCE[0]}")/../webstack.sh"
 
-sc() { "$SDENV_BIN/systemctl" --no-pager "$@"; }
-jc() { "$SDENV_BIN/journalctl" --no-pager "$@"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+source "$(dirname "${BASH_SOURCE[0]}")/sdtest.sh"
 cleanup() {
   sc stop "$U" "$NGX" "$FPM" >/dev/null 2>&1 || true
   rm -rf -- "${J:?}"
@@ -37,14 +35,6 @@ fail() {
   sc status -l "$U" || true
   jc -u "$U" -n 40 -o cat || true
   exit 1
-}
-wait_for() { # SECONDS CMD...: polls CMD every 100 ms until it succeeds
-  local end=$(($(now_ms) + $1 * 1000))
-  shift
-  until "$@"; do
-    [ "$(now_ms)" -lt "$end" ] || return 1
-    sleep 0.1
-  done
 }
 alerts() { jc -a -o json SYSLOG_IDENTIFIER=badgatewayd "$@" | jq -c 'select(.BADGATEWAY_CAUSE)'; }
 n_alerts() { alerts "$@" | wc -l; }
@@ -87,18 +77,13 @@ Unit = $FPM
 Follow = yes
 Identifiers = nginx php-fpm badgatewayd
 EOF
-install -m 0755 "$bgw" "$J/bgw/badgatewayd" && bgw=$J/bgw/badgatewayd || fail "copy $bgw"
+# as test_service.sh does: the shipped unit, with what sdenv's manager needs
+unit_keys=("WatchdogSec=10s" "ReadWritePaths=$J/bgw/state")
 # LeakSanitizer cannot stop the threads of a process under the unit's sandbox ("LeakSanitizer has
 # encountered a fatal error", exit 1): an ASan build runs there without leak checks, and any other
 # error it finds still fails the stop checked below
-asan_env=
-if [[ $(ldd "$bgw" 2>/dev/null) == *libasan* ]]; then asan_env='\nEnvironment=ASAN_OPTIONS=detect_leaks=0'; fi
-# as test_service.sh does: the shipped unit, with what sdenv's manager needs
-sed -e "s|^ExecStart=.*|ExecStart=$bgw run --config $J/bgw/badgatewayd.conf --journal --state-dir $J/bgw/state|" \
-    -e '/^StateDirectory/d' -e '/^LogsDirectory/d' -e 's|^WatchdogSec=.*|WatchdogSec=10s|' \
-    -e '/^User=/d' -e '/^Group=/d' -e '/^PrivateTmp=/d' -e '/^PrivateDevices=/d' \
-    -e "/^\[Service\]/a LimitCORE=0\nWorkingDirectory=$J/bgw\nReadWritePaths=$J/bgw/state$asan_env" \
-    "$unit_in" >"$D/units/$U"
+if [[ $(ldd "$bgw" 2>/dev/null) == *libasan* ]]; then unit_keys+=("Environment=ASAN_OPTIONS=detect_leaks=0"); fi
+install_bgw_unit "$unit_in" "$J/bgw" "$bgw" "${unit_keys[@]}" || fail "copy $bgw"
 sc daemon-reload || fail "daemon-reload"
 sc restart "$FPM" || fail "start $FPM"
 sc start "$NGX" || fail "start $NGX"
