@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the shell tests that run a throwaway php-fpm and nginx: their config files, a free
 # port and one HTTP status line. Nothing here starts or stops a process.
 #   source "$(dirname "${BASH_SOURCE[0]}")/../webstack.sh"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the tests sdenv.sh runs (SDENV_BIN, SDENV_DIR set): its systemctl and journalctl,
 # a poll, and badgatewayd.service made from the shipped unit for sdenv's manager.
 #   source "$(dirname "${BASH_SOURCE[0]}")/sdtest.sh"
