@@ -140,6 +140,22 @@ static const char *when(const struct tally_kind *tk, const struct timestamp *t, 
         return buf;
 }
 
+/* A label as the log wrote it, for a terminal: control bytes and bytes that are not UTF-8 as \xNN
+ * (a log line may carry escape sequences). */
+static void print_label(const char *p, size_t n) {
+        for (size_t i = 0; i < n;) {
+                unsigned char c = (unsigned char) p[i];
+                size_t len = utf8_seq((const unsigned char *) p + i, n - i);
+                if (len == 0 || c < 0x20 || c == 0x7f) {
+                        printf("\\x%02x", c);
+                        i++;
+                        continue;
+                }
+                fwrite(p + i, 1, len, stdout);
+                i += len;
+        }
+}
+
 /* "unix:/run/php.sock (12), 127.0.0.1:9000 (3)" — the three most frequent. */
 static void print_top(const struct tally *t, enum event_kind k) {
         size_t idx[TALLY_LABELS];
@@ -148,8 +164,12 @@ static void print_top(const struct tally *t, enum event_kind k) {
         for (size_t i = 0; i < n && i < 3; i++) {
                 const struct tally_label *l = &tk->labels[idx[i]];
                 bool pool = kind_info(k)->source == SOURCE_FPM;
-                printf("%s%s%s (%zu)", i ? ", " : "", pool && l->text[0] ? "pool " : "",
-                       l->text[0] ? l->text : "-", l->count);
+                printf("%s%s", i ? ", " : "", pool && l->len ? "pool " : "");
+                if (l->len)
+                        print_label(l->text, l->len);
+                else
+                        fputs("-", stdout);
+                printf(" (%zu)", l->count);
         }
         if (n > 3 || tk->other)
                 printf(", …");

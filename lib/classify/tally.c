@@ -87,9 +87,12 @@ static int note_label(struct tally_kind *tk, struct span label) {
                 tk->other++;
                 return 0;
         }
-        char *copy = strndup(label.p ? label.p : "", label.n);
+        char *copy = malloc(label.n + 1);      /* not strndup: a label may hold NUL bytes */
         if (!copy)
                 return -ENOMEM;
+        if (label.n)
+                memcpy(copy, label.p, label.n);
+        copy[label.n] = '\0';
         tk->last_label = tk->nlabels;
         tk->labels[tk->nlabels++] = (struct tally_label) { copy, label.n, 1 };
         return 0;

@@ -12,7 +12,7 @@ enum { TALLY_LABELS = 64 };     /* distinct labels kept per kind; the rest count
 
 struct tally_label {
         char *text;
-        size_t len;             /* strlen(text) */
+        size_t len;             /* bytes of text (NUL-terminated too; it may hold NUL bytes of its own) */
         size_t count;
 };
 

@@ -274,6 +274,30 @@ START_TEST(test_table_timeline) {
 }
 END_TEST
 
+/* Labels with a NUL byte or an escape sequence (both reach nginx's and php-fpm's logs): two
+ * labels that differ after a NUL stay two (the tally read past a label cut at the NUL), and the
+ * table shows them escaped, never the terminal's control bytes. */
+START_TEST(test_table_labels_escaped) {
+        static const char nginx[] = "2026/11/25 13:23:15 [error] 1#1: *1 connect() to unix:/run/a%c%s.sock failed (2: No "
+                                    "such file or directory) while connecting to upstream, client: 127.0.0.1, server: s, "
+                                    "request: \"GET / HTTP/1.1\", upstream: \"fastcgi://unix:/run/a%c%s.sock:\", host: \"h\"\n";
+        char buf[4096];
+        size_t n = 0;
+        n += (size_t) snprintf(buf + n, sizeof(buf) - n, nginx, 0, "bcdefghijklmnop", 0, "bcdefghijklmnop");
+        n += (size_t) snprintf(buf + n, sizeof(buf) - n, nginx, 0, "zz", 0, "zz");
+        n += (size_t) snprintf(buf + n, sizeof(buf) - n, nginx, 0, "zz", 0, "zz");
+        n += (size_t) snprintf(buf + n, sizeof(buf) - n, "[29-Nov-2026 10:00:00] WARNING: [pool w\033[31mred] child 12 "
+                               "exited on signal 9 (SIGKILL) after 1.5 seconds from start\n");
+        write_file("l.log", buf, n);
+        struct run r = run("scan l.log");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_msg(strstr(r.out, "unix:/run/a\\x00zz.sock (2), unix:/run/a\\x00bcdefghijklmnop.sock (1)"), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "pool w\\x1b[31mred (1)"), "%s", r.out);
+        ck_assert_ptr_null(strchr(r.out, '\033'));
+        run_free(&r);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("scan_cli");
         TCase *tc = tcase_create("cli");
@@ -288,6 +312,7 @@ int main(void) {
         tcase_add_test(tc, test_since_keeps_dateless_events);
         tcase_add_test(tc, test_json_causes_and_seconds);
         tcase_add_test(tc, test_table_timeline);
+        tcase_add_test(tc, test_table_labels_escaped);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
