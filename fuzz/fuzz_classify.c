@@ -9,6 +9,7 @@
 #include "event_json.h"
 #include "fuzz_check.h"
 #include "jsonstr.h"
+#include "tally.h"
 
 /* A json-file line's spans point into the logline's buffer: check them there. */
 static const uint8_t *region(const struct logline *ll, const uint8_t *data, size_t *size) {
@@ -73,6 +74,24 @@ static void check_json(const struct logline *ll, const struct event *ev, const u
         json_decref(obj);
 }
 
+/* scan's table: the event's label counted twice (the second time it must be found again, byte for
+ * byte, whatever bytes it holds), its minute bucketed. */
+static void check_tally(const struct event *ev, const struct timestamp *when) {
+        struct tally t;
+        tally_init(&t);
+        struct span label = ev->source == SOURCE_FPM ? ev->pool : ev->upstream;
+        FUZZ_CHECK(tally_add(&t, ev->kind, label, when) == 0);
+        FUZZ_CHECK(tally_add(&t, ev->kind, label, when) == 0);
+        const struct tally_kind *tk = &t.kinds[ev->kind];
+        FUZZ_CHECK(tk->count == 2 && tk->nlabels == 1 && tk->labels[0].count == 2);
+        FUZZ_CHECK(tk->labels[0].len == label.n && (!label.n || memcmp(tk->labels[0].text, label.p, label.n) == 0));
+        int64_t first, last;
+        size_t counts[4];
+        if (tally_span(&t, &first, &last))
+                FUZZ_CHECK(tally_buckets(&t, ev->kind, first, 1, counts, 4) == 2);
+        tally_done(&t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         static struct logline ll;
         struct event ev;
@@ -91,7 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check_event_spans(&ev, in, in_size);
         check_line_spans(&ll, in, in_size);
         struct timestamp t;
-        logline_parse_time(&ll, &t);
+        bool timed = logline_parse_time(&ll, &t);
+        check_tally(&ev, timed ? &t : NULL);
         /* scan --json prints classified lines only, but the fill must cope with any line */
         if (ll.source != SOURCE_NONE)
                 check_json(&ll, &ev, data, size);
