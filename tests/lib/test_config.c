@@ -410,6 +410,7 @@ START_TEST(test_durations) {
                 { "2 weeks", 1209600000000ULL }, { "1d 1day 1days", 259200000000ULL }, { "1hr", 3600000000ULL },
                 { "1M", 2629800000000ULL }, { "1y", 31557600000000ULL }, { "1 minute 1 minutes", 120000000 },
                 { "0.0000001s", 0 }, { "1.999999999s", 1999999 }, { "10 sec", 10000000 }, { "2seconds", 2000000 },
+                { ".5s", 500000 }, { "5 .5s", 5500000 }, { "1s.5s", 1500000 },
         };
         for (unsigned i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
                 int r = duration_parse(spans[i].text, &us);
@@ -417,7 +418,7 @@ START_TEST(test_durations) {
                 ck_assert_msg(us == spans[i].usec, "'%s' is %llu us", spans[i].text, (unsigned long long) us);
         }
         static const char *const bad[] = { "5 S", "5 mins", "\xc2\xb5s", "5 \xc2s", "s", "5 s s", "infinity", "1h-30min",
-                                           "5 seconds ago", "+5s" };
+                                           "5 seconds ago", "+5s", "1..5s", "5.s", "5.", ".s", "5. s" };
         for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 ck_assert_msg(duration_parse(bad[i], &us) == -EINVAL, "accepted '%s'", bad[i]);
         ck_assert_int_eq(duration_parse("5x", &us), -EINVAL);
