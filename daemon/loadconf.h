@@ -6,7 +6,7 @@
 #include "diag.h"
 #include "probe.h"
 
-#define DEFAULT_CONFIG "/etc/badgatewayd/badgatewayd.conf"
+#include "paths.h"       /* DEFAULT_CONFIG: sysconfdir/badgatewayd/badgatewayd.conf, by meson */
 
 enum { EXIT_CONFIG = 78 };      /* EX_CONFIG */
 

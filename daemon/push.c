@@ -9,6 +9,7 @@
 
 #include "alertmanager_json.h"
 #include "clock.h"
+#include "jsonstr.h"
 #include "say.h"
 #include "sink.h"
 
@@ -70,12 +71,18 @@ static void failed(struct push_target *t, const char *why) {
         ev_timer_start(t->push->loop, &t->retry);
 }
 
+/* The start of the receiver's reply as one safe line: it must not forge log entries. */
+static const char *reply_text(const struct push_target *t, char out[static TEXT_QUOTE_SIZE(PUSH_REPLY_SAID)]) {
+        return text_quote(out, TEXT_QUOTE_SIZE(PUSH_REPLY_SAID), t->reply, t->reply_len, PUSH_REPLY_SAID);
+}
+
 /* 400 Bad Request and the like: the same request would be refused again. */
 static void refused(struct push_target *t, long code) {
         size_t n = t->queue.taken;
+        char text[TEXT_QUOTE_SIZE(PUSH_REPLY_SAID)];
         if (!t->refused)
-                say_at(LOG_ERR, "%s %s refused %zu alert%s (HTTP %ld): %.*s", t->name, t->url, n, n == 1 ? "" : "s",
-                       code, (int) t->reply_len, t->reply);
+                say_at(LOG_ERR, "%s %s refused %zu alert%s (HTTP %ld): %s", t->name, t->url, n, n == 1 ? "" : "s",
+                       code, reply_text(t, text));
         t->refused = true;
         push_queue_refused(&t->queue);
 }
@@ -92,12 +99,12 @@ static void end_request(struct push_target *t) {
 
 static void finish(struct push_target *t, CURLcode res) {
         long code = 0;
-        char why[CURL_ERROR_SIZE + 64];
+        char why[CURL_ERROR_SIZE + TEXT_QUOTE_SIZE(PUSH_REPLY_SAID) + 64], text[TEXT_QUOTE_SIZE(PUSH_REPLY_SAID)];
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
         if (res != CURLE_OK)
                 snprintf(why, sizeof(why), "%s", t->error[0] ? t->error : curl_easy_strerror(res));
         else
-                snprintf(why, sizeof(why), "HTTP %ld: %.*s", code, (int) t->reply_len, t->reply);
+                snprintf(why, sizeof(why), "HTTP %ld: %s", code, reply_text(t, text));
         end_request(t);
         if (res == CURLE_OK && code >= 200 && code < 300) {
                 push_queue_delivered(&t->queue);

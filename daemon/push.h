@@ -21,7 +21,8 @@
 enum {
         PUSH_BATCH_MAX = 64,            /* alerts in one POST to Alertmanager */
         PUSH_TIMEOUT_MS = 10000,        /* one request, connecting included */
-        PUSH_REPLY_MAX = 256,           /* bytes of an error reply kept to say */
+        PUSH_REPLY_MAX = 256,           /* bytes of an error reply kept */
+        PUSH_REPLY_SAID = 200,          /* of which at most this many are logged, escaped */
 };
 
 struct push;

@@ -77,6 +77,8 @@ static int term(const char **s, uint64_t *usec) {
         if (r < 0)
                 return r;
         if (*p == '.') {
+                if (!is_digit(p[1]))    /* "5.s", "1..5s": systemd's parse_time() wants a digit */
+                        return -EINVAL;
                 frac = ++p;
                 p += strspn(p, "0123456789");
         }

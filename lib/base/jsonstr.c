@@ -78,3 +78,43 @@ json_t *json_bytes(const char *p, size_t n) {
         json_t *s = json_stringn(p, n);
         return s ? s : escaped((const unsigned char *) p, n);
 }
+
+/* Bytes of the printable UTF-8 sequence at p (n > 0 bytes there), or 0 to escape it. */
+static size_t printable(const unsigned char *p, size_t n) {
+        if (p[0] < 0x20 || p[0] == 0x7f || p[0] == '\\')
+                return 0;
+        size_t len = utf8_seq(p, n);
+        if (len == 2 && p[0] == 0xc2 && p[1] < 0xa0)    /* C1 controls U+0080..U+009F */
+                return 0;
+        return len;
+}
+
+char *text_quote(char *out, size_t size, const char *p, size_t n, size_t max) {
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *s = (const unsigned char *) p;
+        size_t lim = n < max ? n : max, o = 0;
+        bool more = n > max;
+        while (!more && lim > 0 && (s[lim - 1] == '\n' || s[lim - 1] == '\r'))
+                lim--;
+        for (size_t i = 0; i < lim;) {
+                size_t len = printable(s + i, lim - i);
+                if (o + (len ? len : 4) + 4 > size)
+                        break;
+                if (len) {
+                        memcpy(out + o, s + i, len);
+                        o += len;
+                        i += len;
+                        continue;
+                }
+                out[o++] = '\\';
+                out[o++] = 'x';
+                out[o++] = hex[s[i] >> 4];
+                out[o++] = hex[s[i] & 15];
+                i++;
+        }
+        if (more && o + 4 <= size)
+                o = (size_t) (stpcpy(out + o, "...") - out);
+        if (size > 0)
+                out[o < size ? o : size - 1] = '\0';
+        return out;
+}

@@ -12,3 +12,16 @@ json_t *json_bytes(const char *p, size_t n);
 /* Length of the valid UTF-8 sequence at p (n > 0 bytes there), or 0 if the byte there starts none
  * (overlong forms, surrogates and code points past U+10FFFF are invalid). */
 size_t utf8_seq(const unsigned char *p, size_t n);
+
+/* Bytes text_quote() needs for at most max bytes of input: 4 per byte, "...", the NUL. */
+#define TEXT_QUOTE_SIZE(max) ((max) * 4 + 4)
+
+/*
+ * One line of plain text from untrusted bytes (a receiver's HTTP reply body), safe to log: the
+ * first max of the n bytes at p, line ends at the end dropped; valid printable UTF-8 kept;
+ * backslash, control bytes (C0, DEL, C1 such as U+009B) and each byte of an invalid or cut
+ * sequence become "\xNN"; "..." marks that more followed. out has size bytes
+ * (TEXT_QUOTE_SIZE(max) always suffices; less cuts the text short) and is always
+ * NUL-terminated. Returns out.
+ */
+char *text_quote(char *out, size_t size, const char *p, size_t n, size_t max);

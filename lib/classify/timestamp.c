@@ -16,8 +16,16 @@ static int digits(const char *p, int n) {
         return v;
 }
 
+static int days_in_month(int year, int month) {
+        static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* An impossible date (2026-02-30) is invalid too: mktime() would quietly move it on. */
 static bool valid(const struct timestamp *t) {
-        return t->year >= 1970 && t->month >= 1 && t->month <= 12 && t->day >= 1 && t->day <= 31 &&
+        return t->year >= 1970 && t->month >= 1 && t->month <= 12 && t->day >= 1 &&
+               t->day <= days_in_month(t->year, t->month) &&
                t->hour >= 0 && t->hour <= 23 && t->min >= 0 && t->min <= 59 && t->sec >= 0 &&
                t->sec <= 60;
 }

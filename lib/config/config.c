@@ -13,6 +13,7 @@
 #include "dropins.h"
 #include "duration.h"
 #include "host.h"
+#include "url.h"
 
 struct parse {
         struct config *c;
@@ -303,14 +304,12 @@ static int metrics_key(struct parse *p, const char *key, const char *value) {
         return -ENOENT;
 }
 
-/* http:// or https://, a host, no spaces or control bytes: what curl is handed as it is. */
+/* http:// or https://, a host, a port 1 to 65535 if any: what curl is handed as it is. */
 static int set_url(struct parse *p, const char *key, const char *value, char *out, size_t size) {
-        const char *rest = strncmp(value, "http://", 7) == 0 ? value + 7 : strncmp(value, "https://", 8) == 0 ? value + 8 : NULL;
-        bool clean = true;
-        for (const unsigned char *c = (const unsigned char *) value; *c; c++)
-                clean &= *c > ' ' && *c != 0x7f;
-        if (!rest || !*rest || *rest == '/' || !clean) {
-                fail(p, "%s: '%s' is not an http:// or https:// URL (example: http://127.0.0.1:9093)", key, value);
+        const char *why = url_problem(value);
+        if (why) {
+                fail(p, "%s: '%s' is not an http:// or https:// URL: %s (example: http://127.0.0.1:9093)", key, value,
+                     why);
                 return -EINVAL;
         }
         return set_string(p, key, value, out, size);

@@ -342,13 +342,16 @@ END_TEST
 static const char receiver[] =
         "import http.server, os, sys\n"
         "out, portfile, port = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
+        "code, reply = int(sys.argv[4]), bytes.fromhex(sys.argv[5])\n"
         "class H(http.server.BaseHTTPRequestHandler):\n"
         "    def do_POST(self):\n"
         "        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))\n"
         "        with open(out, 'ab') as f:\n"
         "            f.write(self.headers.get('Content-Type', '').encode() + b'\\t' + body + b'\\n')\n"
-        "        self.send_response(200)\n"
+        "        self.send_response(code)\n"
+        "        self.send_header('Content-Length', str(len(reply)))\n"
         "        self.end_headers()\n"
+        "        self.wfile.write(reply)\n"
         "    def log_message(self, *args):\n"
         "        pass\n"
         "s = http.server.HTTPServer(('127.0.0.1', port), H)\n"
@@ -384,13 +387,14 @@ static json_t *received(int n, int ms) {
         }
 }
 
-/* The receiver on port (0: a free one); returns the port it listens on. */
-static int receiver_start(pid_t *pid, int port) {
+/* The receiver on port (0: a free one), answering HTTP code with the bytes of hex; returns the
+ * port it listens on. */
+static int receiver_replying(pid_t *pid, int port, const char *code, const char *hex) {
         char arg[16];
         snprintf(arg, sizeof(arg), "%d", port);
         unlink(path_in("port"));
         write_file(path_in("receiver.py"), receiver);
-        const char *argv[] = { python3(), path_in("receiver.py"), path_in("hook.txt"), path_in("port"), arg, NULL };
+        const char *argv[] = { python3(), path_in("receiver.py"), path_in("hook.txt"), path_in("port"), arg, code, hex, NULL };
         *pid = spawn(argv, path_in("receiver.log"));
         long long until = harness_now_ms() + 10000;
         while (access(path_in("port"), R_OK) < 0) {
@@ -401,6 +405,10 @@ static int receiver_start(pid_t *pid, int port) {
         int got = atoi(text);
         free(text);
         return got;
+}
+
+static int receiver_start(pid_t *pid, int port) {
+        return receiver_replying(pid, port, "200", "");
 }
 
 START_TEST(test_webhook) {
@@ -543,6 +551,30 @@ START_TEST(test_webhook_queue_full) {
 }
 END_TEST
 
+/* A receiver refusing with a body of terminal escapes, a line end and a NUL: the log gets it as
+ * one escaped line, so a receiver cannot forge log entries. */
+START_TEST(test_webhook_refusal_quoted) {
+        struct fpm_env e;
+        struct bgw b;
+        char push[128];
+        pid_t hook;
+        fixture_newdir(dir);
+        chmod(dir, 0755);
+        int port = receiver_replying(&hook, 0, "400", "626164201b5b33316d0a0078");    /* "bad \e[31m\n\0x" */
+        fpm_up(&e);
+        snprintf(push, sizeof(push), "[Webhook]\nURL = http://127.0.0.1:%d/\n", port);
+        start_daemon(&b, config(&e, push));
+        append_fatal(fpm_env_socket(&e, 0), 1);
+        const char *said = "refused 1 alert (HTTP 400): bad \\x1b[31m\\x0a\\x00x\n";
+        ck_assert_msg(bgw_wait_stderr(&b, said, 10000), "want '%s' in: %s", said, b.err);
+        ck_assert_msg(!strchr(b.err, '\x1b'), "a raw ESC in: %s", b.err);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
+        stop(hook);
+        fpm_down(&e);
+}
+END_TEST
+
 int main(void) {
         if (access(fpm_env_binary(), X_OK) < 0) {
                 printf("skipped: no %s (set PHP_FPM)\n", fpm_env_binary());
@@ -561,6 +593,7 @@ int main(void) {
         tcase_add_test(tc, test_down_then_back);
         tcase_add_test(tc, test_webhook);
         tcase_add_test(tc, test_webhook_queue_full);
+        tcase_add_test(tc, test_webhook_refusal_quoted);
         suite_add_tcase(s, tc);
         int r = fixture_run(s);
         curl_global_cleanup();

@@ -203,14 +203,34 @@ START_TEST(test_push_sections) {
         ck_assert_str_eq(c->alertmanager_url, "");
         ck_assert_uint_eq(c->alertmanager_resend_usec, 60 * 1000000ULL);
         expect_error("[Alertmanager]\nURL = 127.0.0.1:9093\n",
-                     "/etc/badgatewayd/badgatewayd.conf:2: URL: '127.0.0.1:9093' is not an http:// or https:// URL "
-                     "(example: http://127.0.0.1:9093)");
+                     "/etc/badgatewayd/badgatewayd.conf:2: URL: '127.0.0.1:9093' is not an http:// or https:// URL: "
+                     "not http:// or https:// (example: http://127.0.0.1:9093)");
         expect_error("[Webhook]\nURL = http:///x\n",
-                     "/etc/badgatewayd/badgatewayd.conf:2: URL: 'http:///x' is not an http:// or https:// URL "
-                     "(example: http://127.0.0.1:9093)");
+                     "/etc/badgatewayd/badgatewayd.conf:2: URL: 'http:///x' is not an http:// or https:// URL: "
+                     "no host (example: http://127.0.0.1:9093)");
         expect_error("[Webhook]\nURL = http://a b\n",
-                     "/etc/badgatewayd/badgatewayd.conf:2: URL: 'http://a b' is not an http:// or https:// URL "
-                     "(example: http://127.0.0.1:9093)");
+                     "/etc/badgatewayd/badgatewayd.conf:2: URL: 'http://a b' is not an http:// or https:// URL: "
+                     "a space or control byte (example: http://127.0.0.1:9093)");
+        static const struct {
+                const char *url, *why;
+        } bad[] = {
+                { "http://127.0.0.1:99999", "Port number was not a decimal number between 0 and 65535" },
+                { "http://[::1", "Bad IPv6 address" },
+                { "http://127.0.0.1:", "a ':' with no port number after it" },
+                { "http://127.0.0.1:/x", "a ':' with no port number after it" },
+                { "http://127.0.0.1:0", "port 0" },
+                { "http://:80", "No host part in the URL" },
+                { "ftp://x", "not http:// or https://" },
+        };
+        for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char text[96], want[256];
+                snprintf(text, sizeof(text), "[Alertmanager]\nURL = %s\n", bad[i].url);
+                snprintf(want, sizeof(want), "/etc/badgatewayd/badgatewayd.conf:2: URL: '%s' is not an http:// or "
+                         "https:// URL: %s (example: http://127.0.0.1:9093)", bad[i].url, bad[i].why);
+                expect_error(text, want);
+        }
+        ck_assert_int_eq(parse("[Alertmanager]\nURL = https://[::1]:65535/api\n[Webhook]\nURL = http://h:1?a=b:\n"), 0);
+        ck_assert_str_eq(c->alertmanager_url, "https://[::1]:65535/api");
         expect_error("[Alertmanager]\nResendInterval = 500ms\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ResendInterval: '500ms' is out of range (1s to 1h)");
         expect_error("[Daemon]\nResendInterval = 1min\n",
@@ -410,6 +430,7 @@ START_TEST(test_durations) {
                 { "2 weeks", 1209600000000ULL }, { "1d 1day 1days", 259200000000ULL }, { "1hr", 3600000000ULL },
                 { "1M", 2629800000000ULL }, { "1y", 31557600000000ULL }, { "1 minute 1 minutes", 120000000 },
                 { "0.0000001s", 0 }, { "1.999999999s", 1999999 }, { "10 sec", 10000000 }, { "2seconds", 2000000 },
+                { ".5s", 500000 }, { "5 .5s", 5500000 }, { "1s.5s", 1500000 },
         };
         for (unsigned i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
                 int r = duration_parse(spans[i].text, &us);
@@ -417,7 +438,7 @@ START_TEST(test_durations) {
                 ck_assert_msg(us == spans[i].usec, "'%s' is %llu us", spans[i].text, (unsigned long long) us);
         }
         static const char *const bad[] = { "5 S", "5 mins", "\xc2\xb5s", "5 \xc2s", "s", "5 s s", "infinity", "1h-30min",
-                                           "5 seconds ago", "+5s" };
+                                           "5 seconds ago", "+5s", "1..5s", "5.s", "5.", ".s", "5. s" };
         for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 ck_assert_msg(duration_parse(bad[i], &us) == -EINVAL, "accepted '%s'", bad[i]);
         ck_assert_int_eq(duration_parse("5x", &us), -EINVAL);

@@ -71,6 +71,32 @@ START_TEST(test_null_and_empty) {
 }
 END_TEST
 
+static const char *quoted(const char *p, size_t n, size_t max) {
+        static char out[TEXT_QUOTE_SIZE(64)];
+        ck_assert_uint_le(max, 64);
+        return text_quote(out, sizeof(out), p, n, max);
+}
+
+/* A receiver's reply body goes into the log: one line, no terminal escapes, no raw bytes. */
+START_TEST(test_text_quote) {
+        static const char body[] = "bad \x1b[31m\n\0x";
+        ck_assert_str_eq(quoted(body, sizeof(body) - 1, 64), "bad \\x1b[31m\\x0a\\x00x");
+        ck_assert_str_eq(quoted("oops\n", 5, 64), "oops");
+        ck_assert_str_eq(quoted("oops\r\n", 6, 64), "oops");
+        ck_assert_str_eq(quoted("a\nb\rc\td", 7, 64), "a\\x0ab\\x0dc\\x09d");
+        ck_assert_str_eq(quoted("caf\xc3\xa9 \xe2\x82\xac", 9, 64), "caf\xc3\xa9 \xe2\x82\xac");
+        ck_assert_str_eq(quoted("\xc2\x9b" "2J\x7f\\", 6, 64), "\\xc2\\x9b2J\\x7f\\x5c");
+        ck_assert_str_eq(quoted("\xff\xc3", 2, 64), "\\xff\\xc3");
+        ck_assert_str_eq(quoted("0123456789", 10, 4), "0123...");
+        ck_assert_str_eq(quoted("ab\xc3\xa9", 4, 3), "ab\\xc3...");
+        ck_assert_str_eq(quoted("line\n", 6, 4), "line...");
+        ck_assert_str_eq(quoted(NULL, 0, 64), "");
+        char small[6];
+        ck_assert_str_eq(text_quote(small, sizeof(small), "\x01\x02", 2, 64), "");
+        ck_assert_str_eq(text_quote(small, sizeof(small), "abcdef", 6, 64), "ab");
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("jsonstr");
         TCase *tc = tcase_create("core");
@@ -78,6 +104,7 @@ int main(void) {
         tcase_add_test(tc, test_control_and_nul_kept);
         tcase_add_test(tc, test_invalid_bytes_escaped);
         tcase_add_test(tc, test_null_and_empty);
+        tcase_add_test(tc, test_text_quote);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -37,6 +37,8 @@ END_TEST
 
 START_TEST(test_since) {
         struct timestamp t, now_t;
+        ck_assert_int_eq(timestamp_parse_since("2028-02-29", 0, &t), 0);
+        ck_assert_int_eq(timestamp_parse_since("2000-02-29", 0, &t), 0);
         ck_assert_int_eq(timestamp_parse_since("2026-11-25", 0, &t), 0);
         ck_assert_int_eq(t.hour, 0);
         ck_assert_int_eq(timestamp_parse_since("2026-11-25 13:00", 0, &t), 0);
@@ -64,7 +66,8 @@ START_TEST(test_since) {
         ck_assert_int_eq(timestamp_parse_since("101y", now, &t), -ERANGE);
         static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5 fortnights", "--2h", "2h ago ago",
                                      "ago", "-", "+2h",
-                                     "2026-11-25 13:00:00 junk", "2026-02-30 25:00" };
+                                     "2026-11-25 13:00:00 junk", "2026-02-30 25:00", "2026-02-30",
+                                     "2026-04-31 10:00", "2025-02-29", "2100-02-29" };
         for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 ck_assert_msg(timestamp_parse_since(bad[i], now, &t) < 0, "accepted '%s'", bad[i]);
 }

@@ -32,9 +32,13 @@ trap 'exit 1' INT TERM
 mount -t tmpfs tmpfs /run && mkdir -p /run/php || { echo "cannot mount a tmpfs on /run"; exit 1; }
 mount -t tmpfs tmpfs /var/log && mkdir -p /var/log/nginx && : > /var/log/nginx/error.log ||
   { echo "cannot mount a tmpfs on /var/log"; exit 1; }
-if [ -d /etc/badgatewayd ]; then
-  mount -t tmpfs tmpfs /etc/badgatewayd || { echo "cannot hide /etc/badgatewayd"; exit 1; }
-fi
+# The build's own default config dir too (sysconfdir: /usr/local/etc/badgatewayd by default).
+built=$("$bgw" check --help 2>&1 | sed -n 's|.*read FILE instead of \(.*\)/[^/]*$|\1|p')
+for d in /etc/badgatewayd $built; do
+  if [ -d "$d" ]; then
+    mount -t tmpfs tmpfs "$d" || { echo "cannot hide $d"; exit 1; }
+  fi
+done
 
 fail=0
 # expect STATE WANT_EXIT WANT_TEXT: one check, its output shown, its exit code and text compared.

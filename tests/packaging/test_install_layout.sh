@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `meson install` of this build into a temporary DESTDIR: the config lands where the installed
+# daemon reads it by default (DEFAULT_CONFIG from sysconfdir), the unit runs the installed binary,
+# and README's "From source" command asks for the prefix whose paths README gives.
+#
+#   test_install_layout.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+build=$1
+src=$2
+tmp=$(mktemp -d /tmp/bgw-install-XXXXXX)
+trap 'rm -rf -- "$tmp"' EXIT
+
+meson install -C "$build" --no-rebuild --quiet --destdir "$tmp" >"$tmp.log" 2>&1 ||
+  { cat "$tmp.log"; rm -f "$tmp.log"; die "meson install failed"; }
+rm -f "$tmp.log"
+find "$tmp" -type f | sed "s|^$tmp||" | sort
+
+conf=$(cd "$tmp" && find . -path '*/badgatewayd/badgatewayd.conf' -type f | sed 's|^\.||')
+[ -n "$conf" ] || die "no badgatewayd.conf installed"
+bin=$(cd "$tmp" && find . -name badgatewayd -type f -perm -u+x | sed 's|^\.||')
+[ -n "$bin" ] || die "no badgatewayd binary installed"
+reads=$("$tmp$bin" check --help 2>&1 | sed -n 's|.*read FILE instead of ||p')
+echo "installed $conf; the daemon reads $reads"
+[ "$reads" = "$conf" ] || die "the config is installed as $conf but the daemon reads $reads"
+unit=$(find "$tmp" -name badgatewayd.service -type f)
+grep -qx "ExecStart=$bin run" "$unit" || die "$unit does not run $bin: $(grep '^ExecStart' "$unit")"
+
+# README's command, configured as it is written, gives the paths README names.
+setup=$(grep -m1 '^meson setup build-install ' "$src/README.md") || die "README has no 'meson setup build-install'"
+for opt in --prefix=/usr --sysconfdir=/etc --localstatedir=/var; do
+  [[ " $setup " == *" $opt "* ]] || die "README's '$setup' lacks $opt"
+done
+grep -q 'puts the binary in `/usr/sbin`' "$src/README.md" || die "README no longer says where the binary goes"
