@@ -203,7 +203,8 @@ static int64_t bucket_width(int64_t first, int64_t last) {
         for (size_t i = 0; i < n; i++)
                 if ((last - first) / bucket_minutes[i] < TIMELINE_WIDTH - 1)
                         return bucket_minutes[i];
-        return (last - first) / (TIMELINE_WIDTH - 1) + 1;
+        int64_t year = 365 * 1440;     /* past the ladder: whole years */
+        return ((last - first) / (TIMELINE_WIDTH - 1) / year + 1) * year;
 }
 
 /* "5 min", "2 h", "1 d" */

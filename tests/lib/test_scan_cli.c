@@ -298,6 +298,22 @@ START_TEST(test_table_labels_escaped) {
 }
 END_TEST
 
+/* Lines 129 years apart: the marks stay on the ladder's last step, whole years. */
+START_TEST(test_table_timeline_years) {
+        static const char line[] = "%s [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to "
+                                   "upstream, client: 1.2.3.4, server: _, request: \"GET / HTTP/1.1\", upstream: "
+                                   "\"fastcgi://127.0.0.1:9000\", host: \"h\"\n";
+        char buf[1024];
+        size_t n = (size_t) snprintf(buf, sizeof(buf), line, "1970/01/02 00:00:00");
+        n += (size_t) snprintf(buf + n, sizeof(buf) - n, line, "2099/12/31 23:59:00");
+        write_file("y.log", buf, n);
+        struct run r = run("scan --ascii y.log");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_msg(strstr(r.out, "When (one mark per 1095 d, from 1970-01-01 00:00 to "), "%s", r.out);
+        run_free(&r);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("scan_cli");
         TCase *tc = tcase_create("cli");
@@ -313,6 +329,7 @@ int main(void) {
         tcase_add_test(tc, test_json_causes_and_seconds);
         tcase_add_test(tc, test_table_timeline);
         tcase_add_test(tc, test_table_labels_escaped);
+        tcase_add_test(tc, test_table_timeline_years);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
