@@ -48,7 +48,7 @@ Listen = 127.0.0.1:0
 EOF
 "$bgw" run --config "$tmp/bgw.conf" --stdout --state-dir "$tmp/state" > /dev/null 2> "$tmp/bgw.err" &
 bgw_pid=$!
-pids+=($bgw_pid)
+pids+=("$bgw_pid")
 wait_for 10 grep -q 'metrics: serving' "$tmp/bgw.err" || { cat "$tmp/bgw.err"; echo "FAIL: no /metrics"; exit 1; }
 port=$(grep -o 'metrics: serving http://127.0.0.1:[0-9]*' "$tmp/bgw.err" | sed 's/.*://')
 url="http://127.0.0.1:$port/metrics"
@@ -88,7 +88,7 @@ for i in range(6):
             pass
 EOF
 trickle=$!
-pids+=($trickle)
+pids+=("$trickle")
 sleep 2.5
 code=$(scrape --interface 127.0.0.2 "http://127.0.0.1:$port/metrics")
 echo "  a scrape from 127.0.0.2 while they trickle: $code"
