@@ -18,7 +18,11 @@
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-enum { CONNECTIONS_MAX = 16, CONNECTION_TIMEOUT_SECONDS = 10 };
+/* A scraper asks once per scrape_interval: a client holding more than a few connections is not
+ * one. MHD's epoll mode does not see a peer's FIN that came with its last bytes (its edge-triggered
+ * read stops at a short read), so such a connection holds its slot until the timeout: keep that
+ * short, the slots many, and no address able to take them all. */
+enum { CONNECTIONS_MAX = 64, CONNECTIONS_PER_IP = 8, CONNECTION_TIMEOUT_SECONDS = 3 };
 
 static struct MHD_Response *text_response(const char *text) {
         return MHD_create_response_from_buffer(strlen(text), (void *) text, MHD_RESPMEM_PERSISTENT);
@@ -120,6 +124,7 @@ static void start_serving(struct exporter *e) {
                                   MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, e,    /* first, or MHD says so */
                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &ss,
                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned) CONNECTIONS_MAX,
+                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned) CONNECTIONS_PER_IP,
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) CONNECTION_TIMEOUT_SECONDS,
                                   MHD_OPTION_END);
         if (!e->mhd) {

@@ -290,8 +290,38 @@ static void forget_pools(struct metrics *m) {
                 metrics_clear(m, gauges[i]);
 }
 
+/* Each pool's name and the upstream nginx names for it (tailers_count_event's target): always
+ * their own series of badgatewayd_events_total, however many other upstreams nginx names. */
+static int keep_pool_targets(struct metrics *m, const struct pool_spec *specs, size_t n) {
+        enum { TARGET_MAX = ADDRESS_TEXT_MAX + 16 };
+        if (!m)
+                return 0;
+        char (*text)[TARGET_MAX] = calloc(n ? n : 1, TARGET_MAX);
+        const char **targets = calloc(n ? 2 * n : 1, sizeof(*targets));
+        size_t k = 0;
+        int r = -ENOMEM;
+        if (text && targets) {
+                for (size_t i = 0; i < n; i++) {
+                        const struct address *a = &specs[i].config->address;
+                        targets[k++] = specs[i].config->name;
+                        if (a->kind == ADDRESS_UNIX)
+                                targets[k++] = a->text;
+                        else if (a->kind == ADDRESS_INET || a->kind == ADDRESS_INET6) {
+                                snprintf(text[i], TARGET_MAX, "fastcgi://%s", a->text);
+                                targets[k++] = text[i];
+                        }
+                }
+                r = metrics_keep_targets(m, targets, k);
+        }
+        free(text);
+        free(targets);
+        return r;
+}
+
 int pools_start(struct pools *p, const struct pool_spec *specs, size_t n, const struct sock_identity *nginx_id) {
         forget_pools(p->feed->metrics);
+        if (keep_pool_targets(p->feed->metrics, specs, n) < 0)
+                return -ENOMEM;
         p->pools = calloc(n ? n : 1, sizeof(*p->pools));
         if (!p->pools)
                 return -ENOMEM;

@@ -297,6 +297,16 @@ static int set_metrics_listen(struct parse *p, const char *value) {
 
 static int metrics_key(struct parse *p, const char *key, const char *value) {
         struct config *c = p->c;
+        /* An empty value resets to off, as in systemd: a drop-in read later undoes the main file. */
+        if (strcmp(key, "Listen") == 0 && !*value) {
+                c->metrics_listen[0] = '\0';
+                c->metrics_address = (struct address) { 0 };
+                return 0;
+        }
+        if (strcmp(key, "TextfileDirectory") == 0 && !*value) {
+                c->metrics_textfile_dir[0] = '\0';
+                return 0;
+        }
         if (strcmp(key, "Listen") == 0)
                 return set_metrics_listen(p, value);
         if (strcmp(key, "TextfileDirectory") == 0)

@@ -81,12 +81,21 @@ static void series_free(struct metrics_series *s) {
                 free(s->labels[i]);
 }
 
+static void free_strings(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+}
+
 void metrics_free(struct metrics *m) {
         if (!m)
                 return;
         for (size_t i = 0; i < m->n; i++)
                 series_free(&m->series[i]);
         free(m->series);
+        free(m->index);
+        free_strings(m->kept, m->n_kept);
+        free(m->kept);
+        free_strings(m->others, m->n_others);
         metrics_init(m);
 }
 
@@ -97,12 +106,87 @@ static bool same_labels(const struct metrics_series *s, const char *const *label
         return true;
 }
 
+/* FNV-1a over the family and each label value, a 0xff between values. */
+static size_t hash_labels(enum metric_family f, const char *const *labels, size_t n) {
+        uint64_t h = 14695981039346656037ULL ^ (uint64_t) f;
+        for (size_t i = 0; i < n; i++) {
+                for (const unsigned char *c = (const unsigned char *) (labels[i] ? labels[i] : ""); *c; c++)
+                        h = (h ^ *c) * 1099511628211ULL;
+                h = (h ^ 0xff) * 1099511628211ULL;
+        }
+        return (size_t) h;
+}
+
+static void index_put(struct metrics *m, size_t pos) {
+        const struct metrics_series *s = &m->series[pos];
+        size_t mask = m->index_size - 1;
+        size_t i = hash_labels(s->family, (const char *const *) s->labels, label_count(s->family)) & mask;
+        while (m->index[i])
+                i = (i + 1) & mask;
+        m->index[i] = pos + 1;
+}
+
+/* The index anew at size slots (positions move on a removal); without memory, none: a scan. */
+static void index_rebuild(struct metrics *m, size_t size) {
+        free(m->index);
+        m->index = size ? calloc(size, sizeof(*m->index)) : NULL;
+        m->index_size = m->index ? size : 0;
+        for (size_t i = 0; m->index && i < m->n; i++)
+                index_put(m, i);
+}
+
 const struct metrics_series *metrics_find(const struct metrics *m, enum metric_family f, const char *const *labels) {
+        if (!m)
+                return NULL;
         size_t n = label_count(f);
-        for (size_t i = 0; m && i < m->n; i++)
-                if (m->series[i].family == f && same_labels(&m->series[i], labels, n))
-                        return &m->series[i];
+        if (!m->index_size) {
+                for (size_t i = 0; i < m->n; i++)
+                        if (m->series[i].family == f && same_labels(&m->series[i], labels, n))
+                                return &m->series[i];
+                return NULL;
+        }
+        size_t mask = m->index_size - 1;
+        for (size_t i = hash_labels(f, labels, n) & mask; m->index[i]; i = (i + 1) & mask) {
+                const struct metrics_series *s = &m->series[m->index[i] - 1];
+                if (s->family == f && same_labels(s, labels, n))
+                        return s;
+        }
         return NULL;
+}
+
+int metrics_keep_targets(struct metrics *m, const char *const *targets, size_t n) {
+        char **kept = calloc(n ? n : 1, sizeof(*kept));
+        if (!kept)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                if (!(kept[i] = strdup(targets[i]))) {
+                        free_strings(kept, i);
+                        free(kept);
+                        return -ENOMEM;
+                }
+        free_strings(m->kept, m->n_kept);
+        free(m->kept);
+        m->kept = kept;
+        m->n_kept = n;
+        return 0;
+}
+
+static bool listed(char *const *v, size_t n, const char *s) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(v[i], s) == 0)
+                        return true;
+        return false;
+}
+
+/* An event's target as counted: itself when kept or among the first others, else "other". */
+static const char *bounded_target(struct metrics *m, const char *t) {
+        t = t ? t : "";
+        if (listed(m->kept, m->n_kept, t) || listed(m->others, m->n_others, t))
+                return t;
+        if (m->n_others == METRICS_OTHER_TARGETS_MAX || !(m->others[m->n_others] = strdup(t)))
+                return METRICS_OTHER_TARGET;
+        m->n_others++;
+        return t;
 }
 
 /* The series, made when new; NULL on ENOMEM. */
@@ -126,6 +210,10 @@ static struct metrics_series *take(struct metrics *m, enum metric_family f, cons
                         return NULL;
                 }
         m->n++;
+        if (m->n * 2 > m->index_size)
+                index_rebuild(m, m->index_size ? m->index_size * 2 : 64);
+        else
+                index_put(m, m->n - 1);
         return s;
 }
 
@@ -134,6 +222,12 @@ static int update(struct metrics *m, enum metric_family f, const char *const *la
                 return 0;
         if (f >= METRIC__FAMILY_MAX || families[f].type == METRIC_HISTOGRAM)
                 return -EINVAL;
+        const char *events[2];
+        if (f == METRIC_EVENTS) {
+                events[0] = labels[0];
+                events[1] = bounded_target(m, labels[1]);
+                labels = events;
+        }
         struct metrics_series *s = take(m, f, labels);
         if (!s)
                 return -ENOMEM;
@@ -175,8 +269,10 @@ void metrics_clear(struct metrics *m, enum metric_family f) {
                 else
                         m->series[kept++] = m->series[i];
         }
-        if (m)
+        if (m) {
                 m->n = kept;
+                index_rebuild(m, m->index_size);
+        }
 }
 
 void metrics_remove(struct metrics *m, enum metric_family f, const char *const *labels) {
@@ -186,6 +282,7 @@ void metrics_remove(struct metrics *m, enum metric_family f, const char *const *
         series_free(s);
         memmove(s, s + 1, (size_t) (m->series + m->n - (s + 1)) * sizeof(*s));
         m->n--;
+        index_rebuild(m, m->index_size);
 }
 
 /* A label value: \ " and newline escaped; an invalid UTF-8 byte as the text \xNN. */

@@ -35,6 +35,11 @@ enum metric_family {
 enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 
 enum { METRICS_LABELS_MAX = 3, METRICS_BUCKETS = 14 };
+/* badgatewayd_events_total's target comes from the logs (nginx's `upstream:`, which a client picks
+ * with proxy_pass http://$host): past this many distinct targets that no pool serves, one more
+ * is counted as target="other". */
+enum { METRICS_OTHER_TARGETS_MAX = 32 };
+#define METRICS_OTHER_TARGET "other"
 
 struct metrics_family_info {
         const char *name;               /* "badgatewayd_pool_up" */
@@ -55,6 +60,12 @@ struct metrics_series {
 struct metrics {
         struct metrics_series *series;  /* in the order they were first touched */
         size_t n, cap;
+        size_t *index;                  /* hash of family and labels → series position + 1; 0: free */
+        size_t index_size;              /* a power of 2 above 2n; 0: none (found by a scan) */
+        char **kept;                    /* targets always counted as themselves: the pools' */
+        size_t n_kept;
+        char *others[METRICS_OTHER_TARGETS_MAX];        /* the first other targets seen */
+        size_t n_others;
 };
 
 const struct metrics_family_info *metrics_family(enum metric_family f);
@@ -79,7 +90,15 @@ int metrics_observe(struct metrics *m, enum metric_family f, const char *const *
 void metrics_clear(struct metrics *m, enum metric_family f);
 /* Forgets the one series of f with these labels (a gauge that means nothing now). */
 void metrics_remove(struct metrics *m, enum metric_family f, const char *const *labels);
-/* The series of f with these labels, or NULL. */
+/*
+ * The targets of badgatewayd_events_total that are always their own series, replacing those set
+ * before (at each configuration): each pool's name and the upstream nginx names for it
+ * ("unix:/run/php/x.sock", "fastcgi://127.0.0.1:9000"). Any other target gets a series of its
+ * own while fewer than METRICS_OTHER_TARGETS_MAX others were seen, else it counts as "other".
+ * 0, or -ENOMEM (the targets before are kept).
+ */
+int metrics_keep_targets(struct metrics *m, const char *const *targets, size_t n);
+/* The series of f with these labels, or NULL; a hash lookup, not a scan. */
 const struct metrics_series *metrics_find(const struct metrics *m, enum metric_family f, const char *const *labels);
 
 /*

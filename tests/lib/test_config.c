@@ -353,6 +353,29 @@ START_TEST(test_dropins) {
 }
 END_TEST
 
+/* An empty [Metrics] Listen= or TextfileDirectory= in a drop-in turns off what the main file set. */
+START_TEST(test_dropin_metrics_off) {
+        char dir[128], d[300], path[256], main_text[1024];
+        fixture_newdir(dir);
+        snprintf(path, sizeof(path), "%s/badgatewayd.conf", dir);
+        snprintf(d, sizeof(d), "%s.d", path);
+        snprintf(main_text, sizeof(main_text), "%s[Metrics]\nListen = 127.0.0.1:9184\nTextfileDirectory = /srv/textfile\n", good);
+        put_file(dir, "badgatewayd.conf", main_text);
+        ck_assert_int_eq(config_load(c, path, &err), 0);
+        ck_assert_str_eq(c->metrics_listen, "127.0.0.1:9184");
+        ck_assert_str_eq(c->metrics_textfile_dir, "/srv/textfile");
+        ck_assert_int_eq(mkdir(d, 0755), 0);
+        put_file(d, "50-off.conf", "[Metrics]\nListen =\nTextfileDirectory=\n");
+        ck_assert_msg(config_load(c, path, &err) == 0, "%s", err.text);
+        ck_assert_str_eq(c->metrics_listen, "");
+        ck_assert_str_eq(c->metrics_textfile_dir, "");
+        ck_assert_int_eq(c->metrics_address.port, 0);
+        put_file(d, "60-on.conf", "[Metrics]\nListen = [::1]:0\n");      /* set again after the reset */
+        ck_assert_int_eq(config_load(c, path, &err), 0);
+        ck_assert_str_eq(c->metrics_listen, "[::1]:0");
+}
+END_TEST
+
 START_TEST(test_long_line_keeps_line_numbers) {
         char *text = malloc(10000);
         strcpy(text, "[Pool www]\nListen = /x.sock\n# ");
@@ -467,6 +490,7 @@ int main(void) {
         tcase_add_test(tc, test_byte_order_mark);
         tcase_add_test(tc, test_durations);
         tcase_add_test(tc, test_dropins);
+        tcase_add_test(tc, test_dropin_metrics_off);
         tcase_add_test(tc, test_push_sections);
         suite_add_tcase(s, tc);
         return fixture_run(s);

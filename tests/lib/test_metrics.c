@@ -202,6 +202,53 @@ static struct config *parse(const char *text, struct config_error *err) {
         return c;
 }
 
+/* Upstreams a client picks (proxy_pass http://$host): 10,000 distinct targets make at most
+ * METRICS_OTHER_TARGETS_MAX series of their own plus "other", the pools' targets stay their own,
+ * no event is lost, and the text stays small. */
+START_TEST(test_events_targets_bounded) {
+        ck_assert_int_eq(metrics_keep_targets(&m, (const char *[]) { "www", "unix:/run/php/www.sock" }, 2), 0);
+        char target[64];
+        for (int i = 0; i < 10000; i++) {
+                snprintf(target, sizeof(target), "http://10.0.%d.%d:8080/x", i / 256, i % 256);
+                ck_assert_int_eq(metrics_add(&m, METRIC_EVENTS, (const char *[]) { "upstream_refused", target }, 1), 0);
+                ck_assert_int_eq(metrics_add(&m, METRIC_EVENTS, (const char *[]) { "upstream_timeout", target }, 1), 0);
+        }
+        metrics_add(&m, METRIC_EVENTS, (const char *[]) { "upstream_refused", "unix:/run/php/www.sock" }, 1);
+        metrics_add(&m, METRIC_EVENTS, (const char *[]) { "fpm_child_signal", "www" }, 1);
+        ck_assert_uint_eq(m.n, 2 * (METRICS_OTHER_TARGETS_MAX + 1) + 2);
+        const struct metrics_series *s = metrics_find(&m, METRIC_EVENTS, (const char *[]) { "upstream_refused", "other" });
+        ck_assert_ptr_nonnull(s);
+        ck_assert_double_eq(s->value, 10000 - METRICS_OTHER_TARGETS_MAX);
+        s = metrics_find(&m, METRIC_EVENTS, (const char *[]) { "upstream_timeout", "http://10.0.0.5:8080/x" });
+        ck_assert_ptr_nonnull(s);
+        ck_assert_double_eq(s->value, 1);
+        s = metrics_find(&m, METRIC_EVENTS, (const char *[]) { "upstream_refused", "unix:/run/php/www.sock" });
+        ck_assert_ptr_nonnull(s);
+        ck_assert_double_eq(s->value, 1);
+        ck_assert_ptr_nonnull(metrics_find(&m, METRIC_EVENTS, (const char *[]) { "fpm_child_signal", "www" }));
+        char *text = render();
+        ck_assert_uint_eq(count(text, "\nbadgatewayd_events_total{"), m.n);
+        ck_assert_uint_lt(strlen(text), 16 * 1024);
+        free(text);
+
+        /* lookups by hash: 50,000 series are made and found within the test's timeout (a scan takes minutes) */
+        for (int i = 0; i < 50000; i++) {
+                snprintf(target, sizeof(target), "/var/log/nginx/%d.log", i);
+                ck_assert_int_eq(metrics_add(&m, METRIC_LOG_LINES, (const char *[]) { target }, 1), 0);
+        }
+        for (int i = 0; i < 50000; i += 97) {
+                snprintf(target, sizeof(target), "/var/log/nginx/%d.log", i);
+                ck_assert_ptr_nonnull(metrics_find(&m, METRIC_LOG_LINES, (const char *[]) { target }));
+        }
+        metrics_remove(&m, METRIC_LOG_LINES, (const char *[]) { "/var/log/nginx/7.log" });
+        ck_assert_ptr_null(metrics_find(&m, METRIC_LOG_LINES, (const char *[]) { "/var/log/nginx/7.log" }));
+        ck_assert_ptr_nonnull(metrics_find(&m, METRIC_LOG_LINES, (const char *[]) { "/var/log/nginx/49999.log" }));
+        metrics_clear(&m, METRIC_LOG_LINES);
+        ck_assert_ptr_null(metrics_find(&m, METRIC_LOG_LINES, (const char *[]) { "/var/log/nginx/8.log" }));
+        ck_assert_ptr_nonnull(metrics_find(&m, METRIC_EVENTS, (const char *[]) { "fpm_child_signal", "www" }));
+}
+END_TEST
+
 START_TEST(test_config_metrics) {
         struct config_error err;
         struct config *c = parse("[Daemon]\nProbeInterval = 5s\n", &err);
@@ -261,6 +308,7 @@ int main(void) {
         tcase_add_test(tc, test_histogram);
         tcase_add_test(tc, test_numbers);
         tcase_add_test(tc, test_clear_remove_and_misuse);
+        tcase_add_test(tc, test_events_targets_bounded);
         tcase_add_test(tc, test_config_metrics);
         tcase_add_test(tc, test_config_metrics_errors);
         suite_add_tcase(s, tc);
