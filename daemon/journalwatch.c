@@ -53,6 +53,7 @@ static void feed_line(struct journalwatch *w, const struct journal_entry *e, con
         if (classify_line(line, len, &ll, &ev) == KIND_NONE || (ev.source == SOURCE_KERNEL) != e->kernel)
                 return;
         f->classified++;
+        diag_set_late(f->diag, w->catching_up);
         if (f->metrics)
                 tailers_count_event(f->metrics, &ev);
         diag_log(f->diag, &ev, line, len, pool_of(w, e->unit), w->now);
@@ -91,11 +92,18 @@ static void read_entries(struct journalwatch *w) {
         uint64_t before = w->entries;
         int r;
         w->now = clock_realtime_usec();
-        while ((r = journal_next(w->journal, &e)) > 0)
-                feed_entry(w, &e);
+        while ((r = journal_next(w->journal, &e)) > 0) {
+                if (w->catching_up && w->catch_up_age && e.realtime + w->catch_up_age < w->now)
+                        w->skipped_old++;       /* CatchUpAge, as for a log's lines */
+                else
+                        feed_entry(w, &e);
+        }
         say_error(w, r < 0 ? r : 0);
         if (w->catching_up) {
                 say("journal: caught up %llu entries written while stopped", (unsigned long long) (w->entries - before));
+                if (w->skipped_old)
+                        say_at(LOG_NOTICE, "journal: skipped %llu entries written while stopped, older than CatchUpAge (%llu s)",
+                               (unsigned long long) w->skipped_old, (unsigned long long) (w->catch_up_age / 1000000));
                 w->catching_up = false;
         }
 }
@@ -214,6 +222,7 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
                 return;
         }
         choose(want, c, w->kernel_elsewhere);
+        w->catch_up_age = c->catch_up_age_usec;
         bool on = follow(c), same = w->journal && same_filter(w, want);
         memcpy(w->pool_units, want->pool_units, sizeof(w->pool_units));
         w->n_pools = want->n_pools;

@@ -26,6 +26,9 @@ struct journalwatch {
         int n_pools;
         uint64_t entries, lines;        /* read since the start */
         bool catching_up;               /* the first read after resuming at a saved cursor */
+        uint64_t catch_up_age;          /* [Daemon] CatchUpAge= (µs): older entries of the catch-up
+                                         * are skipped; 0: none are */
+        uint64_t skipped_old;           /* entries the last catch-up skipped so */
         int last_error;                 /* said once until it changes */
         bool said_off;                  /* "not followed" was said */
         bool kernel_elsewhere;          /* set by the owner: /dev/kmsg is read (kmsg.h), so the

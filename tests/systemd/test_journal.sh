@@ -67,6 +67,7 @@ cat >"$J/bgw/badgatewayd.conf" <<EOF
 ProbeInterval = 200ms
 ProbeTimeout = 500ms
 ResolveAfter = 2s
+CatchUpAge = 3s
 [Nginx]
 Config = $J/nginx/nginx.conf
 User = www-data
@@ -152,4 +153,22 @@ echo "written $N_WRITTEN; read by the first run $run1, by the second $run2 (of t
 [ "$own2" -gt 0 ] || fail "the daemon's own entries (matched by Identifiers=badgatewayd) were not seen to be skipped"
 jq -e '.journal.cursor | length > 0' "$J/bgw/state/state.json" >/dev/null || fail "no cursor in the state file"
 echo "missed 0, doubled 0; cursor kept in $(basename "$J")/bgw/state/state.json"
+
+echo "== 4. CatchUpAge = 3s: of what was written while stopped, the entries older than 3 s are skipped"
+fpm_lines() {   # FIRST COUNT: numbered php-fpm lines into the journal
+  "$SDENV_BIN/nsrun" sh -c "for i in \$(seq $1 \$(($1 + $2 - 1))); do
+      echo \"[WARNING] [pool www] child \$i exited on signal 9 (SIGKILL) after 1.5 seconds from start\"; done | systemd-cat -t php-fpm"
+}
+fpm_lines 200001 100        # old by the time the daemon starts
+sleep 4
+fpm_lines 300001 50         # fresh
+sc start "$U" || fail "start"
+sleep 1.5
+sc stop "$U" || fail "stop"
+said_skip=$(jc -u "$U" -o cat | grep -o 'journal: skipped [0-9]* entries written while stopped, older than CatchUpAge (3 s)' | tail -n 1)
+caught=$(jc -u "$U" -o cat | grep -o 'caught up [0-9]* entries written while stopped' | tail -n 1 | awk '{ print $3 }')
+echo "skipped: ${said_skip:-none}; caught up $caught"
+[ "$said_skip" = "journal: skipped 100 entries written while stopped, older than CatchUpAge (3 s)" ] ||
+  fail "the 100 old entries were not skipped and said: ${said_skip:-nothing said}"
+[ "$caught" -eq 50 ] || fail "caught up $caught entries, want the 50 fresh ones"
 echo "PASS"
