@@ -13,6 +13,9 @@ failed=0
 host_dirs=(/var/lib/badgatewayd /var/log/badgatewayd)
 absent=()
 for d in "${host_dirs[@]}"; do [ -e "$d" ] || absent+=("$d"); done
+# php-fpm workers whose master is gone (parent PID 1): a test that kills a master must end them too
+orphan_workers() { ps -eo ppid=,args= | awk '$1 == 1 && $2 == "php-fpm:" && $3 == "pool"' | wc -l; }
+orphans_before=$(orphan_workers)
 
 # meson test's own "Ok:" and "Fail:" counts (timeouts and unexpected passes count as failed)
 count() {
@@ -58,6 +61,12 @@ for d in "${absent[@]}"; do
     failed=$((failed + 1))
   fi
 done
+
+orphans=$(orphan_workers)
+if [ "$orphans" -gt "$orphans_before" ]; then
+  echo "the tests left $((orphans - orphans_before)) php-fpm workers without their master"
+  failed=$((failed + 1))
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

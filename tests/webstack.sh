@@ -74,3 +74,13 @@ http_status() {
   exec 3<&- 3>&-
   echo "${reply%$'\r'}"
 }
+
+# kill_master PID: a php-fpm master and its workers, SIGKILL, as a crash does. The master is
+# stopped first: a running one forks a new worker for each one killed, which the master's own
+# SIGKILL then leaves behind, an orphan nobody ends.
+kill_master() {
+  kill -STOP "$1" 2>/dev/null
+  pkill -KILL -P "$1" 2>/dev/null
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+}

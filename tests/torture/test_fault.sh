@@ -241,9 +241,7 @@ fault_flapping() {
         local kills=0 end=$((SECONDS + secs))
         while ((SECONDS < end)); do
                 sleep 1
-                pkill -KILL -P "$fpm_pid" 2>/dev/null
-                kill -KILL "$fpm_pid" 2>/dev/null
-                wait "$fpm_pid" 2>/dev/null
+                kill_master "$fpm_pid"
                 kills=$((kills + 1))
                 rm -f "$dir/php-fpm.sock"
                 sleep 0.2
