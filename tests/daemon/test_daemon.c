@@ -34,13 +34,8 @@ static void newdir(void) {
         chmod(dir, 0755);
 }
 
-/* A path in the test's dir, valid until 32 more calls. */
 static const char *path_in(const char *name) {
-        static char paths[32][256];
-        static int next;
-        char *p = paths[next++ % 32];
-        snprintf(p, 256, "%s/%s", dir, name);
-        return p;
+        return fixture_path(dir, name);
 }
 
 /* The test config; extra lines go at the end of [Daemon]. */

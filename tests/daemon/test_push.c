@@ -29,11 +29,7 @@ enum { PROBE_INTERVAL_MS = 200, RESOLVE_AFTER_MS = 1000, READY_MS = 5000, ARRIVE
 static char dir[128];
 
 static const char *path_in(const char *name) {
-        static char paths[16][256];
-        static int next;
-        char *p = paths[next++ % 16];
-        snprintf(p, 256, "%s/%s", dir, name);
-        return p;
+        return fixture_path(dir, name);
 }
 
 static char *read_text(const char *path) {

@@ -29,11 +29,7 @@ static void newdir(void) {
 }
 
 static const char *path_in(const char *name) {
-        static char paths[32][256];
-        static int next;
-        char *p = paths[next++ % 32];
-        snprintf(p, 256, "%s/%s", dir, name);
-        return p;
+        return fixture_path(dir, name);
 }
 
 static const char *config(const struct fpm_env *e, const char *daemon_extra) {

@@ -59,3 +59,11 @@ const char *fixture_newdir(char buf[static 128]) {
         ck_assert_ptr_nonnull(mkdtemp(buf));
         return buf;
 }
+
+const char *fixture_path(const char *dir, const char *name) {
+        static char paths[32][256];
+        static int next;
+        char *p = paths[next++ % 32];
+        snprintf(p, 256, "%s/%s", dir, name);
+        return p;
+}

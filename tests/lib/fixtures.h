@@ -18,6 +18,8 @@ int fixture_run(Suite *s);
 void fixture_base_create(void);
 void fixture_base_remove(void);
 const char *fixture_newdir(char buf[static 128]);
+/* "DIR/NAME" in a ring of 32 buffers: valid until 32 more calls. */
+const char *fixture_path(const char *dir, const char *name);
 
 #define ck_assert_span_eq(s, str)                                                    \
         do {                                                                         \
