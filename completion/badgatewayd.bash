@@ -41,7 +41,7 @@ _badgatewayd() {
 	'') [[ $cur == -* ]] && words='--check-config --version --help' || words='run check scan discover' ;;
 	run) words='--config --stdout --journal --jsonl --state-dir --version --help' ;;
 	check) words='--config --json --since --timeout --version --help' ;;
-	scan) words='--json --since --ascii --version --help' ;;
+	scan) words='--json --since --ascii --version --help -' ;; # - : standard input
 	discover) words='--root --json --version --help' ;;
 	--check-config) words='--config --version' ;;
 	esac

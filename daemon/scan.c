@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "event_json.h"
@@ -17,6 +18,10 @@
 #include "readlines.h"
 #include "scanfile.h"
 #include "tally.h"
+
+/* The FILE that means standard input, also its "file" in --json lines and its name in errors
+ * (a file named "-" is ./-). */
+#define STDIN_NAME "-"
 
 struct scan {
         bool json;
@@ -36,7 +41,8 @@ static void usage(FILE *to) {
         fprintf(to,
                 "usage: badgatewayd scan [--json] [--ascii] [--since TIME] FILE...\n"
                 "  Classifies every line of nginx error logs and php-fpm logs (plain or .gz)\n"
-                "  and tells which cause of 502/504 errors they point to.\n"
+                "  and tells which cause of 502/504 errors they point to. FILE - is standard\n"
+                "  input, plain or gzip: journalctl -u php8.2-fpm | badgatewayd scan -\n"
                 "  --json        one JSON object per classified line, then a summary object\n"
                 "  --ascii       draw the timeline with ASCII (the default without a UTF-8 locale)\n"
                 "  --since TIME  skip lines older than TIME: 2026-11-25, '2026-11-25 13:00',\n"
@@ -110,10 +116,11 @@ static void on_line(void *userdata, const struct scanfile *r, const char *line, 
 static int scan_file(struct scan *s, const char *path) {
         s->file = path;
         s->file_json = json_bytes(path, strlen(path));
-        int r = scanfile_read(&s->read, path, on_line, s);
+        bool in = strcmp(path, STDIN_NAME) == 0;
+        int r = in ? scanfile_read_fd(&s->read, STDIN_FILENO, on_line, s) : scanfile_read(&s->read, path, on_line, s);
         json_decref(s->file_json);
         if (r < 0)
-                say_file_error(path, &s->read, r);
+                say_file_error(in ? "standard input" : path, &s->read, r);
         return r;
 }
 
@@ -325,6 +332,7 @@ static int parse_args(struct scan *s, int argc, char **argv) {
                 }
         }
         if (optind >= argc) {
+                fprintf(stderr, "badgatewayd scan: no FILE given (- reads standard input)\n");
                 usage(stderr);
                 return -EINVAL;
         }

@@ -2,8 +2,10 @@
  * readlines_open/readlines_next over the input written to a memfd, with a small line cap.
  * Every byte must be accounted for: delivered + dropped (the documented cut of over-cap
  * lines) + newlines == the input's size, and each line must be what a plain split on '\n'
- * gives. The same bytes are then read again gzip-compressed and must come out the same.
+ * gives. The same bytes are then read again gzip-compressed and must come out the same; each
+ * file both by its name and as an open descriptor (scan -, where zlib tells gzip from plain).
  */
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -44,10 +46,16 @@ static unsigned char *gzip_of(const uint8_t *data, size_t size, size_t *out_n) {
         return out;
 }
 
-/* Reads the current file and checks it line by line against a split of data. */
-static void check_reads_back(const uint8_t *data, size_t size) {
+/* Reads the current file, by name or from its descriptor, and checks it line by line against a
+ * split of data. */
+static void check_reads_back(const uint8_t *data, size_t size, bool by_fd) {
         struct readlines *f;
-        FUZZ_CHECK(readlines_open(&f, path, CAP, READLINES_REGULAR_ONLY) == 0);
+        if (by_fd) {
+                FUZZ_CHECK(lseek(memfd, 0, SEEK_SET) == 0);
+                FUZZ_CHECK(readlines_open_fd(&f, memfd, CAP) == 0);
+        } else {
+                FUZZ_CHECK(readlines_open(&f, path, CAP, READLINES_REGULAR_ONLY) == 0);
+        }
         size_t pos = 0, delivered = 0, dropped = 0, newlines = 0;
         const char *line;
         size_t n;
@@ -96,11 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 readlines_close(f);
                 return 0;
         }
-        check_reads_back(data, size);
+        check_reads_back(data, size, false);
+        check_reads_back(data, size, true);
         size_t gz_n;
         unsigned char *gz = gzip_of(data, size, &gz_n);
         put_file(gz, gz_n);
         free(gz);
-        check_reads_back(data, size);
+        check_reads_back(data, size, false);
+        check_reads_back(data, size, true);
         return 0;
 }

@@ -14,17 +14,12 @@ static bool before_since(struct scanfile *s, const struct logline *ll, enum even
         return *old && (timed || k == KIND_NONE);
 }
 
-int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *userdata) {
-        struct readlines *f;
-        s->file_lines = 0;
-        int r = readlines_open(&f, path, SCANFILE_LINE_CAP, s->regular_only ? READLINES_REGULAR_ONLY : 0);
-        s->opened = r == 0;
-        if (r < 0)
-                return r;
+static int read_lines(struct scanfile *s, struct readlines *f, scanfile_fn fn, void *userdata) {
         const char *line;
         size_t n;
         unsigned flags;
         bool old = false;
+        int r;
         while ((r = readlines_next(f, &line, &n, &flags)) > 0) {
                 struct logline ll;
                 struct event ev;
@@ -39,4 +34,20 @@ int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *us
         }
         readlines_close(f);
         return r;
+}
+
+int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *userdata) {
+        struct readlines *f;
+        s->file_lines = 0;
+        int r = readlines_open(&f, path, SCANFILE_LINE_CAP, s->regular_only ? READLINES_REGULAR_ONLY : 0);
+        s->opened = r == 0;
+        return r < 0 ? r : read_lines(s, f, fn, userdata);
+}
+
+int scanfile_read_fd(struct scanfile *s, int fd, scanfile_fn fn, void *userdata) {
+        struct readlines *f;
+        s->file_lines = 0;
+        int r = readlines_open_fd(&f, fd, SCANFILE_LINE_CAP);
+        s->opened = r == 0;
+        return r < 0 ? r : read_lines(s, f, fn, userdata);
 }

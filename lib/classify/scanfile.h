@@ -24,3 +24,6 @@ typedef void (*scanfile_fn)(void *userdata, const struct scanfile *s, const char
 /* 0, or a negative errno: the file could not be opened (opened is false), or reading failed
  * after file_lines lines. Lines without a time of their own go with the last line that had one. */
 int scanfile_read(struct scanfile *s, const char *path, scanfile_fn fn, void *userdata);
+/* The same over an open descriptor (standard input: fd 0) from where it stands, plain or gzip;
+ * fd stays open. 0, or a negative errno (EISDIR: fd is a directory). */
+int scanfile_read_fd(struct scanfile *s, int fd, scanfile_fn fn, void *userdata);

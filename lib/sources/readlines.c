@@ -39,12 +39,11 @@ static int kind_error(const struct stat *st, bool regular_only) {
 }
 
 /* Opened without blocking (a FIFO with no writer would block in open), then blocking reads. */
-static int open_checked(const char *path, bool regular_only) {
+static int open_checked(const char *path, bool regular_only, struct stat *st) {
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        struct stat st;
-        int r = fstat(fd, &st) < 0 ? -errno : kind_error(&st, regular_only);
+        int r = fstat(fd, st) < 0 ? -errno : kind_error(st, regular_only);
         if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
                 r = -errno;
         if (r < 0) {
@@ -54,10 +53,9 @@ static int open_checked(const char *path, bool regular_only) {
         return fd;
 }
 
-int readlines_open(struct readlines **ret, const char *path, size_t line_cap, unsigned flags) {
-        int fd = open_checked(path, flags & READLINES_REGULAR_ONLY);
-        if (fd < 0)
-                return fd;
+/* Takes fd. gzip: the magic bytes of a regular file, read where it starts; what cannot be read
+ * twice (a pipe, standard input at any offset) goes through zlib, which passes plain text as is. */
+static int wrap(struct readlines **ret, int fd, size_t line_cap, bool gzip) {
         struct readlines *f = calloc(1, sizeof(*f));
         if (!f || !(f->buf = malloc(line_cap + CHUNK))) {
                 free(f);
@@ -67,7 +65,7 @@ int readlines_open(struct readlines **ret, const char *path, size_t line_cap, un
         f->fd = fd;
         f->cap = line_cap;
         f->size = line_cap + CHUNK;
-        if (is_gzip(fd)) {
+        if (gzip) {
                 f->gz = gzdopen(dup(fd), "rb");
                 if (!f->gz) {
                         readlines_close(f);
@@ -77,6 +75,26 @@ int readlines_open(struct readlines **ret, const char *path, size_t line_cap, un
         }
         *ret = f;
         return 0;
+}
+
+int readlines_open(struct readlines **ret, const char *path, size_t line_cap, unsigned flags) {
+        struct stat st;
+        int fd = open_checked(path, flags & READLINES_REGULAR_ONLY, &st);
+        if (fd < 0)
+                return fd;
+        return wrap(ret, fd, line_cap, S_ISREG(st.st_mode) ? is_gzip(fd) : true);
+}
+
+int readlines_open_fd(struct readlines **ret, int fd, size_t line_cap) {
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (copy < 0)
+                return -errno;
+        return wrap(ret, copy, line_cap, true);
 }
 
 static ssize_t read_some(struct readlines *f, char *to, size_t n) {

@@ -1,4 +1,5 @@
-/* Reads a whole log file line by line, plain or gzip (detected by its magic bytes). */
+/* Reads a whole log file line by line, plain or gzip (detected by its magic bytes; on a pipe by
+ * zlib, which passes what is not gzip through as it is). */
 #pragma once
 #include <stddef.h>
 
@@ -16,6 +17,10 @@ enum readlines_open_flags {
 /* 0 or a negative errno: the file's own (ENOENT, EACCES…), EISDIR, or EINVAL for what is not a
  * regular file or a pipe (a device), or not a regular file with READLINES_REGULAR_ONLY. */
 int readlines_open(struct readlines **ret, const char *path, size_t line_cap, unsigned flags);
+/* The same over an open descriptor (standard input: fd 0), read from where it stands, plain or
+ * gzip (zlib's gzdopen tells them apart); fd stays the caller's (a copy is read and closed).
+ * 0, -EISDIR, or a negative errno of fstat/fcntl. */
+int readlines_open_fd(struct readlines **ret, int fd, size_t line_cap);
 /* 1 with a line (without its '\n'), 0 at the end, or a negative errno. */
 int readlines_next(struct readlines *f, const char **line, size_t *len, unsigned *flags);
 struct readlines *readlines_close(struct readlines *f);

@@ -37,14 +37,12 @@ struct seen {
         unsigned count;
 };
 
-static int read_all(const char *path, size_t cap, struct seen *s) {
-        struct readlines *f;
-        int r = readlines_open(&f, path, cap, 0);
-        if (r < 0)
-                return r;
+/* Reads f to its end into s, and closes it. */
+static int read_rest(struct readlines *f, struct seen *s) {
         const char *line;
         size_t n;
         unsigned flags;
+        int r;
         memset(s, 0, sizeof(*s));
         while ((r = readlines_next(f, &line, &n, &flags)) > 0) {
                 ck_assert_uint_lt(s->count, 8);
@@ -55,6 +53,12 @@ static int read_all(const char *path, size_t cap, struct seen *s) {
         }
         readlines_close(f);
         return r;
+}
+
+static int read_all(const char *path, size_t cap, struct seen *s) {
+        struct readlines *f;
+        int r = readlines_open(&f, path, cap, 0);
+        return r < 0 ? r : read_rest(f, s);
 }
 
 START_TEST(test_plain_lines) {
@@ -197,6 +201,65 @@ START_TEST(test_fifo) {
 }
 END_TEST
 
+/* An open descriptor (standard input for scan -): plain or gzip from a pipe, where no magic can
+ * be read twice; a file from where it stands; the caller's descriptor stays open. */
+START_TEST(test_open_fd) {
+        struct readlines *f;
+        struct seen s;
+        int p[2];
+        for (int gzip = 0; gzip < 2; gzip++) {
+                ck_assert_int_eq(pipe(p), 0);
+                if (gzip) {
+                        gzFile gz = gzdopen(dup(p[1]), "wb");
+                        ck_assert_ptr_nonnull(gz);
+                        gzputs(gz, "one\ntwo\n");
+                        ck_assert_int_eq(gzclose(gz), Z_OK);
+                } else {
+                        ck_assert_int_eq(write(p[1], "one\ntwo\n", 8), 8);
+                }
+                close(p[1]);
+                ck_assert_int_eq(readlines_open_fd(&f, p[0], 64), 0);
+                ck_assert_int_eq(read_rest(f, &s), 0);
+                ck_assert_uint_eq(s.count, 2);
+                ck_assert_str_eq(s.lines[1], "two");
+                ck_assert_int_ge(fcntl(p[0], F_GETFD), 0);
+                close(p[0]);
+        }
+        const char *path = write_file("fd.log", "skipped\nread\n", 13);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_eq(lseek(fd, 8, SEEK_SET), 8);
+        ck_assert_int_eq(readlines_open_fd(&f, fd, 64), 0);
+        ck_assert_int_eq(read_rest(f, &s), 0);
+        ck_assert_uint_eq(s.count, 1);
+        ck_assert_str_eq(s.lines[0], "read");
+        close(fd);
+        ck_assert_int_eq(readlines_open_fd(&f, fd, 64), -EBADF);
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ck_assert_int_eq(readlines_open_fd(&f, fd, 64), -EISDIR);
+        close(fd);
+}
+END_TEST
+
+/* A FIFO given by name carries gzip too (scan <(cat x.gz)). */
+START_TEST(test_fifo_gzip) {
+        struct readlines *f;
+        struct seen s;
+        char path[256];
+        snprintf(path, sizeof(path), "%s/gzfifo", dir);
+        ck_assert_int_eq(mkfifo(path, 0600), 0);
+        ck_assert_int_eq(readlines_open(&f, path, 64, 0), 0);
+        int w = open(path, O_WRONLY | O_CLOEXEC);
+        ck_assert_int_ge(w, 0);
+        gzFile gz = gzdopen(w, "wb");
+        ck_assert_ptr_nonnull(gz);
+        gzputs(gz, "zipped\n");
+        ck_assert_int_eq(gzclose(gz), Z_OK);
+        ck_assert_int_eq(read_rest(f, &s), 0);
+        ck_assert_uint_eq(s.count, 1);
+        ck_assert_str_eq(s.lines[0], "zipped");
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("readlines");
         TCase *tc = tcase_create("read");
@@ -210,6 +273,8 @@ int main(void) {
         tcase_add_test(tc, test_truncated_gzip_is_an_error);
         tcase_add_test(tc, test_open_errors);
         tcase_add_test(tc, test_fifo);
+        tcase_add_test(tc, test_open_fd);
+        tcase_add_test(tc, test_fifo_gzip);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -52,15 +52,21 @@ static char *slurp(const char *file) {
         return buf;
 }
 
-/* Runs badgatewayd with args (a shell-quoted string) in dir, capturing stdout and stderr. */
-static struct run run(const char *args) {
+/* Runs badgatewayd with args (a shell-quoted string) in dir, its standard input piped from the
+ * command pipe_from when not NULL, capturing stdout and stderr. */
+static struct run run_piped(const char *pipe_from, const char *args) {
         char cmd[1024];
         const char *bin = getenv("BADGATEWAYD");
         ck_assert_ptr_nonnull(bin);
-        snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s >out.txt 2>err.txt", dir, bin, args);
+        snprintf(cmd, sizeof(cmd), "cd '%s' && %s%s'%s' %s >out.txt 2>err.txt", dir, pipe_from ? pipe_from : "",
+                 pipe_from ? " | " : "", bin, args);
         int st = system(cmd);
         struct run r = { slurp(path("out.txt")), slurp(path("err.txt")), WIFEXITED(st) ? WEXITSTATUS(st) : -1 };
         return r;
+}
+
+static struct run run(const char *args) {
+        return run_piped(NULL, args);
 }
 
 static void run_free(struct run *r) {
@@ -186,6 +192,8 @@ END_TEST
 START_TEST(test_usage_errors) {
         struct run r = run("scan");
         ck_assert_int_eq(r.status, 64);
+        ck_assert_msg(strstr(r.err, "no FILE given (- reads standard input)\nusage: badgatewayd scan "), "%s", r.err);
+        ck_assert_str_eq(r.out, "");
         run_free(&r);
         r = run("scan --since yesterday x.log");
         ck_assert_int_eq(r.status, 64);
@@ -193,6 +201,49 @@ START_TEST(test_usage_errors) {
         run_free(&r);
         r = run("frobnicate");
         ck_assert_int_eq(r.status, 64);
+        run_free(&r);
+}
+END_TEST
+
+/* FILE "-" is standard input, plain or gzip, from a pipe or a redirected file; its lines say
+ * "file":"-"; a file named "-" is still read as ./-. */
+START_TEST(test_stdin) {
+        static const char log[] =
+                "2026/11/25 10:00:00 [error] 1#1: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 1.1.1.1, server: s, request: \"GET / HTTP/1.1\", upstream: \"fastcgi://127.0.0.1:9000\", host: \"h\"\n"
+                "[25-Nov-2026 10:00:01] WARNING: [pool www] server reached pm.max_children setting (5), consider raising it\n";
+        write_file("in.log", log, sizeof(log) - 1);
+        gzFile gz = gzopen(path("in.log.gz"), "wb");
+        ck_assert_ptr_nonnull(gz);
+        gzputs(gz, log);
+        gzclose(gz);
+        for (int i = 0; i < 4; i++) {
+                const char *name = i % 2 ? "in.log.gz" : "in.log";
+                char args[64], cat[64];
+                snprintf(args, sizeof(args), i < 2 ? "scan --json - < %s" : "scan --json -", name);
+                snprintf(cat, sizeof(cat), "cat %s", name);
+                struct run r = run_piped(i < 2 ? NULL : cat, args);
+                ck_assert_msg(r.status == 0, "%d %s: %d %s", i, args, r.status, r.err);
+                int events;
+                json_t *summary = parse_lines(r.out, &events);
+                ck_assert_msg(events == 2, "%d %s: %s", i, args, r.out);
+                ck_assert_msg(strstr(r.out, "{\"file\":\"-\",\"line\":1,") && strstr(r.out, "{\"file\":\"-\",\"line\":2,"),
+                              "%d %s: %s", i, args, r.out);
+                ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(summary, "summary"), "lines")), 2);
+                json_decref(summary);
+                run_free(&r);
+        }
+        struct run r = run("scan - in.log < in.log.gz");   /* with a file: 2 files, 4 lines */
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_msg(strstr(r.out, "badgatewayd scan: 2 files, 4 lines, 4 classified\n"), "%s", r.out);
+        run_free(&r);
+        r = run("scan - < .");
+        ck_assert_int_eq(r.status, 2);
+        ck_assert_str_eq(r.err, "badgatewayd: standard input: Is a directory (errno 21)\n");
+        run_free(&r);
+        write_file("-", log, 212);      /* the first line only */
+        r = run("scan --json ./- < in.log");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_msg(strstr(r.out, "\"file\":\"./-\"") && strstr(r.out, "\"lines\":1,"), "%s", r.out);
         run_free(&r);
 }
 END_TEST
@@ -325,6 +376,7 @@ int main(void) {
         tcase_add_test(tc, test_missing_file_exit_2_others_scanned);
         tcase_add_test(tc, test_gzip_and_since_and_table);
         tcase_add_test(tc, test_usage_errors);
+        tcase_add_test(tc, test_stdin);
         tcase_add_test(tc, test_since_keeps_dateless_events);
         tcase_add_test(tc, test_json_causes_and_seconds);
         tcase_add_test(tc, test_table_timeline);

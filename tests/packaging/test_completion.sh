@@ -53,6 +53,8 @@ expect "$tmp/etc/badgatewayd.conf" check --config = "$tmp/etc/b"
 expect "$tmp/etc" run --state-dir "$tmp/e"
 expect "$tmp/logs/error.log" scan "$tmp/logs/e"
 expect '' check --timeout ''
+comp scan - | grep -qx -- - || die "badgatewayd scan - <TAB>: '-' (standard input) is not offered"
+echo "badgatewayd scan - <TAB> offers - (standard input)"
 
 # Drift: what the binary's own help names must be offered.
 for cmd in $("$bin" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}'); do
