@@ -201,11 +201,11 @@ static int no_pools(const struct config *c, const char *file, struct config_erro
 int loadconf(struct config *c, const char *file, struct config_error *err) {
         err->text[0] = '\0';
         const char *path = file ? file : DEFAULT_CONFIG;
-        int r = 0;
-        if (file || access(DEFAULT_CONFIG, F_OK) == 0 || errno != ENOENT)
-                r = config_load(c, path, err);
-        else
-                config_defaults(c);
+        int r = config_load(c, path, err);
+        if (r == -ENOENT && !file && !c->file[0]) {     /* no default file, no drop-ins: discovery alone */
+                err->text[0] = '\0';
+                r = 0;
+        }
         if (r == 0)
                 r = read_host(c, err);
         if (r < 0)
@@ -222,7 +222,7 @@ int loadconf(struct config *c, const char *file, struct config_error *err) {
                 snprintf(c->host->nginx_user_override, sizeof(c->host->nginx_user_override), "%s", c->nginx_user);
         else
                 user_from_host(c, c->host);
-        return c->n_pools ? 0 : no_pools(c, path, err);
+        return c->n_pools ? 0 : no_pools(c, c->file[0] ? c->file : path, err);     /* FILE.d: drop-ins alone */
 }
 
 const char *loadconf_source(const struct config *c) {

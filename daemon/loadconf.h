@@ -1,4 +1,5 @@
-/* Which config the daemon and `check` use: --config FILE, else the default file (when it exists),
+/* Which config the daemon and `check` use: --config FILE, else the default file (when it or a
+ * drop-in of its FILE.d/ exists; config_load() reads drop-ins without their file too),
  * completed from nginx's and php-fpm's own configuration (lib/config/host.h): pools when the file
  * names none, nginx's error logs when it gives no ErrorLog=, nginx's user when it gives no User=. */
 #pragma once

@@ -16,9 +16,10 @@ static void usage(FILE *to) {
         fprintf(to,
                 "usage: badgatewayd run [--config FILE] [--stdout] [--journal] [--jsonl FILE] [--state-dir DIR]\n"
                 "  Watches nginx's and php-fpm's logs, probes each pool and follows its systemd unit;\n"
-                "  sends one alert per root cause. Config: " DEFAULT_CONFIG " when it exists; pools,\n"
-                "  logs and nginx's user it does not name come from php-fpm's and nginx's own\n"
-                "  configuration. Alerts go to journald under systemd, else to stdout as JSON lines.\n"
+                "  sends one alert per root cause. Config: " DEFAULT_CONFIG "\n"
+                "  and its drop-ins (.d/*.conf) when they exist; pools, logs and nginx's user it does\n"
+                "  not name come from php-fpm's and nginx's own configuration. Alerts go to journald\n"
+                "  under systemd, else to stdout as JSON lines.\n"
                 "  --config FILE  read FILE instead\n"
                 "  --stdout       alerts as JSON lines on stdout\n"
                 "  --journal      alerts to journald (with --stdout: both)\n"

@@ -652,21 +652,36 @@ static int load_one(struct parse *p, const char *file) {
         return p->failed ? -EINVAL : 0;
 }
 
+/* FILE.d/\*.conf into d; -errno with err naming the directory when it cannot be listed. */
+static int list_dropins(const char *file, struct config_dropins *d, struct config_error *err) {
+        char dir[PATH_MAX];
+        *d = (struct config_dropins) { 0 };
+        if (snprintf(dir, sizeof(dir), "%s.d", file) >= (int) sizeof(dir))
+                return 0;
+        int r = config_dropins(dir, d);
+        if (r < 0)
+                snprintf(err->text, sizeof(err->text), "%s: %s", dir, strerror(-r));
+        return r;
+}
+
+/* Drop-ins without their main file count alone, as systemd reads journald.conf.d/ with no
+ * journald.conf: c->file is then their directory. */
+static int load_main(struct parse *p, const char *file, const struct config_dropins *d) {
+        int r = load_one(p, file);
+        if (r != -ENOENT || d->n == 0)
+                return r;
+        p->failed = false;
+        p->err->text[0] = '\0';
+        snprintf(p->c->file, sizeof(p->c->file), "%s.d", file);
+        return 0;
+}
+
 int config_load(struct config *c, const char *file, struct config_error *err) {
         struct parse p = parse_begin(c, file, err);
-        int r = load_one(&p, file);
-        if (r < 0) {
+        struct config_dropins d;
+        int r = list_dropins(file, &d, err);
+        if (r == 0 && (r = load_main(&p, file, &d)) < 0)
                 config_defaults(c);
-                return r;
-        }
-        char dir[PATH_MAX];
-        struct config_dropins d = { 0 };
-        if (snprintf(dir, sizeof(dir), "%s.d", file) < (int) sizeof(dir))
-                r = config_dropins(dir, &d);
-        if (r < 0) {
-                snprintf(err->text, sizeof(err->text), "%s: %s", dir, strerror(-r));
-                return r;
-        }
         for (size_t i = 0; i < d.n && r == 0; i++)
                 r = load_one(&p, d.paths[i]);
         if (r == 0)

@@ -30,7 +30,7 @@ struct pool_config {
 };
 
 struct config {
-        char file[PATH_MAX];            /* empty when built from defaults */
+        char file[PATH_MAX];            /* empty when built from defaults; FILE.d for drop-ins alone */
         char source[CONFIG_SOURCE_MAX]; /* where the pools came from (loadconf_source()); "" */
         uint64_t probe_interval_usec;
         uint64_t probe_timeout_usec;
@@ -76,7 +76,10 @@ void config_defaults(struct config *c);
 void config_free(struct config *c);
 /* Parses text as if read from `file` (used in messages). 0, or -EINVAL with err filled. */
 int config_parse_string(struct config *c, const char *file, const char *text, struct config_error *err);
-/* 0, -errno when the file cannot be read, or -EINVAL; err always says what and where. */
+/* file, then its drop-ins FILE.d/\*.conf (lib/config/dropins.h); drop-ins without file are read
+ * alone (c->file is then "FILE.d"). 0, -errno when a file cannot be read, or -EINVAL; err always
+ * says what and where. -ENOENT with c at its defaults (c->file "") when neither file nor any
+ * drop-in exists. */
 int config_load(struct config *c, const char *file, struct config_error *err);
 /* The sections badgatewayd.conf knows, NULL-terminated: "Daemon", …, "Pool NAME" (any
  * "[Pool X]"). Static storage. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 #include "host.h"
@@ -175,6 +176,43 @@ START_TEST(test_no_pools) {
 }
 END_TEST
 
+/* --config FILE that does not exist, with drop-ins in FILE.d: their pools and settings, named
+ * by the directory; drop-ins with no pool: discovery, and the sentence names the directory. */
+START_TEST(test_dropins_without_main_file) {
+        char path[256], want[1024];
+        tree();
+        snprintf(path, sizeof(path), "%s/badgatewayd.conf", dir);
+        put("badgatewayd.conf.d/50-pool.conf", "[Nginx]\nConfig = %s/nginx/nginx.conf\n[PHP-FPM]\nConfig = %s/none/php-fpm.conf\n"
+            "[Pool mine]\nListen = /run/m.sock\n[Daemon]\nProbeInterval = 42s\n", dir, dir);
+        c = calloc(1, sizeof(*c));
+        ck_assert_ptr_nonnull(c);
+        ck_assert_msg(loadconf(c, path, &err) == 0, "%s", err.text);
+        snprintf(want, sizeof(want), "%s.d", path);
+        ck_assert_str_eq(loadconf_source(c), want);
+        ck_assert_int_eq(c->n_pools, 1);
+        ck_assert_str_eq(c->pools[0].name, "mine");
+        ck_assert_uint_eq(c->probe_interval_usec, 42000000);
+        ck_assert_str_eq(c->nginx_user, "nginxu");      /* from the nginx.conf the drop-in names */
+        config_free(c);
+        put("badgatewayd.conf.d/50-pool.conf", "[Nginx]\nConfig = %s/nginx/nginx.conf\n[PHP-FPM]\nConfig = %s/none/php-fpm.conf\n",
+            dir, dir);
+        c = calloc(1, sizeof(*c));
+        ck_assert_ptr_nonnull(c);
+        ck_assert_int_eq(loadconf(c, path, &err), -ENOENT);
+        snprintf(want, sizeof(want), "no PHP-FPM pool found: looked in %s.d (no [Pool NAME] section) and in php-fpm's "
+                 "configuration at %s/none/php-fpm.conf", path, dir);
+        ck_assert_msg(strncmp(err.text, want, strlen(want)) == 0, "%s", err.text);
+        config_free(c);
+        snprintf(want, sizeof(want), "%s/badgatewayd.conf.d/50-pool.conf", dir);
+        ck_assert_int_eq(unlink(want), 0);
+        c = calloc(1, sizeof(*c));
+        ck_assert_ptr_nonnull(c);
+        ck_assert_int_eq(loadconf(c, path, &err), -ENOENT);     /* --config names a file: neither is an error */
+        snprintf(want, sizeof(want), "%s: No such file or directory", path);
+        ck_assert_str_eq(err.text, want);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("loadconf");
         TCase *tc = tcase_create("loadconf");
@@ -185,6 +223,7 @@ int main(void) {
         tcase_add_test(tc, test_nginx_default_user);
         tcase_add_test(tc, test_no_nginx);
         tcase_add_test(tc, test_no_pools);
+        tcase_add_test(tc, test_dropins_without_main_file);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -353,6 +353,36 @@ START_TEST(test_dropins) {
 }
 END_TEST
 
+/* FILE.d/\*.conf without FILE, as systemd reads journald.conf.d/ with no journald.conf: the
+ * drop-ins alone, c->file their directory; errors still name the drop-in and its line. Neither
+ * FILE nor a drop-in: -ENOENT naming FILE, c at its defaults. */
+START_TEST(test_dropins_without_main_file) {
+        char dir[128], d[300], path[256], want[768];
+        fixture_newdir(dir);
+        snprintf(path, sizeof(path), "%s/badgatewayd.conf", dir);
+        snprintf(d, sizeof(d), "%s.d", path);
+        ck_assert_int_eq(mkdir(d, 0755), 0);
+        put_file(d, "README", "not a drop-in\n");
+        ck_assert_int_eq(config_load(c, path, &err), -ENOENT);  /* a .d with no *.conf is none */
+        snprintf(want, sizeof(want), "%s: No such file or directory", path);
+        ck_assert_str_eq(err.text, want);
+        ck_assert_str_eq(c->file, "");
+        put_file(d, "10-a.conf", "[Daemon]\nProbeInterval = 20s\n[Pool www]\nListen = /run/php/www.sock\n");
+        put_file(d, "20-b.conf", "[Daemon]\nProbeInterval = 30s\n[Pool www]\nUnit = php8.3-fpm.service\n");
+        ck_assert_msg(config_load(c, path, &err) == 0, "%s", err.text);
+        ck_assert_str_eq(err.text, "");
+        ck_assert_str_eq(c->file, d);
+        ck_assert_uint_eq(c->probe_interval_usec, 30000000);
+        ck_assert_int_eq(c->n_pools, 1);
+        ck_assert_str_eq(c->pools[0].listen, "/run/php/www.sock");
+        ck_assert_str_eq(c->pools[0].unit, "php8.3-fpm.service");
+        put_file(d, "30-bad.conf", "[Daemon]\n\nProbeTimeout = 25d\n");
+        ck_assert_int_eq(config_load(c, path, &err), -EINVAL);
+        snprintf(want, sizeof(want), "%s/30-bad.conf:3: ProbeTimeout: '25d' is out of range (1ms to 10min)", d);
+        ck_assert_str_eq(err.text, want);
+}
+END_TEST
+
 /* An empty [Metrics] Listen= or TextfileDirectory= in a drop-in turns off what the main file set. */
 START_TEST(test_dropin_metrics_off) {
         char dir[128], d[300], path[256], main_text[1024];
@@ -491,6 +521,7 @@ int main(void) {
         tcase_add_test(tc, test_durations);
         tcase_add_test(tc, test_dropins);
         tcase_add_test(tc, test_dropin_metrics_off);
+        tcase_add_test(tc, test_dropins_without_main_file);
         tcase_add_test(tc, test_push_sections);
         suite_add_tcase(s, tc);
         return fixture_run(s);

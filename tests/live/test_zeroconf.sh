@@ -2,8 +2,9 @@
 # Zero-config `badgatewayd check` on this machine's stock php8.2-fpm and nginx configuration: no
 # badgatewayd.conf, pools, logs and nginx's user from /etc/php/8.2/fpm and /etc/nginx. In a
 # private mount namespace with a tmpfs on /run (no systemd bus there, the host's sockets untouched),
-# /var/log and any /etc/badgatewayd; then php-fpm stopped (fpm_down, 2), running (OK, 0), and its
-# socket root's 0600 (socket_permission for nginx's www-data, 2).
+# /var/log and any /etc/badgatewayd; then php-fpm stopped (fpm_down, 2), running (OK, 0), a pool
+# from a drop-in with no badgatewayd.conf (OK, 0), and its socket root's 0600 (socket_permission
+# for nginx's www-data, 2).
 set -uo pipefail
 bgw=${BADGATEWAYD:?BADGATEWAYD is not set}
 fpm=/usr/sbin/php-fpm8.2
@@ -64,6 +65,21 @@ for _ in $(seq 100); do
 done
 [ -S "$sock" ] || { echo "FAIL: php-fpm made no socket at $sock"; exit 1; }
 expect "php-fpm running" 0 "^BADGATEWAY OK - 1 of 1 pool healthy"
+
+# Drop-ins in the default config dir without badgatewayd.conf, as systemd reads journald.conf.d/
+# with no journald.conf: the pool one names replaces the discovered www. The dir is writable
+# here only as a tmpfs: the hidden one, or a tmpfs on its parent (never on /etc).
+if [ ! -d "$built" ] && [ -d "$(dirname "$built")" ] && [ "$(dirname "$built")" != /etc ]; then
+  mount -t tmpfs tmpfs "$(dirname "$built")" && mkdir "$built" || { echo "cannot make $built"; exit 1; }
+fi
+if [ -d "$built" ] && [ ! -e "$built/badgatewayd.conf" ]; then
+  mkdir "$built/badgatewayd.conf.d" &&
+    printf '[Pool dropin]\nListen = %s\n' "$sock" >"$built/badgatewayd.conf.d/50-pool.conf" || exit 1
+  expect "a drop-in alone" 0 "^BADGATEWAY OK - 1 of 1 pool healthy | 'dropin_probe'="
+  rm -r "$built/badgatewayd.conf.d"
+else
+  echo "== a drop-in alone: not tried, $built cannot be made here"
+fi
 
 chown root:root "$sock" && chmod 0600 "$sock"
 expect "socket root's 0600" 2 "socket_permission www"
