@@ -58,7 +58,8 @@ int config_dropins(const char *dir, struct config_dropins *d) {
                 config_dropins_free(d);
                 return r;
         }
-        qsort(d->paths, d->n, sizeof(*d->paths), by_name);
+        if (d->n > 1)   /* paths is NULL for none: qsort() must not see it */
+                qsort(d->paths, d->n, sizeof(*d->paths), by_name);
         return 0;
 }
 
