@@ -92,17 +92,44 @@ static size_t count_alerts(const struct bgw *b, const char *cause, const char *s
         return n;
 }
 
-/* A first run that reads 10 lines and stops. */
-static void first_run(const char *conf) {
-        struct bgw b;
+/* A new directory with an empty error.log and a state directory, php-fpm up: the config. */
+static const char *prepare(struct fpm_env *e, const char *daemon_extra) {
+        newdir();
+        fpm_up(e);
         write_file(path_in("error.log"), "");
         mkdir(path_in("state"), 0700);
+        return config(e, daemon_extra);
+}
+
+/* prepare(), then a first run that reads 10 lines and stops: the state the test restarts from. */
+static const char *after_first_run(struct fpm_env *e, const char *daemon_extra) {
+        struct bgw b;
+        const char *conf = prepare(e, daemon_extra);
         start(&b, conf);
         append_numbered(path_in("error.log"), 0, 10);
         pump_for(&b, 500);
         stop(&b);
         ck_assert_int_eq(lines_read(&b), 10);
         bgw_free(&b);
+        return conf;
+}
+
+/* Starts b on conf; waits for it to say it caught up n lines written while it was stopped. */
+static void restart_catching_up(struct bgw *b, const char *conf, int n) {
+        char want[96];
+        start(b, conf);
+        snprintf(want, sizeof(want), "caught up %d lines written while stopped", n);
+        ck_assert_msg(bgw_wait_stderr(b, want, 2000), "%s", b->err);
+}
+
+/* Stops b, says what it read against want (what: the case), and checks it read exactly that. */
+static void stop_expect_read(struct bgw *b, long long want, const char *what) {
+        stop(b);
+        long long got = lines_read(b);
+        fprintf(stderr, "%s: %lld read (lost %lld, duplicated %lld)\n", what, got, got < want ? want - got : 0,
+                got > want ? got - want : 0);
+        ck_assert_int_eq(got, want);
+        bgw_free(b);
 }
 
 enum { WHILE_STOPPED = 5000 };
@@ -110,25 +137,15 @@ enum { WHILE_STOPPED = 5000 };
 START_TEST(test_lines_while_stopped) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "");
         append_numbered(path_in("error.log"), 10, WHILE_STOPPED);
-        start(&b, conf);
-        char want[128];
-        snprintf(want, sizeof(want), "caught up %d lines written while stopped", WHILE_STOPPED);
-        ck_assert_msg(bgw_wait_stderr(&b, want, 2000), "%s", b.err);
+        restart_catching_up(&b, conf, WHILE_STOPPED);
         ck_assert_msg(strstr(b.err, "resuming at byte"), "%s", b.err);
         append_numbered(path_in("error.log"), 10 + WHILE_STOPPED, 7);
         pump_for(&b, 500);
-        stop(&b);
-        long long got = lines_read(&b);
-        fprintf(stderr, "restart, %d lines written while stopped + 7 after: %lld read (lost %lld, duplicated %lld)\n",
-                WHILE_STOPPED, got, got < WHILE_STOPPED + 7 ? WHILE_STOPPED + 7 - got : 0,
-                got > WHILE_STOPPED + 7 ? got - WHILE_STOPPED - 7 : 0);
-        ck_assert_int_eq(got, WHILE_STOPPED + 7);
-        bgw_free(&b);
+        char what[96];
+        snprintf(what, sizeof(what), "restart, %d lines written while stopped + 7 after", WHILE_STOPPED);
+        stop_expect_read(&b, WHILE_STOPPED + 7, what);
         fpm_down(&e);
 }
 END_TEST
@@ -136,25 +153,16 @@ END_TEST
 START_TEST(test_rotated_while_stopped) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "");
         append_numbered(path_in("error.log"), 10, 3000);
         ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
         write_file(path_in("error.log"), "");
         append_numbered(path_in("error.log"), 3010, 2000);
-        start(&b, conf);
-        ck_assert_msg(bgw_wait_stderr(&b, "caught up 5000 lines written while stopped", 2000), "%s", b.err);
+        restart_catching_up(&b, conf, 5000);
         ck_assert_msg(strstr(b.err, "rotated while stopped; reading the rest of"), "%s", b.err);
         append_numbered(path_in("error.log"), 5010, 5);
         pump_for(&b, 500);
-        stop(&b);
-        long long got = lines_read(&b);
-        fprintf(stderr, "rotated while stopped, 3000 + 2000 lines + 5 after: %lld read (lost %lld, duplicated %lld)\n",
-                got, got < 5005 ? 5005 - got : 0, got > 5005 ? got - 5005 : 0);
-        ck_assert_int_eq(got, 5005);
-        bgw_free(&b);
+        stop_expect_read(&b, 5005, "rotated while stopped, 3000 + 2000 lines + 5 after");
         fpm_down(&e);
 }
 END_TEST
@@ -163,25 +171,16 @@ END_TEST
 START_TEST(test_rotated_twice_while_stopped) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "");
         append_numbered(path_in("error.log"), 10, 1000);
         ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
         append_numbered(path_in("error.log"), 1010, 2000);
         ck_assert_int_eq(rename(path_in("error.log.1"), path_in("error.log.2")), 0);
         ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1")), 0);
         append_numbered(path_in("error.log"), 3010, 3000);
-        start(&b, conf);
-        ck_assert_msg(bgw_wait_stderr(&b, "caught up 6000 lines written while stopped", 2000), "%s", b.err);
+        restart_catching_up(&b, conf, 6000);
         ck_assert_msg(strstr(b.err, "error.log.2 from byte"), "%s", b.err);
-        stop(&b);
-        long long got = lines_read(&b);
-        fprintf(stderr, "rotated twice while stopped, 1000 + 2000 + 3000 lines: %lld read (lost %lld, duplicated %lld)\n",
-                got, got < 6000 ? 6000 - got : 0, got > 6000 ? got - 6000 : 0);
-        ck_assert_int_eq(got, 6000);
-        bgw_free(&b);
+        stop_expect_read(&b, 6000, "rotated twice while stopped, 1000 + 2000 + 3000 lines");
         fpm_down(&e);
 }
 END_TEST
@@ -192,24 +191,15 @@ START_TEST(test_copytruncate_while_stopped) {
         struct fpm_env e;
         struct bgw b;
         char *copy;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "");
         append_numbered(path_in("error.log"), 10, 400);
         ck_assert_int_ge(asprintf(&copy, "cp '%s' '%s'", path_in("error.log"), path_in("error.log.1")), 0);
         ck_assert_int_eq(system(copy), 0);
         free(copy);
         ck_assert_int_eq(truncate(path_in("error.log"), 0), 0);
         append_numbered(path_in("error.log"), 410, 300);
-        start(&b, conf);
-        ck_assert_msg(bgw_wait_stderr(&b, "caught up 700 lines written while stopped", 2000), "%s", b.err);
-        stop(&b);
-        long long got = lines_read(&b);
-        fprintf(stderr, "copytruncate while stopped, 400 + 300 lines: %lld read (lost %lld, duplicated %lld)\n",
-                got, got < 700 ? 700 - got : 0, got > 700 ? got - 700 : 0);
-        ck_assert_int_eq(got, 700);
-        bgw_free(&b);
+        restart_catching_up(&b, conf, 700);
+        stop_expect_read(&b, 700, "copytruncate while stopped, 400 + 300 lines");
         fpm_down(&e);
 }
 END_TEST
@@ -218,19 +208,13 @@ END_TEST
 START_TEST(test_rotated_compressed) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "");
         append_numbered(path_in("error.log"), 10, 100);
         ck_assert_int_eq(rename(path_in("error.log"), path_in("error.log.1.gz")), 0);  /* as gzip would leave it */
         append_numbered(path_in("error.log"), 110, 20);
-        start(&b, conf);
-        ck_assert_msg(bgw_wait_stderr(&b, "caught up 20 lines written while stopped", 2000), "%s", b.err);
+        restart_catching_up(&b, conf, 20);
         ck_assert_msg(strstr(b.err, "error.log.1.gz: the rotated file is already compressed"), "%s", b.err);
-        stop(&b);
-        ck_assert_int_eq(lines_read(&b), 20);
-        bgw_free(&b);
+        stop_expect_read(&b, 20, "rotated and compressed while stopped, 20 lines in the new file");
         fpm_down(&e);
 }
 END_TEST
@@ -239,10 +223,7 @@ END_TEST
 START_TEST(test_catch_up_bound) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "CatchUp = 10K\n");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "CatchUp = 10K\n");
         append_numbered(path_in("error.log"), 10, 2000);       /* ~100 KB */
         start(&b, conf);
         ck_assert_msg(bgw_wait_stderr(&b, "are more than CatchUp (10240): skipped to the last 10240", 2000), "%s",
@@ -260,11 +241,7 @@ END_TEST
 START_TEST(test_firing_across_restart) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        write_file(path_in("error.log"), "");
-        mkdir(path_in("state"), 0700);
+        const char *conf = prepare(&e, "");
         start(&b, conf);
         fpm_quit(&e);
         ck_assert_msg(bgw_wait_alert(&b, 0, "fpm_down", "firing", PROBE_INTERVAL_MS + 2000) >= 0, "%s", b.out);
@@ -316,11 +293,7 @@ START_TEST(test_state_dir_locked) {
         struct fpm_env e;
         struct bgw a, b;
         char other[128];
-        newdir();
-        fpm_up(&e);
-        write_file(path_in("error.log"), "");
-        mkdir(path_in("state"), 0700);
-        const char *conf = config(&e, "");
+        const char *conf = prepare(&e, "");
         start(&a, conf);
         fixture_newdir(other);
         chmod(other, 0755);
@@ -344,11 +317,7 @@ START_TEST(test_gone_pool_resolved_at_start) {
         struct fpm_env e;
         struct bgw b;
         char extra[300];
-        newdir();
-        fpm_up(&e);
-        write_file(path_in("error.log"), "");
-        mkdir(path_in("state"), 0700);
-        const char *conf = config(&e, "");
+        const char *conf = prepare(&e, "");
         snprintf(extra, sizeof(extra), "[Pool gone]\nListen = %s/gone.sock\n", dir);
         append_file(conf, extra, strlen(extra));
         start(&b, conf);
@@ -390,10 +359,7 @@ END_TEST
 
 START_TEST(test_corrupt_state) {
         struct fpm_env e;
-        newdir();
-        fpm_up(&e);
-        write_file(path_in("error.log"), "");
-        mkdir(path_in("state"), 0700);
+        prepare(&e, "");
         write_file(path_in("state/state.json"), "{\"schema\": 1, \"logs\": [");
         expect_fresh_start(&e, "warning: state file");
         write_file(path_in("state/state.json"), "{\"schema\": 99, \"logs\": [], \"findings\": []}");
@@ -458,11 +424,7 @@ static json_int_t late_lines(json_t *a) {
 START_TEST(test_absent_at_stop) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        write_file(path_in("error.log"), "");
-        mkdir(path_in("state"), 0700);
+        const char *conf = prepare(&e, "");
         start(&b, conf);
         append_numbered(path_in("error.log"), 0, 10);
         pump_for(&b, 300);
@@ -473,8 +435,7 @@ START_TEST(test_absent_at_stop) {
         ck_assert_int_eq(lines_read(&b), 10);
         bgw_free(&b);
         append_numbered(path_in("error.log"), 10, 20);
-        start(&b, conf);
-        ck_assert_msg(bgw_wait_stderr(&b, "caught up 20 lines written while stopped", 2000), "%s", b.err);
+        restart_catching_up(&b, conf, 20);
         stop(&b);
         long long got = lines_read(&b);
         bgw_free(&b);
@@ -486,8 +447,7 @@ START_TEST(test_absent_at_stop) {
         stop(&b);
         bgw_free(&b);
         append_numbered(path_in("error.log"), 30, 15);
-        start(&b, conf);
-        ck_assert_msg(bgw_wait_stderr(&b, "caught up 15 lines written while stopped", 2000), "%s", b.err);
+        restart_catching_up(&b, conf, 15);
         ck_assert_msg(strstr(b.err, "no file there at the stop"), "%s", b.err);
         stop(&b);
         long long got2 = lines_read(&b);
@@ -504,10 +464,7 @@ END_TEST
 START_TEST(test_late_alert) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "");
         append_failure("late", 60);
         append_failure("late", 30);
         start(&b, conf);
@@ -532,10 +489,7 @@ END_TEST
 START_TEST(test_catch_up_age) {
         struct fpm_env e;
         struct bgw b;
-        newdir();
-        fpm_up(&e);
-        const char *conf = config(&e, "CatchUpAge = 15min\n");
-        first_run(conf);
+        const char *conf = after_first_run(&e, "CatchUpAge = 15min\n");
         for (int i = 0; i < 3; i++)
                 append_failure("old", 3600);
         append_failure("recent", 60);

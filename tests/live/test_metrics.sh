@@ -5,8 +5,7 @@
 # fpm_down firing and BadGatewayCause pending or firing, then the pool up with php-fpm's own numbers
 # once a real php-fpm runs); a real node_exporter serves the textfile; `promtool check metrics`
 # passes on both texts, `promtool check rules` and `promtool test rules` on the shipped rules.
-set -uo pipefail
-bgw=${BADGATEWAYD:?BADGATEWAYD is not set}
+source "$(dirname "${BASH_SOURCE[0]}")/metrics_common.sh" metrics
 rules=${BADGATEWAYD_RULES:?BADGATEWAYD_RULES is not set}
 rules_test=${BADGATEWAYD_RULES_TEST:?BADGATEWAYD_RULES_TEST is not set}
 fpm=${PHP_FPM:-/usr/sbin/php-fpm8.2}
@@ -16,22 +15,6 @@ for p in prometheus promtool prometheus-node-exporter curl jq; do
     { echo "SKIP: $p is missing (scripts/deps.sh installs prometheus, prometheus-node-exporter, curl, jq)"; exit 77; }
 done
 [ -x "$fpm" ] || { echo "SKIP: $fpm is missing (scripts/deps.sh installs php8.2-fpm)"; exit 77; }
-
-tmp=$(mktemp -d /tmp/bgw-metrics.XXXXXX) || exit 1
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do
-    kill "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
 
 # A port nothing on 127.0.0.1 answers on now (the program started on it still checks its bind).
 free_port() {
@@ -46,16 +29,6 @@ free_port() {
   return 1
 }
 
-# wait_for SECONDS COMMAND...: until the command succeeds.
-wait_for() {
-  local until=$((SECONDS + $1))
-  shift
-  while ! "$@"; do
-    [ $SECONDS -lt $until ] || return 1
-    sleep 0.2
-  done
-}
-
 # prom_value QUERY: the first result's value from Prometheus's instant query API, or nothing.
 prom_value() {
   curl -sf --max-time 5 --get --data-urlencode "query=$1" "http://127.0.0.1:$prom_port/api/v1/query" |
@@ -63,31 +36,8 @@ prom_value() {
 }
 prom_is() { [ "$(prom_value "$1")" = "$2" ]; }
 
-mkdir -p "$tmp/textfile" "$tmp/prom" && : > "$tmp/error.log"
-cat > "$tmp/bgw.conf" <<EOF
-[Daemon]
-ProbeInterval = 1s
-ProbeTimeout = 1s
-[Nginx]
-Config = $tmp/none.conf
-ErrorLog = $tmp/error.log
-User = $(id -un)
-[PHP-FPM]
-Config = $tmp/none.conf
-[Pool demo]
-Listen = $tmp/fpm.sock
-StatusPath = /status
-[Metrics]
-Listen = 127.0.0.1:0
-TextfileDirectory = $tmp/textfile
-EOF
-
-"$bgw" run --config "$tmp/bgw.conf" --stdout --state-dir "$tmp/state" > "$tmp/alerts.json" 2> "$tmp/bgw.err" &
-bgw_pid=$!
-pids+=($bgw_pid)
-bgw_url() { grep -o 'metrics: serving http://127.0.0.1:[0-9]*/metrics' "$tmp/bgw.err" | sed 's/.*serving //'; }
-wait_for 10 grep -q 'metrics: serving' "$tmp/bgw.err" || { cat "$tmp/bgw.err"; echo "FAIL: the daemon serves no /metrics"; exit 1; }
-url=$(bgw_url)
+mkdir -p "$tmp/textfile" "$tmp/prom"
+start_bgw "StatusPath = /status" "TextfileDirectory = $tmp/textfile"
 target=${url#http://}
 target=${target%/metrics}
 echo "== badgatewayd: $url"
@@ -232,11 +182,7 @@ n=$(grep -c 'cannot serve\|Failed to bind' "$tmp/second.err")
 [ "$n" -eq 2 ] || bad "the second daemon said $n lines about the port taken, not 2 (MHD's and its own, once)"
 
 echo "== badgatewayd stopped"
-kill -TERM "$bgw_pid"
-wait "$bgw_pid"
-rc=$?
-[ $rc -eq 0 ] || bad "badgatewayd exited with $rc"
-grep -E 'Sanitizer|runtime error|metrics: (cannot|MHD)' "$tmp/bgw.err" && bad "badgatewayd's stderr shows the errors above"
+stop_bgw 'metrics: (cannot|MHD)'
 
 [ $fail -eq 0 ] && echo "== all passed"
 exit $fail

@@ -2,56 +2,12 @@
 # /metrics under bad clients, on 127.0.0.1 under a temp dir: 40 connections that send half a request
 # and close must not keep a scrape waiting past MHD's short connection timeout; 20 clients on
 # 127.0.0.1 that trickle one header line every 2 s must not keep a scraper on 127.0.0.2 out.
-set -uo pipefail
-bgw=${BADGATEWAYD:?BADGATEWAYD is not set}
+source "$(dirname "${BASH_SOURCE[0]}")/metrics_common.sh" mconns
 for p in curl python3; do
   command -v "$p" >/dev/null || { echo "SKIP: $p is missing"; exit 77; }
 done
 
-tmp=$(mktemp -d /tmp/bgw-mconns.XXXXXX) || exit 1
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do
-    kill "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
-wait_for() {
-  local until=$((SECONDS + $1))
-  shift
-  while ! "$@"; do
-    [ $SECONDS -lt $until ] || return 1
-    sleep 0.2
-  done
-}
-
-: > "$tmp/error.log"
-cat > "$tmp/bgw.conf" <<EOF
-[Daemon]
-ProbeInterval = 1s
-[Nginx]
-Config = $tmp/none.conf
-ErrorLog = $tmp/error.log
-User = $(id -un)
-[PHP-FPM]
-Config = $tmp/none.conf
-[Pool demo]
-Listen = $tmp/fpm.sock
-[Metrics]
-Listen = 127.0.0.1:0
-EOF
-"$bgw" run --config "$tmp/bgw.conf" --stdout --state-dir "$tmp/state" > /dev/null 2> "$tmp/bgw.err" &
-bgw_pid=$!
-pids+=("$bgw_pid")
-wait_for 10 grep -q 'metrics: serving' "$tmp/bgw.err" || { cat "$tmp/bgw.err"; echo "FAIL: no /metrics"; exit 1; }
-port=$(grep -o 'metrics: serving http://127.0.0.1:[0-9]*' "$tmp/bgw.err" | sed 's/.*://')
-url="http://127.0.0.1:$port/metrics"
+start_bgw "" ""
 scrape() { curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$@"; }
 
 echo "== 40 connections that send half a request and close"
@@ -96,10 +52,6 @@ echo "  a scrape from 127.0.0.2 while they trickle: $code"
 kill -0 "$trickle" 2>/dev/null || bad "the trickling clients stopped early (the test proves nothing)"
 wait "$trickle"
 
-kill -TERM "$bgw_pid"
-wait "$bgw_pid"
-rc=$?
-[ $rc -eq 0 ] || bad "badgatewayd exited with $rc"
-grep -E 'Sanitizer|runtime error' "$tmp/bgw.err" && bad "badgatewayd's stderr shows the errors above"
+stop_bgw
 [ $fail -eq 0 ] && echo "== all passed"
 exit $fail
