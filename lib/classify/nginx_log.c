@@ -20,18 +20,27 @@ static bool take_char(const char **p, const char *end, char c) {
         return true;
 }
 
+/* The level's closing bracket within 16 bytes of q: the longest name is 7 bytes. */
+static const char *level_end(const char *q, const char *end) {
+        const char *stop = end - q < 16 ? end : q + 16;
+        for (; q < stop; q++)
+                if (*q == ']')
+                        return q;
+        return NULL;
+}
+
 int nginx_parse_head(const char *p, size_t n, struct nginx_line *l) {
         const char *end = p + n;
         if (n < 24 || p[4] != '/' || p[7] != '/' || p[10] != ' ' || p[13] != ':' || p[19] != ' ' ||
             p[20] != '[')
                 return -EINVAL;
+        const char *q = p + 21;
+        const char *close = level_end(q, end);
+        if (!close)
+                return -EINVAL;
         l->time = span_make(p, 19);
         l->trailer = l->client = l->server = l->request = SPAN_NULL;
         l->upstream = l->host = l->referrer = l->conn = SPAN_NULL;
-        const char *q = p + 21;
-        const char *close = memchr(q, ']', (size_t) (end - q) < 16 ? (size_t) (end - q) : 16);
-        if (!close)
-                return -EINVAL;
         l->level = span_range(q, close);
         l->lvl = level_from_span(l->level);
         q = close + 1;
