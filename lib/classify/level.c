@@ -2,32 +2,32 @@
 
 #include <stdbool.h>
 
+/* Each name by its length, then its first letter: this runs on every line. nginx writes them in
+ * lower case (err_levels[] in src/core/ngx_log.c), php-fpm in upper case (zlog.c's level_names). */
 static const struct {
         const char *name;
-        size_t len;
         enum log_level level;
-} names[] = {
-        /* the most frequent first */
-        { "error", 5, LEVEL_ERROR }, { "warn", 4, LEVEL_WARN },     { "notice", 6, LEVEL_NOTICE },
-        { "info", 4, LEVEL_INFO },   { "crit", 4, LEVEL_CRIT },     { "alert", 5, LEVEL_ALERT },
-        { "emerg", 5, LEVEL_EMERG }, { "debug", 5, LEVEL_DEBUG },   { "warning", 7, LEVEL_WARN },
-        { "system", 6, LEVEL_NOTICE },
+} by_length[8][4] = {
+        [4] = { { "warn", LEVEL_WARN }, { "info", LEVEL_INFO }, { "crit", LEVEL_CRIT } },
+        [5] = { { "error", LEVEL_ERROR }, { "alert", LEVEL_ALERT }, { "emerg", LEVEL_EMERG }, { "debug", LEVEL_DEBUG } },
+        [6] = { { "notice", LEVEL_NOTICE }, { "system", LEVEL_NOTICE } },
+        [7] = { { "warning", LEVEL_WARN } },
 };
 
 static bool is(struct span s, const char *lower) {
-        for (size_t i = 0; i < s.n; i++)
+        for (size_t i = 1; i < s.n; i++)
                 if ((s.p[i] | 0x20) != lower[i])
                         return false;
-        return lower[s.n] == '\0';
+        return true;
 }
 
-/* By length and first letter: this runs on every line. */
 enum log_level level_from_span(struct span s) {
         if (s.n < 4 || s.n > 7)
                 return LEVEL_UNKNOWN;
-        for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-                if (names[i].len == s.n && (s.p[0] | 0x20) == names[i].name[0] && is(s, names[i].name))
-                        return names[i].level;
+        char first = (char) (s.p[0] | 0x20);
+        for (unsigned i = 0; i < 4 && by_length[s.n][i].name; i++)
+                if (by_length[s.n][i].name[0] == first && is(s, by_length[s.n][i].name))
+                        return by_length[s.n][i].level;
         return LEVEL_UNKNOWN;
 }
 

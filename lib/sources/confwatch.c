@@ -9,7 +9,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-enum { OPEN_WRITES_MAX = 64, NAME_KEEP = 256 };
+enum { OPEN_WRITES_MAX = 64, NAME_KEEP = 256, READS_MAX = 16 };
 
 #define DIR_MASK (IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
                   IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
@@ -159,11 +159,13 @@ static bool note(struct confwatch *w, const struct inotify_event *ev) {
         return true;
 }
 
+/* Bounded: a writer whose writes our reads cause (strace -o into a watched directory) would
+ * otherwise keep us here for ever, deaf to SIGTERM. What is left wakes the loop again. */
 bool confwatch_read(struct confwatch *w) {
         char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
         bool changed = false;
         ssize_t n;
-        while ((n = read(w->fd, buf, sizeof(buf))) > 0)
+        for (int reads = 0; reads < READS_MAX && (n = read(w->fd, buf, sizeof(buf))) > 0; reads++)
                 for (char *p = buf; p < buf + n;) {
                         const struct inotify_event *ev = (const struct inotify_event *) p;
                         changed |= note(w, ev);

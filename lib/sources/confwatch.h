@@ -26,7 +26,8 @@ void confwatch_clear(struct confwatch *w);
 /* Non-blocking inotify descriptor: call confwatch_read() when it is readable. */
 int confwatch_fd(const struct confwatch *w);
 
-/* Reads pending events. Returns true when something changed since the last call (names
+/* Reads pending events, at most 16 reads of 16 KiB (the rest at the next call: the descriptor
+ * stays readable). Returns true when something changed since the last call (names
  * starting with '.' or ending in '~', ".swp" or ".swx" are editors' own and do not count). An
  * overflow of the queue counts as a change. */
 bool confwatch_read(struct confwatch *w);

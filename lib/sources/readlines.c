@@ -9,10 +9,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "readahead.h"
+
 struct readlines {
         int fd;
         gzFile gz;              /* NULL for a plain file */
-        char *buf;
+        struct readahead *ahead;        /* a regular file's reading thread; NULL: read here */
+        char *buf;              /* our own, or the chunk readahead lent us */
         size_t size;            /* allocated: line_cap + read chunk */
         size_t cap;
         size_t start, end;      /* unconsumed bytes are buf[start, end) */
@@ -53,6 +56,27 @@ static int open_checked(const char *path, bool regular_only, struct stat *st) {
         return fd;
 }
 
+static ssize_t read_some(struct readlines *f, char *to, size_t n);
+
+static ssize_t read_chunk(void *source, char *to, size_t n) {
+        return read_some(source, to, n);
+}
+
+/* A regular file of more than a chunk is read on a second thread: pipes stay here, where a
+ * writer that never closes could leave the thread blocked. Without a thread, read here. */
+static void read_ahead(struct readlines *f) {
+        struct stat st;
+        if (fstat(f->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= CHUNK)
+                return;
+        static char no_bytes[1];
+        if (readahead_start(&f->ahead, read_chunk, f, CHUNK, f->cap) < 0) {
+                f->ahead = NULL;
+                return;
+        }
+        free(f->buf);   /* the thread's chunks take its place */
+        f->buf = no_bytes;
+}
+
 /* Takes fd. gzip: the magic bytes of a regular file, read where it starts; what cannot be read
  * twice (a pipe, standard input at any offset) goes through zlib, which passes plain text as is. */
 static int wrap(struct readlines **ret, int fd, size_t line_cap, bool gzip) {
@@ -73,6 +97,7 @@ static int wrap(struct readlines **ret, int fd, size_t line_cap, bool gzip) {
                 }
                 gzbuffer(f->gz, CHUNK);
         }
+        read_ahead(f);
         *ret = f;
         return 0;
 }
@@ -114,8 +139,25 @@ static ssize_t read_some(struct readlines *f, char *to, size_t n) {
         }
 }
 
+/* The next chunk from the reading thread, the unconsumed bytes put in front of it. */
+static int fill_ahead(struct readlines *f) {
+        size_t keep = f->end - f->start;
+        char *data;
+        size_t len;
+        int r = readahead_next(f->ahead, f->buf + f->start, keep, &data, &len);
+        if (r < 0)
+                return r;
+        f->buf = data - keep;
+        f->start = 0;
+        f->end = keep + len;
+        f->eof = r == 0;
+        return 0;
+}
+
 /* Moves the unconsumed bytes to the front and reads more behind them. */
 static int fill(struct readlines *f) {
+        if (f->ahead)
+                return fill_ahead(f);
         if (f->start > 0) {
                 memmove(f->buf, f->buf + f->start, f->end - f->start);
                 f->end -= f->start;
@@ -169,10 +211,13 @@ int readlines_next(struct readlines *f, const char **line, size_t *len, unsigned
 struct readlines *readlines_close(struct readlines *f) {
         if (!f)
                 return NULL;
+        if (f->ahead)
+                readahead_stop(f->ahead);
+        else
+                free(f->buf);
         if (f->gz)
                 gzclose(f->gz);
         close(f->fd);
-        free(f->buf);
         free(f);
         return NULL;
 }

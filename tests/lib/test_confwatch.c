@@ -149,12 +149,37 @@ START_TEST(test_relative_path_refused) {
 }
 END_TEST
 
+/* A flood of events in a watched directory (other files written in turn, so that inotify cannot
+ * merge them) is read a bounded part at a time: the call returns with events still pending. */
+START_TEST(test_read_is_bounded) {
+        put("nginx.conf", "user www-data;\n");
+        add("nginx.conf");
+        char a[256], b[256];
+        snprintf(a, sizeof(a), "%s/a.log", dir);
+        snprintf(b, sizeof(b), "%s/b.log", dir);
+        int fa = open(a, O_WRONLY | O_CREAT | O_CLOEXEC, 0600), fb = open(b, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        ck_assert_int_ge(fa, 0);
+        ck_assert_int_ge(fb, 0);
+        for (int i = 0; i < 12000; i++)         /* 24,000 events of 32 bytes: 750 KB */
+                ck_assert_int_eq(write(i % 2 ? fb : fa, "x", 1), 1);
+        close(fa);
+        close(fb);
+        ck_assert(!confwatch_read(w));          /* other files: no change */
+        struct pollfd p = { confwatch_fd(w), POLLIN, 0 };
+        ck_assert_int_eq(poll(&p, 1, 0), 1);    /* the rest waits for the next call */
+        for (int calls = 0; calls < 100 && poll(&p, 1, 0) == 1; calls++)
+                confwatch_read(w);
+        ck_assert_int_eq(poll(&p, 1, 0), 0);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("confwatch");
         TCase *tc = tcase_create("inotify");
         tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_write_and_close);
+        tcase_add_test(tc, test_read_is_bounded);
         tcase_add_test(tc, test_open_for_writing);
         tcase_add_test(tc, test_editors_files_do_not_count);
         tcase_add_test(tc, test_other_files_do_not_count);

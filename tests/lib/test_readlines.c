@@ -260,6 +260,122 @@ START_TEST(test_fifo_gzip) {
 }
 END_TEST
 
+/* Lines of every length, some over the cap, cut anywhere by the chunks a second thread reads
+ * (a regular file over one chunk is read ahead): what comes out is the file split at its
+ * newlines, each line capped, the last one unterminated. */
+enum { AHEAD_BYTES = 3 * 1024 * 1024 + 77, AHEAD_CAP = 4096 };
+
+static char *ahead_data(void) {
+        char *data = malloc(AHEAD_BYTES);
+        unsigned seed = 12345;
+        size_t i = 0;
+        while (i < AHEAD_BYTES) {
+                seed = seed * 1103515245 + 12345;
+                size_t len = (seed >> 8) % 9 == 0 ? (seed >> 4) % 20000 : (seed >> 4) % 300;
+                for (size_t k = 0; k < len && i < AHEAD_BYTES; k++) {
+                        seed = seed * 1103515245 + 12345;      /* letters gzip cannot shrink much */
+                        data[i++] = (char) ('a' + (seed >> 16) % 26);
+                }
+                if (i < AHEAD_BYTES - 1)
+                        data[i++] = '\n';
+                else if (i < AHEAD_BYTES)
+                        data[i++] = 'z';        /* ends without a newline */
+        }
+        return data;
+}
+
+/* Reads path and checks each line against data; the number of lines, or -1 at the first wrong one. */
+static long read_matches(const char *path, const char *data) {
+        struct readlines *f;
+        ck_assert_int_eq(readlines_open(&f, path, AHEAD_CAP, 0), 0);
+        const char *line, *at = data, *end = data + AHEAD_BYTES;
+        size_t n;
+        unsigned flags;
+        long lines = 0;
+        int r;
+        while ((r = readlines_next(f, &line, &n, &flags)) > 0) {
+                const char *nl = memchr(at, '\n', (size_t) (end - at));
+                size_t want = (size_t) ((nl ? nl : end) - at);
+                unsigned want_flags = want > AHEAD_CAP ? READLINES_LINE_TRUNCATED
+                                      : nl ? 0 : READLINES_LINE_UNTERMINATED;
+                size_t want_n = want > AHEAD_CAP ? AHEAD_CAP : want;
+                if (n != want_n || flags != want_flags || memcmp(line, at, n) != 0) {
+                        readlines_close(f);
+                        return -1;
+                }
+                at = nl ? nl + 1 : end;
+                lines++;
+        }
+        readlines_close(f);
+        ck_assert_int_eq(r, 0);
+        ck_assert_ptr_eq(at, end);
+        return lines;
+}
+
+START_TEST(test_read_ahead_plain_and_gzip) {
+        char *data = ahead_data();
+        const char *p = write_file("ahead.log", data, AHEAD_BYTES);
+        long plain = read_matches(p, data);
+        ck_assert_int_gt(plain, 2000);
+        char path[256];
+        snprintf(path, sizeof(path), "%s/ahead.log.gz", dir);
+        gzFile gz = gzopen(path, "wb1");
+        ck_assert_int_eq(gzwrite(gz, data, AHEAD_BYTES), AHEAD_BYTES);
+        gzclose(gz);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_int_gt(st.st_size, 256 * 1024);       /* read ahead too */
+        ck_assert_int_eq(read_matches(path, data), plain);
+        free(data);
+}
+END_TEST
+
+/* Closed after a few lines, with the thread still reading: it ends, nothing leaks (valgrind). */
+START_TEST(test_read_ahead_closed_early) {
+        char *data = ahead_data();
+        const char *p = write_file("early.log", data, AHEAD_BYTES);
+        free(data);
+        for (int round = 0; round < 20; round++) {
+                struct readlines *f;
+                ck_assert_int_eq(readlines_open(&f, p, AHEAD_CAP, 0), 0);
+                const char *line;
+                size_t n;
+                unsigned flags;
+                for (int i = 0; i < round * 100; i++)
+                        ck_assert_int_eq(readlines_next(f, &line, &n, &flags), 1);
+                readlines_close(f);
+        }
+}
+END_TEST
+
+/* A .gz cut in the middle, read ahead: the lines before the cut, then an error. */
+START_TEST(test_read_ahead_truncated_gzip) {
+        char *data = ahead_data();
+        char path[256];
+        snprintf(path, sizeof(path), "%s/cut.log.gz", dir);
+        gzFile gz = gzopen(path, "wb1");
+        gzwrite(gz, data, AHEAD_BYTES);
+        gzclose(gz);
+        free(data);
+        struct stat st;
+        ck_assert_int_eq(stat(path, &st), 0);
+        ck_assert_int_eq(truncate(path, st.st_size / 2), 0);
+        struct readlines *f;
+        ck_assert_int_eq(readlines_open(&f, path, AHEAD_CAP, 0), 0);
+        const char *line;
+        size_t n;
+        unsigned flags;
+        long lines = 0;
+        int r;
+        while ((r = readlines_next(f, &line, &n, &flags)) > 0)
+                lines++;
+        ck_assert_int_eq(r, -EBADMSG);
+        ck_assert_int_gt(lines, 500);
+        ck_assert_int_eq(readlines_next(f, &line, &n, &flags), -EBADMSG);      /* and stays so */
+        readlines_close(f);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("readlines");
         TCase *tc = tcase_create("read");
@@ -275,6 +391,9 @@ int main(void) {
         tcase_add_test(tc, test_fifo);
         tcase_add_test(tc, test_open_fd);
         tcase_add_test(tc, test_fifo_gzip);
+        tcase_add_test(tc, test_read_ahead_plain_and_gzip);
+        tcase_add_test(tc, test_read_ahead_closed_early);
+        tcase_add_test(tc, test_read_ahead_truncated_gzip);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
