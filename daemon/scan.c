@@ -505,7 +505,7 @@ static void print_table(const struct scan *s, int nfiles) {
         if (s->journal)
                 printf("%llu journal entries, ", (unsigned long long) s->read_journal.entries);
         printf("%zu lines, %zu classified", s->read.lines + s->read_journal.lines, failures);
-        if (s->read.have_since)
+        if (s->read.have_since && nfiles)
                 printf(", %zu before --since", s->read.old_lines);
         if (truncated)
                 printf(", %zu over %d KiB (truncated)", truncated, SCANFILE_LINE_CAP / 1024);

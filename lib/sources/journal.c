@@ -320,7 +320,7 @@ static bool journal_file_name(const char *name) {
 static void count_files(const char *dir, int depth, size_t *found, size_t *readable, char *path, size_t size) {
         DIR *d = opendir(dir);
         struct dirent *de;
-        if (!d && errno == EACCES && depth > 0) {
+        if (!d && errno == EACCES) {
                 (*found)++;     /* the directory itself may not be read: its files neither */
                 if (!path[0] && size)
                         snprintf(path, size, "%s", dir);
