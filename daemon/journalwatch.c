@@ -135,7 +135,10 @@ static void choose(struct journalwatch *w, const struct config *c, bool kernel_e
         for (int i = 0; i < c->n_journal_units; i++)
                 add_name(w, &w->n_units, c->journal_units[i]);
         if (!c->n_journal_units) {
-                add_name(w, &w->n_units, "nginx.service");
+                /* the defaults' glob stands for the pools' units, which discovery found */
+                for (size_t i = 0; journal_default_units[i]; i++)
+                        if (!strpbrk(journal_default_units[i], "*?["))
+                                add_name(w, &w->n_units, journal_default_units[i]);
                 for (int i = 0; i < c->n_pools; i++)
                         if (c->pools[i].unit[0])
                                 add_name(w, &w->n_units, c->pools[i].unit);
