@@ -20,17 +20,17 @@ _badgatewayd() {
 	done
 
 	case $prev in
-	-c | --config | --jsonl)
+	-c | --config | --jsonl | --file)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return
 		;;
-	-r | --root | --state-dir)
+	-r | --root | --state-dir | -D | --directory)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		return
 		;;
-	-s | --since | -t | --timeout)
+	-s | --since | -t | --timeout | -u | --unit)
 		COMPREPLY=()
 		return
 		;;
@@ -41,7 +41,7 @@ _badgatewayd() {
 	'') [[ $cur == -* ]] && words='--check-config --version --help' || words='run check scan discover' ;;
 	run) words='--config --stdout --journal --jsonl --state-dir --version --help' ;;
 	check) words='--config --json --since --timeout --version --help' ;;
-	scan) words='--json --since --ascii --version --help -' ;; # - : standard input
+	scan) words='--json --since --ascii --journal --unit --directory --file --version --help -' ;; # - : standard input
 	discover) words='--root --json --version --help' ;;
 	--check-config) words='--config --version' ;;
 	esac

@@ -10,6 +10,7 @@
 #include <systemd/sd-login.h>
 
 #include "classify.h"
+#include "journal_lines.h"
 #include "clock.h"
 #include "diag.h"
 #include "metrics.h"
@@ -20,8 +21,6 @@
 #define SELF_IDENTIFIER "badgatewayd"           /* lib/sinks/sink_journal.c's */
 
 enum { LINE_MAX_BYTES = 16384 };                /* a longer line is cut, as tail.c does */
-
-static const char *const default_identifiers[] = { "nginx", "php-fpm" };
 
 static void on_readable(EV_P_ ev_io *io, int revents);
 static void on_timer(EV_P_ ev_timer *t, int revents);
@@ -41,35 +40,26 @@ static int pool_of(const struct journalwatch *w, const char *unit) {
 }
 
 /* One line of an entry, as a tailed log's line would be. */
-static void feed_line(struct journalwatch *w, const struct journal_entry *e, const char *text, size_t n) {
-        static char line[LINE_MAX_BYTES + 256];
-        struct logline ll;
-        struct event ev;
-        size_t len = journal_line(e, text, n, line, sizeof(line));
+static void feed_line(void *userdata, const struct journal_entry *e, const char *line, size_t len, bool cut,
+                      const struct logline *ll, const struct event *ev) {
+        struct journalwatch *w = userdata;
         struct feed *f = w->feed;
         f->lines++;
         w->lines++;
-        /* the kernel's records only from the kernel: a process may write their words too */
-        if (classify_line(line, len, &ll, &ev) == KIND_NONE || (ev.source == SOURCE_KERNEL) != e->kernel)
+        if (ev->kind == KIND_NONE)
                 return;
         f->classified++;
         diag_set_late(f->diag, w->catching_up);
         if (f->metrics)
-                tailers_count_event(f->metrics, &ev);
-        diag_log(f->diag, &ev, line, len, pool_of(w, e->unit), w->now);
+                tailers_count_event(f->metrics, ev);
+        diag_log(f->diag, ev, line, len, pool_of(w, e->unit), w->now);
         f->changed = true;
 }
 
 static void feed_entry(struct journalwatch *w, const struct journal_entry *e) {
-        const char *p = e->message, *end = e->message + e->message_len;
+        static char line[LINE_MAX_BYTES + 256];
         w->entries++;
-        while (p < end) {
-                const char *nl = memchr(p, '\n', (size_t) (end - p));
-                const char *stop = nl ? nl : end;
-                if (stop > p)
-                        feed_line(w, e, p, (size_t) (stop - p));
-                p = nl ? nl + 1 : end;
-        }
+        journal_lines(e, line, sizeof(line), feed_line, w);
 }
 
 static void arm_timer(struct journalwatch *w) {
@@ -145,15 +135,18 @@ static void choose(struct journalwatch *w, const struct config *c, bool kernel_e
         for (int i = 0; i < c->n_journal_units; i++)
                 add_name(w, &w->n_units, c->journal_units[i]);
         if (!c->n_journal_units) {
-                add_name(w, &w->n_units, "nginx.service");
+                /* the defaults' glob stands for the pools' units, which discovery found */
+                for (size_t i = 0; journal_default_units[i]; i++)
+                        if (!strpbrk(journal_default_units[i], "*?["))
+                                add_name(w, &w->n_units, journal_default_units[i]);
                 for (int i = 0; i < c->n_pools; i++)
                         if (c->pools[i].unit[0])
                                 add_name(w, &w->n_units, c->pools[i].unit);
         }
         for (int i = 0; i < c->n_journal_identifiers; i++)
                 add_name(w, &w->n_identifiers, c->journal_identifiers[i]);
-        for (size_t i = 0; !c->n_journal_identifiers && i < sizeof(default_identifiers) / sizeof(*default_identifiers); i++)
-                add_name(w, &w->n_identifiers, default_identifiers[i]);
+        for (size_t i = 0; !c->n_journal_identifiers && journal_default_identifiers[i]; i++)
+                add_name(w, &w->n_identifiers, journal_default_identifiers[i]);
         w->kernel = c->journal_kernel && !kernel_elsewhere;
 }
 

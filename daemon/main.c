@@ -17,6 +17,8 @@ static void usage(FILE *to) {
                 "  check [--config FILE] [--json] [--since TIME] [--timeout SECONDS]\n"
                 "                                         one round of checks, as a Nagios plugin\n"
                 "  scan [--json] [--since TIME] FILE...   classify existing nginx/php-fpm logs\n"
+                "  scan --journal [--unit UNIT]... [--directory DIR | --file FILE]... [FILE...]\n"
+                "                                         ... and the journal's entries\n"
                 "  discover [--root DIR] [--json]         what nginx's and php-fpm's configuration say\n"
                 "  --check-config [--config FILE]         read the config and say what is wrong\n"
                 "  -V, --version                          print the version (after any command too)\n");

@@ -2,6 +2,7 @@
 #include "scan.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -13,6 +14,8 @@
 
 #include "classify.h"
 #include "event_json.h"
+#include "journal.h"
+#include "journal_lines.h"
 #include "jsonstr.h"
 #include "say.h"
 #include "readlines.h"
@@ -35,18 +38,46 @@ struct scan {
         struct timestamp time;
         size_t failed_files;
         struct tally tally;
+        /* --journal */
+        bool journal;
+        const char *units[JOURNAL_MATCH_MAX];   /* --unit, as given */
+        size_t n_units;
+        struct journal_place place;
+        const char *files[JOURNAL_MATCH_MAX + 1];       /* --file, NULL-terminated */
+        size_t n_files;
+        char place_text[1024];          /* "the local journal", the directory, or the files */
+        struct journal *j;              /* while it is read */
+        struct journal_scan read_journal;
+        json_t *place_json;
+        size_t *unit_lines;             /* lines of each of journal_units(), by index */
+        size_t kernel_lines, ident_lines;
+        const char *since_text;         /* --since as given */
+        bool journal_failed;            /* it could not be read (said on stderr) */
+        struct timestamp since;
 };
 
 static void usage(FILE *to) {
         fprintf(to,
                 "usage: badgatewayd scan [--json] [--ascii] [--since TIME] FILE...\n"
-                "  Classifies every line of nginx error logs and php-fpm logs (plain or .gz)\n"
-                "  and tells which cause of 502/504 errors they point to. FILE - is standard\n"
-                "  input, plain or gzip: journalctl -u php8.2-fpm | badgatewayd scan -\n"
-                "  --json        one JSON object per classified line, then a summary object\n"
-                "  --ascii       draw the timeline with ASCII (the default without a UTF-8 locale)\n"
-                "  --since TIME  skip lines older than TIME: 2026-11-25, '2026-11-25 13:00',\n"
-                "                2026-11-25T13:00:00, or an age: 90s, 15m, '1h 30min', '2h ago'\n");
+                "       badgatewayd scan --journal [--unit UNIT]... [--directory DIR | --file FILE]...\n"
+                "                        [--json] [--ascii] [--since TIME] [FILE...]\n"
+                "  Classifies every line of nginx error logs and php-fpm logs (plain or .gz),\n"
+                "  and of the journal's entries, and tells which cause of 502/504 errors they point to.\n"
+                "  FILE - is standard input, plain or gzip: zcat error.log.2.gz | badgatewayd scan -\n"
+                "  --json            one JSON object per classified line, then a summary object\n"
+                "  --ascii           draw the timeline with ASCII (the default without a UTF-8 locale)\n"
+                "  --since TIME      skip lines older than TIME: 2026-11-25, '2026-11-25 13:00',\n"
+                "                    2026-11-25T13:00:00, or an age: 90s, 15m, '1h 30min', '2h ago';\n"
+                "                    journal entries by their own time (__REALTIME_TIMESTAMP)\n"
+                "  --journal         read the system journal too: the entries of nginx.service and\n"
+                "                    php*-fpm*.service, those of SYSLOG_IDENTIFIER nginx and php-fpm,\n"
+                "                    and the kernel's (OOM kills)\n"
+                "  -u, --unit UNIT   the entries of UNIT instead (as journalctl -u; a glob such as\n"
+                "                    'php*' matches the units the journal holds; repeatable),\n"
+                "                    and the kernel's\n"
+                "  -D, --directory DIR  the journal files in DIR (journalctl -D), e.g. a copy of a\n"
+                "                    broken host's /var/log/journal\n"
+                "  --file FILE       the journal file FILE (journalctl --file; repeatable)\n");
 }
 
 /* One compact JSON line; json_dumpb into a reused buffer saves jansson's fwrite per token. */
@@ -113,6 +144,156 @@ static void on_line(void *userdata, const struct scanfile *r, const char *line, 
                 print_event(s, r->file_lines, ll, ev, flags);
 }
 
+/* The unit an entry counts for: its own when followed, else the one it is about (PID 1's). */
+static const char *unit_of(const struct scan *s, const struct journal_entry *e, size_t *index) {
+        const char *const *names;
+        size_t n = journal_units(s->j, &names);
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(names[i], e->unit) == 0 || (e->about[0] && strcmp(names[i], e->about) == 0)) {
+                        *index = i;
+                        return names[i];
+                }
+        return NULL;
+}
+
+static void print_journal_event(struct scan *s, const struct journal_entry *e, const char *unit,
+                                const struct timestamp *t, const struct logline *ll, const struct event *ev,
+                                bool cut) {
+        json_t *obj = s->event_json;
+        char cursor[JOURNAL_CURSOR_MAX], iso[32];
+        if (obj)
+                json_object_clear(obj);
+        else if (!(obj = s->event_json = json_object()))
+                return;
+        json_object_set_nocheck(obj, "journal", s->place_json);
+        if (unit)
+                json_object_set_new_nocheck(obj, "unit", json_bytes(unit, strlen(unit)));
+        if (e->identifier[0])
+                json_object_set_new_nocheck(obj, "identifier", json_bytes(e->identifier, strlen(e->identifier)));
+        if (e->pid > 0)
+                json_object_set_new_nocheck(obj, "pid", json_integer(e->pid));
+        json_object_set_new_nocheck(obj, "realtime", json_integer((json_int_t) e->realtime));
+        if (journal_cursor(s->j, cursor, sizeof(cursor)) == 0)
+                json_object_set_new_nocheck(obj, "cursor", json_bytes(cursor, strlen(cursor)));
+        event_json_fill(obj, ll, ev);
+        json_object_set_new_nocheck(obj, "time", json_string_nocheck(timestamp_iso(t, iso)));
+        if (cut)
+                json_object_set_new(obj, "truncated", json_true());
+        print_json_line(obj);
+}
+
+static void on_journal_line(void *userdata, const struct journal_entry *e, const char *line, size_t len, bool cut,
+                            const struct logline *ll, const struct event *ev) {
+        struct scan *s = userdata;
+        size_t index = 0;
+        const char *unit = unit_of(s, e, &index);
+        if (unit)
+                s->unit_lines[index]++;
+        else if (e->kernel)
+                s->kernel_lines++;
+        else
+                s->ident_lines++;
+        if (ev->kind == KIND_NONE)
+                return;
+        /* the entry's own time, whatever the text says: what --since cut by */
+        struct timestamp t = timestamp_from_time((time_t) (e->realtime / 1000000));
+        t.usec = (int) (e->realtime % 1000000);
+        tally_add(&s->tally, ev->kind, event_label(ev), &t);
+        if (s->json)
+                print_journal_event(s, e, unit, &t, ll, ev, cut);
+        (void) line, (void) len;
+}
+
+static void say_journal_error(const struct scan *s, int r) {
+        char path[512] = "";
+        if (r == -EACCES && !s->place.files)
+                journal_check_access(&s->place, path, sizeof(path));
+        if (r == -EACCES || r == -EPERM)
+                say_at(LOG_ERR, "journal: cannot read %s%s%s: %s; root and the members of the group "
+                       "systemd-journal may (usermod -a -G systemd-journal USER, then log in again)",
+                       s->place_text, path[0] ? ": " : "", path, strerror(-r));
+        else if (r == -ENOENT && s->place.directory && access(s->place.directory, F_OK) < 0)
+                say_at(LOG_ERR, "journal: %s: %s", s->place.directory, strerror(errno));
+        else if (r == -ENOENT && s->place.directory)
+                say_at(LOG_ERR, "journal: no journal files (*.journal) in %s or its subdirectories", s->place_text);
+        else if (r == -ENOENT && !s->place.files)
+                say_at(LOG_ERR, "journal: no journal files (*.journal) in /var/log/journal or /run/log/journal: "
+                       "is systemd-journald running here? (--directory DIR reads a copy)");
+        else
+                say_at(LOG_ERR, "journal: cannot read %s: %s (errno %d)%s", s->place_text, strerror(-r), -r,
+                       s->place.files && r != -ENOENT ? " (is it a journal file?)" : "");
+}
+
+/* Each unit that gave nothing: an unknown unit is no error, but says so. */
+static void say_journal_units(const struct scan *s, const char *const *asked, size_t n_asked) {
+        const char *const *names;
+        size_t n = journal_units(s->j, &names);
+        for (size_t i = 0; i < n_asked; i++) {
+                bool matched = false;
+                for (size_t k = 0; k < n && !matched; k++)
+                        matched = fnmatch(asked[i], names[k], 0) == 0;
+                if (!matched)
+                        say("journal: %s matches no unit in %s", asked[i], s->place_text);
+        }
+        for (size_t k = 0; k < n; k++)
+                if (!s->unit_lines[k])
+                        say("journal: no entries of %s in %s%s%s", names[k], s->place_text,
+                            s->since_text ? " since " : "", s->since_text ? s->since_text : "");
+}
+
+static void make_place_text(struct scan *s) {
+        size_t at = 0;
+        if (s->place.directory)
+                snprintf(s->place_text, sizeof(s->place_text), "%s", s->place.directory);
+        else if (!s->place.files)
+                snprintf(s->place_text, sizeof(s->place_text), "the local journal");
+        for (size_t i = 0; s->place.files && i < s->n_files && at < sizeof(s->place_text); i++) {
+                int k = snprintf(s->place_text + at, sizeof(s->place_text) - at, "%s%s", i ? ", " : "", s->files[i]);
+                at += k > 0 ? (size_t) k : 0;
+        }
+}
+
+/* The journal's entries into the same tally and output as the files' lines. 0, or a negative errno. */
+static int scan_journal(struct scan *s, uint64_t since) {
+        static char line[SCANFILE_LINE_CAP + 256];
+        const char *units[JOURNAL_MATCH_MAX];
+        size_t n_units = 0, n_idents = 0;
+        /* --unit: those units; else the daemon's defaults, its identifiers too */
+        for (size_t i = 0; i < s->n_units; i++)
+                units[n_units++] = s->units[i];
+        for (size_t i = 0; !s->n_units && journal_default_units[i]; i++)
+                units[n_units++] = journal_default_units[i];
+        while (!s->n_units && journal_default_identifiers[n_idents])
+                n_idents++;
+        struct journal_filter f = { .units = units, .n_units = n_units, .identifiers = journal_default_identifiers,
+                                    .n_identifiers = n_idents, .kernel = true };
+        make_place_text(s);
+        s->place_json = json_bytes(s->place_text, strlen(s->place_text));
+        s->read_journal.since = since;
+        int r = journal_open_read(&s->j, &s->place, &f, since);
+        if (r < 0) {
+                say_journal_error(s, r);
+                return r;
+        }
+        const char *const *names;
+        s->unit_lines = calloc(journal_units(s->j, &names) + 1, sizeof(*s->unit_lines));
+        r = s->unit_lines ? journal_scan(&s->read_journal, s->j, line, sizeof(line), on_journal_line, s) : -ENOMEM;
+        if (r < 0)
+                say_at(LOG_ERR, "journal: reading %s failed after %llu entries: %s", s->place_text,
+                       (unsigned long long) s->read_journal.entries, strerror(-r));
+        else
+                say_journal_units(s, units, n_units);
+        return r;
+}
+
+static void journal_done(struct scan *s) {
+        s->j = journal_free(s->j);
+        free(s->unit_lines);
+        s->unit_lines = NULL;
+        json_decref(s->place_json);
+        s->place_json = NULL;
+}
+
 static int scan_file(struct scan *s, const char *path) {
         s->file = path;
         s->file_json = json_bytes(path, strlen(path));
@@ -124,16 +305,35 @@ static int scan_file(struct scan *s, const char *path) {
         return r;
 }
 
+/* "journal": {"source", "entries", "lines", "before_since" (entries), "units": {UNIT: lines},
+ * "identifier_lines", "kernel_lines", "error"} */
+static json_t *journal_summary_json(const struct scan *s) {
+        json_t *units = json_object();
+        const char *const *names;
+        size_t n = s->j ? journal_units(s->j, &names) : 0;
+        for (size_t i = 0; units && s->unit_lines && i < n; i++)
+                json_object_set_new(units, names[i], json_integer((json_int_t) s->unit_lines[i]));
+        json_t *o = json_pack("{s:O,s:I,s:I,s:I,s:o,s:I,s:I,s:b}", "source", s->place_json, "entries",
+                              (json_int_t) s->read_journal.entries, "lines", (json_int_t) s->read_journal.lines,
+                              "before_since", (json_int_t) s->read_journal.old_entries, "units", units,
+                              "identifier_lines", (json_int_t) s->ident_lines, "kernel_lines",
+                              (json_int_t) s->kernel_lines, "read", !s->journal_failed);
+        return o;
+}
+
 static void print_summary_json(const struct scan *s) {
         json_t *kinds = json_object();
         for (unsigned k = 1; k < KIND__MAX; k++)
                 if (s->tally.kinds[k].count)
                         json_object_set_new(kinds, kind_id((enum event_kind) k),
                                             json_integer((json_int_t) s->tally.kinds[k].count));
-        json_t *sum = json_pack("{s:{s:I,s:I,s:I,s:I,s:o}}", "summary", "lines", (json_int_t) s->read.lines,
+        json_t *sum = json_pack("{s:{s:I,s:I,s:I,s:I,s:o}}", "summary", "lines",
+                                (json_int_t) (s->read.lines + s->read_journal.lines),
                                 "before_since", (json_int_t) s->read.old_lines, "truncated",
-                                (json_int_t) s->read.truncated, "unreadable_files",
+                                (json_int_t) (s->read.truncated + s->read_journal.truncated), "unreadable_files",
                                 (json_int_t) s->failed_files, "kinds", kinds);
+        if (sum && s->journal)
+                json_object_set_new(json_object_get(sum, "summary"), "journal", journal_summary_json(s));
         print_json_line(sum);
         json_decref(sum);
 }
@@ -285,17 +485,40 @@ static void print_causes(const struct scan *s) {
         }
 }
 
+/* "journal (the local journal): nginx.service 0 lines, php8.2-fpm.service 12, SYSLOG_IDENTIFIER
+ * nginx, php-fpm 0, the kernel's 3" */
+static void print_journal_read(const struct scan *s) {
+        const char *const *names;
+        size_t n = journal_units(s->j, &names);
+        printf("journal (%s):", s->place_text);
+        for (size_t i = 0; i < n; i++)
+                printf(" %s %zu%s,", names[i], s->unit_lines[i], i ? "" : " lines");
+        if (!s->n_units) {
+                printf(" SYSLOG_IDENTIFIER");
+                for (size_t i = 0; journal_default_identifiers[i]; i++)
+                        printf("%s %s", i ? "," : "", journal_default_identifiers[i]);
+                printf(" %zu%s,", s->ident_lines, n ? "" : " lines");
+        }
+        printf(" the kernel's %zu\n", s->kernel_lines);
+}
+
 static void print_table(const struct scan *s, int nfiles) {
         size_t failures = 0;
         for (unsigned k = 1; k < KIND__MAX; k++)
                 failures += s->tally.kinds[k].count;
-        printf("badgatewayd scan: %d file%s, %zu lines, %zu classified", nfiles, nfiles == 1 ? "" : "s",
-               s->read.lines, failures);
-        if (s->read.have_since)
+        size_t truncated = s->read.truncated + s->read_journal.truncated;
+        printf("badgatewayd scan: %d file%s, ", nfiles, nfiles == 1 ? "" : "s");
+        if (s->journal)
+                printf("%llu journal entries, ", (unsigned long long) s->read_journal.entries);
+        printf("%zu lines, %zu classified", s->read.lines + s->read_journal.lines, failures);
+        if (s->read.have_since && nfiles)
                 printf(", %zu before --since", s->read.old_lines);
-        if (s->read.truncated)
-                printf(", %zu over %d KiB (truncated)", s->read.truncated, SCANFILE_LINE_CAP / 1024);
-        printf("\n\n");
+        if (truncated)
+                printf(", %zu over %d KiB (truncated)", truncated, SCANFILE_LINE_CAP / 1024);
+        printf("\n");
+        if (s->journal && !s->journal_failed)
+                print_journal_read(s);
+        printf("\n");
         if (!failures) {
                 printf("No upstream failures found.\n");
                 return;
@@ -311,32 +534,73 @@ static int parse_args(struct scan *s, int argc, char **argv) {
                 { "ascii", no_argument, NULL, 'a' },
                 { "since", required_argument, NULL, 's' },
                 { "help", no_argument, NULL, 'h' },
+                { "journal", no_argument, NULL, 'J' },
+                { "unit", required_argument, NULL, 'u' },
+                { "directory", required_argument, NULL, 'D' },
+                { "file", required_argument, NULL, 'F' },
                 { 0 },
         };
-        struct timestamp t;
         int c;
-        while ((c = getopt_long(argc, argv, "hjs:", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "hjs:u:D:", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'j': s->json = true; break;
                 case 'a': s->ascii = true; break;
                 case 'h': usage(stdout); exit(0);
                 case 's':
-                        if (timestamp_parse_since(optarg, time(NULL), &t) < 0) {
+                        if (timestamp_parse_since(optarg, time(NULL), &s->since) < 0) {
                                 fprintf(stderr, "badgatewayd scan: --since: cannot read '%s' as a time\n", optarg);
                                 return -EINVAL;
                         }
-                        s->read.since = timestamp_key(&t);
+                        s->read.since = timestamp_key(&s->since);
                         s->read.have_since = true;
+                        s->since_text = optarg;
+                        break;
+                case 'J': s->journal = true; break;
+                case 'u':
+                        if (s->n_units >= JOURNAL_MATCH_MAX || !optarg[0] || strlen(optarg) >= JOURNAL_UNIT_MAX) {
+                                fprintf(stderr, "badgatewayd scan: --unit '%s': %s\n", optarg, optarg[0] ?
+                                        "too many units, or too long a name" : "empty");
+                                return -EINVAL;
+                        }
+                        s->units[s->n_units++] = optarg;
+                        s->journal = true;
+                        break;
+                case 'D':
+                        s->place.directory = optarg;
+                        s->journal = true;
+                        break;
+                case 'F':
+                        if (s->n_files >= JOURNAL_MATCH_MAX) {
+                                fprintf(stderr, "badgatewayd scan: more than %d --file\n", JOURNAL_MATCH_MAX);
+                                return -EINVAL;
+                        }
+                        s->files[s->n_files++] = optarg;
+                        s->place.files = s->files;
+                        s->journal = true;
                         break;
                 default: usage(stderr); return -EINVAL;
                 }
         }
-        if (optind >= argc) {
+        if (s->place.directory && s->place.files) {
+                fprintf(stderr, "badgatewayd scan: --directory and --file exclude each other\n");
+                return -EINVAL;
+        }
+        if (optind >= argc && !s->journal) {
                 fprintf(stderr, "badgatewayd scan: no FILE given (- reads standard input)\n");
                 usage(stderr);
                 return -EINVAL;
         }
         return 0;
+}
+
+/* --since as CLOCK_REALTIME µs: its time is this machine's local time (mktime). */
+static uint64_t since_usec(const struct scan *s) {
+        if (!s->read.have_since)
+                return 0;
+        struct tm tm = { .tm_year = s->since.year - 1900, .tm_mon = s->since.month - 1, .tm_mday = s->since.day,
+                         .tm_hour = s->since.hour, .tm_min = s->since.min, .tm_sec = s->since.sec, .tm_isdst = -1 };
+        time_t t = mktime(&tm);
+        return t <= 0 ? 1 : (uint64_t) t * 1000000 + (uint64_t) s->since.usec;
 }
 
 /* The locale's character set, as setlocale(LC_CTYPE, "") would pick it from the environment. */
@@ -361,12 +625,15 @@ int scan_main(int argc, char **argv) {
         for (int i = optind; i < argc; i++)
                 if (scan_file(&s, argv[i]) < 0)
                         s.failed_files++;
+        if (s.journal && scan_journal(&s, since_usec(&s)) < 0)
+                s.journal_failed = true;
         if (s.json)
                 print_summary_json(&s);
         else
                 print_table(&s, argc - optind);
         fflush(stdout);
+        journal_done(&s);
         json_decref(s.event_json);
         tally_done(&s.tally);
-        return s.failed_files ? 2 : 0;
+        return s.failed_files || s.journal_failed ? 2 : 0;
 }

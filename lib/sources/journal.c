@@ -1,11 +1,15 @@
 /* The journal as a log source: sd-journal matches, the daemon's own entries skipped, a cursor. */
 #include "journal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
@@ -20,7 +24,15 @@ struct journal {
         char self_identifier[JOURNAL_IDENT_MAX];
         pid_t self_pid;
         uint64_t skipped_own;
+        char **units;                   /* journal_open_read(): the units matched, globs expanded */
+        size_t n_units;
 };
+
+const char *const journal_default_units[] = { "nginx.service", "php*-fpm*.service", NULL };
+const char *const journal_default_identifiers[] = { "nginx", "php-fpm", NULL };
+
+/* The coredump's MESSAGE_ID that journalctl -u matches (systemd's SD_MESSAGE_COREDUMP). */
+#define COREDUMP_MESSAGE_ID "fc2e22bc6ee647b6b90729ab34a250b1"
 
 /* FIELD's value: sd_journal_get_data() gives "FIELD=value". */
 static bool get(sd_journal *j, const char *field, const char **p, size_t *n) {
@@ -87,13 +99,46 @@ static int add_match(sd_journal *j, const char *field, const char *value) {
         return sd_journal_add_match(j, m, (size_t) n);
 }
 
-/* Units OR identifiers OR the kernel: each field's matches in a disjunction of its own. */
-static int add_matches(sd_journal *j, const struct journal_filter *f) {
+static int add_unit_matches(sd_journal *j, const char *field, char *const *units, size_t n) {
         int r = 0;
-        for (size_t i = 0; r >= 0 && i < f->n_units; i++)
-                r = add_match(j, "_SYSTEMD_UNIT", f->units[i]);
-        if (r >= 0 && f->n_units)
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = add_match(j, field, units[i]);
+        return r;
+}
+
+/* journalctl -u's terms past the unit's own entries (systemd 252's add_matches_for_unit()): what
+ * PID 1, root's daemons and systemd-coredump say about the units. Each term ANDs its fields, a
+ * field's values OR. */
+static int add_about_matches(sd_journal *j, char *const *units, size_t n) {
+        int r = sd_journal_add_match(j, "_PID=1", 0);
+        if (r >= 0)
+                r = add_unit_matches(j, "UNIT", units, n);
+        if (r >= 0)
                 r = sd_journal_add_disjunction(j);
+        if (r >= 0)
+                r = sd_journal_add_match(j, "_UID=0", 0);
+        if (r >= 0)
+                r = add_unit_matches(j, "OBJECT_SYSTEMD_UNIT", units, n);
+        if (r >= 0)
+                r = sd_journal_add_disjunction(j);
+        if (r >= 0)
+                r = sd_journal_add_match(j, "MESSAGE_ID=" COREDUMP_MESSAGE_ID, 0);
+        if (r >= 0)
+                r = sd_journal_add_match(j, "_UID=0", 0);
+        if (r >= 0)
+                r = add_unit_matches(j, "COREDUMP_UNIT", units, n);
+        if (r >= 0)
+                r = sd_journal_add_disjunction(j);
+        return r;
+}
+
+/* Units OR identifiers OR the kernel: each field's matches in a disjunction of its own. */
+static int add_matches(sd_journal *j, char *const *units, size_t n_units, bool about, const struct journal_filter *f) {
+        int r = add_unit_matches(j, "_SYSTEMD_UNIT", units, n_units);
+        if (r >= 0 && n_units)
+                r = sd_journal_add_disjunction(j);
+        if (r >= 0 && n_units && about)
+                r = add_about_matches(j, units, n_units);
         for (size_t i = 0; r >= 0 && i < f->n_identifiers; i++)
                 r = add_match(j, "SYSLOG_IDENTIFIER", f->identifiers[i]);
         if (r >= 0 && f->n_identifiers)
@@ -110,7 +155,8 @@ static void remember_cursor(struct journal *j) {
         free(c);
 }
 
-int journal_open(struct journal **ret, const char *directory, const struct journal_filter *f) {
+/* A journal with f's own entries noted and nothing opened yet. */
+static int journal_new(struct journal **ret, const struct journal_filter *f) {
         if (!f->n_units && !f->n_identifiers && !f->kernel)
                 return -EINVAL;
         if (f->n_units + f->n_identifiers > JOURNAL_MATCH_MAX)
@@ -121,10 +167,19 @@ int journal_open(struct journal **ret, const char *directory, const struct journ
         snprintf(j->self_unit, sizeof(j->self_unit), "%s", f->self_unit ? f->self_unit : "");
         snprintf(j->self_identifier, sizeof(j->self_identifier), "%s", f->self_identifier ? f->self_identifier : "");
         j->self_pid = f->self_pid;
-        int r = directory ? sd_journal_open_directory(&j->j, directory, 0) :
+        *ret = j;
+        return 0;
+}
+
+int journal_open(struct journal **ret, const char *directory, const struct journal_filter *f) {
+        struct journal *j;
+        int r = journal_new(&j, f);
+        if (r < 0)
+                return r;
+        r = directory ? sd_journal_open_directory(&j->j, directory, 0) :
                 sd_journal_open(&j->j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r >= 0)
-                r = add_matches(j->j, f);
+                r = add_matches(j->j, (char *const *) f->units, f->n_units, false, f);
         if (r >= 0)
                 r = sd_journal_seek_tail(j->j);
         /* on the last entry: journal_next() goes on from there, and its cursor is where a restart
@@ -145,9 +200,166 @@ int journal_open(struct journal **ret, const char *directory, const struct journ
 struct journal *journal_free(struct journal *j) {
         if (j) {
                 sd_journal_close(j->j);
+                for (size_t i = 0; i < j->n_units; i++)
+                        free(j->units[i]);
+                free(j->units);
                 free(j);
         }
         return NULL;
+}
+
+static bool is_glob(const char *s) {
+        return strpbrk(s, "*?[") != NULL;
+}
+
+static int add_unit(struct journal *j, const char *name) {
+        for (size_t i = 0; i < j->n_units; i++)
+                if (strcmp(j->units[i], name) == 0)
+                        return 0;
+        if (j->n_units >= JOURNAL_MATCH_MAX)
+                return -E2BIG;
+        char **u = realloc(j->units, (j->n_units + 1) * sizeof(*u));
+        if (!u)
+                return -ENOMEM;
+        j->units = u;
+        if (!(u[j->n_units] = strdup(name)))
+                return -ENOMEM;
+        j->n_units++;
+        return 0;
+}
+
+/* The names of field's values in the whole journal (matches aside) that glob matches. */
+static int add_glob(struct journal *j, const char *field, const char *glob) {
+        const void *d;
+        size_t l, fl = strlen(field);
+        char name[JOURNAL_UNIT_MAX];
+        int r = sd_journal_query_unique(j->j, field);
+        if (r < 0)
+                return r;
+        SD_JOURNAL_FOREACH_UNIQUE(j->j, d, l) {
+                if (l <= fl + 1 || l - fl - 1 >= sizeof(name))
+                        continue;
+                memcpy(name, (const char *) d + fl + 1, l - fl - 1);
+                name[l - fl - 1] = '\0';
+                if (strlen(name) == l - fl - 1 && fnmatch(glob, name, 0) == 0 && (r = add_unit(j, name)) < 0)
+                        break;
+        }
+        sd_journal_restart_unique(j->j);
+        return r < 0 ? r : 0;
+}
+
+static int by_name(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* f's units, each glob replaced by the names it matches, as journalctl -u finds them. */
+static int expand_units(struct journal *j, const struct journal_filter *f) {
+        static const char *const fields[] = { "_SYSTEMD_UNIT", "UNIT", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT" };
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < f->n_units; i++) {
+                if (!is_glob(f->units[i])) {
+                        r = add_unit(j, f->units[i]);
+                        continue;
+                }
+                for (size_t k = 0; r >= 0 && k < sizeof(fields) / sizeof(fields[0]); k++)
+                        r = add_glob(j, fields[k], f->units[i]);
+        }
+        if (j->n_units > 1)
+                qsort(j->units, j->n_units, sizeof(*j->units), by_name);
+        return r;
+}
+
+static int open_place(sd_journal **j, const struct journal_place *where) {
+        if (where->files)
+                return sd_journal_open_files(j, (const char **) where->files, 0);
+        if (where->directory)
+                return sd_journal_open_directory(j, where->directory, 0);
+        return sd_journal_open(j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+}
+
+int journal_open_read(struct journal **ret, const struct journal_place *where, const struct journal_filter *f,
+                      uint64_t since) {
+        struct journal *j;
+        char why[1];
+        int r = journal_new(&j, f);
+        if (r < 0)
+                return r;
+        if (!where->files && (r = journal_check_access(where, why, sizeof(why))) < 0) {
+                journal_free(j);
+                return r;
+        }
+        r = open_place(&j->j, where);
+        if (r >= 0)
+                r = expand_units(j, f);
+        if (r >= 0 && !j->n_units && !f->n_identifiers && !f->kernel)
+                r = -EINVAL;    /* only globs, and none matched: nothing to read, not everything */
+        if (r >= 0)
+                r = add_matches(j->j, j->units, j->n_units, true, f);
+        if (r >= 0)
+                r = since ? sd_journal_seek_realtime_usec(j->j, since) : sd_journal_seek_head(j->j);
+        if (r < 0) {
+                journal_free(j);
+                return r;
+        }
+        *ret = j;
+        return 0;
+}
+
+size_t journal_units(const struct journal *j, const char *const **names) {
+        *names = (const char *const *) j->units;
+        return j->n_units;
+}
+
+static bool journal_file_name(const char *name) {
+        size_t n = strlen(name);
+        return (n > 8 && strcmp(name + n - 8, ".journal") == 0) || (n > 9 && strcmp(name + n - 9, ".journal~") == 0);
+}
+
+/* Counts the journal files in dir (and, depth > 0, its subdirectories) and those that may be
+ * read; the first that may not into path. */
+static void count_files(const char *dir, int depth, size_t *found, size_t *readable, char *path, size_t size) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        if (!d && errno == EACCES) {
+                (*found)++;     /* the directory itself may not be read: its files neither */
+                if (!path[0] && size)
+                        snprintf(path, size, "%s", dir);
+        }
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                char p[4096];
+                if (de->d_name[0] == '.' || snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int) sizeof(p))
+                        continue;
+                if (!journal_file_name(de->d_name)) {
+                        if (depth > 0 && (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN))
+                                count_files(p, depth - 1, found, readable, path, size);
+                        continue;
+                }
+                (*found)++;
+                int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                if (fd >= 0) {
+                        (*readable)++;
+                        close(fd);
+                } else if (!path[0] && size) {
+                        snprintf(path, size, "%s", p);
+                }
+        }
+        closedir(d);
+}
+
+int journal_check_access(const struct journal_place *where, char *path, size_t size) {
+        static const char *const local[] = { "/var/log/journal", "/run/log/journal" };
+        size_t found = 0, readable = 0;
+        if (size)
+                path[0] = '\0';
+        if (where->files)
+                return 0;
+        if (where->directory)
+                count_files(where->directory, 1, &found, &readable, path, size);
+        for (size_t i = 0; !where->directory && i < sizeof(local) / sizeof(local[0]); i++)
+                count_files(local[i], 1, &found, &readable, path, size);
+        return readable ? 0 : found ? -EACCES : -ENOENT;
 }
 
 int journal_seek_cursor(struct journal *j, const char *cursor) {
@@ -169,6 +381,9 @@ static void fill(struct journal *j, struct journal_entry *e) {
         if (sd_journal_get_realtime_usec(j->j, &t) >= 0)
                 e->realtime = t;
         get_str(j->j, "_SYSTEMD_UNIT", e->unit, sizeof(e->unit));
+        if (!get_str(j->j, "UNIT", e->about, sizeof(e->about)) &&
+            !get_str(j->j, "OBJECT_SYSTEMD_UNIT", e->about, sizeof(e->about)))
+                get_str(j->j, "COREDUMP_UNIT", e->about, sizeof(e->about));
         e->kernel = field_is(j->j, "_TRANSPORT", "kernel");
         if (!get_str(j->j, "SYSLOG_IDENTIFIER", e->identifier, sizeof(e->identifier)) &&
             !get_str(j->j, "_COMM", e->identifier, sizeof(e->identifier)) && e->kernel)

@@ -28,6 +28,12 @@ struct journal_filter {
         pid_t self_pid;                 /* this process; 0: none */
 };
 
+/* What `badgatewayd scan --journal` reads when no unit is named: the units and identifiers the
+ * daemon follows by default ([Journal] Units=, Identifiers= unset), the pools' units as the
+ * glob its discovery asks the manager for (lib/config/host_bus.c). NULL-terminated. */
+extern const char *const journal_default_units[];
+extern const char *const journal_default_identifiers[];
+
 struct journal_entry {
         const char *message;            /* MESSAGE, not NUL-terminated; valid until the next
                                          * journal_next() or journal_free() */
@@ -36,6 +42,9 @@ struct journal_entry {
         char unit[JOURNAL_UNIT_MAX];    /* _SYSTEMD_UNIT, or "" */
         char identifier[JOURNAL_IDENT_MAX];     /* SYSLOG_IDENTIFIER, else _COMM, else "kernel" for
                                                  * the kernel's, else "" */
+        char about[JOURNAL_UNIT_MAX];   /* the unit the entry is about, as journalctl -u matches
+                                         * it: UNIT= (PID 1's), OBJECT_SYSTEMD_UNIT=,
+                                         * COREDUMP_UNIT=, or "" */
         long pid;                       /* _PID, else SYSLOG_PID; 0 when neither */
         bool kernel;                    /* _TRANSPORT=kernel */
 };
@@ -49,6 +58,36 @@ struct journal;
  * (nothing to follow), or sd_journal_open()'s negative errno (-ENOENT, -EACCES…). */
 int journal_open(struct journal **ret, const char *directory, const struct journal_filter *f);
 struct journal *journal_free(struct journal *j);
+
+/* Where journal_open_read() reads: the local system journal (both NULL), the journal files in
+ * directory and its machine-id subdirectories (journalctl -D), or the NULL-terminated files
+ * (journalctl --file). */
+struct journal_place {
+        const char *directory;
+        const char *const *files;
+};
+
+/* For reading a journal through once (scan), from its first entry at or after since (realtime
+ * µs, sd_journal_seek_realtime_usec(); 0: from the head). f's units match as journalctl -u
+ * matches them (systemd 252's add_matches_for_unit(), src/shared/logs-show.c): the unit's own
+ * entries (_SYSTEMD_UNIT=), PID 1's about it (_PID=1 UNIT=), root's daemons' (_UID=0
+ * OBJECT_SYSTEMD_UNIT=) and its coredumps (COREDUMP_UNIT=); a unit with *, ? or [ is a glob
+ * (fnmatch(3)) matched against the names those four fields hold in the journal, as journalctl -u
+ * does (journal_units() lists what was matched). The own entries f names are skipped as for
+ * journal_open(). 0, -EINVAL for an empty filter, -E2BIG for too many units, -ENOENT when there
+ * is no journal file there at all, -EACCES when there are some and none may be read, or
+ * sd-journal's negative errno. */
+int journal_open_read(struct journal **ret, const struct journal_place *where, const struct journal_filter *f,
+                      uint64_t since);
+/* The units journal_open_read() matches: f's names, each glob replaced by the names it matched
+ * (sorted, once each). *names stays valid until journal_free(). */
+size_t journal_units(const struct journal *j, const char *const **names);
+
+/* Whether the journal files at where exist and may be read, before opening them (sd-journal
+ * silently skips a file it may not read): 0 when at least one may be; -ENOENT when there is none
+ * (or the directory is missing); -EACCES when none may be read (the first such file into path,
+ * size bytes). A list of files is not checked (sd_journal_open_files() fails on each itself). */
+int journal_check_access(const struct journal_place *where, char *path, size_t size);
 
 /* After this, journal_next() returns the entries written after the one cursor names (as
  * journal_cursor() gave it), that entry itself skipped: what a restart resumes at. A cursor

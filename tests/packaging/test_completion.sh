@@ -52,6 +52,9 @@ expect "$tmp/etc/badgatewayd.conf" --check-config --config "$tmp/etc/"
 expect "$tmp/etc/badgatewayd.conf" check --config = "$tmp/etc/b"
 expect "$tmp/etc" run --state-dir "$tmp/e"
 expect "$tmp/logs/error.log" scan "$tmp/logs/e"
+expect '--journal' scan --jo
+expect "$tmp/logs" scan --directory "$tmp/l"
+expect "$tmp/logs/error.log" scan --file "$tmp/logs/e"
 expect '' check --timeout ''
 comp scan - | grep -qx -- - || die "badgatewayd scan - <TAB>: '-' (standard input) is not offered"
 echo "badgatewayd scan - <TAB> offers - (standard input)"
