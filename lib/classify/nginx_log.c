@@ -91,18 +91,25 @@ int nginx_parse_head(const char *p, size_t n, struct nginx_line *l) {
         return 0;
 }
 
-/* The first '"' that one of the keys follows (each key starts with '"'), or NULL. */
-static const char *closing_quote(struct span s, const char *const *keys) {
+/* What may follow a quoted value: the next field's key, with the value's closing quote. */
+struct closer {
+        const char *text;
+        size_t n;
+};
+#define CLOSER(lit) { lit, sizeof(lit) - 1 }
+
+/* The first '"' that one of the closers starts at, or NULL. */
+static const char *closing_quote(struct span s, const struct closer *closers) {
         const char *end = s.p + s.n;
         for (const char *q = s.p; (q = memchr(q, '"', (size_t) (end - q))); q++)
-                for (const char *const *k = keys; *k; k++)
-                        if (span_has_prefix(span_range(q, end), *k, strlen(*k)))
+                for (const struct closer *k = closers; k->text; k++)
+                        if (span_has_prefix(span_range(q, end), k->text, k->n))
                                 return q;
         return NULL;
 }
 
 /* A quoted value runs to the first closer, else to a final quote at the end of the line. */
-static struct span quoted_value(struct span *t, const char *const *closers) {
+static struct span quoted_value(struct span *t, const struct closer *closers) {
         const char *stop = closing_quote(*t, closers);
         const char *end = t->p + t->n;
         if (!stop)
@@ -129,11 +136,13 @@ static struct span plain_value(struct span *t) {
         return v;
 }
 
-static const char *const after_request[] = {
-        "\", subrequest: \"", "\", upstream: \"", "\", host: \"", "\", referrer: \"", NULL,
+static const struct closer after_request[] = {
+        CLOSER("\", subrequest: \""), CLOSER("\", upstream: \""), CLOSER("\", host: \""),
+        CLOSER("\", referrer: \""), { 0 },
 };
-static const char *const after_host[] = { "\", referrer: \"", NULL };
-static const char *const after_upstream[] = { "\"", NULL };
+static const struct closer after_host[] = { CLOSER("\", referrer: \""), { 0 } };
+static const struct closer after_upstream[] = { CLOSER("\""), { 0 } };
+static const struct closer none[] = { { 0 } };
 
 void nginx_split_message(struct nginx_line *l) {
         const char *cut = find_client(l->rest);
@@ -159,7 +168,7 @@ void nginx_parse_fields(struct nginx_line *l) {
         if (SPAN_SKIP(&t, ", host: \""))
                 l->host = quoted_value(&t, after_host);
         if (SPAN_SKIP(&t, ", referrer: \""))
-                l->referrer = quoted_value(&t, (const char *const[]) { NULL });
+                l->referrer = quoted_value(&t, none);
 }
 
 void nginx_parse_trailer(struct nginx_line *l) {
