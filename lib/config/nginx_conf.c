@@ -649,7 +649,7 @@ static void on_include(struct parse *ps, const struct directive *d, int which) {
         }
         pattern[unescape(d->args[1], pattern)] = '\0';
         if (pv->depth > NGINX_CONF_INCLUDE_DEPTH) {
-                report(ps, d->line, "includes nested deeper than %d files (an include loop?): \"%.64s\" is not read",
+                report(ps, d->line, "includes nested deeper than %d files: \"%.64s\" is not read",
                        NGINX_CONF_INCLUDE_DEPTH, pattern);
         } else if (pv->include) {
                 struct frame saved = pv->cur;

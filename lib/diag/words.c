@@ -230,7 +230,7 @@ static const struct {
                 "ss -xlp | grep php; ls -l /run/php/",
                 "nginx -t && systemctl reload nginx",
         } },
-        [CAUSE_SOCKET_PERMISSION] = { NULL, socket_permission, {
+        [CAUSE_SOCKET_PERMISSION] = { NULL, socket_permission, {       /* and sock_causes, below */
                 "in the pool: listen.owner = {user}, listen.group = {user}, listen.mode = 0660",
                 "systemctl restart {unit}",
                 "ls -l {path}; namei -l {path}; getfacl {path}",
@@ -320,6 +320,24 @@ static const struct {
         } },
 };
 
+/*
+ * socket_permission's remedies per cause the socket check found (its verdict). A verdict
+ * without a row here uses the cause's row in `words`, which fits the socket's own mode (and
+ * nginx's "13: Permission denied" before any check). {sockdir}: the directory that denies the
+ * search.
+ */
+static const struct {
+        const char *remedy[ALERT_REMEDIES];
+} sock_causes[SOCKCHECK_LOOP + 1] = {
+        [SOCKCHECK_DIR_DENIED] = { {
+                "move the socket to a directory {user} may search: in the pool listen = /run/php/{who}.sock, "
+                "in nginx fastcgi_pass unix:/run/php/{who}.sock",
+                "or let {user} search {sockdir}: chmod o+x {sockdir}, or setfacl -m u:{user}:x {sockdir}",
+                "systemctl restart {unit}; nginx -t && systemctl reload nginx",
+                "namei -l {path}; getfacl {sockdir}",
+        } },
+};
+
 /* What an upstream is called and the prefix of its module's directives, per protocol. */
 static const struct {
         const char *server, *dir;
@@ -404,6 +422,7 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
                 { "who", words_who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
                 { "user", w->d->nginx_user }, { "path", path_of(w->t) }, { "address", w->t->address.text },
                 { "server", protos[w->t->proto].server }, { "dir", protos[w->t->proto].dir },
+                { "sockdir", w->t->have_socket ? w->t->sock_where : "" },
         };
         size_t used = 0;
         for (const char *p = tmpl; *p && used + 1 < size; ) {
@@ -499,6 +518,10 @@ static void fill_remedies(const struct words_in *w, enum cause c, struct alert *
         if (w->f->config.have && w->f->config.remedy[0])
                 add_remedy(a, "%s", w->f->config.remedy);
         const char *const *remedy = target_proxied(w->t) && proxied[c].summary ? proxied[c].remedy : words[c].remedy;
+        const struct target *t = w->t;
+        if (c == CAUSE_SOCKET_PERMISSION && t->have_socket && (unsigned) t->sock_verdict <= SOCKCHECK_LOOP &&
+            sock_causes[t->sock_verdict].remedy[0])
+                remedy = sock_causes[t->sock_verdict].remedy;
         for (int i = 0; a->n_remedies < ALERT_REMEDIES && i < ALERT_REMEDIES && remedy[i]; i++)
                 fill(w, remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
 }

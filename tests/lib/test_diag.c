@@ -219,6 +219,27 @@ START_TEST(test_permission_before_any_502) {
 }
 END_TEST
 
+/* A directory on the way blocks the socket: the remedies are about that directory, not about
+ * listen.owner, which may well be right already. */
+START_TEST(test_permission_denied_by_a_directory) {
+        struct sockcheck_result r = { .verdict = SOCKCHECK_DIR_DENIED, .uid = 0, .gid = 0, .mode = 0700 };
+        strcpy(r.where, "/root");
+        diag_socket(d, 0, &r, T0);
+        diag_socket(d, 0, &r, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        const struct alert *a = last();
+        ck_assert_str_eq(cause_id(a->cause), "socket_permission");
+        ck_assert_ptr_nonnull(strstr(a->summary, "directory /root is 0:0 mode 0700 without search permission"));
+        ck_assert_int_eq(a->n_remedies, 4);
+        ck_assert_str_eq(a->remedy[0], "move the socket to a directory www-data may search: in the pool "
+                                       "listen = /run/php/www.sock, in nginx fastcgi_pass unix:/run/php/www.sock");
+        ck_assert_str_eq(a->remedy[1], "or let www-data search /root: chmod o+x /root, or setfacl -m u:www-data:x /root");
+        for (int i = 0; i < a->n_remedies; i++)
+                ck_assert_msg(!strstr(a->remedy[i], "listen.owner"), "%s", a->remedy[i]);
+}
+END_TEST
+
 START_TEST(test_worker_killed_pairs_nginx_and_fpm) {
         probe(0, PROBE_OK, 0, T0);
         nginx("recv() failed (104: Connection reset by peer) while reading response header from upstream",
@@ -1094,6 +1115,7 @@ int main(void) {
         tcase_add_test(tc, test_unknown_upstream_with_no_pool_up_is_fpm_down);
         tcase_add_test(tc, test_symlink_and_wildcard_addresses);
         tcase_add_test(tc, test_permission_before_any_502);
+        tcase_add_test(tc, test_permission_denied_by_a_directory);
         tcase_add_test(tc, test_worker_killed_pairs_nginx_and_fpm);
         tcase_add_test(tc, test_saturation_decides_read_timeouts);
         tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);
