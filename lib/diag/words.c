@@ -437,26 +437,13 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
         out[used] = '\0';
 }
 
-static void kinds_words(const struct finding *f, char *buf, size_t size) {
-        size_t n = 0;
-        buf[0] = '\0';
-        for (unsigned k = 1; k < KIND__MAX && n < size; k++)
-                if (f->kind_counts[k]) {
-                        int w = snprintf(buf + n, size - n, "%s%s=%u", n ? ", " : "", kind_id((enum event_kind) k),
-                                         f->kind_counts[k]);
-                        if (w < 0)
-                                break;
-                        n += (size_t) w;
-                }
-}
-
 static void fill_evidence(const struct target *t, const struct finding *f, struct alert_evidence *e) {
         e->lines = f->lines;
         e->lines_since_last = f->lines_since_emit;
         e->late_lines = f->late_since_emit;
         e->first_line_usec = f->first_line;
         e->last_line_usec = f->last_line;
-        kinds_words(f, e->kinds, sizeof(e->kinds));
+        memcpy(e->kinds, f->kind_counts, sizeof(e->kinds));
         e->n_samples = f->n_samples;
         memcpy(e->samples, f->samples, sizeof(e->samples));
         e->signal = f->signal;
@@ -496,6 +483,7 @@ static void fill_socket(const struct diag *d, const struct target *t, struct ale
                 return;
         diag_put(s->verdict, sizeof(s->verdict), "%s", sockcheck_verdict_name(t->sock_verdict));
         diag_put(s->path, sizeof(s->path), "%s", t->sock_where);
+        s->have_owner = t->sock_verdict != SOCKCHECK_MISSING;
         s->uid = t->sock_uid;
         s->gid = t->sock_gid;
         s->mode = t->sock_mode;

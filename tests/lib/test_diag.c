@@ -95,6 +95,13 @@ static const struct alert *last(void) {
         return &seen->a[seen->n - 1];
 }
 
+/* The kinds counted, as alert_kinds_words() says them. */
+static void expect_kinds(const struct alert *a, const char *want) {
+        char got[256];
+        alert_kinds_words(&a->evidence, got, sizeof(got));
+        ck_assert_str_eq(got, want);
+}
+
 START_TEST(test_fpm_down_fires_and_resolves) {
         probe(0, PROBE_OK, 0, T0);
         unit(0, "active", "running", "success", T0);
@@ -240,6 +247,49 @@ START_TEST(test_permission_denied_by_a_directory) {
 }
 END_TEST
 
+/* The alert's JSON: kinds is an object {kind: count}, as scan's summary has it; a socket that
+ * is not there has no owner, group or mode; one that is has them. */
+START_TEST(test_json_kinds_and_missing_socket) {
+        struct sockcheck_result r = { .verdict = SOCKCHECK_MISSING };
+        strcpy(r.where, "/run/php/php-fpm.sock");
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        diag_socket(d, 0, &r, T0);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        json_t *j = alert_to_json(last());
+        json_t *e = json_object_get(j, "evidence"), *kinds = json_object_get(e, "kinds");
+        ck_assert_msg(json_is_object(kinds), "kinds: %s", json_dumps(kinds, JSON_ENCODE_ANY));
+        ck_assert_int_eq(json_object_size(kinds), 1);
+        ck_assert_int_eq(json_integer_value(json_object_get(kinds, "upstream_socket_missing")), 2);
+        json_t *sock = json_object_get(e, "socket");
+        ck_assert_str_eq(json_string_value(json_object_get(sock, "verdict")), "missing");
+        ck_assert_str_eq(json_string_value(json_object_get(sock, "path")), "/run/php/php-fpm.sock");
+        ck_assert_ptr_null(json_object_get(sock, "uid"));
+        ck_assert_ptr_null(json_object_get(sock, "gid"));
+        ck_assert_ptr_null(json_object_get(sock, "mode"));
+        json_decref(j);
+
+        r = (struct sockcheck_result) { .verdict = SOCKCHECK_SOCKET_DENIED, .uid = 0, .gid = 33, .mode = 0600 };
+        strcpy(r.where, "/run/php/php-fpm.sock");
+        diag_socket(d, 0, &r, T0 + SEC);
+        diag_socket(d, 0, &r, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_permission");
+        j = alert_to_json(last());
+        sock = json_object_get(json_object_get(j, "evidence"), "socket");
+        ck_assert_int_eq(json_integer_value(json_object_get(sock, "uid")), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(sock, "gid")), 33);
+        ck_assert_str_eq(json_string_value(json_object_get(sock, "mode")), "0600");
+        json_decref(j);
+}
+END_TEST
+
 START_TEST(test_worker_killed_pairs_nginx_and_fpm) {
         probe(0, PROBE_OK, 0, T0);
         nginx("recv() failed (104: Connection reset by peer) while reading response header from upstream",
@@ -251,7 +301,7 @@ START_TEST(test_worker_killed_pairs_nginx_and_fpm) {
         ck_assert_str_eq(cause_id(last()->cause), "worker_killed");
         ck_assert_int_eq(last()->evidence.signal, 9);
         ck_assert_ptr_nonnull(strstr(last()->summary, "killed by SIGKILL (no kernel log is read"));
-        ck_assert_str_eq(last()->evidence.kinds, "upstream_reset=1, fpm_child_signal=1");
+        expect_kinds(last(), "upstream_reset=1, fpm_child_signal=1");
         /* systemd confirms it: the whole unit was stopped for an OOM kill */
         unit(0, "failed", "failed", "oom-kill", T0 + SEC);
         flush(T0 + SEC);
@@ -807,7 +857,7 @@ START_TEST(test_config_fires_before_any_line) {
         ck_assert_uint_eq(last()->evidence.lines, 1);
         ck_assert_msg(strstr(last()->summary, "nginx sends requests to unix:/run/php/php7.4-fpm.sock (fastcgi_pass at "
                              "/etc/nginx/sites-enabled/default:57), where nothing listens (1 failed)"), "%s", last()->summary);
-        ck_assert_str_eq(last()->evidence.kinds, "upstream_socket_missing=1");
+        expect_kinds(last(), "upstream_socket_missing=1");
         /* fixed in nginx: gone from the set; the line keeps it until ResolveAfter, then it resolves once */
         seen->n = 0;
         ck_assert_uint_eq(diag_config(d, NULL, 0, T0 + 2 * SEC), 0);
@@ -973,7 +1023,7 @@ START_TEST(test_field_proxied_words) {
         ck_assert_str_eq(a->summary, "nginx cannot connect to the HTTP server at 203.0.113.26:8080 (1 failed requests, 502).");
         assert_not_fpm_words(a);
         a = alert_for("fpm_down", "[2001:db8:3030::681c:31a]:8080");
-        ck_assert_str_eq(a->evidence.kinds, "upstream_connect_error=1");
+        expect_kinds(a, "upstream_connect_error=1");
         assert_not_fpm_words(a);
         flush(T0 + 100 * SEC);
         ck_assert_int_eq(seen->n, 4);
@@ -1116,6 +1166,7 @@ int main(void) {
         tcase_add_test(tc, test_symlink_and_wildcard_addresses);
         tcase_add_test(tc, test_permission_before_any_502);
         tcase_add_test(tc, test_permission_denied_by_a_directory);
+        tcase_add_test(tc, test_json_kinds_and_missing_socket);
         tcase_add_test(tc, test_worker_killed_pairs_nginx_and_fpm);
         tcase_add_test(tc, test_saturation_decides_read_timeouts);
         tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);
