@@ -598,6 +598,50 @@ START_TEST(test_unexplained_probe_failure_warns) {
 }
 END_TEST
 
+/* A count of 0 is not said: alerts the probes alone fired, and their resolved ones, name no
+ * "0 times" nor "(0 log lines)". */
+static void expect_no_zero_count(const struct alert *a) {
+        static const char *const zeros[] = { "(0 ", " 0 times", " 0 log lines", " 0 failed", " 0 lines" };
+        for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++)
+                ck_assert_msg(!strstr(a->summary, zeros[i]), "%s: %s", cause_id(a->cause), a->summary);
+}
+
+START_TEST(test_no_zero_counts) {
+        struct listener_owner apache = { .pid = 812, .comm = "apache2" };
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0);
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->summary, "api does not speak FastCGI: fastcgi_pass points at the wrong port.");
+        diag_port_holder(d, 1, &apache, T0 + 2 * SEC);
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0 + 2 * SEC);
+        seen->n = 0;
+        diag_each_firing(d, T0 + 2 * SEC, collect, seen);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->summary, "127.0.0.1:9001 does not speak FastCGI: port 9001 is held by apache2 "
+                                          "(pid 812); fastcgi_pass points at the wrong port.");
+        probe(0, PROBE_SATURATED, 110, T0 + 2 * SEC);
+        probe(0, PROBE_SATURATED, 110, T0 + 3 * SEC);
+        flush(T0 + 3 * SEC);
+        ck_assert_str_eq(cause_id(last()->cause), "pool_saturated");
+        expect_no_zero_count(last());
+        probe(0, PROBE_OK, 0, T0 + 4 * SEC);
+        probe(1, PROBE_OK, 0, T0 + 4 * SEC);
+        seen->n = 0;
+        flush(T0 + 200 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        for (int i = 0; i < seen->n; i++) {
+                ck_assert_int_eq(seen->a[i].state, ALERT_RESOLVED);
+                expect_no_zero_count(&seen->a[i]);
+        }
+        /* with lines, the count is said */
+        nginx("upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream",
+              "127.0.0.1:9001", T0 + 300 * SEC);
+        flush(T0 + 300 * SEC);
+        ck_assert_msg(strstr(last()->summary, "points at the wrong port (1 times, 502)."), "%s", last()->summary);
+}
+END_TEST
+
 /* A TCP pool's port held by something else is named in the alert, until the next probe. */
 START_TEST(test_port_holder_named) {
         struct listener_owner apache = { .pid = 812, .comm = "apache2" };
@@ -897,7 +941,7 @@ START_TEST(test_config_nginx_target) {
         ck_assert_int_eq(seen->n, 2);
         ck_assert_int_eq(last()->state, ALERT_RESOLVED);
         ck_assert_str_eq(last()->summary, "Resolved: nginx's error_log level is above error and hides the lines that "
-                                          "name a 502's cause, for nginx, after 5s (0 lines in all).");
+                                          "name a 502's cause, for nginx, after 5s.");
         flush(T0 + 100 * SEC);
         ck_assert_int_eq(seen->n, 2);
 }
@@ -1167,6 +1211,7 @@ int main(void) {
         tcase_add_test(tc, test_permission_before_any_502);
         tcase_add_test(tc, test_permission_denied_by_a_directory);
         tcase_add_test(tc, test_json_kinds_and_missing_socket);
+        tcase_add_test(tc, test_no_zero_counts);
         tcase_add_test(tc, test_worker_killed_pairs_nginx_and_fpm);
         tcase_add_test(tc, test_saturation_decides_read_timeouts);
         tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);
