@@ -346,7 +346,7 @@ static const struct {
                 "move the socket to a directory {user} may search: in the pool listen = /run/php/{who}.sock, "
                 "in nginx fastcgi_pass unix:/run/php/{who}.sock",
                 "or let {user} search {sockdir}: chmod o+x {sockdir}, or setfacl -m u:{user}:x {sockdir}",
-                "systemctl restart {unit}; nginx -t && systemctl reload nginx",
+                "after a move: systemctl restart {unit}; nginx -t && systemctl reload nginx",
                 "namei -l {path}; getfacl {sockdir}",
         } },
 };
