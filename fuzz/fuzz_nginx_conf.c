@@ -1,6 +1,6 @@
 /* nginx_conf_parse on arbitrary bytes, as the main file and, through the include callback, as
  * the files it includes (the same bytes again, a few times, inside whatever block the include
- * stands in): no crash, every diagnostic and every item at a line of the input, the output
+ * stands in, but never inside itself: that is an include loop): no crash, every diagnostic and every item at a line of the input, the output
  * inside the caps and consistent with itself. */
 #include <errno.h>
 #include <string.h>
@@ -17,6 +17,7 @@ struct run {
         const char *text;
         size_t n;
         unsigned includes;
+        unsigned nested;        /* include callbacks under way */
         unsigned lines;         /* 1 + newlines: the last line a diagnostic may name */
         size_t opens;           /* '{' in the input: no more blocks than that per parse */
 };
@@ -24,10 +25,15 @@ struct run {
 static int include(void *ud, const char *pattern, const char *from, unsigned line) {
         struct run *r = ud;
         FUZZ_CHECK(pattern && from && line >= 1 && line <= r->lines);
+        /* main includes included.conf, which may include itself once: a loop, not read again */
+        FUZZ_CHECK(r->nested < 2);
         if (r->includes == MAX_INCLUDES)
                 return 0;
         r->includes++;
-        return nginx_conf_parse(r->c, INCLUDED_FILE, r->text, r->n);
+        r->nested++;
+        int e = nginx_conf_parse(r->c, INCLUDED_FILE, r->text, r->n);
+        r->nested--;
+        return e;
 }
 
 static void check_at(const struct run *r, struct nginx_at at) {

@@ -44,7 +44,10 @@ struct nginx_conf_private {
                 cap_files, cap_includes, cap_diags;
         unsigned full;          /* enum full_bit: caps already reported */
         unsigned depth;         /* nginx_conf_parse() calls under way */
+        const char *reading[NGINX_CONF_INCLUDE_DEPTH + 2];     /* their files, the main one first */
         struct frame cur;       /* where the include being read stands */
+        const char *inc_file;   /* the include being read: its file and line */
+        unsigned inc_line;
         bool oom;
 };
 
@@ -646,14 +649,20 @@ static void on_include(struct parse *ps, const struct directive *d, int which) {
         }
         pattern[unescape(d->args[1], pattern)] = '\0';
         if (pv->depth > NGINX_CONF_INCLUDE_DEPTH) {
-                report(ps, d->line, "includes nested deeper than %d files (an include loop?): \"%.64s\" is not read",
+                report(ps, d->line, "includes nested deeper than %d files: \"%.64s\" is not read",
                        NGINX_CONF_INCLUDE_DEPTH, pattern);
         } else if (pv->include) {
                 struct frame saved = pv->cur;
+                const char *saved_file = pv->inc_file;
+                unsigned saved_line = pv->inc_line;
                 pv->cur = *d->in;
+                pv->inc_file = ps->file;
+                pv->inc_line = d->line;
                 ps->error = pv->include(pv->ud, pattern, ps->file, d->line);
                 ps->error = ps->error > 0 ? 0 : ps->error;
                 pv->cur = saved;
+                pv->inc_file = saved_file;
+                pv->inc_line = saved_line;
         }
         free(pattern);
 }
@@ -940,6 +949,20 @@ static const char *add_file(struct nginx_conf *c, const char *file) {
         return slot ? copy : NULL;
 }
 
+void nginx_conf_report_loop(struct nginx_conf *c, const char *from, unsigned line, const char *file) {
+        nginx_conf_report(c, from, line, "include loop: \"%.80s\" is being read already, not read again (nginx "
+                          "refuses it: it reads the file over and over until a directive is duplicate or it crashes)",
+                          file);
+}
+
+/* file is one of the files whose reading is under way: an include loop. */
+static bool reading(const struct nginx_conf_private *pv, const char *file) {
+        for (unsigned i = 0; i < pv->depth; i++)
+                if (strcmp(pv->reading[i], file) == 0)
+                        return true;
+        return false;
+}
+
 void nginx_conf_note_include(struct nginx_conf *c, const char *path) {
         for (size_t i = 0; i < c->n_includes; i++)
                 if (strcmp(c->includes[i], path) == 0)
@@ -1002,12 +1025,16 @@ int nginx_conf_parse(struct nginx_conf *c, const char *file, const char *text, s
                 pv->full |= FULL_FILES;
                 return 0;
         }
+        if (reading(pv, name)) {
+                nginx_conf_report_loop(c, pv->inc_file, pv->inc_line, name);
+                return 0;
+        }
         struct parse *ps = calloc(1, sizeof(*ps));
         if (!ps)
                 return -ENOMEM;
         *ps = (struct parse) { .c = c, .file = name, .p = text, .end = text + n, .line = 1 };
         ps->frames[0] = pv->cur;
-        pv->depth++;
+        pv->reading[pv->depth++] = name;       /* on_include() keeps depth within reading[] */
         check_bytes(ps, text, n);
         read_all(ps);
         pv->depth--;

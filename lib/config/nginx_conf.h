@@ -21,7 +21,10 @@
  *     it), a control byte (the first per file), a UTF-8 byte order mark;
  *   - a collected directive nginx would refuse: in the wrong block, with the wrong number of
  *     arguments, duplicated, or with a target that is no address (not collected);
- *   - an include nested too deep (a loop), and, from the loader, a file it cannot read.
+ *   - an include loop: a file included while it is being read (nginx reads it again and again
+ *     until a directive is duplicate, or crashes); said once at that include, the file is not
+ *     read again; an include nested deeper than NGINX_CONF_INCLUDE_DEPTH files;
+ *   - from the loader, a file it cannot read.
  * Unknown directives are not collected and not reported (nginx has hundreds), nor is anything
  * inside a block this reader does not follow (events, stream, mail, types, map, geo, ...).
  */
@@ -38,7 +41,7 @@ enum {
                                          * one fills its 4096-byte NGX_CONF_BUFFER, "too long parameter" */
         NGINX_CONF_ARGS_MAX = 32,       /* arguments kept per directive; more are counted */
         NGINX_CONF_NEST_MAX = 64,       /* blocks inside blocks; deeper ones are not read */
-        NGINX_CONF_INCLUDE_DEPTH = 16,  /* files included inside included files: stops loops */
+        NGINX_CONF_INCLUDE_DEPTH = 16,  /* files included inside included files */
         NGINX_CONF_MAX_BLOCKS = 32768,
         NGINX_CONF_MAX_PASSES = 8192,
         NGINX_CONF_MAX_UPSTREAMS = 2048,
@@ -236,6 +239,11 @@ void nginx_conf_free(struct nginx_conf *c);
  */
 int nginx_conf_parse(struct nginx_conf *c, const char *file, const char *text, size_t n);
 
+/* Reports an include loop at the include (from, line): file, which it names, is being read
+ * already. nginx_conf_parse() says it for a file named as one under way; for loaders that know
+ * the same file by another name (a symlink). */
+void nginx_conf_report_loop(struct nginx_conf *c, const char *from, unsigned line, const char *file);
+
 /* Records an include's resolved path in includes (at most NGINX_CONF_MAX_FILES); for loaders. */
 void nginx_conf_note_include(struct nginx_conf *c, const char *path);
 
@@ -259,7 +267,8 @@ enum {
  * (nginx's conf prefix, not the including file's); a pattern with * ? or [ is expanded with
  * glob(3), sorted, without dot files, and may match nothing, as in ngx_conf_include(). A file
  * that cannot be read (missing, a directory, a FIFO or device, over a cap) is a diagnostic at
- * its include's file:line, and reading goes on.
+ * its include's file:line, and reading goes on; so is a file that is being read already, under
+ * whatever name (an include loop, through symlinks too: the same device and inode).
  * Returns 0 with *out set when main_path was read, whatever else went wrong; -errno with *out
  * set and a diagnostic at main_path, line 0, when it or root could not be opened or read
  * (-ENOENT: no nginx here); -ENOMEM, or -EINVAL (main_path not absolute), with *out NULL.

@@ -18,6 +18,8 @@ struct loader {
         char prefix[PATH_MAX];          /* main file's directory with its '/': nginx's conf prefix */
         size_t reads, bytes;
         bool capped;                    /* a read cap was reported */
+        struct stat reading[NGINX_CONF_INCLUDE_DEPTH + 2];     /* the files being read, the main one first */
+        size_t n_reading;
 };
 
 /* Reports at the include (from, line), or at the main file itself (from NULL). */
@@ -69,16 +71,35 @@ static const char *why(int r) {
         return strerror(-r);
 }
 
+/* st is a file being read already, under this name or another: an include loop. */
+static bool reading(const struct loader *l, const struct stat *st) {
+        for (size_t i = 0; i < l->n_reading; i++)
+                if (l->reading[i].st_dev == st->st_dev && l->reading[i].st_ino == st->st_ino)
+                        return true;
+        return false;
+}
+
 /* Reads path under the root and parses it where the include stands. */
 static int read_and_parse(struct loader *l, const char *path, const char *from, unsigned line) {
         char *text = NULL;
         size_t n = 0;
+        struct stat st;
+        bool known = under_root_stat(l->root, path, &st) == 0;
+        if (known && reading(l, &st)) {
+                nginx_conf_report_loop(l->c, from, line, path);
+                return 0;
+        }
         int r = read_capped(l, path, from, line, &text, &n);
         if (r < 0 && r != -ENOMEM && r != -E2BIG)
                 cannot_read(l, path, from, line, why(r));
         if (r < 0)
                 return r;
+        bool push = known && l->n_reading < sizeof(l->reading) / sizeof(l->reading[0]);
+        if (push)
+                l->reading[l->n_reading++] = st;
         r = nginx_conf_parse(l->c, path, text, n);
+        if (push)
+                l->n_reading--;
         free(text);
         return r;
 }

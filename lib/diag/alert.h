@@ -36,6 +36,7 @@ struct alert_socket {
         bool have;
         char verdict[24];       /* sockcheck_verdict_name() */
         char path[PATH_MAX];    /* the socket, or the directory that denies access */
+        bool have_owner;        /* something is at path: uid, gid and mode are its (not "missing") */
         uid_t uid;
         gid_t gid;
         mode_t mode;
@@ -81,7 +82,7 @@ struct alert_evidence {
         uint64_t lines_since_last;      /* since the previous alert for it */
         uint64_t late_lines;            /* of lines_since_last, written while the daemon was stopped */
         uint64_t first_line_usec, last_line_usec;       /* CLOCK_REALTIME, 0 if none */
-        char kinds[160];                /* "upstream_socket_missing=12, fpm_stopping=1" */
+        uint32_t kinds[KIND__MAX];      /* the lines of each event kind (enum event_kind) */
         char samples[ALERT_SAMPLES][ALERT_SAMPLE_MAX];  /* the first few lines, as read */
         int n_samples;
         int signal;                     /* worker_killed: the signal php-fpm reported */
@@ -118,5 +119,8 @@ const char *alert_severity(const struct alert *a);
 const char *cause_severity(enum cause c);
 /* The whole alert as a JSON object (schema ALERT_SCHEMA); NULL on allocation failure. */
 json_t *alert_to_json(const struct alert *a);
+/* The kinds counted, as text: "upstream_socket_missing=12, fpm_stopping=1" ("" for none), cut
+ * to size bytes. */
+void alert_kinds_words(const struct alert_evidence *e, char *buf, size_t size);
 /* RFC 3339 UTC with microseconds ("2026-11-29T19:41:22.123456Z"), or JSON null for 0. */
 json_t *alert_json_time(uint64_t usec);

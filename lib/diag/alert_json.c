@@ -43,12 +43,40 @@ static json_t *probe_json(const struct alert_probe *p) {
         return o;
 }
 
+/* uid, gid and mode only when something is at the path. */
 static json_t *socket_json(const struct alert_socket *s) {
         char mode[8];
+        json_t *o = json_pack("{s:o,s:o,s:b,s:o}", "verdict", text(s->verdict), "path", text(s->path), "acl",
+                              s->acl, "user", text(s->user));
+        if (!o || !s->have_owner)
+                return o;
         snprintf(mode, sizeof(mode), "%04o", (unsigned) s->mode & 07777);
-        return json_pack("{s:o,s:o,s:I,s:I,s:s,s:b,s:o}", "verdict", text(s->verdict), "path", text(s->path),
-                         "uid", (json_int_t) s->uid, "gid", (json_int_t) s->gid, "mode", mode, "acl", s->acl,
-                         "user", text(s->user));
+        json_object_set_new(o, "uid", json_integer((json_int_t) s->uid));
+        json_object_set_new(o, "gid", json_integer((json_int_t) s->gid));
+        json_object_set_new(o, "mode", json_string(mode));
+        return o;
+}
+
+void alert_kinds_words(const struct alert_evidence *e, char *buf, size_t size) {
+        size_t n = 0;
+        buf[0] = '\0';
+        for (unsigned k = 1; k < KIND__MAX && n < size; k++)
+                if (e->kinds[k]) {
+                        int w = snprintf(buf + n, size - n, "%s%s=%u", n ? ", " : "", kind_id((enum event_kind) k),
+                                         (unsigned) e->kinds[k]);
+                        if (w < 0)
+                                break;
+                        n += (size_t) w;
+                }
+}
+
+/* {"upstream_socket_missing": 12, "fpm_stopping": 1}: the kinds seen, as scan's summary has them. */
+static json_t *kinds_json(const struct alert_evidence *e) {
+        json_t *o = json_object();
+        for (unsigned k = 1; o && k < KIND__MAX; k++)
+                if (e->kinds[k])
+                        json_object_set_new(o, kind_id((enum event_kind) k), json_integer((json_int_t) e->kinds[k]));
+        return o;
 }
 
 static json_t *unit_json(const struct alert_unit *u) {
@@ -102,7 +130,7 @@ static json_t *evidence_json(const struct alert_evidence *e) {
                 json_array_append_new(samples, text(e->samples[i]));
         json_t *o = json_pack("{s:I,s:I,s:o,s:o,s:o,s:o}", "lines", (json_int_t) e->lines, "lines_since_last",
                               (json_int_t) e->lines_since_last, "first_line", alert_json_time(e->first_line_usec),
-                              "last_line", alert_json_time(e->last_line_usec), "kinds", text(e->kinds), "samples", samples);
+                              "last_line", alert_json_time(e->last_line_usec), "kinds", kinds_json(e), "samples", samples);
         if (!o)
                 return NULL;
         if (e->late_lines)

@@ -24,6 +24,18 @@ __attribute__((format(printf, 2, 3))) static void add_remedy(struct alert *a, co
         va_end(ap);
 }
 
+/* " (3 times, 502)" from fmt for a count n, and "" for none: a count of 0 is not said. */
+__attribute__((format(printf, 4, 5))) static void counted(char *buf, size_t size, unsigned long long n,
+                                                          const char *fmt, ...) {
+        buf[0] = '\0';
+        if (!n)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+}
+
 /* "/run/php/x.sock" for messages about files; a TCP address as it is. */
 static const char *path_of(const struct target *t) {
         const char *path = address_unix_path(&t->address);
@@ -81,12 +93,11 @@ static void holder_words(const struct target *t, char *buf, size_t size) {
 
 static void fpm_down(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
-        char probe[200] = "", unit[200], failed[64] = "", holder[128] = "";
+        char probe[200] = "", unit[200], failed[64], holder[128] = "";
         if (state_shows(t, CAUSE_FPM_DOWN) && !state_probe_ok(t))
                 probe_words(t, probe, sizeof(probe));
         unit_words(t, unit, sizeof(unit));
-        if (failed_requests(w->f))
-                diag_put(failed, sizeof(failed), " (%llu failed requests)", failed_requests(w->f));
+        counted(failed, sizeof(failed), failed_requests(w->f), " (%llu failed requests)", failed_requests(w->f));
         if (probe[0])
                 holder_words(t, holder, sizeof(holder));
         if (t->is_pool)
@@ -94,9 +105,8 @@ static void fpm_down(const struct words_in *w, struct alert *a) {
                          probe[0] ? ": " : "", probe, unit[0] ? "; " : "", unit[0] ? unit_or_default(t) : "",
                          unit[0] ? " is " : "", unit, holder[0] ? "; " : "", holder, failed);
         else
-                diag_put(a->summary, sizeof(a->summary),
-                         "nginx cannot reach PHP-FPM at %s and no configured pool answers (%llu failed requests).",
-                         t->address.text, (unsigned long long) w->f->lines);
+                diag_put(a->summary, sizeof(a->summary), "nginx cannot reach PHP-FPM at %s and no configured pool answers%s.",
+                         t->address.text, failed);
         if (state_oom_killed(t))
                 add_remedy(a, "the kernel OOM-killed it: lower pm.max_children or memory_limit, add memory, "
                               "or set OOMPolicy=continue in a drop-in");
@@ -105,7 +115,8 @@ static void fpm_down(const struct words_in *w, struct alert *a) {
 static void socket_mismatch(const struct words_in *w, struct alert *a) {
         const struct diag *d = w->d;
         const struct target *t = w->t;
-        char where[300] = "";
+        char where[300] = "", failed[48];
+        counted(failed, sizeof(failed), w->f->lines, " (%llu failed)", (unsigned long long) w->f->lines);
         for (size_t i = 0, n = 0; i < d->n_pools && n < sizeof(where) - 1; i++)
                 if (state_probe_ok(&d->targets[i]))
                         n += (size_t) snprintf(where + n, sizeof(where) - n, "%s%s (pool %s)", n ? ", " : "",
@@ -116,19 +127,21 @@ static void socket_mismatch(const struct words_in *w, struct alert *a) {
                          unit_or_default(t), t->address.text, t->name);
         else if (w->f->config.have)     /* where to edit, from nginx's configuration */
                 diag_put(a->summary, sizeof(a->summary),
-                         "nginx sends requests to %s (fastcgi_pass at %s:%u), where nothing listens (%llu failed); "
-                         "php-fpm listens at %s.", t->address.text, w->f->config.file, w->f->config.line,
-                         (unsigned long long) w->f->lines, where[0] ? where : "no address known");
+                         "nginx sends requests to %s (fastcgi_pass at %s:%u), where nothing listens%s; "
+                         "php-fpm listens at %s.", t->address.text, w->f->config.file, w->f->config.line, failed,
+                         where[0] ? where : "no address known");
         else
                 diag_put(a->summary, sizeof(a->summary),
-                         "nginx sends requests to %s, where nothing listens (%llu failed); php-fpm listens at %s.",
-                         t->address.text, (unsigned long long) w->f->lines, where[0] ? where : "no address known");
+                         "nginx sends requests to %s, where nothing listens%s; php-fpm listens at %s.",
+                         t->address.text, failed, where[0] ? where : "no address known");
 }
 
 static void socket_permission(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const char *user = w->d->nginx_user;
         const char *acl = t->sock_acl ? " and an ACL" : "";
+        char times[48];
+        counted(times, sizeof(times), w->f->lines, ", %llu times", (unsigned long long) w->f->lines);
         if (t->have_socket && t->sock_verdict == SOCKCHECK_DIR_DENIED)
                 diag_put(a->summary, sizeof(a->summary),
                          "nginx (user %s) may not reach %s: directory %s is %u:%u mode %04o%s without search permission for it.",
@@ -141,8 +154,8 @@ static void socket_permission(const struct words_in *w, struct alert *a) {
                          (unsigned) t->sock_mode, acl);
         else
                 diag_put(a->summary, sizeof(a->summary),
-                         "nginx (user %s) may not connect to %s (13: Permission denied, %llu times).", user,
-                         t->address.text, (unsigned long long) w->f->lines);
+                         "nginx (user %s) may not connect to %s (13: Permission denied%s).", user,
+                         t->address.text, times);
 }
 
 /* What php-fpm's "exited on signal N" says happened to the worker. */
@@ -175,38 +188,38 @@ static void how_killed(const struct words_in *w, char *buf, size_t size) {
 }
 
 static void not_fastcgi(const struct words_in *w, struct alert *a) {
-        char holder[128];
+        char holder[128], times[48];
         holder_words(w->t, holder, sizeof(holder));
         if (!holder[0])
                 return;
-        diag_put(a->summary, sizeof(a->summary),
-                 "%s does not speak FastCGI: %s; fastcgi_pass points at the wrong port (%llu times, 502).",
-                 w->t->address.text, holder, (unsigned long long) w->f->lines);
+        counted(times, sizeof(times), w->f->lines, " (%llu times, 502)", (unsigned long long) w->f->lines);
+        diag_put(a->summary, sizeof(a->summary), "%s does not speak FastCGI: %s; fastcgi_pass points at the wrong port%s.",
+                 w->t->address.text, holder, times);
 }
 
 static void worker_killed(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const struct finding *f = w->f;
-        char target[128], how[400];
+        char target[128], how[400], lines[48];
         target_words(t, target, sizeof(target));
         how_killed(w, how, sizeof(how));
-        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s died mid-request: %s%s (%llu log lines).",
-                 target, how,
-                 f->kind_counts[KIND_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "",
-                 (unsigned long long) f->lines);
+        counted(lines, sizeof(lines), f->lines, " (%llu log lines)", (unsigned long long) f->lines);
+        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s died mid-request: %s%s%s.", target, how,
+                 f->kind_counts[KIND_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "", lines);
 }
 
 static void pool_saturated(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const struct finding *f = w->f;
-        char probe[200], holder[128], target[128];
+        char probe[200], holder[128], target[128], lines[48];
         probe_words(t, probe, sizeof(probe));
         holder_words(t, holder, sizeof(holder));
         target_words(t, target, sizeof(target));
-        diag_put(a->summary, sizeof(a->summary), "Every worker of %s is busy%s%s%s%s%s (%llu log lines).",
+        counted(lines, sizeof(lines), f->lines, " (%llu log lines)", (unsigned long long) f->lines);
+        diag_put(a->summary, sizeof(a->summary), "Every worker of %s is busy%s%s%s%s%s%s.",
                  target, probe[0] ? ": probe " : "", probe,
                  f->kind_counts[KIND_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
-                 holder[0] ? "; " : "", holder, (unsigned long long) f->lines);
+                 holder[0] ? "; " : "", holder, lines);
 }
 
 /*
@@ -230,7 +243,7 @@ static const struct {
                 "ss -xlp | grep php; ls -l /run/php/",
                 "nginx -t && systemctl reload nginx",
         } },
-        [CAUSE_SOCKET_PERMISSION] = { NULL, socket_permission, {
+        [CAUSE_SOCKET_PERMISSION] = { NULL, socket_permission, {       /* and sock_causes, below */
                 "in the pool: listen.owner = {user}, listen.group = {user}, listen.mode = 0660",
                 "systemctl restart {unit}",
                 "ls -l {path}; namei -l {path}; getfacl {path}",
@@ -320,6 +333,24 @@ static const struct {
         } },
 };
 
+/*
+ * socket_permission's remedies per cause the socket check found (its verdict). A verdict
+ * without a row here uses the cause's row in `words`, which fits the socket's own mode (and
+ * nginx's "13: Permission denied" before any check). {sockdir}: the directory that denies the
+ * search.
+ */
+static const struct {
+        const char *remedy[ALERT_REMEDIES];
+} sock_causes[SOCKCHECK_LOOP + 1] = {
+        [SOCKCHECK_DIR_DENIED] = { {
+                "move the socket to a directory {user} may search: in the pool listen = /run/php/{who}.sock, "
+                "in nginx fastcgi_pass unix:/run/php/{who}.sock",
+                "or let {user} search {sockdir}: chmod o+x {sockdir}, or setfacl -m u:{user}:x {sockdir}",
+                "after a move: systemctl restart {unit}; nginx -t && systemctl reload nginx",
+                "namei -l {path}; getfacl {sockdir}",
+        } },
+};
+
 /* What an upstream is called and the prefix of its module's directives, per protocol. */
 static const struct {
         const char *server, *dir;
@@ -397,6 +428,12 @@ static const struct var *var_at(const char *p, const struct var *vars, size_t n)
         return NULL;
 }
 
+/* p starts " (...{lines}...)": a count, left out of a template when there is none. */
+static bool uncounted(const char *p) {
+        const char *close = strncmp(p, " (", 2) == 0 ? strchr(p, ')') : NULL, *count = strstr(p, "{lines}");
+        return close && count && count < close;
+}
+
 static void fill(const struct words_in *w, const char *tmpl, char *out, size_t size) {
         char lines[24];
         diag_put(lines, sizeof(lines), "%llu", (unsigned long long) w->f->lines);
@@ -404,9 +441,14 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
                 { "who", words_who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
                 { "user", w->d->nginx_user }, { "path", path_of(w->t) }, { "address", w->t->address.text },
                 { "server", protos[w->t->proto].server }, { "dir", protos[w->t->proto].dir },
+                { "sockdir", w->t->have_socket ? w->t->sock_where : "" },
         };
         size_t used = 0;
         for (const char *p = tmpl; *p && used + 1 < size; ) {
+                if (!w->f->lines && uncounted(p)) {
+                        p = strchr(p, ')') + 1;
+                        continue;
+                }
                 const struct var *v = p[0] == '{' ? var_at(p + 1, vars, sizeof(vars) / sizeof(vars[0])) : NULL;
                 size_t n = v ? strlen(v->value) : 1;
                 if (n > size - 1 - used)
@@ -418,26 +460,13 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
         out[used] = '\0';
 }
 
-static void kinds_words(const struct finding *f, char *buf, size_t size) {
-        size_t n = 0;
-        buf[0] = '\0';
-        for (unsigned k = 1; k < KIND__MAX && n < size; k++)
-                if (f->kind_counts[k]) {
-                        int w = snprintf(buf + n, size - n, "%s%s=%u", n ? ", " : "", kind_id((enum event_kind) k),
-                                         f->kind_counts[k]);
-                        if (w < 0)
-                                break;
-                        n += (size_t) w;
-                }
-}
-
 static void fill_evidence(const struct target *t, const struct finding *f, struct alert_evidence *e) {
         e->lines = f->lines;
         e->lines_since_last = f->lines_since_emit;
         e->late_lines = f->late_since_emit;
         e->first_line_usec = f->first_line;
         e->last_line_usec = f->last_line;
-        kinds_words(f, e->kinds, sizeof(e->kinds));
+        memcpy(e->kinds, f->kind_counts, sizeof(e->kinds));
         e->n_samples = f->n_samples;
         memcpy(e->samples, f->samples, sizeof(e->samples));
         e->signal = f->signal;
@@ -477,6 +506,7 @@ static void fill_socket(const struct diag *d, const struct target *t, struct ale
                 return;
         diag_put(s->verdict, sizeof(s->verdict), "%s", sockcheck_verdict_name(t->sock_verdict));
         diag_put(s->path, sizeof(s->path), "%s", t->sock_where);
+        s->have_owner = t->sock_verdict != SOCKCHECK_MISSING;
         s->uid = t->sock_uid;
         s->gid = t->sock_gid;
         s->mode = t->sock_mode;
@@ -488,10 +518,11 @@ static void fill_socket(const struct diag *d, const struct target *t, struct ale
 void words_resolved(const struct target *t, enum cause c, uint64_t now, struct alert *a) {
         const struct finding *f = &t->f[c];
         unsigned long long secs = now > f->first_seen ? (now - f->first_seen) / 1000000 : 0;
-        char target[128];
+        char target[128], lines[48];
         target_words(t, target, sizeof(target));
-        diag_put(a->summary, sizeof(a->summary), "Resolved: %s, for %s, after %llus (%llu lines in all).",
-                 words_what(t, c), target, secs, (unsigned long long) f->lines);
+        counted(lines, sizeof(lines), f->lines, " (%llu lines in all)", (unsigned long long) f->lines);
+        diag_put(a->summary, sizeof(a->summary), "Resolved: %s, for %s, after %llus%s.", words_what(t, c), target, secs,
+                 lines);
 }
 
 /* The configuration's own remedy comes first; the row's follow while there is room. */
@@ -499,6 +530,10 @@ static void fill_remedies(const struct words_in *w, enum cause c, struct alert *
         if (w->f->config.have && w->f->config.remedy[0])
                 add_remedy(a, "%s", w->f->config.remedy);
         const char *const *remedy = target_proxied(w->t) && proxied[c].summary ? proxied[c].remedy : words[c].remedy;
+        const struct target *t = w->t;
+        if (c == CAUSE_SOCKET_PERMISSION && t->have_socket && (unsigned) t->sock_verdict <= SOCKCHECK_LOOP &&
+            sock_causes[t->sock_verdict].remedy[0])
+                remedy = sock_causes[t->sock_verdict].remedy;
         for (int i = 0; a->n_remedies < ALERT_REMEDIES && i < ALERT_REMEDIES && remedy[i]; i++)
                 fill(w, remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
 }

@@ -28,8 +28,10 @@ static json_t *labels_json(const struct alert *a, const char *instance) {
 
 /* "upstream_socket_missing=12; 12 log lines; probe: socket_missing; unit failed (exit-code)" */
 static void describe(const struct alert_evidence *e, char *buf, size_t size) {
+        char kinds[160];
         size_t n = 0;
-        n += (size_t) snprintf(buf, size, "%s%s%llu log line%s", e->kinds, e->kinds[0] ? "; " : "",
+        alert_kinds_words(e, kinds, sizeof(kinds));
+        n += (size_t) snprintf(buf, size, "%s%s%llu log line%s", kinds, kinds[0] ? "; " : "",
                                (unsigned long long) e->lines, e->lines == 1 ? "" : "s");
         if (e->probe.have && n < size)
                 n += (size_t) snprintf(buf + n, size - n, "; probe: %s", e->probe.outcome);

@@ -68,6 +68,8 @@ struct tail {
         size_t line_cap;
         bool opened_pending;
         bool overflow;
+        int refused;                    /* -EISDIR or -EINVAL while the path names what is not a
+                                         * regular file (a FIFO, a device); 0 otherwise */
         char *buf;
         const struct tail_callbacks *cb;
         void *userdata;
@@ -511,6 +513,11 @@ static int adopt(struct tail *t) {
         return 0;
 }
 
+/* What tail_process() says of a path that names st: -EISDIR, -EINVAL (a FIFO, a device), or 0. */
+static int refusal(const struct stat *st) {
+        return S_ISREG(st->st_mode) ? 0 : S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
+}
+
 static int follow_path(struct tail *t) {
         struct stat st;
         int r = t->wdir_len == t->dir_len ? stat_prefix(t, strlen(t->path), &st) : -ENOENT;
@@ -521,8 +528,9 @@ static int follow_path(struct tail *t) {
                 return 0;
         if (t->cur)
                 retire(t);
-        if (r == 0 && !present)
-                return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;        /* a FIFO or a device: never a log */
+        t->refused = r == 0 ? refusal(&st) : 0;
+        if (t->refused)
+                return t->refused;      /* a FIFO or a device: never a log */
         return present ? adopt(t) : 0;
 }
 
@@ -582,7 +590,7 @@ int tail_process(struct tail *t, const struct tail_callbacks *cb, void *userdata
         if (r == 0 && t->events && t->events == t->other_files) {
                 t->cb = NULL;           /* only the parent's other entries moved: nothing to look at */
                 t->userdata = NULL;
-                return 0;
+                return t->refused;      /* and what the path names is as it was */
         }
         if (t->opened_pending)
                 notice(t, TAIL_OPENED);
@@ -822,6 +830,10 @@ int tail_resume(struct tail **ret, const char *path, const struct tail_position 
         int r = tail_new(&t, path, TAIL_START_BEGIN, line_cap);
         if (r < 0)
                 return r;
+        if (stat(t->path, &st) == 0 && (r = refusal(&st)) < 0) {
+                tail_free(t);           /* nothing to resume: a FIFO or a device is never read */
+                return r;
+        }
         struct file *f = t->cur;
         bool same = f && (uint64_t) f->dev == saved->dev && (uint64_t) f->ino == saved->ino;
         if (tail_position_absent(saved))

@@ -82,7 +82,8 @@ static inline bool tail_position_absent(const struct tail_position *p) {
  * path.2) is the saved one (its inode or fingerprint), its rest is read first, then the newer
  * rotated files and path's file from 0. At
  * most catch_up bytes are read of what was written meanwhile (0: no bound): the oldest are
- * skipped, to a line's start. */
+ * skipped, to a line's start. Errors as tail_new(), and -EISDIR or -EINVAL (nothing resumed)
+ * when the path names what is not a regular file, as tail_process() would say. */
 int tail_resume(struct tail **ret, const char *path, const struct tail_position *saved, uint64_t catch_up,
                 size_t line_cap, struct tail_resume_report *report);
 
@@ -91,7 +92,8 @@ int tail_fd(const struct tail *t);
 
 /* Reads pending events, rescans the path and drains every open file; never blocks. 0, or -errno:
  * -EISDIR or -EINVAL when the path names a directory or what is not a regular file (a FIFO, a
- * device), which is not followed until it is one.
+ * device), which is not followed (nor opened) until it is one: each call returns that error
+ * until then, whatever events came.
  * Callbacks must not call tail_process() or tail_free() on t. */
 int tail_process(struct tail *t, const struct tail_callbacks *cb, void *userdata);
 

@@ -2,12 +2,14 @@
  * diagnosis, with the manager's part (one flush per loop turn, before the loop sleeps) played
  * here by the test's own prepare watcher. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -224,6 +226,87 @@ START_TEST(test_log_retried_after_emfile) {
 }
 END_TEST
 
+/* stderr to a file of the test's dir while the daemon's words are looked at. */
+static int capture_stderr(const char *path) {
+        int saved = dup(STDERR_FILENO), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        ck_assert_int_ge(saved, 0);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+        close(fd);
+        return saved;
+}
+
+/* What was said since capture_stderr(); stderr is put back. */
+static char *captured(int saved, const char *path) {
+        size_t n;
+        fflush(stderr);
+        ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+        close(saved);
+        FILE *f = fopen(path, "re");
+        ck_assert_ptr_nonnull(f);
+        char *text = calloc(1, 8192);
+        ck_assert_ptr_nonnull(text);
+        n = fread(text, 1, 8191, f);
+        text[n] = '\0';
+        fclose(f);
+        fprintf(stderr, "%s", text);
+        return text;
+}
+
+static unsigned count_in(const char *text, const char *what) {
+        unsigned n = 0;
+        for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+                n++;
+        return n;
+}
+
+static const struct tail_position *absent_at_stop(void *userdata, const char *path) {
+        static const struct tail_position absent = TAIL_POSITION_ABSENT;
+        return &absent;
+}
+
+/* A FIFO as a log: refused, said once, never "followed again" while the events of its
+ * directory's neighbours come; at a restart (saved with no file) it gets the same words, not
+ * "no file there at the stop". Its writer finds no reader. */
+static void fifo_refused_once(bool restarted) {
+        char fifo[300], out[300], other[300];
+        snprintf(fifo, sizeof(fifo), "%s/fifo.log", rig->dir);
+        snprintf(out, sizeof(out), "%s/stderr", rig->dir);
+        snprintf(other, sizeof(other), "%s.other", rig->dir);   /* in the parent: an event that skips the rescan */
+        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+        if (restarted)
+                rig->tailers.saved = absent_at_stop;
+        int saved = capture_stderr(out);
+        struct log_ref ref = { fifo, -1 };
+        ck_assert_int_eq(tailers_update(&rig->tailers, &ref, 1, false), 0);
+        for (int i = 0; i < 5; i++) {
+                append_to(other, 1);
+                double end = ev_time() + 0.1;
+                while (ev_time() < end)
+                        ev_run(rig->loop, EVRUN_ONCE);
+        }
+        int w = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        int werr = errno;
+        char *text = captured(saved, out);
+        unlink(other);
+        ck_assert_msg(w < 0 && werr == ENXIO, "the FIFO has a reader");
+        ck_assert_uint_eq(count_in(text, "fifo.log: not a regular file (a FIFO, a device or a socket); trying again every"), 1);
+        ck_assert_uint_eq(count_in(text, "followed again"), 0);
+        ck_assert_uint_eq(count_in(text, "no file there at the stop"), 0);
+        ck_assert_uint_eq(count_in(text, "fifo.log: "), 1);
+        free(text);
+}
+
+START_TEST(test_fifo_refused_once) {
+        fifo_refused_once(false);
+}
+END_TEST
+
+START_TEST(test_fifo_refused_at_restart) {
+        fifo_refused_once(true);
+}
+END_TEST
+
 /* Pool www listening at prefix, the test's dir, "/" and file. */
 static bool both_read(const struct rig *r) {
         return r->feed.classified == 2 * BURST;
@@ -320,6 +403,8 @@ int main(void) {
         tcase_add_test(tc, test_pool_socket_missing);
         tcase_add_test(tc, test_pool_saturated);
         tcase_add_test(tc, test_log_retried_after_emfile);
+        tcase_add_test(tc, test_fifo_refused_once);
+        tcase_add_test(tc, test_fifo_refused_at_restart);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

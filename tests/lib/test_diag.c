@@ -95,6 +95,13 @@ static const struct alert *last(void) {
         return &seen->a[seen->n - 1];
 }
 
+/* The kinds counted, as alert_kinds_words() says them. */
+static void expect_kinds(const struct alert *a, const char *want) {
+        char got[256];
+        alert_kinds_words(&a->evidence, got, sizeof(got));
+        ck_assert_str_eq(got, want);
+}
+
 START_TEST(test_fpm_down_fires_and_resolves) {
         probe(0, PROBE_OK, 0, T0);
         unit(0, "active", "running", "success", T0);
@@ -219,6 +226,70 @@ START_TEST(test_permission_before_any_502) {
 }
 END_TEST
 
+/* A directory on the way blocks the socket: the remedies are about that directory, not about
+ * listen.owner, which may well be right already. */
+START_TEST(test_permission_denied_by_a_directory) {
+        struct sockcheck_result r = { .verdict = SOCKCHECK_DIR_DENIED, .uid = 0, .gid = 0, .mode = 0700 };
+        strcpy(r.where, "/root");
+        diag_socket(d, 0, &r, T0);
+        diag_socket(d, 0, &r, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        const struct alert *a = last();
+        ck_assert_str_eq(cause_id(a->cause), "socket_permission");
+        ck_assert_ptr_nonnull(strstr(a->summary, "directory /root is 0:0 mode 0700 without search permission"));
+        ck_assert_int_eq(a->n_remedies, 4);
+        ck_assert_str_eq(a->remedy[0], "move the socket to a directory www-data may search: in the pool "
+                                       "listen = /run/php/www.sock, in nginx fastcgi_pass unix:/run/php/www.sock");
+        ck_assert_str_eq(a->remedy[1], "or let www-data search /root: chmod o+x /root, or setfacl -m u:www-data:x /root");
+        for (int i = 0; i < a->n_remedies; i++)
+                ck_assert_msg(!strstr(a->remedy[i], "listen.owner"), "%s", a->remedy[i]);
+}
+END_TEST
+
+/* The alert's JSON: kinds is an object {kind: count}, as scan's summary has it; a socket that
+ * is not there has no owner, group or mode; one that is has them. */
+START_TEST(test_json_kinds_and_missing_socket) {
+        struct sockcheck_result r = { .verdict = SOCKCHECK_MISSING };
+        strcpy(r.where, "/run/php/php-fpm.sock");
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0);
+        diag_socket(d, 0, &r, T0);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (2: No such file or directory) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        json_t *j = alert_to_json(last());
+        json_t *e = json_object_get(j, "evidence"), *kinds = json_object_get(e, "kinds");
+        ck_assert_msg(json_is_object(kinds), "kinds: %s", json_dumps(kinds, JSON_ENCODE_ANY));
+        ck_assert_int_eq(json_object_size(kinds), 1);
+        ck_assert_int_eq(json_integer_value(json_object_get(kinds, "upstream_socket_missing")), 2);
+        json_t *sock = json_object_get(e, "socket");
+        ck_assert_str_eq(json_string_value(json_object_get(sock, "verdict")), "missing");
+        ck_assert_str_eq(json_string_value(json_object_get(sock, "path")), "/run/php/php-fpm.sock");
+        ck_assert_ptr_null(json_object_get(sock, "uid"));
+        ck_assert_ptr_null(json_object_get(sock, "gid"));
+        ck_assert_ptr_null(json_object_get(sock, "mode"));
+        json_decref(j);
+
+        r = (struct sockcheck_result) { .verdict = SOCKCHECK_SOCKET_DENIED, .uid = 0, .gid = 33, .mode = 0600 };
+        strcpy(r.where, "/run/php/php-fpm.sock");
+        diag_socket(d, 0, &r, T0 + SEC);
+        diag_socket(d, 0, &r, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_permission");
+        j = alert_to_json(last());
+        sock = json_object_get(json_object_get(j, "evidence"), "socket");
+        ck_assert_int_eq(json_integer_value(json_object_get(sock, "uid")), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(sock, "gid")), 33);
+        ck_assert_str_eq(json_string_value(json_object_get(sock, "mode")), "0600");
+        json_decref(j);
+}
+END_TEST
+
 START_TEST(test_worker_killed_pairs_nginx_and_fpm) {
         probe(0, PROBE_OK, 0, T0);
         nginx("recv() failed (104: Connection reset by peer) while reading response header from upstream",
@@ -230,7 +301,7 @@ START_TEST(test_worker_killed_pairs_nginx_and_fpm) {
         ck_assert_str_eq(cause_id(last()->cause), "worker_killed");
         ck_assert_int_eq(last()->evidence.signal, 9);
         ck_assert_ptr_nonnull(strstr(last()->summary, "killed by SIGKILL (no kernel log is read"));
-        ck_assert_str_eq(last()->evidence.kinds, "upstream_reset=1, fpm_child_signal=1");
+        expect_kinds(last(), "upstream_reset=1, fpm_child_signal=1");
         /* systemd confirms it: the whole unit was stopped for an OOM kill */
         unit(0, "failed", "failed", "oom-kill", T0 + SEC);
         flush(T0 + SEC);
@@ -527,6 +598,50 @@ START_TEST(test_unexplained_probe_failure_warns) {
 }
 END_TEST
 
+/* A count of 0 is not said: alerts the probes alone fired, and their resolved ones, name no
+ * "0 times" nor "(0 log lines)". */
+static void expect_no_zero_count(const struct alert *a) {
+        static const char *const zeros[] = { "(0 ", " 0 times", " 0 log lines", " 0 failed", " 0 lines" };
+        for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++)
+                ck_assert_msg(!strstr(a->summary, zeros[i]), "%s: %s", cause_id(a->cause), a->summary);
+}
+
+START_TEST(test_no_zero_counts) {
+        struct listener_owner apache = { .pid = 812, .comm = "apache2" };
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0);
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->summary, "api does not speak FastCGI: fastcgi_pass points at the wrong port.");
+        diag_port_holder(d, 1, &apache, T0 + 2 * SEC);
+        probe(1, PROBE_NOT_FASTCGI, EPROTO, T0 + 2 * SEC);
+        seen->n = 0;
+        diag_each_firing(d, T0 + 2 * SEC, collect, seen);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->summary, "127.0.0.1:9001 does not speak FastCGI: port 9001 is held by apache2 "
+                                          "(pid 812); fastcgi_pass points at the wrong port.");
+        probe(0, PROBE_SATURATED, 110, T0 + 2 * SEC);
+        probe(0, PROBE_SATURATED, 110, T0 + 3 * SEC);
+        flush(T0 + 3 * SEC);
+        ck_assert_str_eq(cause_id(last()->cause), "pool_saturated");
+        expect_no_zero_count(last());
+        probe(0, PROBE_OK, 0, T0 + 4 * SEC);
+        probe(1, PROBE_OK, 0, T0 + 4 * SEC);
+        seen->n = 0;
+        flush(T0 + 200 * SEC);
+        ck_assert_int_eq(seen->n, 2);
+        for (int i = 0; i < seen->n; i++) {
+                ck_assert_int_eq(seen->a[i].state, ALERT_RESOLVED);
+                expect_no_zero_count(&seen->a[i]);
+        }
+        /* with lines, the count is said */
+        nginx("upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream",
+              "127.0.0.1:9001", T0 + 300 * SEC);
+        flush(T0 + 300 * SEC);
+        ck_assert_msg(strstr(last()->summary, "points at the wrong port (1 times, 502)."), "%s", last()->summary);
+}
+END_TEST
+
 /* A TCP pool's port held by something else is named in the alert, until the next probe. */
 START_TEST(test_port_holder_named) {
         struct listener_owner apache = { .pid = 812, .comm = "apache2" };
@@ -786,7 +901,7 @@ START_TEST(test_config_fires_before_any_line) {
         ck_assert_uint_eq(last()->evidence.lines, 1);
         ck_assert_msg(strstr(last()->summary, "nginx sends requests to unix:/run/php/php7.4-fpm.sock (fastcgi_pass at "
                              "/etc/nginx/sites-enabled/default:57), where nothing listens (1 failed)"), "%s", last()->summary);
-        ck_assert_str_eq(last()->evidence.kinds, "upstream_socket_missing=1");
+        expect_kinds(last(), "upstream_socket_missing=1");
         /* fixed in nginx: gone from the set; the line keeps it until ResolveAfter, then it resolves once */
         seen->n = 0;
         ck_assert_uint_eq(diag_config(d, NULL, 0, T0 + 2 * SEC), 0);
@@ -826,7 +941,7 @@ START_TEST(test_config_nginx_target) {
         ck_assert_int_eq(seen->n, 2);
         ck_assert_int_eq(last()->state, ALERT_RESOLVED);
         ck_assert_str_eq(last()->summary, "Resolved: nginx's error_log level is above error and hides the lines that "
-                                          "name a 502's cause, for nginx, after 5s (0 lines in all).");
+                                          "name a 502's cause, for nginx, after 5s.");
         flush(T0 + 100 * SEC);
         ck_assert_int_eq(seen->n, 2);
 }
@@ -952,7 +1067,7 @@ START_TEST(test_field_proxied_words) {
         ck_assert_str_eq(a->summary, "nginx cannot connect to the HTTP server at 203.0.113.26:8080 (1 failed requests, 502).");
         assert_not_fpm_words(a);
         a = alert_for("fpm_down", "[2001:db8:3030::681c:31a]:8080");
-        ck_assert_str_eq(a->evidence.kinds, "upstream_connect_error=1");
+        expect_kinds(a, "upstream_connect_error=1");
         assert_not_fpm_words(a);
         flush(T0 + 100 * SEC);
         ck_assert_int_eq(seen->n, 4);
@@ -1094,6 +1209,9 @@ int main(void) {
         tcase_add_test(tc, test_unknown_upstream_with_no_pool_up_is_fpm_down);
         tcase_add_test(tc, test_symlink_and_wildcard_addresses);
         tcase_add_test(tc, test_permission_before_any_502);
+        tcase_add_test(tc, test_permission_denied_by_a_directory);
+        tcase_add_test(tc, test_json_kinds_and_missing_socket);
+        tcase_add_test(tc, test_no_zero_counts);
         tcase_add_test(tc, test_worker_killed_pairs_nginx_and_fpm);
         tcase_add_test(tc, test_saturation_decides_read_timeouts);
         tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);

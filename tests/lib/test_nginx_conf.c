@@ -721,14 +721,31 @@ END_TEST
 
 START_TEST(test_include_loop_and_errors) {
         static const struct mem_file files[] = {
-                { "loop.conf", "include loop.conf;\n" },
+                { "loop.conf", "include loop.conf;\nerror_log /var/log/loop.log;\n" },
+                { MAIN, "user www-data;\ninclude /etc/nginx/nginx.conf;\nerror_log /var/log/main.log;\n" },
+                { "a.conf", "include b.conf;\n" },
+                { "b.conf", "include a.conf;\n" },
                 { NULL, NULL },
         };
+        /* a loop is said once, where it closes, and each file of it is read once */
         ck_assert_int_eq(parse_mem(files, "include loop.conf;\nuser nginx;\n"), 0);
         expect_diags(1);
-        diag_at("loop.conf", 1, "includes nested deeper than 16 files (an include loop?): \"loop.conf\" is not read");
+        diag_at("loop.conf", 1, "include loop: \"loop.conf\" is being read already, not read again (nginx refuses it");
         ck_assert(c->user.set);
         ck_assert_uint_eq(c->n_files, 2);
+        ck_assert_uint_eq(c->n_error_logs, 1);
+
+        /* the main file includes itself: no "duplicate" for its own user */
+        ck_assert_int_eq(parse_mem(files, files[1].text), 0);
+        expect_diags(1);
+        diag_at(MAIN, 2, "include loop: \"/etc/nginx/nginx.conf\" is being read already");
+        ck_assert_uint_eq(c->n_error_logs, 1);
+        ck_assert_uint_eq(c->n_files, 1);
+
+        ck_assert_int_eq(parse_mem(files, "include a.conf;\n"), 0);
+        expect_diags(1);
+        diag_at("b.conf", 1, "include loop: \"a.conf\"");
+        ck_assert_uint_eq(c->n_files, 3);
 
         ck_assert_int_eq(parse_mem(files, "include enomem;\nuser nginx;\n"), -ENOMEM);
         ck_assert(!c->user.set);
@@ -869,6 +886,26 @@ START_TEST(test_load_unreadable) {
 }
 END_TEST
 
+/* A chain deeper than NGINX_CONF_INCLUDE_DEPTH files that is no loop: cut there, said once. */
+START_TEST(test_include_too_deep) {
+        enum { N = NGINX_CONF_INCLUDE_DEPTH + 2 };
+        static char names[N][16], texts[N][40];
+        static struct mem_file files[N + 1];
+        for (int i = 0; i < N; i++) {
+                snprintf(names[i], sizeof(names[i]), "d%d.conf", i);
+                snprintf(texts[i], sizeof(texts[i]), "include d%d.conf;\nerror_log /l%d;\n", i + 1, i);
+                files[i] = (struct mem_file) { names[i], texts[i] };
+        }
+        files[N] = (struct mem_file) { NULL, NULL };
+        ck_assert_int_eq(parse_mem(files, "include d0.conf;\n"), 0);
+        expect_diags(1);
+        diag_at("d15.conf", 1, "includes nested deeper than 16 files");
+        ck_assert_uint_eq(c->n_error_logs, NGINX_CONF_INCLUDE_DEPTH);
+}
+END_TEST
+
+/* Loops on disk: through a glob, through the main file, and through a symlink (the same file
+ * under another name); each said once, each file's directives read once per include. */
 START_TEST(test_load_include_loop) {
         char root[128];
         fixture_newdir(root);
@@ -877,9 +914,27 @@ START_TEST(test_load_include_loop) {
         put(root, "/etc/nginx/loop/b.conf", "include loop/a.conf;\n");
         ck_assert_int_eq(load(root), 0);
         ck_assert_uint_eq(c->n_files, 3);
-        ck_assert_uint_gt(c->n_diags, 0);
-        for (size_t i = 0; i < c->n_diags; i++)
-                ck_assert_ptr_nonnull(strstr(c->diags[i].text, "includes nested deeper than 16 files"));
+        diag_at("/etc/nginx/loop/b.conf", 1, "include loop: \"/etc/nginx/loop/a.conf\" is being read already");
+        diag_at("/etc/nginx/loop/a.conf", 1, "include loop: \"/etc/nginx/loop/b.conf\" is being read already");
+        expect_diags(2);
+
+        fixture_newdir(root);
+        put(root, MAIN, "user www-data;\n"
+                        "include /etc/nginx/nginx.conf;\n"
+                        "error_log /var/log/nginx/error.log;\n"
+                        "http { server { location ~ \\.php$ { fastcgi_pass unix:/run/php/x.sock; } } }\n"
+                        "include sites/*;\n");
+        put(root, "/etc/nginx/sites/real.conf", "error_log /var/log/real.log;\ninclude sites/alias.conf;\n");
+        link_at(root, "/etc/nginx/sites/alias.conf", "/etc/nginx/sites/real.conf");
+        ck_assert_int_eq(load(root), 0);
+        diag_at(MAIN, 2, "include loop: \"/etc/nginx/nginx.conf\" is being read already, not read again "
+                         "(nginx refuses it: it reads the file over and over until a directive is duplicate or it crashes)");
+        diag_at("/etc/nginx/sites/real.conf", 2, "include loop: \"/etc/nginx/sites/alias.conf\"");
+        diag_at("/etc/nginx/sites/alias.conf", 2, "include loop: \"/etc/nginx/sites/alias.conf\"");
+        expect_diags(3);
+        ck_assert_uint_eq(c->n_passes, 1);
+        ck_assert_uint_eq(c->n_error_logs, 3);  /* main, real.conf, alias.conf from the glob */
+        ck_assert_str_eq(c->user.user, "www-data");
 }
 END_TEST
 
@@ -910,6 +965,7 @@ int main(void) {
         tcase_add_test(tc, test_load_stays_in_root);
         tcase_add_test(tc, test_load_unreadable);
         tcase_add_test(tc, test_load_include_loop);
+        tcase_add_test(tc, test_include_too_deep);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -21,7 +21,8 @@ static void fpm_down(struct alert *a) {
         snprintf(a->remedy[0], sizeof(a->remedy[0]), "systemctl status php8.2-fpm");
         snprintf(a->remedy[1], sizeof(a->remedy[1]), "systemctl restart php8.2-fpm");
         a->n_remedies = 2;
-        snprintf(a->evidence.kinds, sizeof(a->evidence.kinds), "upstream_socket_missing=3");
+        a->evidence.kinds[KIND_UPSTREAM_SOCKET_MISSING] = 3;
+        a->evidence.kinds[KIND_FPM_STOPPING] = 1;
         a->evidence.lines = 3;
         a->evidence.probe.have = true;
         snprintf(a->evidence.probe.outcome, sizeof(a->evidence.probe.outcome), "socket_missing");
@@ -48,7 +49,7 @@ START_TEST(test_firing) {
         ck_assert_str_eq(get(j, "annotations", "summary"), "PHP-FPM pool www is down.");
         ck_assert_str_eq(get(j, "annotations", "remedy"), "systemctl status php8.2-fpm\nsystemctl restart php8.2-fpm");
         ck_assert_str_eq(get(j, "annotations", "description"),
-                         "upstream_socket_missing=3; 3 log lines; probe: socket_missing");
+                         "upstream_socket_missing=3, fpm_stopping=1; 3 log lines; probe: socket_missing");
         ck_assert_str_eq(get(j, "annotations", "alert_id"), "fpm_down/1795612991/www");
         ck_assert_str_eq(get(j, "startsAt", NULL), "2026-11-25T13:23:11.000000Z");
         ck_assert_str_eq(get(j, "endsAt", NULL), "2026-11-25T13:27:21.000000Z");   /* now + 4 min */

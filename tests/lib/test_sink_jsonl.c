@@ -38,7 +38,7 @@ static void hostile_alert(struct alert *a, enum cause c, int variant) {
         SET(a->summary, "line one\nline two \"quoted\" \\ \x1b[31mred");
         struct alert_evidence *e = &a->evidence;
         e->lines = 3;
-        SET(e->kinds, "upstream_socket_missing=3");
+        e->kinds[KIND_UPSTREAM_SOCKET_MISSING] = 3;
         SET(e->samples[0], "GET /\xff\xfe\xc0\x80\xed\xa0\x80 HTTP/1.1 \x01\x02\x7f\r\t");
         SET(e->samples[1], "before\0after");
         char big[1024];

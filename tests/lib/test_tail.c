@@ -935,6 +935,27 @@ START_TEST(test_not_a_regular_file) {
 }
 END_TEST
 
+/* A FIFO stays refused whatever events come, the parent's other names' too (they skip the
+ * rescan), and no descriptor of it is kept open. */
+START_TEST(test_fifo_stays_refused) {
+        struct rec r;
+        char other[1100];
+        rec_init(&r, "d/error.log");
+        mkdir_at(&r, "d");
+        ck_assert_int_eq(mkfifo(r.path, 0600), 0);
+        ck_assert_int_eq(tail_new(&r.t, r.path, TAIL_START_END, CAP), 0);
+        ck_assert_int_eq(tail_process(r.t, &callbacks, &r), -EINVAL);
+        snprintf(other, sizeof other, "%s/other.log", r.dir);
+        APPEND(other, "x\n");
+        ck_assert_int_eq(tail_process(r.t, &callbacks, &r), -EINVAL);
+        ck_assert_int_eq(tail_process(r.t, &callbacks, &r), -EINVAL);   /* no event at all */
+        ck_assert_uint_eq(r.notices[TAIL_OPENED], 0);
+        int fd = open(r.path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        ck_assert_msg(fd < 0 && errno == ENXIO, "a reader holds the FIFO open");
+        rec_done(&r);
+}
+END_TEST
+
 static unsigned max_queued_events(void) {
         unsigned v = 16384;
         FILE *f = fopen("/proc/sys/fs/inotify/max_queued_events", "re");
@@ -1012,6 +1033,7 @@ static Suite *tail_suite(void) {
         tcase_add_test(tc, test_directory_recreated);
         tcase_add_test(tc, test_directory_recreated_after_delete_seen);
         tcase_add_test(tc, test_not_a_regular_file);
+        tcase_add_test(tc, test_fifo_stays_refused);
         tcase_add_test(tc, test_overflow_rescan);
         tcase_add_test(tc, test_resume_same_file);
         tcase_add_test(tc, test_resume_rotated);

@@ -212,7 +212,7 @@ static void make_alert(struct alert *a, enum cause c, enum alert_state state, co
         snprintf(a->summary, sizeof(a->summary), "%s for pool %s: %s.", state == ALERT_RESOLVED ? "Resolved" : "Firing",
                  pool[0] ? pool : "(none)", cause_text(c));
         a->evidence.lines = 7;
-        SET(a->evidence.kinds, "upstream_socket_missing=7");
+        a->evidence.kinds[KIND_UPSTREAM_SOCKET_MISSING] = 7;
         SET(a->evidence.samples[0], "2026/11/25 13:00:00 [crit] 1#1: *1 connect() to unix:/run/php/x.sock failed");
         a->evidence.n_samples = 1;
         SET(a->remedy[0], "systemctl start php8.2-fpm.service");
