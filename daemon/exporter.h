@@ -46,5 +46,10 @@ void exporter_init(struct exporter *e, struct ev_loop *loop, exporter_render_fn 
 void exporter_configure(struct exporter *e, const struct config *c);
 /* Every ProbeInterval: writes the textfile, and tries again to listen if that failed. */
 void exporter_tick(struct exporter *e);
+/* badgatewayd-net.so's part (exporter_http.c), called through net_module() (net.h): serve /metrics
+ * at e->address (said; a failure is said once, leaves e->mhd NULL and e->listen_failing set)… */
+void exporter_serve(struct exporter *e);
+/* …and stop serving (e->mhd NULL after). */
+void exporter_unserve(struct exporter *e);
 /* Stops serving; the textfile stays (node_exporter's node_textfile_mtime_seconds dates it). */
 void exporter_stop(struct exporter *e);
