@@ -2,6 +2,7 @@
  *  - Listen=: GET /metrics over HTTP with libmicrohttpd, driven from the libev loop: MHD's epoll
  *    fd is one ev_io and MHD_get_timeout() one ev_timer, so every request is answered inside a
  *    loop callback with text rendered there and then (no thread, no lock, no stale snapshot).
+ *    That part is exporter_http.c, in badgatewayd-net.so (net.h); the rest needs no HTTP.
  *  - TextfileDirectory=: badgatewayd.prom there for node_exporter's textfile collector, written
  *    to a temp file in the same directory and renamed over, every ProbeInterval.
  * The text comes from the manager's render callback (metrics_render() of its counters). */
