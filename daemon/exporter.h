@@ -2,6 +2,7 @@
  *  - Listen=: GET /metrics over HTTP with libmicrohttpd, driven from the libev loop: MHD's epoll
  *    fd is one ev_io and MHD_get_timeout() one ev_timer, so every request is answered inside a
  *    loop callback with text rendered there and then (no thread, no lock, no stale snapshot).
+ *    That part is exporter_http.c, in badgatewayd-net.so (net.h); the rest needs no HTTP.
  *  - TextfileDirectory=: badgatewayd.prom there for node_exporter's textfile collector, written
  *    to a temp file in the same directory and renamed over, every ProbeInterval.
  * The text comes from the manager's render callback (metrics_render() of its counters). */
@@ -46,5 +47,10 @@ void exporter_init(struct exporter *e, struct ev_loop *loop, exporter_render_fn 
 void exporter_configure(struct exporter *e, const struct config *c);
 /* Every ProbeInterval: writes the textfile, and tries again to listen if that failed. */
 void exporter_tick(struct exporter *e);
+/* badgatewayd-net.so's part (exporter_http.c), called through net_module() (net.h): serve /metrics
+ * at e->address (said; a failure is said once, leaves e->mhd NULL and e->listen_failing set)… */
+void exporter_serve(struct exporter *e);
+/* …and stop serving (e->mhd NULL after). */
+void exporter_unserve(struct exporter *e);
 /* Stops serving; the textfile stays (node_exporter's node_textfile_mtime_seconds dates it). */
 void exporter_stop(struct exporter *e);

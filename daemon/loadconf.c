@@ -11,6 +11,7 @@
 
 #include "fpm_conf.h"
 #include "host.h"
+#include "net.h"
 #include "nginx_conf.h"
 #include "say.h"
 #include "under_root.h"
@@ -200,6 +201,7 @@ static int no_pools(const struct config *c, const char *file, struct config_erro
 
 int loadconf(struct config *c, const char *file, struct config_error *err) {
         err->text[0] = '\0';
+        config_set_url_check(net_url_check);
         const char *path = file ? file : DEFAULT_CONFIG;
         int r = config_load(c, path, err);
         if (r == -ENOENT && !file && !c->file[0]) {     /* no default file, no drop-ins: discovery alone */
@@ -329,7 +331,7 @@ int check_config_main(int argc, char **argv) {
         struct config_error err;
         if (!c)
                 return 1;
-        if (loadconf(c, file, &err) < 0) {
+        if (loadconf(c, file, &err) < 0 || net_for_config(c, &err) < 0) {     /* what `run` would refuse */
                 fprintf(stderr, "%s\n", err.text);
                 return EXIT_CONFIG;
         }

@@ -16,6 +16,7 @@
 #include "configfindings.h"
 #include "diag.h"
 #include "loadconf.h"
+#include "net.h"
 #include "say.h"
 #include "util.h"
 
@@ -24,7 +25,8 @@ static void on_alert(void *userdata, const struct alert *a) {
         m->alerts++;
         metrics_add(&m->metrics, METRIC_ALERTS, (const char *[]) { cause_id(a->cause), alert_state_name(a->state) }, 1);
         outputs_send(&m->out, a);
-        push_alert(&m->push, a);
+        if (m->push)
+                net_module()->push_alert(m->push, a);
         if (!outputs_any(&m->out) && !m->failed) {
                 say_at(LOG_CRIT, "no output takes alerts any more: stopping");
                 m->failed = -EPIPE;
@@ -228,7 +230,8 @@ static char *render_metrics(void *userdata, size_t *len) {
         tailers_count(&m->tailers, &m->metrics);
         journalwatch_count(&m->journal, &m->metrics);
         outputs_count(&m->out, &m->metrics);
-        push_count(&m->push, &m->metrics);
+        if (m->push)
+                net_module()->push_count(m->push, &m->metrics);
         metrics_clear(&m->metrics, METRIC_FINDINGS_FIRING);
         if (m->feed.diag)
                 diag_export_firing(m->feed.diag, put_firing, &m->metrics);
@@ -245,6 +248,16 @@ static void on_probe_tick(EV_P_ ev_timer *w, int revents) {
 static void each_firing(void *userdata, uint64_t now, diag_alert_fn fn, void *fn_userdata) {
         struct manager *m = userdata;
         diag_each_firing(m->feed.diag, now, fn, fn_userdata);
+}
+
+/* [Alertmanager] and [Webhook]: made when one is first set (net_for_config() loaded the module),
+ * kept after: a reload that turns them off has push_configure() drop their queues and say so. */
+static int configure_push(struct manager *m) {
+        if (!m->push && !m->cfg->alertmanager_url[0] && !m->cfg->webhook_url[0])
+                return 0;
+        if (!m->push && !(m->push = net_module()->push_new(m->loop, each_firing, m)))
+                return -ENOMEM;
+        return net_module()->push_configure(m->push, m->cfg);
 }
 
 static void resolve_identity(struct manager *m) {
@@ -355,7 +368,7 @@ static int apply(struct manager *m, struct config **c) {
                 return r;
         start_probe_tick(m);
         exporter_configure(&m->exporter, m->cfg);
-        if ((r = push_configure(&m->push, m->cfg)) < 0)
+        if ((r = configure_push(m)) < 0)
                 return r;
         say("config reloaded from %s: %d pool%s, %zu log%s%s", loadconf_source(m->cfg), m->cfg->n_pools,
                 m->cfg->n_pools == 1 ? "" : "s", m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s",
@@ -410,6 +423,8 @@ static void reload(struct manager *m) {
         notify_reloading();
         outputs_reopen(&m->out);
         int r = c ? loadconf(c, m->opt.config_file, &err) : -ENOMEM;
+        if (r == 0)
+                r = net_for_config(c, &err);
         if (c && r < 0)
                 say_at(LOG_ERR, "reload failed, the running config stays: %s", err.text);
         else if (!c || (r = apply(m, &c)) < 0) {
@@ -470,7 +485,6 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         tailers_init(&m->tailers, loop, &m->feed);
         journalwatch_init(&m->journal, loop, &m->feed);
         pools_init(&m->pools, loop, &m->feed);
-        push_init(&m->push, loop, each_firing, m);
         init_watchers(m);
         /* BADGATEWAYD_KMSG: another file, or none, in place of /dev/kmsg (for tests) */
         const char *kmsg_path = getenv("BADGATEWAYD_KMSG") ? getenv("BADGATEWAYD_KMSG") : KMSG_PATH;
@@ -481,11 +495,13 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         if (!(m->cfg = calloc(1, sizeof(*m->cfg))))
                 return -ENOMEM;
         int r = loadconf(m->cfg, opt->config_file, &err);
+        if (r == 0)
+                r = net_for_config(m->cfg, &err);
         if (r < 0) {
                 fprintf(stderr, "%s\n", err.text);
                 return -EINVAL;
         }
-        if ((r = outputs_open(&m->out, &opt->out)) < 0 || (r = push_configure(&m->push, m->cfg)) < 0)
+        if ((r = outputs_open(&m->out, &opt->out)) < 0 || (r = configure_push(m)) < 0)
                 return r;
         resolve_identity(m);
         if ((r = new_diag(m)) < 0)
@@ -531,7 +547,9 @@ void manager_stop(struct manager *m) {
         tailers_free(&m->tailers);
         kmsg_close(&m->kmsg);
         journalwatch_free(&m->journal);
-        push_close(&m->push, 2.);       /* the last alerts, if Alertmanager takes them */
+        if (m->push)
+                net_module()->push_close(m->push, 2.);  /* the last alerts, if Alertmanager takes them */
+        m->push = NULL;
         outputs_close(&m->out);
         if (m->started)
                 say("stopped: %llu lines read, %llu classified, %llu alerts", (unsigned long long) m->feed.lines,

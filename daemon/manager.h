@@ -39,7 +39,7 @@ struct manager {
         bool have_nginx_id;
         struct feed feed;               /* the diagnosis, and whether evidence came since the last flush */
         struct outputs out;
-        struct push push;               /* [Alertmanager], [Webhook] */
+        struct push *push;              /* [Alertmanager], [Webhook] (badgatewayd-net.so); NULL: none yet */
         struct tailers tailers;
         struct kmsg kmsg;               /* the kernel's records, where it can be read (fd -1 if not) */
         struct journalwatch journal;    /* the journal as a log source */

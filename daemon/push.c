@@ -7,13 +7,51 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "alertmanager_json.h"
 #include "clock.h"
 #include "jsonstr.h"
+#include "push_queue.h"
 #include "say.h"
 #include "sink.h"
 
 #define BACKOFF_MAX_S 30.
+
+struct push_target {
+        const char *name;               /* "Alertmanager", "webhook" */
+        const char *output;             /* its label in the metrics: "alertmanager", "webhook" */
+        struct push *push;
+        char url[CONFIG_URL_MAX + 32];  /* where to POST; "" when off */
+        bool batch;                     /* Alertmanager: a JSON array, one item per alert id */
+        struct push_queue queue;
+        CURL *easy;                     /* the request in flight, or NULL */
+        char *body;
+        struct curl_slist *headers;
+        char error[CURL_ERROR_SIZE];
+        char reply[PUSH_REPLY_MAX];
+        size_t reply_len;
+        ev_timer retry;
+        double backoff;                 /* seconds before the next try; 0 while it works */
+        bool failing, full, refused;    /* what was said, until a request is delivered again */
+        uint64_t delivered_before, dropped_before;      /* the queue's counts when it began failing */
+};
+
+struct push_socket;
+
+struct push {
+        struct ev_loop *loop;
+        CURLM *multi;                   /* NULL until a target is on */
+        ev_timer curl_timer;
+        ev_timer resend;
+        uint64_t resend_usec;
+        char instance[256];             /* the host name: Alertmanager's "instance" label */
+        push_firing_fn firing;
+        void *firing_userdata;
+        struct push_target am, hook;
+        struct push_socket *sockets;    /* every socket curl asked us to watch */
+        bool draining;
+};
 
 /* One socket curl wants watched. */
 struct push_socket {
@@ -293,7 +331,10 @@ static void init_target(struct push *p, struct push_target *t, const char *name,
         t->retry.data = t;
 }
 
-void push_init(struct push *p, struct ev_loop *loop, push_firing_fn firing, void *userdata) {
+struct push *push_new(struct ev_loop *loop, push_firing_fn firing, void *userdata) {
+        struct push *p = malloc(sizeof(*p));
+        if (!p)
+                return NULL;
         *p = (struct push) { .loop = loop, .firing = firing, .firing_userdata = userdata };
         init_target(p, &p->am, "Alertmanager", "alertmanager", true);
         init_target(p, &p->hook, "webhook", "webhook", false);
@@ -302,6 +343,7 @@ void push_init(struct push *p, struct ev_loop *loop, push_firing_fn firing, void
         p->curl_timer.data = p->resend.data = p;
         if (gethostname(p->instance, sizeof(p->instance) - 1) < 0)
                 snprintf(p->instance, sizeof(p->instance), "localhost");
+        return p;
 }
 
 static int start_curl(struct push *p) {
@@ -406,5 +448,5 @@ void push_close(struct push *p, double grace_s) {
         }
         while (p->sockets)
                 forget_socket(p, p->sockets);
-        p->multi = NULL;
+        free(p);
 }

@@ -10,13 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <curl/curl.h>
 #include <ev.h>
 
 #include "config.h"
 #include "diag.h"
 #include "metrics.h"
-#include "push_queue.h"
 
 enum {
         PUSH_BATCH_MAX = 64,            /* alerts in one POST to Alertmanager */
@@ -25,48 +23,13 @@ enum {
         PUSH_REPLY_SAID = 200,          /* of which at most this many are logged, escaped */
 };
 
-struct push;
-
-struct push_target {
-        const char *name;               /* "Alertmanager", "webhook" */
-        const char *output;             /* its label in the metrics: "alertmanager", "webhook" */
-        struct push *push;
-        char url[CONFIG_URL_MAX + 32];  /* where to POST; "" when off */
-        bool batch;                     /* Alertmanager: a JSON array, one item per alert id */
-        struct push_queue queue;
-        CURL *easy;                     /* the request in flight, or NULL */
-        char *body;
-        struct curl_slist *headers;
-        char error[CURL_ERROR_SIZE];
-        char reply[PUSH_REPLY_MAX];
-        size_t reply_len;
-        ev_timer retry;
-        double backoff;                 /* seconds before the next try; 0 while it works */
-        bool failing, full, refused;    /* what was said, until a request is delivered again */
-        uint64_t delivered_before, dropped_before;      /* the queue's counts when it began failing */
-};
-
 /* What fires now: the manager passes diag_each_firing() of its current diagnosis. */
 typedef void (*push_firing_fn)(void *userdata, uint64_t now, diag_alert_fn fn, void *fn_userdata);
 
-struct push_socket;
+struct push;
 
-struct push {
-        struct ev_loop *loop;
-        CURLM *multi;                   /* NULL until a target is on */
-        ev_timer curl_timer;
-        ev_timer resend;
-        uint64_t resend_usec;
-        char instance[256];             /* the host name: Alertmanager's "instance" label */
-        push_firing_fn firing;
-        void *firing_userdata;
-        struct push_target am, hook;
-        struct push_socket *sockets;    /* every socket curl asked us to watch */
-        bool draining;
-};
-
-/* Nothing is sent before push_configure(). */
-void push_init(struct push *p, struct ev_loop *loop, push_firing_fn firing, void *userdata);
+/* Sends nothing before push_configure(); loop must outlive it. NULL when out of memory. */
+struct push *push_new(struct ev_loop *loop, push_firing_fn firing, void *userdata);
 /* Takes [Alertmanager] and [Webhook] from c, at start and on every reload: a new URL gets what is
  * queued; a target turned off drops its queue (said). 0, or -ENOMEM when curl cannot start. */
 int push_configure(struct push *p, const struct config *c);
@@ -76,5 +39,5 @@ void push_alert(struct push *p, const struct alert *a);
  * outputs_count(): output="alertmanager", "webhook". */
 void push_count(const struct push *p, struct metrics *m);
 /* Waits up to grace_s seconds on the loop for what is queued (not for a target that fails), says
- * what was left undelivered or dropped, and frees everything. */
+ * what was left undelivered or dropped, and frees everything, p included. */
 void push_close(struct push *p, double grace_s);

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "fuzz_check.h"
+#include "url.h"             /* the daemon's URL checker (libcurl's parser) */
 
 static void check_accepted(const struct config *c) {
         FUZZ_CHECK(c->n_pools >= 0 && c->n_pools <= CONFIG_MAX_POOLS);
@@ -18,6 +19,9 @@ static void check_accepted(const struct config *c) {
         FUZZ_CHECK(!c->metrics_listen[0] || c->metrics_address.kind == ADDRESS_INET ||
                    c->metrics_address.kind == ADDRESS_INET6 || c->metrics_address.kind == ADDRESS_ANY);
         FUZZ_CHECK(!c->metrics_textfile_dir[0] || c->metrics_textfile_dir[0] == '/');
+        const char *urls[] = { c->alertmanager_url, c->webhook_url };
+        for (int i = 0; i < 2; i++)
+                FUZZ_CHECK(!urls[i][0] || strncmp(urls[i], "http://", 7) == 0 || strncmp(urls[i], "https://", 8) == 0);
         for (int i = 0; i < c->n_pools; i++) {
                 const struct pool_config *p = &c->pools[i];
                 FUZZ_CHECK(memchr(p->name, '\0', sizeof(p->name)));
@@ -36,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(text, data, size);
         text[size] = '\0';
         config_defaults(c);
+        config_set_url_check(url_check);
         int r = config_parse_string(c, "fuzz.conf", text, &err);
         FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
         if (r == -EINVAL)

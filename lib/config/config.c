@@ -13,7 +13,6 @@
 #include "dropins.h"
 #include "duration.h"
 #include "host.h"
-#include "url.h"
 
 struct parse {
         struct config *c;
@@ -314,20 +313,28 @@ static int metrics_key(struct parse *p, const char *key, const char *value) {
         return -ENOENT;
 }
 
-/* http:// or https://, a host, a port 1 to 65535 if any: what curl is handed as it is. */
-static int set_url(struct parse *p, const char *key, const char *value, char *out, size_t size) {
-        const char *why = url_problem(value);
-        if (why) {
+static config_url_check_fn *url_check;
+
+void config_set_url_check(config_url_check_fn *check) {
+        url_check = check;
+}
+
+/* http:// or https://, a host, a port 1 to 65535 if any, as the program's checker finds it. */
+static int set_url(struct parse *p, const char *section, const char *key, const char *value, char *out,
+                   size_t size) {
+        const char *why = "this program has no URL checker";
+        int r = url_check ? url_check(value, &why) : -ENOSYS;
+        if (r == -EINVAL)
                 fail(p, "%s: '%s' is not an http:// or https:// URL: %s (example: http://127.0.0.1:9093)", key, value,
                      why);
-                return -EINVAL;
-        }
-        return set_string(p, key, value, out, size);
+        else if (r < 0)
+                fail(p, "%s; [%s] needs it", why, section);
+        return r < 0 ? -EINVAL : set_string(p, key, value, out, size);
 }
 
 static int alertmanager_key(struct parse *p, const char *key, const char *value) {
         if (strcmp(key, "URL") == 0)
-                return set_url(p, key, value, p->c->alertmanager_url, sizeof(p->c->alertmanager_url));
+                return set_url(p, "Alertmanager", key, value, p->c->alertmanager_url, sizeof(p->c->alertmanager_url));
         uint64_t v;
         if (strcmp(key, "ResendInterval") != 0)
                 return -ENOENT;
@@ -343,7 +350,7 @@ static int alertmanager_key(struct parse *p, const char *key, const char *value)
 
 static int webhook_key(struct parse *p, const char *key, const char *value) {
         if (strcmp(key, "URL") == 0)
-                return set_url(p, key, value, p->c->webhook_url, sizeof(p->c->webhook_url));
+                return set_url(p, "Webhook", key, value, p->c->webhook_url, sizeof(p->c->webhook_url));
         return -ENOENT;
 }
 

@@ -70,6 +70,15 @@ struct config_error {
         char text[PATH_MAX + 512];      /* "FILE:LINE: unknown key 'X' in [Daemon]; did you mean 'Y'?" */
 };
 
+/* Checks a push URL ([Alertmanager] URL=, [Webhook] URL=) the way the program that sends to it
+ * reads it (badgatewayd: daemon/url.c, libcurl's parser, in its network module). 0 when url is
+ * fine; -EINVAL with *why saying what is wrong with it ("no host"); another -errno when it cannot
+ * check at all, *why then saying why ("cannot load …"). *why: static, or valid until the next call. */
+typedef int config_url_check_fn(const char *url, const char **why);
+/* The checker config_load() and config_parse_string() use from now on, for the whole process.
+ * Without one (NULL, the start) every URL= is an error: "this program has no URL checker". */
+void config_set_url_check(config_url_check_fn *check);
+
 /* Every setting at its default: no pools, no logs, no user (discovery fills them), host NULL. */
 void config_defaults(struct config *c);
 /* Frees c, its host_conf included; NULL is fine. */

@@ -8,12 +8,14 @@
 #include "config.h"
 #include "duration.h"
 #include "fixtures.h"
+#include "url.h"             /* the daemon's URL checker, libcurl's parser */
 
 static struct config *c;
 static struct config_error err;
 
 static void setup(void) {
         c = calloc(1, sizeof(*c));
+        config_set_url_check(url_check);
 }
 
 static void teardown(void) {
@@ -239,6 +241,24 @@ START_TEST(test_push_sections) {
                      "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'Url' in [Alertmanager]; did you mean 'URL'?");
         expect_error("[AlertManagr]\n",
                      "/etc/badgatewayd/badgatewayd.conf:1: unknown section 'AlertManagr'; did you mean 'Alertmanager'?");
+}
+END_TEST
+
+static int cannot_check(const char *url, const char **why) {
+        *why = "cannot load /x/badgatewayd-net.so: No such file or directory";
+        return -ELIBACC;
+}
+
+/* A checker that cannot check, and none at all: an error at the URL's line, naming the section. */
+START_TEST(test_url_checker_missing) {
+        config_set_url_check(cannot_check);
+        expect_error("[Daemon]\n[Webhook]\nURL = http://127.0.0.1:1\n",
+                     "/etc/badgatewayd/badgatewayd.conf:3: cannot load /x/badgatewayd-net.so: No such file or "
+                     "directory; [Webhook] needs it");
+        ck_assert_int_eq(parse("[Alertmanager]\nResendInterval = 5s\n"), 0);
+        config_set_url_check(NULL);
+        expect_error("[Alertmanager]\nURL = http://127.0.0.1:1\n",
+                     "/etc/badgatewayd/badgatewayd.conf:2: this program has no URL checker; [Alertmanager] needs it");
 }
 END_TEST
 
@@ -523,6 +543,7 @@ int main(void) {
         tcase_add_test(tc, test_dropin_metrics_off);
         tcase_add_test(tc, test_dropins_without_main_file);
         tcase_add_test(tc, test_push_sections);
+        tcase_add_test(tc, test_url_checker_missing);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

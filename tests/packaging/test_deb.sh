@@ -65,6 +65,12 @@ start=$(date +%s)
 deb=$(echo "$tmp"/badgatewayd_"$version"_*.deb)
 [ -f "$deb" ] || die "no $tmp/badgatewayd_${version}_*.deb"
 echo "built $(basename "$deb") in $(($(date +%s) - start))s"
+# dh_shlibdeps scans the private module too: libcurl's and libmicrohttpd's packages stay in Depends.
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libcurl4 libmicrohttpd12; do
+  [[ ", $depends" == *", $lib "* ]] || die "Depends lacks $lib: $depends"
+done
+echo "Depends: $depends"
 
 # 2. lintian: no error and no warning (info shown, not fatal).
 if ! lintian --fail-on error,warning --display-info "$tmp"/badgatewayd_"$version"_*.changes >"$tmp/lintian" 2>&1; then
@@ -83,7 +89,8 @@ dpkg-query -W -f='${Status}\n' badgatewayd | grep -qx 'install ok installed' ||
   die "not installed: $(dpkg-query -W -f='${Status}' badgatewayd)"
 echo "installed $version"
 
-for f in /usr/sbin/badgatewayd /lib/systemd/system/badgatewayd.service \
+module=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/badgatewayd/badgatewayd-net.so
+for f in /usr/sbin/badgatewayd "$module" /lib/systemd/system/badgatewayd.service \
          /usr/lib/sysusers.d/badgatewayd.conf /usr/lib/systemd/catalog/badgatewayd.catalog \
          /etc/badgatewayd/badgatewayd.conf /etc/logrotate.d/badgatewayd \
          /usr/share/man/man8/badgatewayd.8.gz /usr/share/man/man5/badgatewayd.conf.5.gz \
@@ -140,6 +147,11 @@ set -e
 echo "/usr/sbin/badgatewayd check --config gone.conf: exit $rc: $(head -1 "$tmp/check")"
 [ "$rc" -eq 2 ] && grep -q '^BADGATEWAY CRITICAL - ' "$tmp/check" && grep -q 'fpm_down gone: ' "$tmp/check" ||
   die "check of a pool nobody serves: exit $rc, $(cat "$tmp/check")"
+# [Alertmanager] and [Metrics] Listen=: the installed daemon loads its module, which checks the URL.
+printf '[Alertmanager]\nURL = http://127.0.0.1:9093\n[Metrics]\nListen = 127.0.0.1:0\n' >>"$tmp/gone.conf"
+/usr/sbin/badgatewayd --check-config --config "$tmp/gone.conf" >"$tmp/check" 2>&1 ||
+  die "--check-config with [Alertmanager] and [Metrics]: $(cat "$tmp/check")"
+echo "/usr/sbin/badgatewayd --check-config with [Alertmanager] and [Metrics]: $(cat "$tmp/check") ($module)"
 
 # The state systemd's StateDirectory= makes when the unit starts (which it cannot here): purge
 # must remove it.

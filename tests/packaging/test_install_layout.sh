@@ -33,3 +33,31 @@ for opt in --prefix=/usr --sysconfdir=/etc --localstatedir=/var; do
   [[ " $setup " == *" $opt "* ]] || die "README's '$setup' lacks $opt"
 done
 grep -q 'puts the binary in `/usr/sbin`' "$src/README.md" || die "README no longer says where the binary goes"
+
+# libcurl and libmicrohttpd are badgatewayd-net.so's, which the installed daemon loads from its
+# installed place under the same root (here the DESTDIR) only when the configuration needs HTTP.
+module=$(cd "$tmp" && find . -path '*/badgatewayd/badgatewayd-net.so' -type f | sed 's|^\.||')
+[ -n "$module" ] || die "no badgatewayd-net.so installed"
+! ldd "$tmp$bin" | grep -E 'libcurl|libmicrohttpd' || die "$bin links libcurl or libmicrohttpd itself"
+ldd "$tmp$module" | grep -q libcurl || die "$module does not link libcurl"
+printf '[Pool www]\nListen = %s/php.sock\n[Alertmanager]\nURL = http://127.0.0.1:9093\n' "$tmp" >"$tmp/am.conf"
+printf '[Pool www]\nListen = %s/php.sock\n[Alertmanager]\nURL = http://127.0.0.1:99999\n' "$tmp" >"$tmp/bad.conf"
+printf '[Pool www]\nListen = %s/php.sock\n' "$tmp" >"$tmp/plain.conf"
+"$tmp$bin" --check-config --config "$tmp/am.conf" >/dev/null || die "$bin --check-config of [Alertmanager] failed"
+set +e
+out=$("$tmp$bin" --check-config --config "$tmp/bad.conf" 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 78 ] && [[ $out == *"bad.conf:4: URL: 'http://127.0.0.1:99999' is not an http:// or https:// URL: Port number"* ]] ||
+  die "the module's URL check: exit $rc: $out"
+echo "installed $module; the installed daemon loads it for [Alertmanager] and checks URLs with it"
+# Without it: what needs no HTTP still runs; [Alertmanager] is a config error that says why.
+rm "$tmp$module"
+"$tmp$bin" --check-config --config "$tmp/plain.conf" >/dev/null || die "--check-config without the module failed"
+set +e
+out=$("$tmp$bin" --check-config --config "$tmp/am.conf" 2>&1)
+rc=$?
+set -e
+want="am.conf:4: cannot load $tmp$module: cannot open shared object file: No such file or directory; [Alertmanager] needs it"
+[ "$rc" -eq 78 ] && [[ $out == *"$want" ]] || die "without the module: exit $rc: '$out', not '...$want'"
+echo "without it: $out"

@@ -1,6 +1,7 @@
 #include "url.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ static const char *parsed_problem(CURLU *u, const char *url, const char *authori
         return port_problem(u, authority);
 }
 
-const char *url_problem(const char *url) {
+static const char *url_problem(const char *url) {
         const char *authority = after_scheme(url);
         if (!authority)
                 return "not http:// or https://";
@@ -64,4 +65,9 @@ const char *url_problem(const char *url) {
         const char *why = parsed_problem(u, url, authority);
         curl_url_cleanup(u);
         return why;
+}
+
+int url_check(const char *url, const char **why) {
+        *why = url_problem(url);
+        return *why ? -EINVAL : 0;
 }
