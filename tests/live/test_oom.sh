@@ -138,7 +138,12 @@ grep -q '"cause":"worker_killed","state":"resolved"' "$dir/alerts.jsonl" || { ec
 kill -TERM "$bgw_pid"; wait "$bgw_pid" 2>/dev/null
 grep -q '"/dev/kmsg"' "$dir/state/state.json" || { echo "FAIL: the state file keeps no /dev/kmsg position"; fail=1; }
 echo "daemon stopped; GET /eat.php -> $(http_status "$port" /eat.php)"
-child2=$(grep -o 'child [0-9]* exited on signal 9 (SIGKILL)' "$dir/php-fpm.log" | sed -n 2p | cut -d' ' -f2)
+# php-fpm's master logs the kill when it reaps the child, which can be after nginx's 502
+for _ in $(seq 50); do
+  child2=$(grep -o 'child [0-9]* exited on signal 9 (SIGKILL)' "$dir/php-fpm.log" | sed -n 2p | cut -d' ' -f2)
+  [ -n "$child2" ] && break
+  sleep 0.1
+done
 start_daemon "$dir/alerts2.jsonl"
 for _ in $(seq 100); do grep -q '"cause":"worker_killed","state":"firing"' "$dir/alerts2.jsonl" && break; sleep 0.1; done
 alert2=$(grep -m1 '"cause":"worker_killed","state":"firing"' "$dir/alerts2.jsonl")
