@@ -199,6 +199,14 @@ static int no_pools(const struct config *c, const char *file, struct config_erro
         return -ENOENT;
 }
 
+/* [Nginx] Config= names a file that cannot be read as nginx's: a typo, a directory, a device. The
+ * default place missing is no error (no nginx here); a path the user wrote is. */
+static int nginx_conf_unread(const struct config *c, struct config_error *err) {
+        snprintf(err->text, sizeof(err->text), "%s:%d: Config: %s (nginx's main file)", c->nginx_conf_from,
+                 c->nginx_conf_line, c->host->nginx_unread[0] ? c->host->nginx_unread : "cannot be read");
+        return -EINVAL;
+}
+
 int loadconf(struct config *c, const char *file, struct config_error *err) {
         err->text[0] = '\0';
         config_set_url_check(net_url_check);
@@ -210,6 +218,8 @@ int loadconf(struct config *c, const char *file, struct config_error *err) {
         }
         if (r == 0)
                 r = read_host(c, err);
+        if (r == 0 && c->nginx_conf[0] && !c->host->nginx)
+                r = nginx_conf_unread(c, err);
         if (r < 0)
                 return r;
         if (c->n_pools) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "dropins.h"
 #include "duration.h"
@@ -183,8 +184,11 @@ static int nginx_key(struct parse *p, const char *key, const char *value) {
         }
         if (strcmp(key, "User") == 0)
                 return set_string(p, key, value, c->nginx_user, sizeof(c->nginx_user));
-        if (strcmp(key, "Config") == 0)
+        if (strcmp(key, "Config") == 0) {
+                snprintf(c->nginx_conf_from, sizeof(c->nginx_conf_from), "%s", p->file);
+                c->nginx_conf_line = p->line;
                 return set_path(p, key, value, c->nginx_conf, sizeof(c->nginx_conf));
+        }
         return -ENOENT;
 }
 
@@ -258,6 +262,12 @@ static int set_listen(struct parse *p, const char *value, struct pool_config *pc
         if (r < 0 || nginx_form(value) || a.kind == ADDRESS_HOST || a.kind == ADDRESS_GROUP) {
                 fail(p, "Listen: '%s' is not a listen address (/run/php/x.sock, unix:/path, "
                         "127.0.0.1:9000, [::1]:9000, localhost:9000 or a port)", value);
+                return -EINVAL;
+        }
+        const char *path = address_unix_path(&a);
+        struct stat st;
+        if (path && *path && (path[strlen(path) - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))) {
+                fail(p, "Listen: '%s' is a directory, not a socket path (/run/php/x.sock)", value);
                 return -EINVAL;
         }
         r = set_string(p, "Listen", value, pc->listen, sizeof(pc->listen));

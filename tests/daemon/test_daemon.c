@@ -484,6 +484,7 @@ START_TEST(test_acl_pool_no_finding) {
         newdir();
         ck_assert_msg(fpm_env_start(&e, &pool, 1) == 0, "php-fpm: %s", e.error);
         harness_track(e.pid, e.dir);
+        write_file(path_in("none.conf"), "");   /* an empty nginx.conf: no nginx; a missing one is an error */
         snprintf(text, sizeof(text), "[Nginx]\nUser = www-data\nConfig = %s/none.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n",
                  dir, e.dir);
         write_file(path_in("bgw.conf"), text);
@@ -539,6 +540,7 @@ START_TEST(test_check_unset_var_not_probed) {
                  "user = www-data\npm = static\npm.max_children = 2\n", path_in("site-fpm.log"));
         write_file(path_in("site-fpm.conf"), text);
         write_file(path_in("site-fpm.log"), "");
+        write_file(path_in("none.conf"), "");   /* an empty nginx.conf: no nginx; a missing one is an error */
         snprintf(text, sizeof(text), "[Nginx]\nUser = %s\nConfig = %s/none.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n"
                  "Config = %s\n", servers_nginx_user(), dir, e.dir, path_in("site-fpm.conf"));
         write_file(path_in("bgw.conf"), text);
@@ -592,6 +594,7 @@ END_TEST
 START_TEST(test_perfdata_labels_unique) {
         char text[1024], *out, *err;
         newdir();
+        write_file(path_in("none.conf"), "");   /* an empty nginx.conf: no nginx; a missing one is an error */
         snprintf(text, sizeof(text), "[Pool a b]\nListen = %s/x1.sock\n[Pool a|b]\nListen = %s/x2.sock\n"
                  "[Nginx]\nConfig = %s/none.conf\nErrorLog = %s/none.log\n[PHP-FPM]\nConfig = %s/none.conf\n",
                  dir, dir, dir, dir, dir);

@@ -151,6 +151,21 @@ START_TEST(test_comments_on_their_own_line) {
 }
 END_TEST
 
+/* A directory is no socket path: probing it would say "nothing listens" forever. */
+START_TEST(test_listen_directory) {
+        expect_error("[Pool x]\nListen = /\n", AT "2: Listen: '/' is a directory, not a socket path (/run/php/x.sock)");
+        expect_error("[Pool x]\nListen = /run/php/\n",
+                     AT "2: Listen: '/run/php/' is a directory, not a socket path (/run/php/x.sock)");
+        char dir[128], text[256], want[512];
+        fixture_newdir(dir);
+        snprintf(text, sizeof(text), "[Pool x]\nListen = unix:%s\n", dir);
+        snprintf(want, sizeof(want), AT "2: Listen: 'unix:%s' is a directory, not a socket path (/run/php/x.sock)", dir);
+        expect_error(text, want);
+        rmdir(dir);
+        ck_assert_int_eq(parse(text), 0);       /* not there (yet): php-fpm makes it */
+}
+END_TEST
+
 START_TEST(test_unknown_key_suggests) {
         expect_error("[Daemon]\nProbeIntervall = 5s\n[Pool www]\nListen = /x.sock\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'ProbeIntervall' in [Daemon]; did you mean 'ProbeInterval'?");
@@ -582,6 +597,7 @@ int main(void) {
         tcase_add_test(tc, test_url_checker_missing);
         tcase_add_test(tc, test_messages_say_the_fault);
         tcase_add_test(tc, test_comments_on_their_own_line);
+        tcase_add_test(tc, test_listen_directory);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
