@@ -604,6 +604,18 @@ START_TEST(test_perfdata_labels_unique) {
         ck_assert_msg(strstr(out, "'a_b_probe'=") && strstr(out, "'a_b_2_probe'=") && strstr(out, "'a_b_2_up'="), "%s", out);
         free(out);
         free(err);
+        /* a name read from php-fpm's configuration may hold any byte: a label holds printable UTF-8 */
+        snprintf(text, sizeof(text), "[global]\nerror_log = %s/fpm.log\n[a=b\x01" "c\xff d\xc3\xa9]\nlisten = %s/x3.sock\n"
+                 "user = nobody\npm = static\npm.max_children = 1\n", dir, dir);
+        write_file(path_in("fpm.conf"), text);
+        write_file(path_in("fpm.log"), "");
+        snprintf(text, sizeof(text), "[Nginx]\nConfig = %s/none.conf\nErrorLog = %s/none.log\n[PHP-FPM]\nConfig = %s/fpm.conf\n",
+                 dir, dir, dir);
+        write_file(path_in("bgw.conf"), text);
+        ck_assert_int_eq(bgw_run(args, &out, &err), 2);
+        ck_assert_msg(strstr(out, " 'a_b_c__d\xc3\xa9_probe'=") && strstr(out, " 'a_b_c__d\xc3\xa9_up'="), "%s", out);
+        free(out);
+        free(err);
 }
 END_TEST
 
