@@ -126,6 +126,7 @@ static int parse_args(struct check *k, int argc, char **argv) {
         }
         struct timestamp t;
         if (optind < argc) {
+                fprintf(stderr, "badgatewayd check: unexpected argument '%s'\n", argv[optind]);
                 usage(stderr);
                 return USAGE_OPTION;
         }

@@ -193,6 +193,22 @@ START_TEST(test_run_bad_config) {
                       "%s", out);
         free(out);
         free(err);
+        /* an argument no command takes is named; --help exits 0 everywhere, --check-config too */
+        const char *extra[] = { "run", "extra", NULL };
+        ck_assert_int_eq(bgw_run(extra, &out, &err), 64);
+        ck_assert_msg(strncmp(err, "badgatewayd run: unexpected argument 'extra'\n", 45) == 0, "%s", err);
+        free(out);
+        free(err);
+        const char *cc_help[] = { "--check-config", "--help", NULL };
+        ck_assert_int_eq(bgw_run(cc_help, &out, &err), 0);
+        ck_assert_msg(strncmp(out, "usage: badgatewayd --check-config", 33) == 0 && !err[0], "%s%s", out, err);
+        free(out);
+        free(err);
+        const char *help[] = { "--help", NULL };
+        ck_assert_int_eq(bgw_run(help, &out, &err), 0);
+        ck_assert_msg(strstr(out, " [--state-dir DIR]") && strstr(out, "scan [--json] [--ascii]"), "%s", out);
+        free(out);
+        free(err);
         const char *bad_usage[] = { "check", "--no-such-option", NULL };
         ck_assert_int_eq(bgw_run(bad_usage, &out, &err), 3);
         ck_assert_msg(strncmp(out, "BADGATEWAY UNKNOWN - usage error", 32) == 0, "%s", out);
