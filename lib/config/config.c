@@ -493,7 +493,7 @@ static void begin_section(struct parse *p, const char *name) {
             strcmp(name, "Metrics") == 0 || strcmp(name, "Journal") == 0 || strcmp(name, "Alertmanager") == 0 ||
             strcmp(name, "Webhook") == 0)
                 return;
-        if (strncmp(name, "Pool ", 5) == 0 && !name[5 + strspn(name + 5, " \t")]) {
+        if (strncmp(name, "Pool", 4) == 0 && !name[4 + strspn(name + 4, " \t")]) {
                 fail(p, "[%s] has no name: a pool's section is [Pool NAME], the name alerts give it", name);
                 return;
         }

@@ -125,6 +125,7 @@ START_TEST(test_messages_say_the_fault) {
         expect_error("[Alertmanager]\nResendInterval = 0\n", AT "2: ResendInterval: '0' is out of range (1s to 1h)");
         expect_error("[Pool ]\nListen = /run/x.sock\n",
                      AT "1: [Pool ] has no name: a pool's section is [Pool NAME], the name alerts give it");
+        expect_error("[Pool]\n", AT "1: [Pool] has no name: a pool's section is [Pool NAME], the name alerts give it");
         expect_error("[Pool \xff\x01]\nListen = /run/x.sock\n", AT "1: the section name holds a control byte or is not UTF-8");
         expect_error("[Pool a\x1b[2Jb]\n", AT "1: the section name holds a control byte or is not UTF-8");
         expect_error("[Pool a\xc2\x9b" "b]\n", AT "1: the section name holds a control byte or is not UTF-8");
