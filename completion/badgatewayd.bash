@@ -43,7 +43,7 @@ _badgatewayd() {
 	check) words='--config --json --since --timeout --version --help' ;;
 	scan) words='--json --since --ascii --journal --unit --directory --file --version --help -' ;; # - : standard input
 	discover) words='--root --json --version --help' ;;
-	--check-config) words='--config --version' ;;
+	--check-config) words='--config --version --help' ;;
 	esac
 	if [[ $cmd == scan && $cur != -* ]]; then
 		compopt -o filenames 2>/dev/null

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "configfindings.h"
 #include "diag.h"
+#include "jsonstr.h"
 #include "loadconf.h"
 #include "pools.h"
 #include "probe.h"
@@ -125,6 +126,7 @@ static int parse_args(struct check *k, int argc, char **argv) {
         }
         struct timestamp t;
         if (optind < argc) {
+                fprintf(stderr, "badgatewayd check: unexpected argument '%s'\n", argv[optind]);
                 usage(stderr);
                 return USAGE_OPTION;
         }
@@ -324,25 +326,40 @@ static void print_text(void *userdata, const struct alert *a) {
         }
 }
 
-static char label_char(char c) {
-        return strchr("'=| \t\n\r", c) ? '_' : c;
+/* A pool's name as a perfdata label (the plugin guidelines: no ' or =): that, and what a label
+ * should not hold (blanks, '|', control bytes, bytes of no UTF-8 character, as a name read from
+ * php-fpm's configuration may), becomes '_'; printable UTF-8 stays. out has size bytes. */
+static void label_of(const char *name, char *out, size_t size) {
+        size_t n = strlen(name), k = 0;
+        for (size_t i = 0, len; i < n && k + 5 < size; i += len) {
+                const unsigned char *b = (const unsigned char *) name + i;
+                len = utf8_seq(b, n - i);
+                bool odd = !len || b[0] <= ' ' || b[0] == 0x7f || (b[0] == 0xc2 && b[1] < 0xa0) || strchr("'=|", b[0]);
+                len = len ? len : 1;
+                if (odd)
+                        out[k++] = '_';
+                else
+                        memcpy(out + k, b, len), k += len;
+        }
+        out[k] = '\0';
 }
+
+enum { LABEL_MAX = CONFIG_NAME_MAX * 4 + 8 };
 
 /* Two names that make the same label once their odd characters are '_' ("a b", "a|b"). */
 static bool same_label(const char *a, const char *b) {
-        for (; *a && *b; a++, b++)
-                if (label_char(*a) != label_char(*b))
-                        return false;
-        return !*a && !*b;
+        char la[LABEL_MAX], lb[LABEL_MAX];
+        label_of(a, la, sizeof(la));
+        label_of(b, lb, sizeof(lb));
+        return strcmp(la, lb) == 0;
 }
 
-/* ' NAME_SUFFIX=': quoted always, as Icinga's guidelines ask; what a label may not hold (' and
- * =) or should not (blanks, '|') becomes '_'; the nth (from 2) pool of one label gets _n, so
- * that no two labels are one (graphers keep one series per label). */
+/* ' NAME_SUFFIX=': quoted always, as Icinga's guidelines ask; the nth (from 2) pool of one label
+ * gets _n, so that no two labels are one (graphers keep one series per label). */
 static void put_label(const char *name, unsigned nth, const char *suffix) {
-        fputs(" '", stdout);
-        for (; *name; name++)
-                putchar(label_char(*name));
+        char label[LABEL_MAX];
+        label_of(name, label, sizeof(label));
+        printf(" '%s", label);
         if (nth > 1)
                 printf("_%u", nth);
         printf("_%s'=", suffix);

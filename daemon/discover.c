@@ -229,6 +229,7 @@ static int parse_args(struct discovery *d, int argc, char **argv) {
                 }
         }
         if (optind < argc) {
+                fprintf(stderr, "badgatewayd discover: unexpected argument '%s'\n", argv[optind]);
                 usage(stderr);
                 return -1;
         }

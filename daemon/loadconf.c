@@ -199,6 +199,14 @@ static int no_pools(const struct config *c, const char *file, struct config_erro
         return -ENOENT;
 }
 
+/* [Nginx] Config= names a file that cannot be read as nginx's: a typo, a directory, a device. The
+ * default place missing is no error (no nginx here); a path the user wrote is. */
+static int nginx_conf_unread(const struct config *c, struct config_error *err) {
+        snprintf(err->text, sizeof(err->text), "%s:%d: Config: %s (nginx's main file)", c->nginx_conf_from,
+                 c->nginx_conf_line, c->host->nginx_unread[0] ? c->host->nginx_unread : "cannot be read");
+        return -EINVAL;
+}
+
 int loadconf(struct config *c, const char *file, struct config_error *err) {
         err->text[0] = '\0';
         config_set_url_check(net_url_check);
@@ -210,6 +218,8 @@ int loadconf(struct config *c, const char *file, struct config_error *err) {
         }
         if (r == 0)
                 r = read_host(c, err);
+        if (r == 0 && c->nginx_conf[0] && !c->host->nginx)
+                r = nginx_conf_unread(c, err);
         if (r < 0)
                 return r;
         if (c->n_pools) {
@@ -309,22 +319,36 @@ size_t loadconf_say_problems(const struct config *c) {
         return h ? host_conf_problems(h, say_problem, NULL) : 0;
 }
 
+static void check_config_usage(FILE *to) {
+        fprintf(to,
+                "usage: badgatewayd --check-config [--config FILE]\n"
+                "  Reads badgatewayd.conf and nginx's and php-fpm's configuration as the daemon would;\n"
+                "  prints where the pools come from, or what is wrong (file:line: key) and exits 78.\n"
+                "  Problems in nginx's or php-fpm's own configuration are said on stderr.\n"
+                "  --config FILE  read FILE instead of " DEFAULT_CONFIG "\n"
+                "  -h, --help     this text\n");
+}
+
 int check_config_main(int argc, char **argv) {
         static const struct option opts[] = {
                 { "config", required_argument, NULL, 'c' },
                 { "check-config", no_argument, NULL, 'k' },
+                { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
         const char *file = NULL;
         int o;
-        while ((o = getopt_long(argc, argv, "c:", opts, NULL)) >= 0) {
+        while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) >= 0) {
                 if (o == 'c')
                         file = optarg;
+                else if (o == 'h')
+                        return check_config_usage(stdout), 0;
                 else if (o != 'k')
-                        return 64;
+                        return check_config_usage(stderr), 64;
         }
         if (optind < argc) {
-                fprintf(stderr, "usage: badgatewayd --check-config [--config FILE]\n");
+                fprintf(stderr, "badgatewayd --check-config: unexpected argument '%s'\n", argv[optind]);
+                check_config_usage(stderr);
                 return 64;
         }
         _cleanup_(config_freep) struct config *c = calloc(1, sizeof(*c));

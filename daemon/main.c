@@ -12,16 +12,18 @@ static void usage(FILE *to) {
         fprintf(to,
                 "usage: badgatewayd COMMAND [ARGS]\n"
                 "commands:\n"
-                "  run [--config FILE] [--stdout] [--journal] [--jsonl FILE]\n"
+                "  run [--config FILE] [--stdout] [--journal] [--jsonl FILE] [--state-dir DIR]\n"
                 "                                         the daemon, in the foreground\n"
                 "  check [--config FILE] [--json] [--since TIME] [--timeout SECONDS]\n"
                 "                                         one round of checks, as a Nagios plugin\n"
-                "  scan [--json] [--since TIME] FILE...   classify existing nginx/php-fpm logs\n"
+                "  scan [--json] [--ascii] [--since TIME] FILE...\n"
+                "                                         classify existing nginx/php-fpm logs\n"
                 "  scan --journal [--unit UNIT]... [--directory DIR | --file FILE]... [FILE...]\n"
                 "                                         ... and the journal's entries\n"
                 "  discover [--root DIR] [--json]         what nginx's and php-fpm's configuration say\n"
                 "  --check-config [--config FILE]         read the config and say what is wrong\n"
-                "  -V, --version                          print the version (after any command too)\n");
+                "  -V, --version                          print the version (after any command too)\n"
+                "  -h, --help                             this text (COMMAND --help: that command's)\n");
 }
 
 /* -V or --version anywhere among a command's options (not as an option's value, nor after "--"):

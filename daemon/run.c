@@ -51,6 +51,7 @@ static int parse_args(int argc, char **argv, struct manager_options *opt) {
                 }
         }
         if (optind < argc) {
+                fprintf(stderr, "badgatewayd run: unexpected argument '%s'\n", argv[optind]);
                 usage(stderr);
                 return -EINVAL;
         }

@@ -15,5 +15,9 @@ cat <<'TXT'
 On your own host:
   ./build/daemon/badgatewayd check                  one round of checks (Nagios exit codes)
   ./build/daemon/badgatewayd scan /var/log/nginx/error.log* /var/log/php*-fpm.log*
-  meson install -C build && systemctl enable --now badgatewayd    the daemon, alerts in the journal
+  the daemon, alerts in the journal (README's "From source, with meson"):
+    meson setup build-install --prefix=/usr --sysconfdir=/etc --localstatedir=/var
+    ninja -C build-install && meson install -C build-install
+    systemd-sysusers && journalctl --update-catalog
+    systemctl daemon-reload && systemctl enable --now badgatewayd
 TXT

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "duration.h"
 
@@ -150,26 +152,6 @@ static int parse_age(const char *s, long *seconds) {
         return 0;
 }
 
-int timestamp_parse_since(const char *s, time_t now, struct timestamp *t) {
-        long age;
-        int r = parse_age(s, &age);
-        if (r == 0) {
-                *t = timestamp_from_time(now - age);
-                return valid(t) ? 0 : -ERANGE;
-        }
-        if (r == -ERANGE)
-                return r;
-        char sep = 0, extra = 0;
-        *t = (struct timestamp) { 0 };
-        int n = sscanf(s, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &t->year, &t->month, &t->day, &sep,
-                       &t->hour, &t->min, &t->sec, &extra);
-        bool date_only = n == 3;
-        bool with_clock = (n == 6 || n == 7) && (sep == ' ' || sep == 'T');
-        if (!(date_only || with_clock) || !valid(t))
-                return -EINVAL;
-        return 0;
-}
-
 static bool is_digit(char c) {
         return c >= '0' && c <= '9';
 }
@@ -284,4 +266,115 @@ bool timestamp_parse_bsd(struct span s, time_t now, struct timestamp *t) {
         if (timestamp_key(t) - timestamp_key(&today) > 2 * 86400 * INT64_C(1000000))
                 t->year--;
         return valid(t);
+}
+
+/* "now", or 00:00:00 local of "today", "yesterday", "tomorrow" (systemd.time(7)'s special
+ * expressions); false for any other word. The day is counted on the calendar, not as 86400 s,
+ * so a day of 23 or 25 hours is still one day. */
+static bool since_word(const char *s, time_t now, struct timestamp *t) {
+        static const struct { const char *word; int days; } words[] = {
+                { "today", 0 }, { "yesterday", -1 }, { "tomorrow", 1 },
+        };
+        if (strcmp(s, "now") == 0) {
+                *t = timestamp_from_time(now);
+                return true;
+        }
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+                struct tm tm;
+                if (strcmp(s, words[i].word) != 0 || !localtime_r(&now, &tm))
+                        continue;
+                tm.tm_mday += words[i].days;
+                tm.tm_hour = 12;        /* mktime() moves the date on; noon is in every day */
+                tm.tm_isdst = -1;
+                time_t noon = mktime(&tm);
+                *t = timestamp_from_time(noon);
+                t->hour = t->min = t->sec = t->usec = 0;
+                return noon != (time_t) -1;
+        }
+        return false;
+}
+
+/* "@1795612991" or "@1795612991.5": seconds since the epoch, UTC (systemd.time(7)). */
+static int since_epoch(const char *s, struct timestamp *t) {
+        char *end;
+        if (s[0] != '@' || !is_digit(s[1]))
+                return -EINVAL;
+        errno = 0;
+        long long secs = strtoll(s + 1, &end, 10);
+        int usec = 0;
+        end += fraction(end, strlen(end), &usec);
+        if (*end || errno || secs > 253402300799LL)     /* 9999-12-31T23:59:59Z */
+                return -EINVAL;
+        *t = timestamp_from_time((time_t) secs);
+        t->usec = usec;
+        return valid(t) ? 0 : -EINVAL;
+}
+
+/* 1 to max digits at *p, moved past them; -1 when none. */
+static int number(const char **p, int max) {
+        int v = 0, n = 0;
+        for (; n < max && is_digit(**p); n++, (*p)++)
+                v = v * 10 + (**p - '0');
+        return n ? v : -1;
+}
+
+/* "2026-11-25", "13:00[:30[.5]]", or both with ' ' or 'T' between; then "Z", "+01:00", "+0100" or
+ * " UTC" (systemd.time(7), RFC 3339). Local time without a zone; a zone is applied. */
+static int since_absolute(const char *s, time_t now, struct timestamp *t) {
+        const char *p = s;
+        bool have_date = is_digit(p[0]) && is_digit(p[1]) && is_digit(p[2]) && is_digit(p[3]) && p[4] == '-';
+        *t = timestamp_from_time(now);
+        t->hour = t->min = t->sec = t->usec = 0;
+        if (have_date) {
+                t->year = number(&p, 4);
+                p++;
+                t->month = number(&p, 2);
+                if (*p++ != '-' || (t->day = number(&p, 2)) < 0)
+                        return -EINVAL;
+                if ((*p == ' ' || *p == 'T') && is_digit(p[1]))
+                        p++;
+        }
+        if (!have_date || p[-1] == ' ' || p[-1] == 'T') {
+                if ((t->hour = number(&p, 2)) < 0 || *p++ != ':' || (t->min = number(&p, 2)) < 0)
+                        return -EINVAL;
+                if (*p == ':' && (p++, (t->sec = number(&p, 2)) < 0))
+                        return -EINVAL;
+                p += fraction(p, strlen(p), &t->usec);
+        }
+        long off = 0;
+        size_t z = zone(p, strlen(p), &off);
+        if (!z && strcmp(p, " UTC") == 0)
+                z = 4;
+        if (p[z] || !valid(t) || t->year > 9999)
+                return -EINVAL;
+        if (!z)
+                return 0;
+        if (!have_date) {       /* a clock alone in a zone: that zone's today */
+                time_t there = now + off;
+                struct tm tm;
+                if (!gmtime_r(&there, &tm))
+                        return -EINVAL;
+                t->year = tm.tm_year + 1900, t->month = tm.tm_mon + 1, t->day = tm.tm_mday;
+        }
+        int usec = t->usec;
+        int64_t secs = ((days_from_civil(t->year, t->month, t->day) * 24 + t->hour) * 60 + t->min) * 60 + t->sec - off;
+        *t = timestamp_from_time((time_t) secs);
+        t->usec = usec;
+        return valid(t) ? 0 : -EINVAL;
+}
+
+int timestamp_parse_since(const char *s, time_t now, struct timestamp *t) {
+        long age;
+        int r = parse_age(s, &age);
+        if (r == 0) {
+                *t = timestamp_from_time(now - age);
+                return valid(t) ? 0 : -ERANGE;
+        }
+        if (r == -ERANGE)
+                return r;
+        if (since_word(s, now, t))
+                return valid(t) ? 0 : -EINVAL;
+        if (s[0] == '@')
+                return since_epoch(s, t);
+        return since_absolute(s, now, t);
 }

@@ -37,8 +37,13 @@ int64_t timestamp_key(const struct timestamp *t);
 const char *timestamp_iso(const struct timestamp *t, char buf[static 32]);
 struct timestamp timestamp_from_time(time_t when);
 /*
- * --since: "2026-11-25", "2026-11-25 13:00[:00]", "2026-11-25T13:00:00",
- * or an age counted back from now, at most 100 years: a duration_parse() time span ("90s",
- * "15m", "1h 30min", "2 weeks"), also as journalctl writes it ("-2h", "2h ago").
+ * --since, as systemd.time(7) "PARSING TIMESTAMPS" reads a timestamp (systemd's
+ * parse_timestamp()): "2026-11-25", "2026-11-25 13:00[:00[.frac]]", "2026-11-25T13:00:00", a clock
+ * alone ("13:00": today), each local unless a zone follows, "Z" or "+01:00"/"+0100" directly
+ * after or " UTC" after a space (zone names other than UTC are not read); "now", and 00:00 of
+ * "today", "yesterday", "tomorrow"; "@SECONDS[.frac]" since the epoch; or an age counted back
+ * from now, at most 100 years: a duration_parse() time span ("90s", "15m", "1h 30min",
+ * "2 weeks"), also as journalctl writes it ("-2h", "2h ago"). now: the time ages count back
+ * from. 0 with *t in local time; -ERANGE for an age past 100 years; -EINVAL for anything else.
  */
 int timestamp_parse_since(const char *s, time_t now, struct timestamp *t);

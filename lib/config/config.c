@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "dropins.h"
 #include "duration.h"
 #include "host.h"
+#include "jsonstr.h"
 
 struct parse {
         struct config *c;
@@ -41,9 +43,9 @@ static void fail(struct parse *p, const char *fmt, ...) {
 
 static int set_duration(struct parse *p, const char *key, const char *value, uint64_t *out) {
         int r = duration_parse(value, out);
-        if (r < 0 || *out == 0)
+        if (r < 0)
                 fail(p, "%s: '%s' is not a duration (examples: 5s, 250ms, 5 min, 1h 30min)", key, value);
-        return r < 0 || *out == 0 ? -EINVAL : 0;
+        return r < 0 ? -EINVAL : 0;     /* 0 is a duration: each caller's range says if it may be */
 }
 
 #define MS 1000ULL
@@ -83,7 +85,8 @@ static int set_duration_key(struct parse *p, const char *key, const char *value)
         return -ENOENT;
 }
 
-static int set_bool(struct parse *p, const char *key, const char *value, bool *out) {
+/* yes, true, on, 1 or no, false, off, 0, in any case; -EINVAL for anything else. */
+static int parse_bool(const char *value, bool *out) {
         static const char *const yes[] = { "yes", "true", "on", "1" }, *const no[] = { "no", "false", "off", "0" };
         for (unsigned i = 0; i < 4; i++) {
                 if (strcasecmp(value, yes[i]) == 0)
@@ -91,6 +94,12 @@ static int set_bool(struct parse *p, const char *key, const char *value, bool *o
                 if (strcasecmp(value, no[i]) == 0)
                         return *out = false, 0;
         }
+        return -EINVAL;
+}
+
+static int set_bool(struct parse *p, const char *key, const char *value, bool *out) {
+        if (parse_bool(value, out) == 0)
+                return 0;
         fail(p, "%s: '%s' is not a boolean (yes or no)", key, value);
         return -EINVAL;
 }
@@ -175,8 +184,11 @@ static int nginx_key(struct parse *p, const char *key, const char *value) {
         }
         if (strcmp(key, "User") == 0)
                 return set_string(p, key, value, c->nginx_user, sizeof(c->nginx_user));
-        if (strcmp(key, "Config") == 0)
+        if (strcmp(key, "Config") == 0) {
+                snprintf(c->nginx_conf_from, sizeof(c->nginx_conf_from), "%s", p->file);
+                c->nginx_conf_line = p->line;
                 return set_path(p, key, value, c->nginx_conf, sizeof(c->nginx_conf));
+        }
         return -ENOENT;
 }
 
@@ -218,10 +230,12 @@ static int journal_key(struct parse *p, const char *key, const char *value) {
                 bool yes;
                 if (strcasecmp(value, "auto") == 0)
                         return c->journal_follow = CONFIG_JOURNAL_AUTO, 0;
-                int r = set_bool(p, key, value, &yes);
-                if (r == 0)
-                        c->journal_follow = yes ? CONFIG_JOURNAL_YES : CONFIG_JOURNAL_NO;
-                return r;
+                if (parse_bool(value, &yes) < 0) {
+                        fail(p, "%s: '%s' is not auto, yes or no", key, value);
+                        return -EINVAL;
+                }
+                c->journal_follow = yes ? CONFIG_JOURNAL_YES : CONFIG_JOURNAL_NO;
+                return 0;
         }
         if (strcmp(key, "Units") == 0)
                 return set_names(p, key, value, c->journal_units, &c->n_journal_units);
@@ -248,6 +262,12 @@ static int set_listen(struct parse *p, const char *value, struct pool_config *pc
         if (r < 0 || nginx_form(value) || a.kind == ADDRESS_HOST || a.kind == ADDRESS_GROUP) {
                 fail(p, "Listen: '%s' is not a listen address (/run/php/x.sock, unix:/path, "
                         "127.0.0.1:9000, [::1]:9000, localhost:9000 or a port)", value);
+                return -EINVAL;
+        }
+        const char *path = address_unix_path(&a);
+        struct stat st;
+        if (path && *path && (path[strlen(path) - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))) {
+                fail(p, "Listen: '%s' is a directory, not a socket path (/run/php/x.sock)", value);
                 return -EINVAL;
         }
         r = set_string(p, "Listen", value, pc->listen, sizeof(pc->listen));
@@ -450,13 +470,34 @@ static struct pool_config *find_pool(struct config *c, const char *name) {
 }
 
 /* "[Pool www]": seen by the reader, so that empty and duplicate sections are caught too. */
+/* Printable UTF-8: no C0, DEL or C1 control, no invalid sequence. A section's name is said in
+ * messages and becomes a pool's name in alerts and perfdata labels. */
+static bool printable_utf8(const char *s) {
+        size_t n = strlen(s);
+        for (size_t i = 0, len; i < n; i += len) {
+                const unsigned char *b = (const unsigned char *) s + i;
+                len = utf8_seq(b, n - i);
+                if (!len || b[0] < 0x20 || b[0] == 0x7f || (b[0] == 0xc2 && b[1] < 0xa0))
+                        return false;
+        }
+        return true;
+}
+
 static void begin_section(struct parse *p, const char *name) {
         p->pool = NULL;
+        if (!printable_utf8(name)) {
+                fail(p, "the section name holds a control byte or is not UTF-8");
+                return;
+        }
         if (strcmp(name, "Daemon") == 0 || strcmp(name, "Nginx") == 0 || strcmp(name, "PHP-FPM") == 0 ||
             strcmp(name, "Metrics") == 0 || strcmp(name, "Journal") == 0 || strcmp(name, "Alertmanager") == 0 ||
             strcmp(name, "Webhook") == 0)
                 return;
-        if (strncmp(name, "Pool ", 5) != 0 || !name[5]) {
+        if (strncmp(name, "Pool", 4) == 0 && !name[4 + strspn(name + 4, " \t")]) {
+                fail(p, "[%s] has no name: a pool's section is [Pool NAME], the name alerts give it", name);
+                return;
+        }
+        if (strncmp(name, "Pool ", 5) != 0) {
                 unknown(p, "section", name, NULL, sections);
                 return;
         }
@@ -480,11 +521,38 @@ static void begin_section(struct parse *p, const char *name) {
         strcpy(p->pool->name, pool);
 }
 
+static const char comment_rule[] = "a comment goes on a line of its own, with '#' or ';' first (as in systemd's files)";
+
+/* ';' or '#' after a blank in "Key = value ; note": libinih would drop the first and keep the
+ * second in the value; both are refused alike. */
+static void notice_inline_comment(struct parse *p, const char *line) {
+        const char *eq = strchr(line, '=');
+        for (const char *c = eq; c && *c; c++)
+                if ((*c == ';' || *c == '#') && (c[-1] == ' ' || c[-1] == '\t')) {
+                        fail(p, "'%.*s' after the value: %s", (int) strcspn(c, "\r\n"), c, comment_rule);
+                        return;
+                }
+}
+
 static void notice_section(struct parse *p, const char *line) {
         line += strspn(line, " \t");
-        const char *close = strchr(line, ']');
-        if (line[0] != '[' || !close)
+        if (line[0] == ';' || line[0] == '#')
                 return;
+        if (line[0] != '[') {
+                notice_inline_comment(p, line);
+                return;
+        }
+        const char *close = strchr(line, ']');
+        if (!close) {
+                fail(p, "the section header '%.*s' is not closed: ']' is missing", (int) strcspn(line, "\r\n"), line);
+                return;
+        }
+        const char *after = close + 1 + strspn(close + 1, " \t\r\n");
+        if (*after) {
+                fail(p, "'%.*s' after the section header: %s", (int) strcspn(after, "\r\n"), after,
+                     *after == ';' || *after == '#' ? comment_rule : "nothing may follow ']'");
+                return;
+        }
         char name[CONFIG_NAME_MAX + 8];
         snprintf(name, sizeof(name), "%.*s", (int) (close - line - 1), line + 1);
         begin_section(p, name);

@@ -43,6 +43,8 @@ struct config {
         int n_nginx_logs;
         char nginx_user[CONFIG_NAME_MAX];       /* [Nginx] User=; "": nginx's own `user` */
         char nginx_conf[PATH_MAX];              /* [Nginx] Config=: nginx's main file; "": the default */
+        char nginx_conf_from[PATH_MAX];         /* the file and line of that Config=, for messages */
+        int nginx_conf_line;
         char fpm_confs[CONFIG_MAX_FPM_CONFS][PATH_MAX]; /* [PHP-FPM] Config=: php-fpm.conf files */
         int n_fpm_confs;                        /* 0: the default places */
         struct pool_config pools[CONFIG_MAX_POOLS];     /* [Pool NAME]; none: php-fpm's own pools */

@@ -68,6 +68,8 @@ static int load_nginx(struct host_conf *h) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0 && h->nginx) {
+                size_t n = h->nginx->n_diags;
+                snprintf(h->nginx_unread, sizeof(h->nginx_unread), "%s", n ? h->nginx->diags[n - 1].text : strerror(-r));
                 nginx_conf_free(h->nginx);      /* no nginx here */
                 h->nginx = NULL;
         }

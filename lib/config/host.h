@@ -91,6 +91,8 @@ struct host_conf {
         char nginx_default_user[64];    /* the user nginx's workers run as without a `user` line:
                                          * `nginx -V`'s --user=, else nginx's built-in "nobody" */
         struct nginx_conf *nginx;       /* NULL: no nginx configuration found */
+        char nginx_unread[NGINX_CONF_DIAG_TEXT_MAX];   /* when nginx is NULL, why nginx_wanted
+                                                         * was not read: "cannot read \"…\": …" */
         char nginx_user_override[64];   /* nginx's worker user as the caller knows it (badgatewayd.conf's
                                          * User=), which the cross-checks take over nginx's own; "" */
         char fpm_looked[HOST_LOOKED_MAX];       /* where masters were looked for, ", "-separated:

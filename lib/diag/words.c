@@ -60,7 +60,9 @@ static void probe_words(const struct target *t, char *buf, size_t size) {
         buf[0] = '\0';
         if (!t->have_probe)
                 return;
-        if (t->probe.outcome == PROBE_UNREACHABLE && t->probe.error)
+        if (t->probe.outcome == PROBE_REFUSED && t->probe.detail[0])
+                diag_put(buf, size, "connection refused: %s", t->probe.detail);        /* "/x is a directory, not a socket" */
+        else if (t->probe.outcome == PROBE_UNREACHABLE && t->probe.error)
                 diag_put(buf, size, "%s (%s)", probe_outcome_text(t->probe.outcome), strerror(t->probe.error));
         else
                 diag_put(buf, size, "%s", probe_outcome_text(t->probe.outcome));

@@ -1,6 +1,7 @@
 #include "probe.h"
 
 #include "clock.h"
+#include "sockcheck.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 enum {
@@ -192,6 +195,17 @@ static enum probe_outcome connect_outcome(const struct probe *p, int e) {
                 if (outcomes[o].kind == k)
                         return (enum probe_outcome) o;
         return PROBE_UNREACHABLE;
+}
+
+/* connect() to a unix path that is a directory or a regular file fails as a stale socket would
+ * (ECONNREFUSED): the detail says which it is. */
+static void connect_failed(struct probe *p, int e) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *) &p->addr;
+        struct stat st;
+        if (e == ECONNREFUSED && p->addr.ss_family == AF_UNIX && un->sun_path[0] && stat(un->sun_path, &st) == 0 &&
+            !S_ISSOCK(st.st_mode))
+                set_detail(p, "%.100s is %s, not a socket", un->sun_path, sockcheck_type_words(st.st_mode));
+        finish(p, connect_outcome(p, e), e);
 }
 
 static void keep_stderr(struct probe *p, struct span s) {
@@ -413,7 +427,7 @@ static int check_connect(struct probe *p) {
         if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
                 return -errno;
         if (e) {
-                finish(p, connect_outcome(p, e), e);
+                connect_failed(p, e);
                 return 0;
         }
         struct sockaddr_storage peer;
@@ -438,7 +452,7 @@ int probe_start(struct probe *p) {
         if (e == 0)
                 connected(p);
         else if (e != EINPROGRESS && e != EINTR)
-                finish(p, connect_outcome(p, e), e);
+                connect_failed(p, e);
         return 0;
 }
 

@@ -136,6 +136,7 @@ static void blame(struct sockcheck_result *r, enum sockcheck_verdict v, const ch
                 r->uid = st->st_uid;
                 r->gid = st->st_gid;
                 r->mode = st->st_mode & 07777;
+                r->type = st->st_mode & S_IFMT;
         }
 }
 
@@ -261,4 +262,17 @@ const char *sockcheck_verdict_name(enum sockcheck_verdict v) {
                 [SOCKCHECK_LOOP] = "loop",
         };
         return (unsigned) v <= SOCKCHECK_LOOP ? names[v] : "unknown";
+}
+
+const char *sockcheck_type_words(mode_t mode) {
+        switch (mode & S_IFMT) {
+        case S_IFDIR: return "a directory";
+        case S_IFREG: return "a regular file";
+        case S_IFIFO: return "a FIFO";
+        case S_IFCHR: return "a character device";
+        case S_IFBLK: return "a block device";
+        case S_IFLNK: return "a symbolic link";
+        case S_IFSOCK: return "a socket";
+        default: return "a file of an unknown type";
+        }
 }

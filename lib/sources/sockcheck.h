@@ -36,6 +36,8 @@ struct sockcheck_result {
         uid_t uid;                      /* owner, group and mode of the socket, or of `where` */
         gid_t gid;
         mode_t mode;
+        mode_t type;                    /* the file type bits (S_IFMT) of `where`: S_IFDIR when a
+                                         * directory stands where the socket should; 0 unknown */
         bool acl;                       /* `where` has an extended ACL, which decided its verdict */
 };
 
@@ -44,6 +46,10 @@ int sock_identity_from_user(const char *user, struct sock_identity *id);
 /* 0 with a verdict in r, or a negative errno when the check itself failed (EIO, ENAMETOOLONG…). */
 int sockcheck_unix(const char *path, const struct sock_identity *who, struct sockcheck_result *r);
 const char *sockcheck_verdict_name(enum sockcheck_verdict v);
+/* What a file of this type is, for "PATH is a directory, not a socket": "a directory", "a regular
+ * file", "a FIFO", "a character device", "a block device", "a symbolic link", "a socket", else "a
+ * file of an unknown type". Only the S_IFMT bits of mode count. Static storage. */
+const char *sockcheck_type_words(mode_t mode);
 /* The permission bits `who` gets on a file with this owner, group and mode: 4 r, 2 w, 1 x. */
 unsigned sockcheck_access_bits(const struct sock_identity *who, uid_t uid, gid_t gid, mode_t mode);
 /* The same for a file with an extended ACL in its text form (acl_to_text(): "user::rw-,user:33:rw-,

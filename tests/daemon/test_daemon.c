@@ -193,6 +193,22 @@ START_TEST(test_run_bad_config) {
                       "%s", out);
         free(out);
         free(err);
+        /* an argument no command takes is named; --help exits 0 everywhere, --check-config too */
+        const char *extra[] = { "run", "extra", NULL };
+        ck_assert_int_eq(bgw_run(extra, &out, &err), 64);
+        ck_assert_msg(strncmp(err, "badgatewayd run: unexpected argument 'extra'\n", 45) == 0, "%s", err);
+        free(out);
+        free(err);
+        const char *cc_help[] = { "--check-config", "--help", NULL };
+        ck_assert_int_eq(bgw_run(cc_help, &out, &err), 0);
+        ck_assert_msg(strncmp(out, "usage: badgatewayd --check-config", 33) == 0 && !err[0], "%s%s", out, err);
+        free(out);
+        free(err);
+        const char *help[] = { "--help", NULL };
+        ck_assert_int_eq(bgw_run(help, &out, &err), 0);
+        ck_assert_msg(strstr(out, " [--state-dir DIR]") && strstr(out, "scan [--json] [--ascii]"), "%s", out);
+        free(out);
+        free(err);
         const char *bad_usage[] = { "check", "--no-such-option", NULL };
         ck_assert_int_eq(bgw_run(bad_usage, &out, &err), 3);
         ck_assert_msg(strncmp(out, "BADGATEWAY UNKNOWN - usage error", 32) == 0, "%s", out);
@@ -484,6 +500,7 @@ START_TEST(test_acl_pool_no_finding) {
         newdir();
         ck_assert_msg(fpm_env_start(&e, &pool, 1) == 0, "php-fpm: %s", e.error);
         harness_track(e.pid, e.dir);
+        write_file(path_in("none.conf"), "");   /* an empty nginx.conf: no nginx; a missing one is an error */
         snprintf(text, sizeof(text), "[Nginx]\nUser = www-data\nConfig = %s/none.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n",
                  dir, e.dir);
         write_file(path_in("bgw.conf"), text);
@@ -539,6 +556,7 @@ START_TEST(test_check_unset_var_not_probed) {
                  "user = www-data\npm = static\npm.max_children = 2\n", path_in("site-fpm.log"));
         write_file(path_in("site-fpm.conf"), text);
         write_file(path_in("site-fpm.log"), "");
+        write_file(path_in("none.conf"), "");   /* an empty nginx.conf: no nginx; a missing one is an error */
         snprintf(text, sizeof(text), "[Nginx]\nUser = %s\nConfig = %s/none.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n"
                  "Config = %s\n", servers_nginx_user(), dir, e.dir, path_in("site-fpm.conf"));
         write_file(path_in("bgw.conf"), text);
@@ -592,6 +610,7 @@ END_TEST
 START_TEST(test_perfdata_labels_unique) {
         char text[1024], *out, *err;
         newdir();
+        write_file(path_in("none.conf"), "");   /* an empty nginx.conf: no nginx; a missing one is an error */
         snprintf(text, sizeof(text), "[Pool a b]\nListen = %s/x1.sock\n[Pool a|b]\nListen = %s/x2.sock\n"
                  "[Nginx]\nConfig = %s/none.conf\nErrorLog = %s/none.log\n[PHP-FPM]\nConfig = %s/none.conf\n",
                  dir, dir, dir, dir, dir);
@@ -599,6 +618,18 @@ START_TEST(test_perfdata_labels_unique) {
         const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
         ck_assert_int_eq(bgw_run(args, &out, &err), 2);
         ck_assert_msg(strstr(out, "'a_b_probe'=") && strstr(out, "'a_b_2_probe'=") && strstr(out, "'a_b_2_up'="), "%s", out);
+        free(out);
+        free(err);
+        /* a name read from php-fpm's configuration may hold any byte: a label holds printable UTF-8 */
+        snprintf(text, sizeof(text), "[global]\nerror_log = %s/fpm.log\n[a=b\x01" "c\xff d\xc3\xa9]\nlisten = %s/x3.sock\n"
+                 "user = nobody\npm = static\npm.max_children = 1\n", dir, dir);
+        write_file(path_in("fpm.conf"), text);
+        write_file(path_in("fpm.log"), "");
+        snprintf(text, sizeof(text), "[Nginx]\nConfig = %s/none.conf\nErrorLog = %s/none.log\n[PHP-FPM]\nConfig = %s/fpm.conf\n",
+                 dir, dir, dir);
+        write_file(path_in("bgw.conf"), text);
+        ck_assert_int_eq(bgw_run(args, &out, &err), 2);
+        ck_assert_msg(strstr(out, " 'a_b_c__d\xc3\xa9_probe'=") && strstr(out, " 'a_b_c__d\xc3\xa9_up'="), "%s", out);
         free(out);
         free(err);
 }

@@ -144,15 +144,26 @@ START_TEST(test_nginx_default_user) {
 }
 END_TEST
 
-/* No nginx configuration: no user to judge sockets for, no log; the pools still come. */
-START_TEST(test_no_nginx) {
+/* [Nginx] Config= naming what cannot be read as nginx's file (a typo, a directory, a device) is an
+ * error at its file:line, as nginx itself would refuse to start; the pools are not read on. */
+START_TEST(test_nginx_config_unreadable) {
+        char want[1024];
         tree();
-        ck_assert_msg(load("[Nginx]\nConfig = %s/nowhere/nginx.conf\n[PHP-FPM]\nConfig = %s/b/php-fpm.conf\n", dir, dir) == 0,
-                      "%s", err.text);
-        ck_assert_ptr_null(loadconf_host(c)->nginx);
-        ck_assert_str_eq(c->nginx_user, "");
-        ck_assert_int_eq(c->n_nginx_logs, 0);
-        ck_assert_int_eq(c->n_pools, 1);
+        ck_assert_int_eq(load("[PHP-FPM]\nConfig = %s/b/php-fpm.conf\n[Nginx]\nConfig = %s/nowhere/nginx.conf\n", dir, dir),
+                         -EINVAL);
+        snprintf(want, sizeof(want), "%s/badgatewayd.conf:4: Config: cannot read \"%s/nowhere/nginx.conf\": No such file "
+                 "or directory (nginx's main file)", dir, dir);
+        ck_assert_str_eq(err.text, want);
+        config_free(c);
+        ck_assert_int_eq(load("[Nginx]\nConfig = %s\n[PHP-FPM]\nConfig = %s/b/php-fpm.conf\n", dir, dir), -EINVAL);
+        snprintf(want, sizeof(want), "%s/badgatewayd.conf:2: Config: cannot read \"%s\": Is a directory (nginx's main file)",
+                 dir, dir);
+        ck_assert_str_eq(err.text, want);
+        config_free(c);
+        ck_assert_int_eq(load("[Nginx]\nConfig = /dev/zero\n[PHP-FPM]\nConfig = %s/b/php-fpm.conf\n", dir), -EINVAL);
+        snprintf(want, sizeof(want), "%s/badgatewayd.conf:2: Config: cannot read \"/dev/zero\": not a regular file "
+                 "(nginx's main file)", dir);
+        ck_assert_str_eq(err.text, want);
 }
 END_TEST
 
@@ -221,7 +232,7 @@ int main(void) {
         tcase_add_test(tc, test_pools_logs_user_from_configuration);
         tcase_add_test(tc, test_explicit_values_win);
         tcase_add_test(tc, test_nginx_default_user);
-        tcase_add_test(tc, test_no_nginx);
+        tcase_add_test(tc, test_nginx_config_unreadable);
         tcase_add_test(tc, test_no_pools);
         tcase_add_test(tc, test_dropins_without_main_file);
         suite_add_tcase(s, tc);

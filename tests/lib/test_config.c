@@ -115,6 +115,58 @@ START_TEST(test_configuration_paths) {
 }
 END_TEST
 
+#define AT "/etc/badgatewayd/badgatewayd.conf:"
+
+/* Each message names the line at fault and what is wrong there, not a symptom further on. */
+START_TEST(test_messages_say_the_fault) {
+        expect_error("[Daemon\nProbeInterval = 1s\n", AT "1: the section header '[Daemon' is not closed: ']' is missing");
+        expect_error("[Journal]\nFollow = sometimes\n", AT "2: Follow: 'sometimes' is not auto, yes or no");
+        expect_error("[Daemon]\nProbeInterval = 0\n", AT "2: ProbeInterval: '0' is out of range (10ms to 1h)");
+        expect_error("[Alertmanager]\nResendInterval = 0\n", AT "2: ResendInterval: '0' is out of range (1s to 1h)");
+        expect_error("[Pool ]\nListen = /run/x.sock\n",
+                     AT "1: [Pool ] has no name: a pool's section is [Pool NAME], the name alerts give it");
+        expect_error("[Pool]\n", AT "1: [Pool] has no name: a pool's section is [Pool NAME], the name alerts give it");
+        expect_error("[Pool \xff\x01]\nListen = /run/x.sock\n", AT "1: the section name holds a control byte or is not UTF-8");
+        expect_error("[Pool a\x1b[2Jb]\n", AT "1: the section name holds a control byte or is not UTF-8");
+        expect_error("[Pool a\xc2\x9b" "b]\n", AT "1: the section name holds a control byte or is not UTF-8");
+        ck_assert_int_eq(parse("[Pool caf\xc3\xa9" "]\nListen = /run/x.sock\n"), 0);
+}
+END_TEST
+
+/* systemd's rule (systemd.syntax(7)): a comment is a line whose first non-blank is '#' or ';';
+ * either one after a value is refused alike (libinih would drop "; x" and keep "# x"). */
+START_TEST(test_comments_on_their_own_line) {
+        ck_assert_int_eq(parse("# a\n; b\n  # c\n[Pool www]\n;Listen = /no.sock\nListen = /run/x.sock\n"
+                               "PingPath = /ping#x\n"), 0);
+        ck_assert_str_eq(c->pools[0].listen, "/run/x.sock");
+        ck_assert_str_eq(c->pools[0].ping_path, "/ping#x");
+        expect_error("[Daemon]\nProbeInterval = 5s ; five\n",
+                     AT "2: '; five' after the value: a comment goes on a line of its own, with '#' or ';' first (as in "
+                     "systemd's files)");
+        expect_error("[Daemon]\nProbeInterval = 5s\t# five\n",
+                     AT "2: '# five' after the value: a comment goes on a line of its own, with '#' or ';' first (as in "
+                     "systemd's files)");
+        expect_error("[Daemon] ; x\n", AT "1: '; x' after the section header: a comment goes on a line of its own, with "
+                     "'#' or ';' first (as in systemd's files)");
+        expect_error("[Daemon] x\n", AT "1: 'x' after the section header: nothing may follow ']'");
+}
+END_TEST
+
+/* A directory is no socket path: probing it would say "nothing listens" forever. */
+START_TEST(test_listen_directory) {
+        expect_error("[Pool x]\nListen = /\n", AT "2: Listen: '/' is a directory, not a socket path (/run/php/x.sock)");
+        expect_error("[Pool x]\nListen = /run/php/\n",
+                     AT "2: Listen: '/run/php/' is a directory, not a socket path (/run/php/x.sock)");
+        char dir[128], text[256], want[512];
+        fixture_newdir(dir);
+        snprintf(text, sizeof(text), "[Pool x]\nListen = unix:%s\n", dir);
+        snprintf(want, sizeof(want), AT "2: Listen: 'unix:%s' is a directory, not a socket path (/run/php/x.sock)", dir);
+        expect_error(text, want);
+        rmdir(dir);
+        ck_assert_int_eq(parse(text), 0);       /* not there (yet): php-fpm makes it */
+}
+END_TEST
+
 START_TEST(test_unknown_key_suggests) {
         expect_error("[Daemon]\nProbeIntervall = 5s\n[Pool www]\nListen = /x.sock\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: unknown key 'ProbeIntervall' in [Daemon]; did you mean 'ProbeInterval'?");
@@ -143,7 +195,7 @@ START_TEST(test_bad_values) {
         expect_error("[Daemon]\n\nProbeInterval = 5 sekunden\n",
                      "/etc/badgatewayd/badgatewayd.conf:3: ProbeInterval: '5 sekunden' is not a duration (examples: 5s, 250ms, 5 min, 1h 30min)");
         expect_error("[Daemon]\nProbeTimeout = 0\n",
-                     "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is not a duration (examples: 5s, 250ms, 5 min, 1h 30min)");
+                     "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '0' is out of range (1ms to 10min)");
         expect_error("[Daemon]\nProbeTimeout = 25d\n",
                      "/etc/badgatewayd/badgatewayd.conf:2: ProbeTimeout: '25d' is out of range (1ms to 10min)");
         expect_error("[Daemon]\nResolveAfter = 5124000000h\n",
@@ -544,6 +596,9 @@ int main(void) {
         tcase_add_test(tc, test_dropins_without_main_file);
         tcase_add_test(tc, test_push_sections);
         tcase_add_test(tc, test_url_checker_missing);
+        tcase_add_test(tc, test_messages_say_the_fault);
+        tcase_add_test(tc, test_comments_on_their_own_line);
+        tcase_add_test(tc, test_listen_directory);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

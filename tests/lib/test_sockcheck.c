@@ -120,7 +120,13 @@ START_TEST(test_missing_and_not_socket) {
         ck_assert_int_eq(check(at("nodir/php.sock"), &web).verdict, SOCKCHECK_MISSING);
         FILE *f = fopen(at("file.sock"), "w");
         fclose(f);
-        ck_assert_int_eq(check(at("file.sock"), &web).verdict, SOCKCHECK_NOT_SOCKET);
+        r = check(at("file.sock"), &web);
+        ck_assert_int_eq(r.verdict, SOCKCHECK_NOT_SOCKET);
+        ck_assert_str_eq(sockcheck_type_words(r.type), "a regular file");
+        ck_assert_int_eq(mkdir(at("dir.sock"), 0755), 0);
+        r = check(at("dir.sock"), &web);
+        ck_assert_int_eq(r.verdict, SOCKCHECK_NOT_SOCKET);
+        ck_assert_str_eq(sockcheck_type_words(r.type), "a directory");
 }
 END_TEST
 

@@ -64,12 +64,61 @@ START_TEST(test_since) {
         exact = timestamp_from_time(now - 5 * 7 * 86400);
         ck_assert(timestamp_key(&t) == timestamp_key(&exact));
         ck_assert_int_eq(timestamp_parse_since("101y", now, &t), -ERANGE);
-        static const char *bad[] = { "", "yesterday", "2026-11-25x", "2026-11-25 13", "5 fortnights", "--2h", "2h ago ago",
+        static const char *bad[] = { "", "yesterdays", "Now", "@", "@-5", "@12x", "@99999999999999999999", "2026-11-25x", "2026-11-25 13", "5 fortnights", "--2h", "2h ago ago",
                                      "ago", "-", "+2h",
                                      "2026-11-25 13:00:00 junk", "2026-02-30 25:00", "2026-02-30",
-                                     "2026-04-31 10:00", "2025-02-29", "2100-02-29" };
+                                     "2026-04-31 10:00", "2025-02-29", "2100-02-29", "2026-11-25T", "2026-11-25 UTCx",
+                                     "2026-11-25 13:00 utc", "2026-11-25 13:00+25:00", "13:", "25:00",
+                                     "2026-11-25 13:00Z junk" };
         for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 ck_assert_msg(timestamp_parse_since(bad[i], now, &t) < 0, "accepted '%s'", bad[i]);
+}
+END_TEST
+
+/* What systemd.time(7) takes besides spans: now, today, yesterday, tomorrow, @EPOCH, and a zone
+ * after the time ("Z", "+01:00" directly, " UTC" after a space); a clock alone is today's. */
+static struct timestamp utc(int y, int mo, int d, int h, int mi, int sec) {
+        struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec };
+        return timestamp_from_time(timegm(&tm));
+}
+
+START_TEST(test_since_systemd_forms) {
+        struct timestamp t, want;
+        time_t now = 1800000000;        /* 2027-01-15T08:00:00Z */
+        struct timestamp today = timestamp_from_time(now);
+        ck_assert_int_eq(timestamp_parse_since("now", now, &t), 0);
+        ck_assert(timestamp_key(&t) == timestamp_key(&today));
+        ck_assert_int_eq(timestamp_parse_since("today", now, &t), 0);
+        ck_assert(t.year == today.year && t.month == today.month && t.day == today.day);
+        ck_assert(t.hour == 0 && t.min == 0 && t.sec == 0 && t.usec == 0);
+        struct timestamp yday = timestamp_from_time(now - 86400);
+        ck_assert_int_eq(timestamp_parse_since("yesterday", now, &t), 0);
+        ck_assert(t.year == yday.year && t.month == yday.month && t.day == yday.day && t.hour == 0);
+        struct timestamp tmrw = timestamp_from_time(now + 86400);
+        ck_assert_int_eq(timestamp_parse_since("tomorrow", now, &t), 0);
+        ck_assert(t.year == tmrw.year && t.month == tmrw.month && t.day == tmrw.day && t.hour == 0);
+        ck_assert_int_eq(timestamp_parse_since("@1800000000", 0, &t), 0);
+        ck_assert(timestamp_key(&t) == timestamp_key(&today));
+        ck_assert_int_eq(timestamp_parse_since("@1800000000.25", 0, &t), 0);
+        ck_assert_int_eq(t.usec, 250000);
+        want = utc(2026, 11, 25, 13, 0, 0);
+        static const char *const at_13_utc[] = { "2026-11-25 13:00Z", "2026-11-25T13:00:00Z", "2026-11-25 13:00:00 UTC",
+                                                 "2026-11-25T14:00:00+01:00", "2026-11-25 08:00-0500",
+                                                 "2026-11-25T13:00:00.000000z" };
+        for (unsigned i = 0; i < sizeof(at_13_utc) / sizeof(at_13_utc[0]); i++) {
+                ck_assert_msg(timestamp_parse_since(at_13_utc[i], now, &t) == 0, "refused '%s'", at_13_utc[i]);
+                ck_assert_msg(timestamp_key(&t) == timestamp_key(&want), "'%s' is not 13:00 UTC", at_13_utc[i]);
+        }
+        ck_assert_int_eq(timestamp_parse_since("2026-11-25 UTC", now, &t), 0);
+        want = utc(2026, 11, 25, 0, 0, 0);
+        ck_assert(timestamp_key(&t) == timestamp_key(&want));
+        ck_assert_int_eq(timestamp_parse_since("2026-11-25 13:00:30.5", now, &t), 0);
+        ck_assert(t.sec == 30 && t.usec == 500000);
+        ck_assert_int_eq(timestamp_parse_since("07:30", now, &t), 0);    /* today's */
+        ck_assert(t.year == today.year && t.month == today.month && t.day == today.day && t.hour == 7 && t.min == 30);
+        ck_assert_int_eq(timestamp_parse_since("07:30 UTC", now, &t), 0);
+        want = utc(2027, 1, 15, 7, 30, 0);
+        ck_assert(timestamp_key(&t) == timestamp_key(&want));
 }
 END_TEST
 
@@ -80,6 +129,7 @@ int main(void) {
         tcase_add_test(tc, test_fpm_time);
         tcase_add_test(tc, test_order);
         tcase_add_test(tc, test_since);
+        tcase_add_test(tc, test_since_systemd_forms);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

@@ -40,6 +40,7 @@ wait_for() {
 # (http://127.0.0.1:PORT/metrics, the port the daemon says) and port.
 start_bgw() {
   : > "$tmp/error.log"
+  : > "$tmp/none.conf"    # an empty nginx.conf: no nginx; a missing one is an error
   cat > "$tmp/bgw.conf" <<CONF
 [Daemon]
 ProbeInterval = 1s

@@ -529,6 +529,28 @@ START_TEST(test_no_socket_file) {
 }
 END_TEST
 
+/* connect() to a directory or a regular file fails with ECONNREFUSED, as a stale socket does: the
+ * detail says which it is (a typo'd Listen=, a file left where the socket was). */
+START_TEST(test_not_a_socket) {
+        char dir[128], file[160], address[200], want[300];
+        fixture_newdir(dir);
+        snprintf(address, sizeof(address), "unix:%s", dir);
+        struct probe_result r = run("values on a directory", address, PROBE_VALUES, 0);
+        ck_assert_outcome(r, "refused");
+        snprintf(want, sizeof(want), "%s is a directory, not a socket", dir);
+        ck_assert_str_eq(r.detail, want);
+        snprintf(file, sizeof(file), "%s/file.sock", dir);
+        fclose(fopen(file, "we"));
+        snprintf(address, sizeof(address), "unix:%s", file);
+        r = run("values on a regular file", address, PROBE_VALUES, 0);
+        ck_assert_outcome(r, "refused");
+        snprintf(want, sizeof(want), "%s is a regular file, not a socket", file);
+        ck_assert_str_eq(r.detail, want);
+        unlink(file);
+        rmdir(dir);
+}
+END_TEST
+
 static TCase *fpm_case(const char *name, void (*setup)(void)) {
         TCase *tc = tcase_create(name);
         tcase_add_unchecked_fixture(tc, setup, teardown);
@@ -566,6 +588,10 @@ int main(void) {
         tcase_add_test(tc, test_addresses);
         tcase_add_test(tc, test_free_port);
         tcase_add_test(tc, test_no_socket_file);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("not a socket");
+        tcase_add_unchecked_fixture(tc, fixture_base_create, fixture_base_remove);
+        tcase_add_test(tc, test_not_a_socket);
         suite_add_tcase(s, tc);
         int failed = fixture_run(s) != EXIT_SUCCESS;
         return failed || stop_failures ? EXIT_FAILURE : EXIT_SUCCESS;

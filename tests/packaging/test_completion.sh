@@ -69,4 +69,10 @@ for cmd in $("$bin" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {
     comp "$cmd" -- | grep -qx -- "$opt" || die "badgatewayd $cmd --help names $opt; the completion lacks it"
   done
 done
+# --check-config is an option-command: its own --help's options too
+for opt in $("$bin" --check-config --help | grep -oE -- '^usage: .*|^ +(-[A-Za-z], )?--[a-z][a-z-]*' |
+             grep -oE -- '(\[| )--[a-z][a-z-]*' | tr -d '[ ' | sort -u); do
+  [ "$opt" = --check-config ] && continue
+  comp --check-config -- | grep -qx -- "$opt" || die "badgatewayd --check-config --help names $opt; the completion lacks it"
+done
 echo "every command and option of badgatewayd --help is completed"

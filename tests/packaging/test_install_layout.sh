@@ -61,3 +61,12 @@ set -e
 want="am.conf:4: cannot load $tmp$module: cannot open shared object file: No such file or directory; [Alertmanager] needs it"
 [ "$rc" -eq 78 ] && [[ $out == *"$want" ]] || die "without the module: exit $rc: '$out', not '...$want'"
 echo "without it: $out"
+# The live demo's closing hint installs with README's command, not meson's /usr/local default
+# (whose daemon reads /usr/local/etc).
+grep -qxF -- "    $setup" "$src/scripts/demo.sh" || die "scripts/demo.sh's install hint lacks README's '$setup'"
+if grep -q 'meson install -C build ' "$src/scripts/demo.sh"; then die "scripts/demo.sh installs the default-prefix build"; fi
+# README's catalog copy names the file a build makes (build/systemd/badgatewayd.catalog).
+catalog=$(sed -n 's|^cp \([^ ]*badgatewayd\.catalog\) .*|\1|p' "$src/README.md")
+[ -n "$catalog" ] || die "README copies no badgatewayd.catalog"
+[ "${catalog%%/*}" = build ] && [ -f "$build/${catalog#build/}" ] || die "README copies $catalog: no such file in a build"
+echo "demo hint: $setup; README's catalog: $catalog"

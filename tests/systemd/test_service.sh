@@ -247,6 +247,7 @@ echo "== 6. no pool configured: the units come from the manager"
 ZU=php-bgwtest-fpm.service
 sed -e 's|^Description=.*|Description=php-fpm of the badgatewayd tests, under a php*-fpm* name|' \
     "$D/units/$FPM" >"$D/units/$ZU"
+: >"$D/nginx/none.conf"   # an empty nginx.conf: no nginx; a missing one is an error
 printf '[PHP-FPM]\nConfig = %s\n[Nginx]\nConfig = %s\nUser = root\n' "$D/php-fpm/php-fpm.conf" "$D/nginx/none.conf" \
   >"$D/bgw/zero.conf"
 printf '[Service]\nType=oneshot\nExecStart=%s check --json --config %s\nStandardOutput=truncate:%s\nStandardError=truncate:%s\nSuccessExitStatus=1 2 3\n' \
