@@ -145,13 +145,32 @@ static struct target *target_for_address(struct diag *d, struct span upstream, e
         return t;
 }
 
+/* Whether php-fpm's "[pool NAME]" names pool t: its name, or "NAME (UNIT)" as the configuration
+ * reader names a pool whose name two masters share. */
+static bool pool_named(const struct target *t, struct span name) {
+        size_t n = strlen(t->name);
+        return span_eq_str(name, t->name) ||
+               (n > name.n + 3 && memcmp(t->name, name.p, name.n) == 0 && memcmp(t->name + name.n, " (", 2) == 0 &&
+                t->name[n - 1] == ')');
+}
+
+/* A php-fpm line goes to the pool it names: the log's own pool first (two masters may both have a
+ * "www"), then any configured pool of that name. A line naming a pool no one configured is
+ * another pool of a master log several share (Debian's /var/log/php8.2-fpm.log): not watched,
+ * not counted. A line naming no pool (the master's own) goes with the log's pool. */
+static struct target *target_for_fpm(struct diag *d, const struct event *ev, int log_pool) {
+        struct target *own = log_pool >= 0 && (size_t) log_pool < d->n_pools ? &d->targets[log_pool] : NULL;
+        if (!ev->pool.n || (own && pool_named(own, ev->pool)))
+                return own;
+        for (size_t i = 0; i < d->n_pools; i++)
+                if (pool_named(&d->targets[i], ev->pool))
+                        return &d->targets[i];
+        return NULL;
+}
+
 static struct target *target_for_event(struct diag *d, const struct event *ev, int log_pool) {
-        if (ev->source == SOURCE_FPM) {
-                for (size_t i = 0; i < d->n_pools; i++)
-                        if (ev->pool.p && span_eq_str(ev->pool, d->targets[i].name))
-                                return &d->targets[i];
-                return log_pool >= 0 && (size_t) log_pool < d->n_pools ? &d->targets[log_pool] : NULL;
-        }
+        if (ev->source == SOURCE_FPM)
+                return target_for_fpm(d, ev, log_pool);
         return target_for_address(d, ev->upstream, ev->proto);
 }
 

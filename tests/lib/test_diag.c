@@ -1199,6 +1199,47 @@ START_TEST(test_config_words_for_every_cause) {
 }
 END_TEST
 
+/* A master log several pools share (Debian's /var/log/php8.2-fpm.log) configured as www's Log:
+ * other pools' worker deaths are theirs, not www's; a configured one's count for it. */
+START_TEST(test_shared_fpm_log_other_pools) {
+        char text[256];
+        probe(0, PROBE_OK, 0, T0);
+        probe(1, PROBE_OK, 0, T0);
+        for (int i = 1; i <= 40; i++) {
+                snprintf(text, sizeof(text), "[25-Nov-2026 13:23:20] WARNING: [pool p%d] child %d exited on signal 9 "
+                         "(SIGKILL) after 1.5 seconds from start", i, 7000 + i);
+                line(text, 0, T0);
+        }
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 0);
+        line("[25-Nov-2026 13:23:21] WARNING: [pool api] child 7100 exited on signal 11 (SIGSEGV) after 1.5 seconds "
+             "from start", 0, T0 + 3 * SEC);
+        flush(T0 + 6 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "worker_killed");
+        ck_assert_str_eq(last()->pool, "api");
+        ck_assert_uint_eq(last()->evidence.lines, 1);
+}
+END_TEST
+
+/* "www (php8.2-fpm.service)": a pool name two masters share, as the configuration reader names it. */
+START_TEST(test_fpm_line_names_pool_with_unit) {
+        static const struct diag_pool twins[] = {
+                { "www (php8.2-fpm.service)", &www_listen, NULL, NULL },
+                { "www (php7.4-fpm.service)", &api_listen, NULL, NULL },
+        };
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 2, .pairing_usec = 2 * SEC };
+        d = diag_free(d);
+        ck_assert_int_eq(diag_new(&d, &s, twins, 2), 0);
+        line("[25-Nov-2026 13:23:21] WARNING: [pool www] child 7100 exited on signal 11 (SIGSEGV) after 1.5 seconds "
+             "from start", 1, T0);
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->pool, "www (php7.4-fpm.service)");
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("diag");
         TCase *tc = tcase_create("engine");
@@ -1237,6 +1278,8 @@ int main(void) {
         tcase_add_test(tc, test_field_proxied_words);
         tcase_add_test(tc, test_field_tls_and_keepalive);
         tcase_add_test(tc, test_many_upstreams_named);
+        tcase_add_test(tc, test_shared_fpm_log_other_pools);
+        tcase_add_test(tc, test_fpm_line_names_pool_with_unit);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);
