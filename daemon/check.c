@@ -41,6 +41,15 @@ enum {
         CHECK_MAX_TIMEOUT = 86400,
 };
 
+enum { CHECK_UNREADABLE_SAID = 4 };
+
+/* A log the check could not read: said in the plugin's output, not only on stderr (which Nagios
+ * and Icinga drop). */
+struct unreadable_log {
+        char path[512];
+        char why[96];           /* "No such file or directory", "not a regular file"… */
+};
+
 struct check {
         bool json;
         const char *config_file;
@@ -54,6 +63,7 @@ struct check {
         uint64_t now;
         struct scanfile read;            /* the window (since), and the line counts */
         size_t classified, unreadable;
+        struct unreadable_log unread[CHECK_UNREADABLE_SAID];   /* the first ones, for the output */
         size_t config_problems;         /* what nginx's and php-fpm's configuration readers could not read */
         int pool;                       /* of the log being read: -1 for nginx's */
         json_t *alerts;
@@ -271,13 +281,28 @@ static void on_line(void *userdata, const struct scanfile *s, const char *line, 
         diag_log(k->diag, ev, line, len, k->pool, k->now);
 }
 
+static void note_unreadable(struct check *k, const char *path, int r) {
+        if (k->unreadable < CHECK_UNREADABLE_SAID) {
+                struct unreadable_log *u = &k->unread[k->unreadable];
+                snprintf(u->path, sizeof(u->path), "%s", path);
+                if (!k->read.opened && r == -EINVAL)
+                        snprintf(u->why, sizeof(u->why), "not a regular file");
+                else if (!k->read.opened)
+                        snprintf(u->why, sizeof(u->why), "%s", strerror(-r));
+                else
+                        snprintf(u->why, sizeof(u->why), "read error after line %zu: %s", k->read.file_lines,
+                                 strerror(-r));
+        }
+        k->unreadable++;
+}
+
 static void read_log(struct check *k, const struct log_ref *ref) {
         k->pool = ref->pool;
         k->read.regular_only = true;    /* a FIFO would hang the check, a device never end */
         int r = scanfile_read(&k->read, ref->path, on_line, k);
         if (r < 0) {
                 say_file_error(ref->path, &k->read, r);
-                k->unreadable++;
+                note_unreadable(k, ref->path, r);
         }
 }
 
@@ -413,8 +438,13 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
                                         (json_int_t) k->read.lines, "classified", (json_int_t) k->classified,
                                         "before_since", (json_int_t) k->read.old_lines, "unreadable_logs",
                                         (json_int_t) k->unreadable));
-        json_object_set_new(json_object_get(json_array_get(k->alerts, json_array_size(k->alerts) - 1), "summary"),
-                            "config_problems", json_integer((json_int_t) k->config_problems));
+        json_t *summary = json_object_get(json_array_get(k->alerts, json_array_size(k->alerts) - 1), "summary");
+        json_object_set_new(summary, "config_problems", json_integer((json_int_t) k->config_problems));
+        json_t *unread = json_array();
+        for (size_t i = 0; i < k->unreadable && i < CHECK_UNREADABLE_SAID; i++)
+                json_array_append_new(unread, json_pack("{s:s,s:s}", "path", k->unread[i].path, "error",
+                                                        k->unread[i].why));
+        json_object_set_new(summary, "unreadable", unread);
         json_dumpf(k->alerts, stdout, JSON_COMPACT);
         fputs("\n", stdout);
         json_decref(k->alerts);
@@ -423,14 +453,16 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
 /* A log it could not read, or a configuration file it could not make sense of (nginx or php-fpm
  * will refuse it at their next reload), is a blind spot: "OK: …" from the rest becomes a warning. */
 static enum diag_health blind_spots(const struct check *k, enum diag_health h, char *status, size_t size) {
-        char rest[400], logs[64] = "", conf[96] = "";   /* leaves room for the rest of the line */
+        char rest[400], logs[700] = "", conf[96] = "";  /* leaves room for the rest of the line */
         if ((!k->unreadable && !k->config_problems) || h != DIAG_OK || strncmp(status, "OK: ", 4) != 0)
                 return h;
         size_t n = strnlen(status + 4, sizeof(rest) - 1);
         memcpy(rest, status + 4, n);
         rest[n] = '\0';
-        if (k->unreadable)
-                snprintf(logs, sizeof(logs), "; %zu log%s unreadable", k->unreadable, k->unreadable == 1 ? "" : "s");
+        if (k->unreadable)      /* the first one by name; all of them in the lines after */
+                snprintf(logs, sizeof(logs), "; %zu log%s unreadable: %s (%s)%s", k->unreadable,
+                         k->unreadable == 1 ? "" : "s", k->unread[0].path, k->unread[0].why,
+                         k->unreadable > 1 ? " and more" : "");
         if (k->config_problems)
                 snprintf(conf, sizeof(conf), "; %zu problem%s in nginx's or php-fpm's configuration (on stderr)",
                          k->config_problems, k->config_problems == 1 ? "" : "s");
@@ -501,6 +533,20 @@ static void arm_timeout(struct check *k) {
         alarm(k->timeout);
 }
 
+/* The long output's lines for the logs it could not read: every one of them, by name. */
+static void print_unreadable(const struct check *k) {
+        for (size_t i = 0; i < k->unreadable && i < CHECK_UNREADABLE_SAID; i++) {
+                fputs(i ? "" : "\n", stdout);
+                fputs("unreadable log: ", stdout);
+                put_text(k->unread[i].path);
+                fputs(": ", stdout);
+                put_text(k->unread[i].why);
+                putchar('\n');
+        }
+        if (k->unreadable > CHECK_UNREADABLE_SAID)
+                printf("unreadable logs: %zu more (on stderr)\n", k->unreadable - CHECK_UNREADABLE_SAID);
+}
+
 /* The first line, as Nagios and Icinga read it: "BADGATEWAY STATE - text | perfdata"; then the
  * firing alerts, each with its remedies. */
 static void print_plugin(struct check *k, enum diag_health h, const char *status) {
@@ -513,10 +559,11 @@ static void print_plugin(struct check *k, enum diag_health h, const char *status
         static const char *const worst_first[] = { "critical", "error", "warning", "notice" };
         for (size_t i = 0; i < sizeof(worst_first) / sizeof(worst_first[0]); i++)
                 diag_each_firing(k->diag, k->now, print_text, &(struct severity_pass) { worst_first[i] });
+        print_unreadable(k);
 }
 
 static int verdict(struct check *k) {
-        char status[512];
+        char status[1024];
         diag_flush(k->diag, k->now, ignore, NULL);
         diag_status(k->diag, status, sizeof(status));
         enum diag_health h = blind_spots(k, diag_health(k->diag), status, sizeof(status));

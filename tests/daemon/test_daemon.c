@@ -837,7 +837,7 @@ static int check_line(const char *const *args, char *line, size_t size) {
  * resets in nginx's log with no php-fpm line to pair them with, and a log it cannot read. */
 START_TEST(test_check_one_round) {
         int port;
-        char line[512], want[160];
+        char line[512], want[400];
         newdir();
         start_squatter(CLOSES, &port);
         const char *args[] = { "check", "--config", tcp_config(port), "--since", "2026-11-25", NULL };
@@ -860,7 +860,16 @@ START_TEST(test_check_one_round) {
 
         ck_assert_int_eq(unlink(path_in("error.log")), 0);
         ck_assert_int_eq(check_line(args, line, sizeof(line)), 1);
-        ck_assert_str_eq(line, "1 of 1 pool healthy; 1 log unreadable");
+        snprintf(want, sizeof(want), "1 of 1 pool healthy; 1 log unreadable: %s (No such file or directory)",
+                 path_in("error.log"));
+        ck_assert_str_eq(line, want);
+        /* the long output names it too, for a monitoring system that keeps only stdout */
+        char *out, *err;
+        ck_assert_int_eq(bgw_run(args, &out, &err), 1);
+        snprintf(want, sizeof(want), "\n\nunreadable log: %s: No such file or directory\n", path_in("error.log"));
+        ck_assert_msg(strstr(out, want), "%s", out);
+        free(out);
+        free(err);
         fpm_down(&e);
 }
 END_TEST
@@ -886,7 +895,8 @@ START_TEST(test_check_plugin_states) {
 
         ck_assert_int_eq(unlink(path_in("error.log")), 0);
         ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 1);
-        ck_assert_str_eq(text, "1 of 1 pool healthy; 1 log unreadable");
+        ck_assert_msg(strncmp(text, "1 of 1 pool healthy; 1 log unreadable: /", 40) == 0 &&
+                      strstr(text, "/error.log (No such file or directory)"), "%s", text);
 
         append_file(path_in("error.log"), "", 0);
         fpm_quit(&e);
