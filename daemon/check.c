@@ -13,6 +13,9 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -277,7 +280,10 @@ static int probe_all(struct check *k) {
 static void on_line(void *userdata, const struct scanfile *s, const char *line, size_t len, unsigned flags,
                     const struct logline *ll, const struct event *ev) {
         struct check *k = userdata;
+        struct timestamp ts;
         k->classified++;
+        /* the window's lines are minutes old: a pool that answers now answered after them */
+        diag_set_written(k->diag, logline_parse_time(ll, &ts) ? timestamp_usec(&ts) : 0);
         diag_log(k->diag, ev, line, len, k->pool, k->now);
 }
 
@@ -335,9 +341,10 @@ struct severity_pass {
 
 static void print_text(void *userdata, const struct alert *a) {
         const struct severity_pass *pass = userdata;
-        if (strcmp(alert_severity(a), pass->severity) != 0)
+        const char *severity = a->past ? "warning" : alert_severity(a);     /* history: a warning */
+        if (strcmp(severity, pass->severity) != 0)
                 return;
-        printf("\n%s %s ", alert_severity(a), cause_id(a->cause));
+        printf("\n%s %s ", severity, cause_id(a->cause));
         put_text(a->pool[0] ? a->pool : a->upstream);
         fputs(": ", stdout);
         put_text(a->summary);
@@ -405,7 +412,9 @@ static void print_perfdata(struct check *k) {
                 else
                         fputs("U", stdout);
                 put_label(name, nth, "up");
-                if (pp->done)
+                if (pp->done && probe_result(pp->probe)->outcome == PROBE_PERMISSION)
+                        fputs("U", stdout);     /* not allowed to ask: up or down is not known */
+                else if (pp->done)
                         printf("%d;;;0;1", probe_result(pp->probe)->outcome == PROBE_OK);
                 else
                         fputs("U", stdout);
@@ -474,7 +483,7 @@ static const char *const status_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOW
 
 /* diag_status()'s line without its own word ("OK: ", "WARNING: ", "FIRING "). */
 static const char *status_text(const char *status) {
-        static const char *const words[] = { "OK: ", "WARNING: ", "FIRING " };
+        static const char *const words[] = { "OK: ", "WARNING: ", "FIRING ", "UNKNOWN: " };
         for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
                 if (strncmp(status, words[i], strlen(words[i])) == 0)
                         return status + strlen(words[i]);
@@ -547,11 +556,52 @@ static void print_unreadable(const struct check *k) {
                 printf("unreadable logs: %zu more (on stderr)\n", k->unreadable - CHECK_UNREADABLE_SAID);
 }
 
+/* A pool whose probe this process itself may not make (EACCES on its socket: the check runs as
+ * a user without the socket's group, as NRPE without sudo does): its state is unknown, which is
+ * not the pool being down. Says who the check runs as and whose the socket is; false if no pool
+ * is so. */
+static bool blind_words(const struct check *k, char *buf, size_t size) {
+        for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
+                const struct pool_probe *pp = &k->probes[i];
+                const char *path = address_unix_path(&k->cfg->pools[i].address);
+                struct stat st;
+                if (!pp->done || probe_result(pp->probe)->outcome != PROBE_PERMISSION)
+                        continue;
+                const struct passwd *me = getpwuid(geteuid());
+                char me_name[64], owner[64] = "?", group[64] = "?";
+                snprintf(me_name, sizeof(me_name), "%s", me ? me->pw_name : "?");
+                if (!path || stat(path, &st) < 0) {
+                        snprintf(buf, size, "pool %s: this check (user %s) may not connect to %s; its state is unknown",
+                                 k->cfg->pools[i].name, me_name, k->cfg->pools[i].listen);
+                        return true;
+                }
+                const struct passwd *pw = getpwuid(st.st_uid);
+                const struct group *gr = getgrgid(st.st_gid);
+                snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
+                snprintf(group, sizeof(group), "%s", gr ? gr->gr_name : "?");
+                snprintf(buf, size, "pool %s: this check (user %s) may not connect to %s (%s:%s mode %04o), so the "
+                         "pool's state is unknown; run the check as root or as a member of group %s",
+                         k->cfg->pools[i].name, me_name, path, owner, group, (unsigned) (st.st_mode & 07777), group);
+                return true;
+        }
+        return false;
+}
+
+/* A pool the check may not probe makes the verdict UNKNOWN, unless the log shows nginx failing
+ * recently (a critical finding stands): the check's own lack of permission is not an outage. */
+static enum diag_health blind_pool(const struct check *k, enum diag_health h, char *status, size_t size) {
+        char why[600];
+        if (h == DIAG_CRITICAL || !blind_words(k, why, sizeof(why)))
+                return h;
+        snprintf(status, size, "UNKNOWN: %s", why);
+        return DIAG_UNKNOWN;
+}
+
 /* The first line, as Nagios and Icinga read it: "BADGATEWAY STATE - text | perfdata"; then the
  * firing alerts, each with its remedies. */
 static void print_plugin(struct check *k, enum diag_health h, const char *status) {
         printf("BADGATEWAY %s - ", status_words[h]);
-        if (h == DIAG_UNKNOWN)
+        if (h == DIAG_UNKNOWN && strncmp(status, "UNKNOWN: ", 9) != 0)
                 fputs("no pool could be probed; ", stdout);
         put_text(status_text(status));
         print_perfdata(k);
@@ -559,6 +609,12 @@ static void print_plugin(struct check *k, enum diag_health h, const char *status
         static const char *const worst_first[] = { "critical", "error", "warning", "notice" };
         for (size_t i = 0; i < sizeof(worst_first) / sizeof(worst_first[0]); i++)
                 diag_each_firing(k->diag, k->now, print_text, &(struct severity_pass) { worst_first[i] });
+        char blind[600];
+        if (h != DIAG_UNKNOWN && blind_words(k, blind, sizeof(blind))) {
+                fputs("\nunknown ", stdout);
+                put_text(blind);
+                putchar('\n');
+        }
         print_unreadable(k);
 }
 
@@ -567,6 +623,7 @@ static int verdict(struct check *k) {
         diag_flush(k->diag, k->now, ignore, NULL);
         diag_status(k->diag, status, sizeof(status));
         enum diag_health h = blind_spots(k, diag_health(k->diag), status, sizeof(status));
+        h = blind_pool(k, h, status, sizeof(status));
         hold_alarm();
         if (k->json)
                 print_json(k, h, status);

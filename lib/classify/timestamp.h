@@ -36,6 +36,9 @@ int64_t timestamp_key(const struct timestamp *t);
 /* "2026-11-25T13:23:11" (".673798" appended when usec != 0); buf of 32 bytes. */
 const char *timestamp_iso(const struct timestamp *t, char buf[static 32]);
 struct timestamp timestamp_from_time(time_t when);
+/* The instant t names in local time (mktime(), DST as the zone says), in µs since the epoch; 0
+ * when it is no time mktime() can represent. */
+uint64_t timestamp_usec(const struct timestamp *t);
 /*
  * --since: "2026-11-25", "2026-11-25 13:00[:00]", "2026-11-25T13:00:00",
  * or an age counted back from now, at most 100 years: a duration_parse() time span ("90s",

@@ -222,6 +222,7 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
         if (!f->first_line)
                 f->first_line = now;
         f->last_line = now;
+        f->last_written = d->written ? d->written : now;
         if (!f->first_seen)
                 f->first_seen = now;
         f->last_seen = now;
@@ -318,6 +319,7 @@ void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint6
                 t->have_holder = false;
         t->probe = *r;
         t->have_probe = true;
+        t->probe_at = now;
         t->probe_fails = r->outcome == PROBE_OK ? 0 : t->probe_fails + 1;
         state_changed(d, t, now);
 }
@@ -327,6 +329,7 @@ void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, 
                 return;
         struct target *t = &d->targets[pool];
         t->have_socket = true;
+        t->socket_at = now;
         t->sock_verdict = r->verdict;
         bool denied = r->verdict == SOCKCHECK_SOCKET_DENIED || r->verdict == SOCKCHECK_DIR_DENIED;
         t->socket_denials = denied ? t->socket_denials + 1 : 0;
@@ -419,6 +422,10 @@ void diag_set_late(struct diag *d, bool late) {
         d->late = late;
 }
 
+void diag_set_written(struct diag *d, uint64_t usec) {
+        d->written = usec;
+}
+
 void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) {
         for (size_t i = 0; i < d->n_targets; i++)
                 for (unsigned c = 1; c < CAUSE__MAX; c++)
@@ -469,7 +476,7 @@ enum diag_health diag_health(const struct diag *d) {
                 for (unsigned c = 1; c < CAUSE__MAX; c++) {
                         if (!t->f[c].firing)
                                 continue;
-                        enum diag_health this = cause_priority((enum cause) c) <= LOG_ERR ? DIAG_CRITICAL : DIAG_WARNING;
+                        enum diag_health this = state_priority(d, t, (enum cause) c) <= LOG_ERR ? DIAG_CRITICAL : DIAG_WARNING;
                         if (this > h)
                                 h = this;
                 }
@@ -495,8 +502,8 @@ static bool worst_firing(const struct diag *d, const struct target **wt, enum ca
                         if (!d->targets[i].f[c].firing)
                                 continue;
                         (*count)++;
-                        if (cause_priority((enum cause) c) < best) {
-                                best = cause_priority((enum cause) c);
+                        if (state_priority(d, &d->targets[i], (enum cause) c) < best) {
+                                best = state_priority(d, &d->targets[i], (enum cause) c);
                                 *wt = &d->targets[i];
                                 *wc = (enum cause) c;
                         }
@@ -559,6 +566,7 @@ size_t diag_adopt(struct diag *d, const struct diag *old) {
                 if (!t->is_pool)
                         t->proto = o->proto;
                 t->have_probe = o->have_probe, t->probe = o->probe, t->probe_fails = o->probe_fails;
+                t->probe_at = o->probe_at, t->socket_at = o->socket_at;
                 t->have_socket = o->have_socket, t->sock_verdict = o->sock_verdict;
                 t->socket_denials = o->socket_denials, t->sock_uid = o->sock_uid, t->sock_gid = o->sock_gid;
                 t->sock_mode = o->sock_mode;
