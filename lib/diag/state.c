@@ -65,6 +65,13 @@ bool state_blind(const struct target *t) {
         return t->is_pool && t->have_probe && t->probe.outcome == PROBE_PERMISSION;
 }
 
+bool state_any_pool_blind(const struct diag *d) {
+        bool blind = false;
+        for (size_t i = 0; i < d->n_pools; i++)
+                blind |= state_blind(&d->targets[i]);
+        return blind && !state_any_pool_ok(d);
+}
+
 bool state_past(const struct diag *d, const struct target *t, enum cause c) {
         const struct finding *f = &t->f[c];
         if (!t->is_pool || !f->lines || f->config.have || state_shows(t, c))

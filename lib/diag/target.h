@@ -158,6 +158,8 @@ void oom_fill_evidence(const struct target *t, const struct finding *f, struct a
 
 /* The pool's probe was refused to this process itself (EACCES): its state is not known. */
 bool state_blind(const struct target *t);
+/* Some configured pool is state_blind() and none answers its probe. */
+bool state_any_pool_blind(const struct diag *d);
 /* The finding's lines are history: state evidence taken after the last of them was written shows
  * the cause gone (fpm_down: the pool answers its probe; socket_permission: the socket check
  * allows nginx's user now), or, for a pool the probe may not reach (state_blind()), the last one

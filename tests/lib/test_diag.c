@@ -1300,6 +1300,13 @@ START_TEST(test_written_time_decides_past) {
         nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
               "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
         ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        /* nor does it show that no pool answers */
+        nginx("connect() to unix:/tmp/other.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/tmp/other.sock:", T0 + 7 * SEC);
+        flush(T0 + 7 * SEC);
+        ck_assert_str_eq(last()->upstream, "unix:/tmp/other.sock");
+        ck_assert_msg(!strstr(last()->summary, "no configured pool answers") &&
+                      strstr(last()->summary, "whether the pools answer is not known"), "%s", last()->summary);
 }
 END_TEST
 
