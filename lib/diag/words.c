@@ -107,9 +107,8 @@ static void fpm_down(const struct words_in *w, struct alert *a) {
                          unit[0] ? " is " : "", unit, holder[0] ? "; " : "", holder, failed);
         else if (state_any_pool_blind(w->d))   /* whether some pool answers is not known */
                 diag_put(a->summary, sizeof(a->summary),
-                         "nginx cannot reach PHP-FPM at %s, which no configured pool serves (%llu failed requests); "
-                         "whether the pools answer is not known: this process may not connect to their sockets.",
-                         t->address.text, (unsigned long long) w->f->lines);
+                         "nginx cannot reach PHP-FPM at %s, which no configured pool serves%s; whether the pools "
+                         "answer is not known: this process may not connect to their sockets.", t->address.text, failed);
         else
                 diag_put(a->summary, sizeof(a->summary), "nginx cannot reach PHP-FPM at %s and no configured pool answers%s.",
                          t->address.text, failed);
