@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "configfindings.h"
 #include "diag.h"
+#include "jsonstr.h"
 #include "loadconf.h"
 #include "pools.h"
 #include "probe.h"
@@ -451,8 +452,9 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
         json_object_set_new(summary, "config_problems", json_integer((json_int_t) k->config_problems));
         json_t *unread = json_array();
         for (size_t i = 0; i < k->unreadable && i < CHECK_UNREADABLE_SAID; i++)
-                json_array_append_new(unread, json_pack("{s:s,s:s}", "path", k->unread[i].path, "error",
-                                                        k->unread[i].why));
+                json_array_append_new(unread, json_pack("{s:o,s:s}", "path",        /* any bytes: json_bytes() */
+                                                        json_bytes(k->unread[i].path, strlen(k->unread[i].path)),
+                                                        "error", k->unread[i].why));
         json_object_set_new(summary, "unreadable", unread);
         json_dumpf(k->alerts, stdout, JSON_COMPACT);
         fputs("\n", stdout);
