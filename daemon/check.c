@@ -13,6 +13,9 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "classify.h"
@@ -42,6 +45,15 @@ enum {
         CHECK_MAX_TIMEOUT = 86400,
 };
 
+enum { CHECK_UNREADABLE_SAID = 4 };
+
+/* A log the check could not read: said in the plugin's output, not only on stderr (which Nagios
+ * and Icinga drop). */
+struct unreadable_log {
+        char path[512];
+        char why[96];           /* "No such file or directory", "not a regular file"… */
+};
+
 struct check {
         bool json;
         const char *config_file;
@@ -55,6 +67,7 @@ struct check {
         uint64_t now;
         struct scanfile read;            /* the window (since), and the line counts */
         size_t classified, unreadable;
+        struct unreadable_log unread[CHECK_UNREADABLE_SAID];   /* the first ones, for the output */
         size_t config_problems;         /* what nginx's and php-fpm's configuration readers could not read */
         int pool;                       /* of the log being read: -1 for nginx's */
         json_t *alerts;
@@ -269,8 +282,26 @@ static int probe_all(struct check *k) {
 static void on_line(void *userdata, const struct scanfile *s, const char *line, size_t len, unsigned flags,
                     const struct logline *ll, const struct event *ev) {
         struct check *k = userdata;
+        struct timestamp ts;
         k->classified++;
+        /* the window's lines are minutes old: a pool that answers now answered after them */
+        diag_set_written(k->diag, logline_parse_time(ll, &ts) ? timestamp_usec(&ts) : 0);
         diag_log(k->diag, ev, line, len, k->pool, k->now);
+}
+
+static void note_unreadable(struct check *k, const char *path, int r) {
+        if (k->unreadable < CHECK_UNREADABLE_SAID) {
+                struct unreadable_log *u = &k->unread[k->unreadable];
+                snprintf(u->path, sizeof(u->path), "%s", path);
+                if (!k->read.opened && r == -EINVAL)
+                        snprintf(u->why, sizeof(u->why), "not a regular file");
+                else if (!k->read.opened)
+                        snprintf(u->why, sizeof(u->why), "%s", strerror(-r));
+                else
+                        snprintf(u->why, sizeof(u->why), "read error after line %zu: %s", k->read.file_lines,
+                                 strerror(-r));
+        }
+        k->unreadable++;
 }
 
 static void read_log(struct check *k, const struct log_ref *ref) {
@@ -279,7 +310,7 @@ static void read_log(struct check *k, const struct log_ref *ref) {
         int r = scanfile_read(&k->read, ref->path, on_line, k);
         if (r < 0) {
                 say_file_error(ref->path, &k->read, r);
-                k->unreadable++;
+                note_unreadable(k, ref->path, r);
         }
 }
 
@@ -312,9 +343,10 @@ struct severity_pass {
 
 static void print_text(void *userdata, const struct alert *a) {
         const struct severity_pass *pass = userdata;
-        if (strcmp(alert_severity(a), pass->severity) != 0)
+        const char *severity = a->past ? "warning" : alert_severity(a);     /* history: a warning */
+        if (strcmp(severity, pass->severity) != 0)
                 return;
-        printf("\n%s %s ", alert_severity(a), cause_id(a->cause));
+        printf("\n%s %s ", severity, cause_id(a->cause));
         put_text(a->pool[0] ? a->pool : a->upstream);
         fputs(": ", stdout);
         put_text(a->summary);
@@ -397,7 +429,9 @@ static void print_perfdata(struct check *k) {
                 else
                         fputs("U", stdout);
                 put_label(name, nth, "up");
-                if (pp->done)
+                if (pp->done && probe_result(pp->probe)->outcome == PROBE_PERMISSION)
+                        fputs("U", stdout);     /* not allowed to ask: up or down is not known */
+                else if (pp->done)
                         printf("%d;;;0;1", probe_result(pp->probe)->outcome == PROBE_OK);
                 else
                         fputs("U", stdout);
@@ -430,8 +464,14 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
                                         (json_int_t) k->read.lines, "classified", (json_int_t) k->classified,
                                         "before_since", (json_int_t) k->read.old_lines, "unreadable_logs",
                                         (json_int_t) k->unreadable));
-        json_object_set_new(json_object_get(json_array_get(k->alerts, json_array_size(k->alerts) - 1), "summary"),
-                            "config_problems", json_integer((json_int_t) k->config_problems));
+        json_t *summary = json_object_get(json_array_get(k->alerts, json_array_size(k->alerts) - 1), "summary");
+        json_object_set_new(summary, "config_problems", json_integer((json_int_t) k->config_problems));
+        json_t *unread = json_array();
+        for (size_t i = 0; i < k->unreadable && i < CHECK_UNREADABLE_SAID; i++)
+                json_array_append_new(unread, json_pack("{s:o,s:s}", "path",        /* any bytes: json_bytes() */
+                                                        json_bytes(k->unread[i].path, strlen(k->unread[i].path)),
+                                                        "error", k->unread[i].why));
+        json_object_set_new(summary, "unreadable", unread);
         json_dumpf(k->alerts, stdout, JSON_COMPACT);
         fputs("\n", stdout);
         json_decref(k->alerts);
@@ -440,14 +480,16 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
 /* A log it could not read, or a configuration file it could not make sense of (nginx or php-fpm
  * will refuse it at their next reload), is a blind spot: "OK: …" from the rest becomes a warning. */
 static enum diag_health blind_spots(const struct check *k, enum diag_health h, char *status, size_t size) {
-        char rest[400], logs[64] = "", conf[96] = "";   /* leaves room for the rest of the line */
+        char rest[400], logs[700] = "", conf[96] = "";  /* leaves room for the rest of the line */
         if ((!k->unreadable && !k->config_problems) || h != DIAG_OK || strncmp(status, "OK: ", 4) != 0)
                 return h;
         size_t n = strnlen(status + 4, sizeof(rest) - 1);
         memcpy(rest, status + 4, n);
         rest[n] = '\0';
-        if (k->unreadable)
-                snprintf(logs, sizeof(logs), "; %zu log%s unreadable", k->unreadable, k->unreadable == 1 ? "" : "s");
+        if (k->unreadable)      /* the first one by name; all of them in the lines after */
+                snprintf(logs, sizeof(logs), "; %zu log%s unreadable: %s (%s)%s", k->unreadable,
+                         k->unreadable == 1 ? "" : "s", k->unread[0].path, k->unread[0].why,
+                         k->unreadable > 1 ? " and more" : "");
         if (k->config_problems)
                 snprintf(conf, sizeof(conf), "; %zu problem%s in nginx's or php-fpm's configuration (on stderr)",
                          k->config_problems, k->config_problems == 1 ? "" : "s");
@@ -459,7 +501,7 @@ static const char *const status_words[] = { "OK", "WARNING", "CRITICAL", "UNKNOW
 
 /* diag_status()'s line without its own word ("OK: ", "WARNING: ", "FIRING "). */
 static const char *status_text(const char *status) {
-        static const char *const words[] = { "OK: ", "WARNING: ", "FIRING " };
+        static const char *const words[] = { "OK: ", "WARNING: ", "FIRING ", "UNKNOWN: " };
         for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
                 if (strncmp(status, words[i], strlen(words[i])) == 0)
                         return status + strlen(words[i]);
@@ -518,11 +560,66 @@ static void arm_timeout(struct check *k) {
         alarm(k->timeout);
 }
 
+/* The long output's lines for the logs it could not read: every one of them, by name. */
+static void print_unreadable(const struct check *k) {
+        for (size_t i = 0; i < k->unreadable && i < CHECK_UNREADABLE_SAID; i++) {
+                fputs(i ? "" : "\n", stdout);
+                fputs("unreadable log: ", stdout);
+                put_text(k->unread[i].path);
+                fputs(": ", stdout);
+                put_text(k->unread[i].why);
+                putchar('\n');
+        }
+        if (k->unreadable > CHECK_UNREADABLE_SAID)
+                printf("unreadable logs: %zu more (on stderr)\n", k->unreadable - CHECK_UNREADABLE_SAID);
+}
+
+/* A pool whose probe this process itself may not make (EACCES on its socket: the check runs as
+ * a user without the socket's group, as NRPE without sudo does): its state is unknown, which is
+ * not the pool being down. Says who the check runs as and whose the socket is; false if no pool
+ * is so. */
+static bool blind_words(const struct check *k, char *buf, size_t size) {
+        for (size_t i = 0; i < (size_t) k->cfg->n_pools; i++) {
+                const struct pool_probe *pp = &k->probes[i];
+                const char *path = address_unix_path(&k->cfg->pools[i].address);
+                struct stat st;
+                if (!pp->done || probe_result(pp->probe)->outcome != PROBE_PERMISSION)
+                        continue;
+                const struct passwd *me = getpwuid(geteuid());
+                char me_name[64], owner[64] = "?", group[64] = "?";
+                snprintf(me_name, sizeof(me_name), "%s", me ? me->pw_name : "?");
+                if (!path || stat(path, &st) < 0) {
+                        snprintf(buf, size, "pool %s: this check (user %s) may not connect to %s; its state is unknown",
+                                 k->cfg->pools[i].name, me_name, k->cfg->pools[i].listen);
+                        return true;
+                }
+                const struct passwd *pw = getpwuid(st.st_uid);
+                const struct group *gr = getgrgid(st.st_gid);
+                snprintf(owner, sizeof(owner), "%s", pw ? pw->pw_name : "?");
+                snprintf(group, sizeof(group), "%s", gr ? gr->gr_name : "?");
+                snprintf(buf, size, "pool %s: this check (user %s) may not connect to %s (%s:%s mode %04o), so the "
+                         "pool's state is unknown; run the check as root or as a member of group %s",
+                         k->cfg->pools[i].name, me_name, path, owner, group, (unsigned) (st.st_mode & 07777), group);
+                return true;
+        }
+        return false;
+}
+
+/* A pool the check may not probe makes the verdict UNKNOWN, unless the log shows nginx failing
+ * recently (a critical finding stands): the check's own lack of permission is not an outage. */
+static enum diag_health blind_pool(const struct check *k, enum diag_health h, char *status, size_t size) {
+        char why[600];
+        if (h == DIAG_CRITICAL || !blind_words(k, why, sizeof(why)))
+                return h;
+        snprintf(status, size, "UNKNOWN: %s", why);
+        return DIAG_UNKNOWN;
+}
+
 /* The first line, as Nagios and Icinga read it: "BADGATEWAY STATE - text | perfdata"; then the
  * firing alerts, each with its remedies. */
 static void print_plugin(struct check *k, enum diag_health h, const char *status) {
         printf("BADGATEWAY %s - ", status_words[h]);
-        if (h == DIAG_UNKNOWN)
+        if (h == DIAG_UNKNOWN && strncmp(status, "UNKNOWN: ", 9) != 0)
                 fputs("no pool could be probed; ", stdout);
         put_text(status_text(status));
         print_perfdata(k);
@@ -530,13 +627,21 @@ static void print_plugin(struct check *k, enum diag_health h, const char *status
         static const char *const worst_first[] = { "critical", "error", "warning", "notice" };
         for (size_t i = 0; i < sizeof(worst_first) / sizeof(worst_first[0]); i++)
                 diag_each_firing(k->diag, k->now, print_text, &(struct severity_pass) { worst_first[i] });
+        char blind[600];
+        if (h != DIAG_UNKNOWN && blind_words(k, blind, sizeof(blind))) {
+                fputs("\nunknown ", stdout);
+                put_text(blind);
+                putchar('\n');
+        }
+        print_unreadable(k);
 }
 
 static int verdict(struct check *k) {
-        char status[512];
+        char status[1024];
         diag_flush(k->diag, k->now, ignore, NULL);
         diag_status(k->diag, status, sizeof(status));
         enum diag_health h = blind_spots(k, diag_health(k->diag), status, sizeof(status));
+        h = blind_pool(k, h, status, sizeof(status));
         hold_alarm();
         if (k->json)
                 print_json(k, h, status);

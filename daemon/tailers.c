@@ -153,6 +153,8 @@ static void arm_retry(struct tailers *t) {
 /* An error (EACCES, EMFILE) is said once, and retried every TAILERS_RETRY_SECONDS until it goes,
  * as a missing file is waited for. */
 static void process(struct log_watch *w) {
+        if (!w->tail && w->saved && w->t->hold)
+                return;         /* its catch-up waits for tailers_release() */
         w->t->now = clock_realtime_usec();
         uint64_t lines = w->t->feed->lines;
         int r = w->tail ? 0 : start_tail(w);
@@ -265,6 +267,13 @@ int tailers_update(struct tailers *t, const struct log_ref *want, size_t n, bool
                 if (logs[i]->last_error < 0)
                         arm_retry(t);
         return 0;
+}
+
+void tailers_release(struct tailers *t) {
+        t->hold = false;
+        for (size_t i = 0; i < t->n_logs; i++)
+                if (!t->logs[i]->tail && t->logs[i]->saved)
+                        process(t->logs[i]);
 }
 
 void tailers_drain(struct tailers *t) {

@@ -35,6 +35,11 @@ struct tailers {
          * php-fpm's timestamps, local time) are skipped and counted; a line with no time of its
          * own goes with the last one that had one. */
         uint64_t catch_up_age;
+        /* While set, a log with a saved position is not read yet: what was written while the
+         * daemon was stopped waits for tailers_release(), so that it is judged once every pool's
+         * first probe is in, as a line read live is (a line to a socket no pool serves is
+         * socket_mismatch when a pool answers, fpm_down when none does). */
+        bool hold;
 };
 
 /* Follows nothing yet; loop and feed must outlive t. */
@@ -46,6 +51,8 @@ void tailers_init(struct tailers *t, struct ev_loop *loop, struct feed *feed);
  * every TAILERS_RETRY_SECONDS, as a missing one is waited for. 0, or -ENOMEM
  * after which t follows only some of them (tailers_free() it). */
 int tailers_update(struct tailers *t, const struct log_ref *logs, size_t n, bool from_start);
+/* Ends hold: reads what the held logs caught up. */
+void tailers_release(struct tailers *t);
 /* Reads what every log holds now without waiting for inotify: before a flush that must see it. */
 void tailers_drain(struct tailers *t);
 /* Stops and closes every tailer; t can be updated again. */

@@ -129,6 +129,15 @@ struct timestamp timestamp_from_time(time_t when) {
                                   tm.tm_hour, tm.tm_min, tm.tm_sec, 0 };
 }
 
+uint64_t timestamp_usec(const struct timestamp *t) {
+        struct tm tm = { .tm_year = t->year - 1900, .tm_mon = t->month - 1, .tm_mday = t->day, .tm_hour = t->hour,
+                         .tm_min = t->min, .tm_sec = t->sec, .tm_isdst = -1 };
+        time_t when = mktime(&tm);
+        if (when == (time_t) -1 || when < 0)
+                return 0;
+        return (uint64_t) when * 1000000 + (uint64_t) (t->usec > 0 ? t->usec : 0);
+}
+
 enum { MAX_AGE_DAYS = 36500 };
 
 /* An age in systemd.time(7)'s grammar ("90s", "5 min", "1h 30min"), optionally as journalctl

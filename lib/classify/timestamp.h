@@ -36,6 +36,9 @@ int64_t timestamp_key(const struct timestamp *t);
 /* "2026-11-25T13:23:11" (".673798" appended when usec != 0); buf of 32 bytes. */
 const char *timestamp_iso(const struct timestamp *t, char buf[static 32]);
 struct timestamp timestamp_from_time(time_t when);
+/* The instant t names in local time (mktime(), DST as the zone says), in µs since the epoch; 0
+ * when it is no time mktime() can represent. */
+uint64_t timestamp_usec(const struct timestamp *t);
 /*
  * --since, as systemd.time(7) "PARSING TIMESTAMPS" reads a timestamp (systemd's
  * parse_timestamp()): "2026-11-25", "2026-11-25 13:00[:00[.frac]]", "2026-11-25T13:00:00", a clock

@@ -102,6 +102,11 @@ struct alert {
         bool repeat;                    /* a summary of an alert that keeps firing */
         bool late;                      /* some of its lines were written while the daemon was stopped
                                          * and read at its start (evidence.late_lines) */
+        bool past;                      /* its lines are history: state evidence taken after the last
+                                         * of them shows the cause gone (the pool answers now); `check`
+                                         * counts it a warning whatever the cause's severity (the
+                                         * alert's own stays the cause's: Alertmanager's labels name
+                                         * one alert for its whole life) */
         char pool[64];                  /* empty when the target is an upstream nobody serves, or nginx */
         char upstream[PATH_MAX];        /* as nginx names it: unix:/path, host:port, group; empty for nginx */
         char unit[256];

@@ -164,5 +164,7 @@ json_t *alert_to_json(const struct alert *a) {
                          "first_seen", alert_json_time(a->first_seen_usec), "last_seen", alert_json_time(a->last_seen_usec));
         if (o)
                 json_object_set_new(o, "late", json_boolean(a->late));
+        if (o)
+                json_object_set_new(o, "past", json_boolean(a->past));
         return o;
 }

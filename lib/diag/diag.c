@@ -145,13 +145,32 @@ static struct target *target_for_address(struct diag *d, struct span upstream, e
         return t;
 }
 
+/* Whether php-fpm's "[pool NAME]" names pool t: its name, or "NAME (UNIT)" as the configuration
+ * reader names a pool whose name two masters share. */
+static bool pool_named(const struct target *t, struct span name) {
+        size_t n = strlen(t->name);
+        return span_eq_str(name, t->name) ||
+               (n > name.n + 3 && memcmp(t->name, name.p, name.n) == 0 && memcmp(t->name + name.n, " (", 2) == 0 &&
+                t->name[n - 1] == ')');
+}
+
+/* A php-fpm line goes to the pool it names: the log's own pool first (two masters may both have a
+ * "www"), then any configured pool of that name. A line naming a pool no one configured is
+ * another pool of a master log several share (Debian's /var/log/php8.2-fpm.log): not watched,
+ * not counted. A line naming no pool (the master's own) goes with the log's pool. */
+static struct target *target_for_fpm(struct diag *d, const struct event *ev, int log_pool) {
+        struct target *own = log_pool >= 0 && (size_t) log_pool < d->n_pools ? &d->targets[log_pool] : NULL;
+        if (!ev->pool.n || (own && pool_named(own, ev->pool)))
+                return own;
+        for (size_t i = 0; i < d->n_pools; i++)
+                if (pool_named(&d->targets[i], ev->pool))
+                        return &d->targets[i];
+        return NULL;
+}
+
 static struct target *target_for_event(struct diag *d, const struct event *ev, int log_pool) {
-        if (ev->source == SOURCE_FPM) {
-                for (size_t i = 0; i < d->n_pools; i++)
-                        if (ev->pool.p && span_eq_str(ev->pool, d->targets[i].name))
-                                return &d->targets[i];
-                return log_pool >= 0 && (size_t) log_pool < d->n_pools ? &d->targets[log_pool] : NULL;
-        }
+        if (ev->source == SOURCE_FPM)
+                return target_for_fpm(d, ev, log_pool);
         return target_for_address(d, ev->upstream, ev->proto);
 }
 
@@ -203,6 +222,7 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
         if (!f->first_line)
                 f->first_line = now;
         f->last_line = now;
+        f->last_written = d->written ? d->written : now;
         if (!f->first_seen)
                 f->first_seen = now;
         f->last_seen = now;
@@ -299,6 +319,7 @@ void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint6
                 t->have_holder = false;
         t->probe = *r;
         t->have_probe = true;
+        t->probe_at = now;
         t->probe_fails = r->outcome == PROBE_OK ? 0 : t->probe_fails + 1;
         state_changed(d, t, now);
 }
@@ -308,6 +329,7 @@ void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, 
                 return;
         struct target *t = &d->targets[pool];
         t->have_socket = true;
+        t->socket_at = now;
         t->sock_verdict = r->verdict;
         bool denied = r->verdict == SOCKCHECK_SOCKET_DENIED || r->verdict == SOCKCHECK_DIR_DENIED;
         t->socket_denials = denied ? t->socket_denials + 1 : 0;
@@ -400,6 +422,10 @@ void diag_set_late(struct diag *d, bool late) {
         d->late = late;
 }
 
+void diag_set_written(struct diag *d, uint64_t usec) {
+        d->written = usec;
+}
+
 void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) {
         for (size_t i = 0; i < d->n_targets; i++)
                 for (unsigned c = 1; c < CAUSE__MAX; c++)
@@ -450,7 +476,7 @@ enum diag_health diag_health(const struct diag *d) {
                 for (unsigned c = 1; c < CAUSE__MAX; c++) {
                         if (!t->f[c].firing)
                                 continue;
-                        enum diag_health this = cause_priority((enum cause) c) <= LOG_ERR ? DIAG_CRITICAL : DIAG_WARNING;
+                        enum diag_health this = state_priority(d, t, (enum cause) c) <= LOG_ERR ? DIAG_CRITICAL : DIAG_WARNING;
                         if (this > h)
                                 h = this;
                 }
@@ -476,8 +502,8 @@ static bool worst_firing(const struct diag *d, const struct target **wt, enum ca
                         if (!d->targets[i].f[c].firing)
                                 continue;
                         (*count)++;
-                        if (cause_priority((enum cause) c) < best) {
-                                best = cause_priority((enum cause) c);
+                        if (state_priority(d, &d->targets[i], (enum cause) c) < best) {
+                                best = state_priority(d, &d->targets[i], (enum cause) c);
                                 *wt = &d->targets[i];
                                 *wc = (enum cause) c;
                         }
@@ -540,6 +566,7 @@ size_t diag_adopt(struct diag *d, const struct diag *old) {
                 if (!t->is_pool)
                         t->proto = o->proto;
                 t->have_probe = o->have_probe, t->probe = o->probe, t->probe_fails = o->probe_fails;
+                t->probe_at = o->probe_at, t->socket_at = o->socket_at;
                 t->have_socket = o->have_socket, t->sock_verdict = o->sock_verdict;
                 t->socket_denials = o->socket_denials, t->sock_uid = o->sock_uid, t->sock_gid = o->sock_gid;
                 t->sock_mode = o->sock_mode;

@@ -85,6 +85,10 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
  * in the catch-up at start): counted apart, and an alert that carries any says "late" (its
  * first_line, last_line are when they were read, not written). */
 void diag_set_late(struct diag *d, bool late);
+/* The time the lines diag_log() gets from now on were written, by their own timestamp (µs since
+ * the epoch; timestamp_usec()); 0: when they arrive. `check` reads lines minutes old: a pool whose
+ * probe answers after the last refusal was written is no longer down (state_past in words). */
+void diag_set_written(struct diag *d, uint64_t usec);
 void diag_probe(struct diag *d, size_t pool, const struct probe_result *r, uint64_t now);
 void diag_socket(struct diag *d, size_t pool, const struct sockcheck_result *r, uint64_t now);
 void diag_unit(struct diag *d, size_t pool, const struct unit_state *u, uint64_t now);
@@ -158,8 +162,9 @@ int diag_restore(struct diag *d, const struct diag_saved_finding *f, uint64_t no
  * "OK: 2 of 2 pools healthy", "FIRING fpm_down www: nothing listens at …", or, when a pool's
  * probes fail in a way no cause names, "WARNING: 0 of 1 pool healthy; pool www: probe: …". */
 const char *diag_status(const struct diag *d, char *buf, size_t size);
-/* The worst firing finding's (critical for LOG_ERR and above, else warning), warning for a pool
- * whose probes fail in a way no cause names, unknown before any probe, else OK. */
+/* The worst firing finding's (critical for LOG_ERR and above, else warning; a finding whose lines
+ * are history, as the pool answers its probe after the last of them, is a warning), warning for a
+ * pool whose probes fail in a way no cause names, unknown before any probe, else OK. */
 enum diag_health diag_health(const struct diag *d);
 /* Firing findings right now, for `check --json`: calls fn with the alert as it would be sent. */
 void diag_each_firing(const struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);

@@ -61,6 +61,34 @@ bool state_holds(const struct target *t, enum cause c) {
         return state_shows(t, c) || (c != CAUSE_NONE && probe_cause(t, 1) == c);
 }
 
+bool state_blind(const struct target *t) {
+        return t->is_pool && t->have_probe && t->probe.outcome == PROBE_PERMISSION;
+}
+
+bool state_any_pool_blind(const struct diag *d) {
+        bool blind = false;
+        for (size_t i = 0; i < d->n_pools; i++)
+                blind |= state_blind(&d->targets[i]);
+        return blind && !state_any_pool_ok(d);
+}
+
+bool state_past(const struct diag *d, const struct target *t, enum cause c) {
+        const struct finding *f = &t->f[c];
+        if (!t->is_pool || !f->lines || f->config.have || state_shows(t, c))
+                return false;
+        if (c == CAUSE_FPM_DOWN && t->have_probe && t->probe_at >= f->last_written)
+                return state_probe_ok(t) ||
+                       (state_blind(t) && t->probe_at - f->last_written >= d->s.resolve_after_usec);
+        if (c == CAUSE_SOCKET_PERMISSION)
+                return t->have_socket && t->sock_verdict == SOCKCHECK_OK && t->socket_at >= f->last_written;
+        return false;
+}
+
+int state_priority(const struct diag *d, const struct target *t, enum cause c) {
+        int prio = cause_priority(c);
+        return state_past(d, t, c) && prio < LOG_WARNING ? LOG_WARNING : prio;
+}
+
 bool state_config_only(const struct target *t, enum cause c) {
         const struct finding *f = &t->f[c];
         return f->config.have && !f->lines && !state_shows(t, c);

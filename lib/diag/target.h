@@ -62,6 +62,8 @@ struct finding {
         bool restored;                  /* diag_restore(): fired before a restart */
         uint64_t first_seen, last_seen;
         uint64_t first_line, last_line; /* arrival of matching lines; 0 if none */
+        uint64_t last_written;          /* the last matching line's own time (diag_set_written()), else
+                                         * its arrival; µs */
         uint64_t last_emit;
         uint64_t lines, lines_since_emit;
         uint64_t late_lines, late_since_emit;   /* of those, written while the daemon was stopped */
@@ -85,6 +87,7 @@ struct target {
         struct address resolved;        /* a pool's socket with links followed */
         char unit[256];
         bool have_probe, have_socket, have_unit;
+        uint64_t probe_at, socket_at;   /* when the last probe result and socket check came, µs */
         unsigned probe_fails, socket_denials;   /* in a row: one alone may be a restart */
         unsigned confirmations;                 /* how many in a row count */
         struct probe_result probe;
@@ -114,6 +117,7 @@ struct diag {
         long pending_limit_kb;          /* a memory cgroup's usage record, for the kill that follows */
         uint64_t pending_limit_at;
         bool late;                      /* diag_set_late() */
+        uint64_t written;               /* diag_set_written(): 0, the lines' arrival */
 };
 
 /* snprintf that may cut: names and summaries are bounded on purpose. */
@@ -151,6 +155,18 @@ uint64_t oom_due(const struct diag *d, const struct target *t, enum cause c);
 /* oom.c: how the worker died, for worker_killed's summary, when SIGKILL killed it. */
 void oom_words(const struct diag *d, const struct target *t, const struct finding *f, char *buf, size_t size);
 void oom_fill_evidence(const struct target *t, const struct finding *f, struct alert_oom *o);
+
+/* The pool's probe was refused to this process itself (EACCES): its state is not known. */
+bool state_blind(const struct target *t);
+/* Some configured pool is state_blind() and none answers its probe. */
+bool state_any_pool_blind(const struct diag *d);
+/* The finding's lines are history: state evidence taken after the last of them was written shows
+ * the cause gone (fpm_down: the pool answers its probe; socket_permission: the socket check
+ * allows nginx's user now), or, for a pool the probe may not reach (state_blind()), the last one
+ * is older than resolve_after. Only for findings its lines alone back. */
+bool state_past(const struct diag *d, const struct target *t, enum cause c);
+/* cause_priority(), LOG_WARNING for a finding that is history (state_past()). */
+int state_priority(const struct diag *d, const struct target *t, enum cause c);
 
 /* The finding is backed by the configuration alone: no line, no state evidence. */
 bool state_config_only(const struct target *t, enum cause c);

@@ -4,6 +4,7 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "target.h"
 
@@ -106,6 +107,10 @@ static void fpm_down(const struct words_in *w, struct alert *a) {
                 diag_put(a->summary, sizeof(a->summary), "PHP-FPM pool %s is down%s%s%s%s%s%s%s%s%s.", t->name,
                          probe[0] ? ": " : "", probe, unit[0] ? "; " : "", unit[0] ? unit_or_default(t) : "",
                          unit[0] ? " is " : "", unit, holder[0] ? "; " : "", holder, failed);
+        else if (state_any_pool_blind(w->d))   /* whether some pool answers is not known */
+                diag_put(a->summary, sizeof(a->summary),
+                         "nginx cannot reach PHP-FPM at %s, which no configured pool serves%s; whether the pools "
+                         "answer is not known: this process may not connect to their sockets.", t->address.text, failed);
         else
                 diag_put(a->summary, sizeof(a->summary), "nginx cannot reach PHP-FPM at %s and no configured pool answers%s.",
                          t->address.text, failed);
@@ -540,8 +545,77 @@ static void fill_remedies(const struct words_in *w, enum cause c, struct alert *
                 fill(w, remedy[i], a->remedy[a->n_remedies++], sizeof(a->remedy[0]));
 }
 
+/* Local time of an instant, "13:05", or "2026-11-25 13:05" when it is more than 20 h before
+ * `ref` (both µs); fmt_long: always with the date and seconds, as journalctl --since reads it. */
+static void when_words(uint64_t usec, uint64_t ref, bool fmt_long, char *buf, size_t size) {
+        time_t secs = (time_t) (usec / 1000000);
+        struct tm tm;
+        buf[0] = '\0';
+        if (!localtime_r(&secs, &tm))
+                return;
+        bool day = fmt_long || ref - usec > 20 * 3600 * 1000000ULL;
+        strftime(buf, size, fmt_long ? "%Y-%m-%d %H:%M:%S" : day ? "%Y-%m-%d %H:%M" : "%H:%M", &tm);
+}
+
+/* "N times (last at 13:05)": the finding's lines, nginx's failed requests when there are some. */
+static void times_words(const struct words_in *w, uint64_t ref, char *buf, size_t size) {
+        unsigned long long n = failed_requests(w->f) ? failed_requests(w->f) : w->f->lines;
+        char last[32];
+        when_words(w->f->last_written, ref, false, last, sizeof(last));
+        diag_put(buf, size, "%llu time%s (last at %s)", n, n == 1 ? "" : "s", last);
+}
+
+/* fpm_down whose lines are history (state_past()): the pool answers now, or the check may not
+ * probe it and the lines are old. What happened then is the question, not a restart now. */
+static void past_fpm_down(const struct words_in *w, struct alert *a) {
+        const struct target *t = w->t;
+        char times[96], from[32], until[32];
+        times_words(w, t->probe_at, times, sizeof(times));
+        if (state_probe_ok(t))
+                diag_put(a->summary, sizeof(a->summary),
+                         "PHP-FPM pool %s was down or restarting: nginx could not reach it %s; it answers now.",
+                         t->name, times);
+        else
+                diag_put(a->summary, sizeof(a->summary),
+                         "PHP-FPM pool %s was down or restarting: nginx could not reach it %s; whether it answers "
+                         "now is not known: this check may not connect to its socket.", t->name, times);
+        when_words(w->f->last_written - 300 * 1000000ULL, 0, true, from, sizeof(from));
+        when_words(w->f->last_written + 60 * 1000000ULL, 0, true, until, sizeof(until));
+        add_remedy(a, "journalctl -u %s --since '%s' --until '%s' (why it stopped or restarted then)",
+                   unit_or_default(t), from, until);
+        add_remedy(a, "systemctl show -p NRestarts -p ActiveEnterTimestamp %s", unit_or_default(t));
+        add_remedy(a, "read php-fpm's log around then: a reload, a crash, max_children");
+}
+
+/* socket_permission whose lines are history: the socket allows nginx's user now. */
+static void past_socket_permission(const struct words_in *w, struct alert *a) {
+        const struct target *t = w->t;
+        char times[96];
+        times_words(w, t->socket_at, times, sizeof(times));
+        diag_put(a->summary, sizeof(a->summary),
+                 "nginx (user %s) was refused at %s %s (13: Permission denied); the socket allows it now "
+                 "(%u:%u mode %04o).", w->d->nginx_user, path_of(t), times, (unsigned) t->sock_uid,
+                 (unsigned) t->sock_gid, (unsigned) t->sock_mode);
+        add_remedy(a, "a php-fpm restart recreates the socket: keep listen.owner, listen.group and listen.mode "
+                      "in the pool, not a chmod after the start");
+        add_remedy(a, "ls -l %s; namei -l %s", path_of(t), path_of(t));
+}
+
+/* The words for a finding whose lines are history (state_past()); false for a cause without them. */
+static bool past_words(const struct words_in *w, enum cause c, struct alert *a) {
+        if (!state_past(w->d, w->t, c))
+                return false;
+        if (c == CAUSE_FPM_DOWN)
+                past_fpm_down(w, a);
+        else if (c == CAUSE_SOCKET_PERMISSION)
+                past_socket_permission(w, a);
+        else
+                return false;
+        return true;
+}
+
 static void fill_words(const struct words_in *w, enum cause c, struct alert *a) {
-        if ((unsigned) c >= CAUSE__MAX)
+        if ((unsigned) c >= CAUSE__MAX || past_words(w, c, a))
                 return;
         fill_remedies(w, c, a);
         if (state_config_only(w->t, c) && w->f->config.summary[0]) {
@@ -572,6 +646,7 @@ void words_fill_alert(const struct diag *d, const struct target *t, enum cause c
         a->last_seen_usec = f->last_seen;
         fill_evidence(t, f, &a->evidence);
         a->late = a->evidence.late_lines > 0;
+        a->past = state_past(d, t, c);
         fill_socket(d, t, &a->evidence.socket);
         fill_holder(t, &a->evidence.port_holder);
         fill_config(f, &a->evidence.config);

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +132,16 @@ static void make_argv(const char *const *args, char **argv, char *words) {
         argv[n] = NULL;
 }
 
+/* bgw_run_as(): the user the next child runs as, or NULL. */
+static const char *run_as;
+
+/* Becomes run_as (its uid, its primary group, no other groups); exits 126 when it cannot. */
+static void drop_to(const char *user) {
+        const struct passwd *pw = getpwnam(user);
+        if (!pw || setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+                _exit(126);
+}
+
 static void exec_child(const char *const *args, const char *const *env, int out, int err) {
         char *argv[ARGS_MAX], words[1024];
         setpgid(0, 0);
@@ -147,6 +159,8 @@ static void exec_child(const char *const *args, const char *const *env, int out,
                 snprintf(state, sizeof(state), "STATE_DIRECTORY=%s", fixture_newdir(d));
                 putenv(state);
         }
+        if (run_as)
+                drop_to(run_as);        /* after the state directory is made: it is root's */
         int in = open("/dev/null", O_RDONLY);
         if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
                 _exit(127);
@@ -350,6 +364,13 @@ void bgw_free(struct bgw *b) {
 
 int bgw_run(const char *const *args, char **out, char **err) {
         return bgw_run_reader_gone(args, out, err, false);
+}
+
+int bgw_run_as(const char *user, const char *const *args, char **out, char **err) {
+        run_as = user;
+        int code = bgw_run_reader_gone(args, out, err, false);
+        run_as = NULL;
+        return code;
 }
 
 int bgw_run_reader_gone(const char *const *args, char **out, char **err, bool reader_gone) {

@@ -45,6 +45,8 @@ void bgw_free(struct bgw *b);
 
 /* Runs the binary to completion; output and errors in malloc'd strings. Returns the exit code. */
 int bgw_run(const char *const *args, char **out, char **err);
+/* The same as user (root only): its uid and primary group, no other groups. */
+int bgw_run_as(const char *user, const char *const *args, char **out, char **err);
 /* The same; reader_gone: stdout's reading end is closed at once, as `| head -1` does. */
 int bgw_run_reader_gone(const char *const *args, char **out, char **err, bool reader_gone);
 

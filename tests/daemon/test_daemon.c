@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixtures.h"
@@ -868,7 +870,7 @@ static int check_line(const char *const *args, char *line, size_t size) {
  * resets in nginx's log with no php-fpm line to pair them with, and a log it cannot read. */
 START_TEST(test_check_one_round) {
         int port;
-        char line[512], want[160];
+        char line[512], want[400];
         newdir();
         start_squatter(CLOSES, &port);
         const char *args[] = { "check", "--config", tcp_config(port), "--since", "2026-11-25", NULL };
@@ -891,7 +893,16 @@ START_TEST(test_check_one_round) {
 
         ck_assert_int_eq(unlink(path_in("error.log")), 0);
         ck_assert_int_eq(check_line(args, line, sizeof(line)), 1);
-        ck_assert_str_eq(line, "1 of 1 pool healthy; 1 log unreadable");
+        snprintf(want, sizeof(want), "1 of 1 pool healthy; 1 log unreadable: %s (No such file or directory)",
+                 path_in("error.log"));
+        ck_assert_str_eq(line, want);
+        /* the long output names it too, for a monitoring system that keeps only stdout */
+        char *out, *err;
+        ck_assert_int_eq(bgw_run(args, &out, &err), 1);
+        snprintf(want, sizeof(want), "\n\nunreadable log: %s: No such file or directory\n", path_in("error.log"));
+        ck_assert_msg(strstr(out, want), "%s", out);
+        free(out);
+        free(err);
         fpm_down(&e);
 }
 END_TEST
@@ -917,7 +928,8 @@ START_TEST(test_check_plugin_states) {
 
         ck_assert_int_eq(unlink(path_in("error.log")), 0);
         ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 1);
-        ck_assert_str_eq(text, "1 of 1 pool healthy; 1 log unreadable");
+        ck_assert_msg(strncmp(text, "1 of 1 pool healthy; 1 log unreadable: /", 40) == 0 &&
+                      strstr(text, "/error.log (No such file or directory)"), "%s", text);
 
         append_file(path_in("error.log"), "", 0);
         fpm_quit(&e);
@@ -1096,6 +1108,69 @@ START_TEST(test_discover_root) {
 }
 END_TEST
 
+/* nginx's connect() to the pool's socket refused (111), stamped age seconds ago in nginx's local
+ * time; *hhmm gets that time as "13:05". */
+static void append_refused(const char *sock, long age, char hhmm[static 8]) {
+        char when[32], line[768];
+        time_t t = time(NULL) - age;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", &tm);
+        strftime(hhmm, 8, "%H:%M", &tm);
+        int n = snprintf(line, sizeof(line),
+                         "%s [error] 4242#4242: *1 connect() to unix:%s failed (111: Connection refused) while "
+                         "connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", "
+                         "upstream: \"fastcgi://unix:%s:\", host: \"x\"\n", when, sock, sock);
+        append_file(path_in("error.log"), line, (size_t) n);
+}
+
+/* (v) A refusal 5 minutes old while the pool answers now is history: a warning in the past
+ * tense, not "is down". Run as a user that may not connect to the socket (NRPE without sudo),
+ * the check says so and that the pool's state is unknown; a refusal just now is still critical. */
+START_TEST(test_check_past_refusal) {
+        struct fpm_env e;
+        char text[1024], perf[1024], want[512], hhmm[8], now_hhmm[8];
+        newdir();
+        fpm_up(&e);
+        const char *args[] = { "check", "--config", live_config(&e, "", ""), NULL };
+        write_file(path_in("error.log"), "");
+        append_refused(fpm_env_socket(&e, 0), 300, hhmm);
+        ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 1);
+        snprintf(want, sizeof(want), "fpm_down www: PHP-FPM pool www was down or restarting: nginx could not reach "
+                 "it 1 time (last at %s); it answers now.", hhmm);
+        ck_assert_str_eq(text, want);
+        ck_assert_msg(strstr(perf, "'www_up'=1;;;0;1 'fpm_down_lines'=1;;;0"), "%s", perf);
+        json_t *j = check_json(args[2], 1);
+        ck_assert_str_eq(summary_health(j), "warning");
+        ck_assert_msg(json_is_true(json_object_get(json_array_get(j, 0), "past")), "not marked past");
+        json_decref(j);
+
+        if (geteuid() != 0 || !getpwnam("nobody")) {
+                fpm_down(&e);
+                return;
+        }
+        char *out, *err;
+        ck_assert_int_eq(bgw_run_as("nobody", args, &out, &err), 3);
+        printf("check as nobody:\n%s", out);
+        plugin_output(out, 3, text, sizeof(text), perf, sizeof(perf));
+        snprintf(want, sizeof(want), "pool www: this check (user nobody) may not connect to %s (", fpm_env_socket(&e, 0));
+        ck_assert_msg(strncmp(text, want, strlen(want)) == 0 && strstr(text, "mode 0660), so the pool's state is unknown"),
+                      "%s", text);
+        ck_assert_msg(strstr(perf, "'www_up'=U"), "%s", perf);
+        ck_assert_msg(!strstr(out, "is down") && !strstr(out, "no configured pool answers"), "%s", out);
+        free(out);
+        free(err);
+        append_refused(fpm_env_socket(&e, 0), 0, now_hhmm);     /* nginx refused just now: that stands */
+        ck_assert_int_eq(bgw_run_as("nobody", args, &out, &err), 2);
+        plugin_output(out, 2, text, sizeof(text), perf, sizeof(perf));
+        ck_assert_msg(strncmp(text, "fpm_down www: ", 14) == 0, "%s", text);
+        ck_assert_msg(strstr(out, "\nunknown pool www: this check (user nobody) may not connect"), "%s", out);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
 static TCase *daemon_case(const char *name) {
         TCase *tc = tcase_create(name);
         tcase_add_unchecked_fixture(tc, harness_setup, harness_teardown);
@@ -1136,6 +1211,9 @@ int main(void) {
         tcase_add_test(tc, test_check_one_round);
         tcase_add_test(tc, test_check_plugin_states);
         tcase_add_test(tc, test_check_parallel_probes);
+        suite_add_tcase(s, tc);
+        tc = daemon_case("verdict");
+        tcase_add_test(tc, test_check_past_refusal);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

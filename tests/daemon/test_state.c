@@ -477,8 +477,13 @@ START_TEST(test_late_alert) {
         ck_assert_msg(l, "no alert for the line written live");
         ck_assert_msg(json_is_false(json_object_get(l, "late")), "a live line's alert marked late");
         ck_assert_int_eq(late_lines(l), 0);
-        fprintf(stderr, "late: the caught-up alert late=true late_lines=%lld; the live one late=false\n",
-                (long long) late_lines(a));
+        /* one cause for one line, caught up or live: the catch-up is judged once pool www answered */
+        const char *late_cause = json_string_value(json_object_get(a, "cause"));
+        const char *live_cause = json_string_value(json_object_get(l, "cause"));
+        ck_assert_str_eq(live_cause, "socket_mismatch");
+        ck_assert_str_eq(late_cause, live_cause);
+        fprintf(stderr, "late: the caught-up alert late=true late_lines=%lld cause %s; the live one late=false "
+                "cause %s\n", (long long) late_lines(a), late_cause, live_cause);
         stop(&b);
         bgw_free(&b);
         fpm_down(&e);

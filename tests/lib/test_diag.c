@@ -1199,6 +1199,117 @@ START_TEST(test_config_words_for_every_cause) {
 }
 END_TEST
 
+/* A master log several pools share (Debian's /var/log/php8.2-fpm.log) configured as www's Log:
+ * other pools' worker deaths are theirs, not www's; a configured one's count for it. */
+START_TEST(test_shared_fpm_log_other_pools) {
+        char text[256];
+        probe(0, PROBE_OK, 0, T0);
+        probe(1, PROBE_OK, 0, T0);
+        for (int i = 1; i <= 40; i++) {
+                snprintf(text, sizeof(text), "[25-Nov-2026 13:23:20] WARNING: [pool p%d] child %d exited on signal 9 "
+                         "(SIGKILL) after 1.5 seconds from start", i, 7000 + i);
+                line(text, 0, T0);
+        }
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 0);
+        line("[25-Nov-2026 13:23:21] WARNING: [pool api] child 7100 exited on signal 11 (SIGSEGV) after 1.5 seconds "
+             "from start", 0, T0 + 3 * SEC);
+        flush(T0 + 6 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "worker_killed");
+        ck_assert_str_eq(last()->pool, "api");
+        ck_assert_uint_eq(last()->evidence.lines, 1);
+}
+END_TEST
+
+/* "www (php8.2-fpm.service)": a pool name two masters share, as the configuration reader names it. */
+START_TEST(test_fpm_line_names_pool_with_unit) {
+        static const struct diag_pool twins[] = {
+                { "www (php8.2-fpm.service)", &www_listen, NULL, NULL },
+                { "www (php7.4-fpm.service)", &api_listen, NULL, NULL },
+        };
+        struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .confirmations = 2, .pairing_usec = 2 * SEC };
+        d = diag_free(d);
+        ck_assert_int_eq(diag_new(&d, &s, twins, 2), 0);
+        line("[25-Nov-2026 13:23:21] WARNING: [pool www] child 7100 exited on signal 11 (SIGSEGV) after 1.5 seconds "
+             "from start", 1, T0);
+        flush(T0 + 3 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(last()->pool, "www (php7.4-fpm.service)");
+}
+END_TEST
+
+/* A refusal is history once a probe taken after it answers: a warning, in the past tense; while
+ * the last probe is older than the line, the pool is down. Likewise a permission refusal once
+ * the socket check allows nginx's user. */
+START_TEST(test_past_refusals_are_warning) {
+        char status[512];
+        probe(0, PROBE_OK, 0, T0);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert(!last()->past);
+        ck_assert_ptr_nonnull(strstr(last()->summary, "is down"));
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        probe(0, PROBE_OK, 0, T0 + 2 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_WARNING);
+        diag_status(d, status, sizeof(status));
+        ck_assert_msg(strstr(status, "FIRING fpm_down www: PHP-FPM pool www was down or restarting: nginx could not "
+                                     "reach it 1 time (last at "), "%s", status);
+        diag_each_firing(d, T0 + 2 * SEC, collect, seen);
+        ck_assert(last()->past);
+        ck_assert_str_eq(alert_severity(last()), "critical");  /* the alert's own: one label set for its life */
+
+        struct sockcheck_result ok = { .verdict = SOCKCHECK_OK, .uid = 33, .gid = 33, .mode = 0660 };
+        snprintf(ok.where, sizeof(ok.where), "/run/php/php-fpm.sock");
+        diag_socket(d, 0, &ok, T0 + 2 * SEC);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (13: Permission denied) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 3 * SEC);
+        flush(T0 + 3 * SEC);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_permission");
+        ck_assert(!last()->past);
+        diag_socket(d, 0, &ok, T0 + 4 * SEC);
+        diag_each_firing(d, T0 + 4 * SEC, collect, seen);
+        ck_assert_str_eq(cause_id(last()->cause), "socket_permission");
+        ck_assert(last()->past);
+        ck_assert_msg(strstr(last()->summary, "nginx (user www-data) was refused at /run/php/php-fpm.sock 1 time "),
+                      "%s", last()->summary);
+        ck_assert_int_eq(diag_health(d), DIAG_WARNING);
+}
+END_TEST
+
+/* check reads lines minutes old: their own time, not their arrival, is what a probe follows. */
+START_TEST(test_written_time_decides_past) {
+        probe(0, PROBE_OK, 0, T0);
+        diag_set_written(d, T0 + 5 * SEC);      /* written after the probe: the pool went down since */
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        flush(T0 + 6 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        diag_set_written(d, T0 - 300 * SEC);    /* five minutes before the probe */
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_WARNING);
+        /* a probe this process may not make says nothing: an old line is history, a recent one is not */
+        probe(0, PROBE_PERMISSION, 13, T0 + 6 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_WARNING);
+        diag_set_written(d, T0 + 6 * SEC);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        /* nor does it show that no pool answers */
+        nginx("connect() to unix:/tmp/other.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/tmp/other.sock:", T0 + 7 * SEC);
+        flush(T0 + 7 * SEC);
+        ck_assert_str_eq(last()->upstream, "unix:/tmp/other.sock");
+        ck_assert_msg(!strstr(last()->summary, "no configured pool answers") &&
+                      strstr(last()->summary, "whether the pools answer is not known"), "%s", last()->summary);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("diag");
         TCase *tc = tcase_create("engine");
@@ -1237,6 +1348,10 @@ int main(void) {
         tcase_add_test(tc, test_field_proxied_words);
         tcase_add_test(tc, test_field_tls_and_keepalive);
         tcase_add_test(tc, test_many_upstreams_named);
+        tcase_add_test(tc, test_shared_fpm_log_other_pools);
+        tcase_add_test(tc, test_fpm_line_names_pool_with_unit);
+        tcase_add_test(tc, test_past_refusals_are_warning);
+        tcase_add_test(tc, test_written_time_decides_past);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);
