@@ -8,12 +8,9 @@
 
 static char base[64];
 
-char *fixture_read(const char *name, size_t *len) {
-        const char *dir = getenv("TEST_DATA_DIR");
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
+char *fixture_slurp(const char *path, size_t *len) {
         FILE *f = fopen(path, "rb");
-        ck_assert_msg(f != NULL, "cannot open fixture %s", path);
+        ck_assert_msg(f != NULL, "cannot open %s", path);
         fseek(f, 0, SEEK_END);
         long size = ftell(f);
         rewind(f);
@@ -25,6 +22,13 @@ char *fixture_read(const char *name, size_t *len) {
         if (len)
                 *len = (size_t) size;
         return buf;
+}
+
+char *fixture_read(const char *name, size_t *len) {
+        const char *dir = getenv("TEST_DATA_DIR");
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
+        return fixture_slurp(path, len);
 }
 
 int fixture_run(Suite *s) {

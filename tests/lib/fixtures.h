@@ -5,6 +5,9 @@
 
 #include "span.h"
 
+/* A whole file, NUL-terminated (its length in *len if len is not NULL); aborts the test if it
+ * cannot be read. */
+char *fixture_slurp(const char *path, size_t *len);
 /* Whole file under TEST_DATA_DIR, NUL-terminated; aborts the test if it cannot be read. */
 char *fixture_read(const char *name, size_t *len);
 /* Runs one suite with check's defaults; returns the process exit code. */

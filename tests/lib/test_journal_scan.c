@@ -276,25 +276,13 @@ struct run {
         int status;
 };
 
-static char *slurp(const char *file) {
-        FILE *f = fopen(file, "rb");
-        ck_assert_ptr_nonnull(f);
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        rewind(f);
-        char *buf = malloc((size_t) n + 1);
-        ck_assert_uint_eq(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
-}
-
 /* Runs PREFIX BADGATEWAYD ARGS in dir with TZ=UTC (the test's times), capturing stdout and stderr. */
 static struct run run_as(const char *prefix, const char *bin, const char *args) {
         char cmd[2048];
         snprintf(cmd, sizeof(cmd), "cd '%s' && TZ=UTC %s '%s' %s >out.txt 2>err.txt", dir, prefix, bin, args);
         int st = system(cmd);
-        return (struct run) { slurp(fixture_path(dir, "out.txt")), slurp(fixture_path(dir, "err.txt")),
+        return (struct run) { fixture_slurp(fixture_path(dir, "out.txt"), NULL),
+                              fixture_slurp(fixture_path(dir, "err.txt"), NULL),
                               WIFEXITED(st) ? WEXITSTATUS(st) : -1 };
 }
 

@@ -39,19 +39,6 @@ struct run {
         int status;
 };
 
-static char *slurp(const char *file) {
-        FILE *f = fopen(file, "rb");
-        ck_assert_ptr_nonnull(f);
-        fseek(f, 0, SEEK_END);
-        long n = ftell(f);
-        rewind(f);
-        char *buf = malloc((size_t) n + 1);
-        ck_assert_uint_eq(fread(buf, 1, (size_t) n, f), (size_t) n);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
-}
-
 /* Runs badgatewayd with args (a shell-quoted string) in dir, its standard input piped from the
  * command pipe_from when not NULL, capturing stdout and stderr. */
 static struct run run_piped(const char *pipe_from, const char *args) {
@@ -61,7 +48,8 @@ static struct run run_piped(const char *pipe_from, const char *args) {
         snprintf(cmd, sizeof(cmd), "cd '%s' && %s%s'%s' %s >out.txt 2>err.txt", dir, pipe_from ? pipe_from : "",
                  pipe_from ? " | " : "", bin, args);
         int st = system(cmd);
-        struct run r = { slurp(path("out.txt")), slurp(path("err.txt")), WIFEXITED(st) ? WEXITSTATUS(st) : -1 };
+        struct run r = { fixture_slurp(path("out.txt"), NULL), fixture_slurp(path("err.txt"), NULL),
+                         WIFEXITED(st) ? WEXITSTATUS(st) : -1 };
         return r;
 }
 
