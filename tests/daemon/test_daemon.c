@@ -208,6 +208,35 @@ START_TEST(test_run_waits_for_pool) {
 }
 END_TEST
 
+/* The kernel's records (BADGATEWAYD_KMSG: a FIFO in place of /dev/kmsg, one record per write, as
+ * /dev/kmsg gives one per read) are lines read as well as classified. */
+START_TEST(test_kmsg_lines_counted) {
+        static const char record[] = "3,51012,16665539750,-;Memory cgroup out of memory: Killed process 29563 (php) "
+                                     "total-vm:187996kB, anon-rss:65000kB, file-rss:9452kB, shmem-rss:0kB, UID:0 "
+                                     "pgtables:352kB oom_score_adj:0\n";
+        struct bgw b;
+        char text[512], kmsg_env[300];
+        newdir();
+        const char *fifo = path_in("kmsg");
+        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+        int w = open(fifo, O_RDWR | O_CLOEXEC);         /* a writer all along: no EOF for the daemon */
+        ck_assert_int_ge(w, 0);
+        snprintf(kmsg_env, sizeof(kmsg_env), "BADGATEWAYD_KMSG=%s", fifo);
+        snprintf(text, sizeof(text), "[Nginx]\nErrorLog = %s\nUser = %s\n[Pool www]\nListen = %s\n", path_in("error.log"),
+                 servers_nginx_user(), path_in("www.sock"));
+        const char *conf = path_in("bgw.conf");
+        write_file(conf, text);
+        const char *env[] = { kmsg_env, NULL };
+        start_daemon(&b, conf, env, NULL);
+        ck_assert_int_eq(write(w, record, sizeof(record) - 1), (ssize_t) sizeof(record) - 1);
+        bgw_pump(&b, harness_ms(500));
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        close(w);
+        ck_assert_msg(strstr(b.err, "stopped: 1 lines read, 1 classified"), "%s", b.err);
+        bgw_free(&b);
+}
+END_TEST
+
 START_TEST(test_run_bad_config) {
         char *out, *err;
         newdir();
@@ -1116,6 +1145,7 @@ int main(void) {
         tcase_add_test(tc, test_check_config);
         tcase_add_test(tc, test_no_pool_anywhere);
         tcase_add_test(tc, test_run_waits_for_pool);
+        tcase_add_test(tc, test_kmsg_lines_counted);
         tcase_add_test(tc, test_discover_root);
         tcase_add_test(tc, test_run_bad_config);
         tcase_add_test(tc, test_perfdata_labels_unique);
