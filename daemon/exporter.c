@@ -49,6 +49,13 @@ static int write_textfile(struct exporter *e) {
         return r;
 }
 
+/* What lets the service write there (README, Metrics). */
+static const char *textfile_hint(int r) {
+        if (r == -EROFS)
+                return " (the unit's ReadWritePaths= must name the directory: systemctl edit badgatewayd)";
+        return r == -EACCES ? " (let the service's user write there: setfacl -m u:badgatewayd:rwx " : "";
+}
+
 void exporter_tick(struct exporter *e) {
         if (e->listen[0] && !e->mhd)
                 start_serving(e);
@@ -56,8 +63,9 @@ void exporter_tick(struct exporter *e) {
                 return;
         int r = write_textfile(e);
         if (r < 0 && r != e->textfile_error)
-                say_at(LOG_WARNING, "metrics: cannot write %s/%s: %s; trying again every ProbeInterval", e->dir, EXPORTER_TEXTFILE,
-                    strerror(-r));
+                say_at(LOG_WARNING, "metrics: cannot write %s/%s: %s%s%s%s; trying again every ProbeInterval", e->dir,
+                       EXPORTER_TEXTFILE, strerror(-r), textfile_hint(r), r == -EACCES ? e->dir : "",
+                       r == -EACCES ? ")" : "");
         else if (r == 0 && e->textfile_error < 0)
                 say("metrics: %s/%s written again", e->dir, EXPORTER_TEXTFILE);
         e->textfile_error = r;

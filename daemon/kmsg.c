@@ -37,6 +37,7 @@ static void on_record(struct kmsg *k, const char *p, size_t n) {
         k->records++;
         if (r.facility != 0)
                 return;
+        k->feed->lines++;       /* the kernel's records are the lines read from it */
         struct logline ll;
         struct event ev;
         if (classify_line(r.text.p, r.text.n, &ll, &ev) == KIND_NONE || ev.source != SOURCE_KERNEL)

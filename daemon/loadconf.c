@@ -193,7 +193,7 @@ static int no_pools(const struct config *c, const char *file, struct config_erro
                 append(found, sizeof(found), "; ", one);
         }
         snprintf(err->text, sizeof(err->text),
-                 "no PHP-FPM pool found: looked in %s (%s) and in php-fpm's configuration at %s (%s)", file,
+                 LOADCONF_NO_POOL ": looked in %s (%s) and in php-fpm's configuration at %s (%s)", file,
                  c->file[0] ? "no [Pool NAME] section" : "absent", c->host->fpm_looked,
                  found[0] ? found : "none there");
         return -ENOENT;
@@ -235,6 +235,10 @@ int loadconf(struct config *c, const char *file, struct config_error *err) {
         else
                 user_from_host(c, c->host);
         return c->n_pools ? 0 : no_pools(c, c->file[0] ? c->file : path, err);     /* FILE.d: drop-ins alone */
+}
+
+bool loadconf_no_pool(const struct config *c, int r) {
+        return r == -ENOENT && c->host && c->n_pools == 0;
 }
 
 const char *loadconf_source(const struct config *c) {

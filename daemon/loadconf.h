@@ -10,6 +10,7 @@
 #include "paths.h"       /* DEFAULT_CONFIG: sysconfdir/badgatewayd/badgatewayd.conf, by meson */
 
 enum { EXIT_CONFIG = 78 };      /* EX_CONFIG */
+#define LOADCONF_NO_POOL "no PHP-FPM pool found"        /* loadconf()'s error starts so */
 
 /*
  * Fills c (its old contents are not freed: a fresh or config_defaults()'d config). file NULL: the
@@ -29,6 +30,9 @@ enum { EXIT_CONFIG = 78 };      /* EX_CONFIG */
  * another negative errno with err saying what and where. Free c with config_free() either way.
  */
 int loadconf(struct config *c, const char *file, struct config_error *err);
+/* Whether loadconf()'s result r says only that no pool was found: the file and nginx's and
+ * php-fpm's configuration read well, without a pool in them (php-fpm not installed yet). */
+bool loadconf_no_pool(const struct config *c, int r);
 /* Where the pools came from: the file read, or "php-fpm's configuration (/etc/php/8.2/fpm/php-fpm.conf)". */
 const char *loadconf_source(const struct config *c);
 /* nginx's and php-fpm's configuration as loadconf() read it (NULL before, or when it failed

@@ -52,7 +52,10 @@ static void flush(struct manager *m) {
         uint64_t now = clock_realtime_usec();
         m->feed.changed = false;
         diag_flush(m->feed.diag, now, on_alert, m);
-        notify_status(&m->notify, diag_status(m->feed.diag, status, sizeof(status)));
+        diag_status(m->feed.diag, status, sizeof(status));
+        if (m->waiting && strncmp(status, "FIRING", 6) != 0)
+                snprintf(status, sizeof(status), "waiting for a PHP-FPM pool");
+        notify_status(&m->notify, status);
         arm_due(m, now);
 }
 
@@ -425,7 +428,8 @@ static void reload(struct manager *m) {
         notify_reloading();
         outputs_reopen(&m->out);
         int r = c ? loadconf(c, m->opt.config_file, &err) : -ENOMEM;
-        if (r == 0)
+        bool still_waiting = m->waiting && c && loadconf_no_pool(c, r);
+        if (r == 0 || still_waiting)
                 r = net_for_config(c, &err);
         if (c && r < 0)
                 say_at(LOG_ERR, "reload failed, the running config stays: %s", err.text);
@@ -435,6 +439,11 @@ static void reload(struct manager *m) {
                 ev_break(m->loop, EVBREAK_ALL);
                 return;
         }
+        if (r == 0 && m->waiting && !still_waiting)
+                say_at(LOG_NOTICE, "found %d PHP-FPM pool%s: %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
+                       loadconf_source(m->cfg));
+        if (r == 0)
+                m->waiting = still_waiting;
         watch_config(m);
         flush(m);               /* READY=1 carries the status of the diagnosis now in use */
         notify_ready(&m->notify);
@@ -478,6 +487,14 @@ static void init_watchers(struct manager *m) {
         ev_prepare_start(m->loop, &m->flush_before_sleep);
 }
 
+/* /dev/kmsg unreadable (the shipped unit's ProtectKernelLogs=): said only when the journal does not
+ * carry the kernel's records either. */
+static void say_kernel_source(const struct manager *m, const char *kmsg_path, int k) {
+        if (k < 0 && !journalwatch_reads_kernel(&m->journal))
+                say_at(LOG_NOTICE, "%s: %s, and the journal's kernel records are not read; an OOM kill is proven only by "
+                       "the pool unit's cgroup", kmsg_path, strerror(-k));
+}
+
 int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_options *opt) {
         struct config_error err;
         *m = (struct manager) { .loop = loop, .opt = *opt, .state_lock = -1, .kmsg = { .fd = -1 } };
@@ -491,13 +508,11 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         /* BADGATEWAYD_KMSG: another file, or none, in place of /dev/kmsg (for tests) */
         const char *kmsg_path = getenv("BADGATEWAYD_KMSG") ? getenv("BADGATEWAYD_KMSG") : KMSG_PATH;
         int k = kmsg_path[0] ? kmsg_open(&m->kmsg, loop, &m->feed, kmsg_path) : -ENOENT;
-        if (k < 0)
-                say_at(LOG_NOTICE, "%s: %s; an OOM kill is proven only by the pool unit's cgroup", kmsg_path[0] ? kmsg_path : KMSG_PATH,
-                    strerror(-k));
         if (!(m->cfg = calloc(1, sizeof(*m->cfg))))
                 return -ENOMEM;
         int r = loadconf(m->cfg, opt->config_file, &err);
-        if (r == 0)
+        m->waiting = loadconf_no_pool(m->cfg, r);       /* installed before php-fpm: wait for its pools */
+        if (r == 0 || m->waiting)
                 r = net_for_config(m->cfg, &err);
         if (r < 0) {
                 fprintf(stderr, "%s\n", err.text);
@@ -520,6 +535,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
                 update_journal(m, m->loaded.journal_cursor);
         if (r < 0 || (r = start_pools(m)) < 0)
                 return r;
+        say_kernel_source(m, kmsg_path[0] ? kmsg_path : KMSG_PATH, k);
         if ((r = confwatcher_start(&m->confwatcher, loop, on_config_changed, m)) < 0)
                 return r;
         watch_config(m);
@@ -530,6 +546,9 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         save_state(m);          /* an unwritable state directory is said now */
         say_at(LOG_NOTICE, "started: %d pool%s, %zu log%s, config %s", m->cfg->n_pools, m->cfg->n_pools == 1 ? "" : "s",
                 m->tailers.n_logs, m->tailers.n_logs == 1 ? "" : "s", loadconf_source(m->cfg));
+        if (m->waiting)
+                say_at(LOG_NOTICE, "%s yet%s; waiting: the pools are read when php-fpm's configuration appears there",
+                       LOADCONF_NO_POOL, err.text + strlen(LOADCONF_NO_POOL));
         return 0;
 }
 

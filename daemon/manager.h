@@ -47,6 +47,7 @@ struct manager {
         struct notify notify;
         struct confwatcher confwatcher; /* a change to the configuration files is a reload */
         bool started;
+        bool waiting;                   /* no PHP-FPM pool found yet: php-fpm's configuration is watched for one */
         ev_prepare flush_before_sleep;
         ev_timer probe_tick, due_timer;
         ev_signal sig_term, sig_int, sig_hup;

@@ -35,17 +35,17 @@ static void say_va(int priority, const char *fmt, va_list ap) {
         if (stderr_is_journal()) {
                 /* to journald's socket: the stream stderr is does not outlive journald's stop */
                 char msg[2048];
-                int n = snprintf(msg, sizeof(msg), "badgatewayd: ");
                 va_list copy;
                 va_copy(copy, ap);
-                vsnprintf(msg + n, sizeof(msg) - (size_t) n, fmt, copy);
+                vsnprintf(msg, sizeof(msg), fmt, copy);
                 va_end(copy);
                 if (sink_journal_print(priority, msg) == 0)
                         return;
         }
         flockfile(stderr);
         fputs(say_prefix(priority), stderr);
-        fputs("badgatewayd: ", stderr);
+        if (!stderr_is_journal())       /* the journal names the identifier itself */
+                fputs("badgatewayd: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
         funlockfile(stderr);

@@ -3,7 +3,8 @@
 #include <syslog.h>
 
 /*
- * One line on stderr, "badgatewayd: " first: the daemon's own events, never per log line.
+ * One line on stderr, "badgatewayd: " first (not in the journal, which shows the identifier
+ * itself): the daemon's own events, never per log line.
  * priority is syslog's (LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO; faults are LOG_WARNING or
  * worse). When stderr is the journal (JOURNAL_STREAM names it, as systemd sets it for
  * StandardError=journal) the line goes to journald's socket with its PRIORITY

@@ -503,6 +503,11 @@ static void print_journal_read(const struct scan *s) {
         printf(" the kernel's %zu\n", s->kernel_lines);
 }
 
+/* Whether any FILE or the journal was read: else no finding can be told from none. */
+static bool read_any(const struct scan *s, int nfiles) {
+        return (size_t) nfiles > s->failed_files || (s->journal && !s->journal_failed);
+}
+
 static void print_table(const struct scan *s, int nfiles) {
         size_t failures = 0;
         for (unsigned k = 1; k < KIND__MAX; k++)
@@ -520,6 +525,10 @@ static void print_table(const struct scan *s, int nfiles) {
         if (s->journal && !s->journal_failed)
                 print_journal_read(s);
         printf("\n");
+        if (!read_any(s, nfiles)) {
+                printf("No input could be read.\n");    /* its errors are on stderr */
+                return;
+        }
         if (!failures) {
                 printf("No upstream failures found.\n");
                 return;
@@ -589,6 +598,13 @@ static int parse_args(struct scan *s, int argc, char **argv) {
         if (optind >= argc && !s->journal) {
                 fprintf(stderr, "badgatewayd scan: no FILE given (- reads standard input)\n");
                 usage(stderr);
+                return -EINVAL;
+        }
+        int stdins = 0;
+        for (int i = optind; i < argc; i++)
+                stdins += strcmp(argv[i], STDIN_NAME) == 0;
+        if (stdins > 1) {
+                fprintf(stderr, "badgatewayd scan: - (standard input) given %d times; it can be read once\n", stdins);
                 return -EINVAL;
         }
         return 0;

@@ -28,26 +28,30 @@ struct entry {
 static const struct entry entries[CAUSE__MAX] = {
         [CAUSE_FPM_DOWN] = {
                 "PHP-FPM is down: nginx answers 502 Bad Gateway",
-                "man:systemctl(1) man:systemd.service(5) man:php-fpm8.2(8)",
+                "man:systemctl(1) man:systemd.service(5) https://www.php.net/manual/en/install.fpm.php",
                 "nginx could not reach PHP-FPM (the socket is missing, nothing listens on it, or every\n"
                 "server of the upstream group is marked down), and the pool's unit or PHP-FPM's log shows\n"
                 "that it stopped, crashed or never started. Every PHP request fails until it runs again.\n"
                 "\n"
                 "What to check:\n"
                 "\n"
+                "UNIT below is the pool's systemd unit, phpX.Y-fpm for Debian's PHP X.Y: the alert's\n"
+                "remedy names it, and journalctl -o verbose shows it as BADGATEWAY_UNIT when known\n"
+                "(systemctl list-units 'php*-fpm*' lists the candidates).\n"
+                "\n"
                 "1. The unit's state and its last messages:\n"
-                "       systemctl status @BADGATEWAY_UNIT@\n"
-                "       journalctl -u @BADGATEWAY_UNIT@ -b -n 50\n"
-                "2. Start it: systemctl start @BADGATEWAY_UNIT@. If it fails at once, test its\n"
-                "   configuration with php-fpm8.2 -t.\n"
+                "       systemctl status UNIT\n"
+                "       journalctl -u UNIT -b -n 50\n"
+                "2. Start it: systemctl start UNIT. If it fails at once, test its configuration\n"
+                "   with php-fpmX.Y -t (ls /usr/sbin/php-fpm* names it).\n"
                 "3. If it died rather than stopped:\n"
-                "       systemctl show -p Result,ExecMainStatus,NRestarts @BADGATEWAY_UNIT@\n"
+                "       systemctl show -p Result,ExecMainStatus,NRestarts UNIT\n"
                 "   Result=oom-kill means the kernel's OOM killer ended a process of the unit; with the\n"
                 "   default OOMPolicy=stop, one killed worker stops the whole service. Make the pool fit\n"
                 "   in memory (see the worker_killed entry), or add OOMPolicy=continue in a drop-in\n"
-                "   (systemctl edit @BADGATEWAY_UNIT@), together with Restart=on-failure.\n"
+                "   (systemctl edit UNIT), together with Restart=on-failure.\n"
                 "4. \"unable to bind listening socket ... Address already in use\" in PHP-FPM's log\n"
-                "   (/var/log/php8.2-fpm.log): another process holds the pool's address:\n"
+                "   (/var/log/php*-fpm.log): another process holds the pool's address:\n"
                 "       ss -xlp | grep php; ss -tlnp\n",
         },
         [CAUSE_SOCKET_MISMATCH] = {
@@ -55,8 +59,9 @@ static const struct entry entries[CAUSE__MAX] = {
                 "https://nginx.org/en/docs/http/ngx_http_fastcgi_module.html#fastcgi_pass "
                 "https://www.php.net/manual/en/install.fpm.configuration.php",
                 "nginx connects to @BADGATEWAY_UPSTREAM@, but no running PHP-FPM pool listens there,\n"
-                "while the pools badgatewayd knows are up. Typical after a PHP upgrade (php8.1-fpm.sock\n"
-                "became php8.2-fpm.sock) or a pool's listen= change that nginx did not follow.\n"
+                "while the pools badgatewayd knows are up. Typical after a PHP upgrade (Debian's socket\n"
+                "/run/php/phpX.Y-fpm.sock carries PHP's version) or a pool's listen= change that nginx\n"
+                "did not follow.\n"
                 "\n"
                 "What to check:\n"
                 "\n"
@@ -68,7 +73,7 @@ static const struct entry entries[CAUSE__MAX] = {
                 "       ss -tlnp | grep php-fpm\n"
                 "       ls -l /run/php/\n"
                 "3. Make them agree (fastcgi_pass, or the pool's listen), then\n"
-                "   nginx -t && systemctl reload nginx, or systemctl restart php8.2-fpm.\n"
+                "   nginx -t && systemctl reload nginx, or systemctl restart 'php*-fpm'.\n"
                 "4. A socket file with nothing listening on it (\"Connection refused\") is left over\n"
                 "   from a crashed master: restarting PHP-FPM replaces it.\n",
         },
@@ -83,14 +88,14 @@ static const struct entry entries[CAUSE__MAX] = {
                 "\n"
                 "1. Owner, group and mode of the socket and its directories:\n"
                 "       ls -l /run/php/\n"
-                "       namei -l /run/php/php8.2-fpm.sock\n"
-                "2. The pool's settings: grep -n '^listen' /etc/php/8.2/fpm/pool.d/*.conf\n"
+                "       namei -l /run/php/php*-fpm.sock\n"
+                "2. The pool's settings: grep -n '^listen' /etc/php/*/fpm/pool.d/*.conf\n"
                 "   Debian's default is listen.owner = www-data, listen.group = www-data and\n"
                 "   listen.mode = 0660, which fits nginx's default user www-data. If nginx.conf says\n"
                 "   \"user nginx;\" (or another user), make that user listen.owner, or a member of\n"
                 "   listen.group. listen.acl_users and listen.acl_groups, when set, replace owner,\n"
                 "   group and mode: name nginx's user there.\n"
-                "3. systemctl restart php8.2-fpm: the socket is created again with the new settings.\n"
+                "3. systemctl restart 'php*-fpm': the socket is created again with the new settings.\n"
                 "4. If owner and mode are right, look for a MAC denial: journalctl -k -g denied\n",
         },
         [CAUSE_WORKER_KILLED] = {
@@ -106,14 +111,14 @@ static const struct entry entries[CAUSE__MAX] = {
                 "1. The OOM killer: journalctl -k -g 'Out of memory: Killed process'\n"
                 "2. Whether the pool fits in memory: memory_limit x pm.max_children must stay below\n"
                 "   the RAM left for PHP:\n"
-                "       grep -rn -e pm.max_children -e memory_limit /etc/php/8.2/fpm/\n"
-                "       ps -ylC php-fpm8.2 --sort=rss; free -m\n"
+                "       grep -rn -e pm.max_children -e memory_limit /etc/php/*/fpm/\n"
+                "       ps -yl --sort=rss -p \"$(pgrep -d, php-fpm)\"; free -m\n"
                 "   Lower pm.max_children or memory_limit until it does.\n"
                 "3. \"exited on signal 11 (SIGSEGV)\": PHP or an extension crashed. coredumpctl list\n"
                 "   (with systemd-coredump installed) shows the dumps; disable extensions one by one.\n"
                 "4. \"execution timed out ... terminating\" in PHP-FPM's log: request_terminate_timeout\n"
                 "   ended the request. Raise it, or find the slow script with request_slowlog_timeout.\n"
-                "5. systemctl show -p Result @BADGATEWAY_UNIT@: Result=oom-kill with OOMPolicy=stop\n"
+                "5. systemctl show -p Result 'php*-fpm': Result=oom-kill with OOMPolicy=stop\n"
                 "   takes the whole pool down.\n",
         },
         [CAUSE_POOL_SATURATED] = {
@@ -129,11 +134,11 @@ static const struct entry entries[CAUSE__MAX] = {
                 "1. The status page (pm.status_path, e.g. /status?full): active and idle processes,\n"
                 "   listen queue, max children reached, slow requests.\n"
                 "2. pm.max_children: raise it only as far as memory allows (memory per worker x\n"
-                "   max_children): ps -ylC php-fpm8.2 --sort=rss\n"
+                "   max_children): ps -yl --sort=rss -p \"$(pgrep -d, php-fpm)\"\n"
                 "3. listen.backlog (default 511), capped by net.core.somaxconn, is how many\n"
                 "   connections may wait for a worker.\n"
                 "4. Slow requests hold workers: set request_slowlog_timeout = 5s and\n"
-                "   slowlog = /var/log/php8.2-fpm.slow.log to see where scripts spend their time (a\n"
+                "   slowlog = /var/log/php-fpm.slow.log to see where scripts spend their time (a\n"
                 "   slow database or remote API is the usual answer).\n",
         },
         [CAUSE_UPSTREAM_TIMEOUT] = {
@@ -151,7 +156,7 @@ static const struct entry entries[CAUSE__MAX] = {
                 "   request_terminate_timeout a little below fastcgi_read_timeout, so that PHP-FPM\n"
                 "   ends and logs the request before nginx gives up.\n"
                 "2. Which scripts are slow: request_slowlog_timeout = 5s and\n"
-                "   slowlog = /var/log/php8.2-fpm.slow.log log a backtrace of each slow request.\n"
+                "   slowlog = /var/log/php-fpm.slow.log log a backtrace of each slow request.\n"
                 "3. Long jobs (imports, reports) belong in a queue or a CLI run, not behind nginx.\n",
         },
         [CAUSE_PHP_MEMORY_EXHAUSTED] = {
@@ -166,7 +171,7 @@ static const struct entry entries[CAUSE__MAX] = {
                 "   nginx's error log, PHP-FPM's log).\n"
                 "2. Fix the script (whole result sets or files loaded into memory), or raise the limit\n"
                 "   for that pool only: php_admin_value[memory_limit] = 256M in its pool file, then\n"
-                "   systemctl reload php8.2-fpm. Keep memory_limit x pm.max_children within RAM.\n",
+                "   systemctl reload 'php*-fpm'. Keep memory_limit x pm.max_children within RAM.\n",
         },
         [CAUSE_PHP_FATAL] = {
                 "A PHP script died of a fatal error",
@@ -179,8 +184,8 @@ static const struct entry entries[CAUSE__MAX] = {
                 "1. The file and line are in the error (the alert's samples in BADGATEWAY_JSON,\n"
                 "   nginx's error log as \"FastCGI sent in stderr\").\n"
                 "2. After a deploy or a PHP upgrade: a missing extension shows as \"Call to undefined\n"
-                "   function\"; php8.2 -m lists the loaded ones, apt install php8.2-NAME adds one,\n"
-                "   then systemctl reload php8.2-fpm.\n"
+                "   function\"; php-fpmX.Y -m lists the loaded ones (ls /usr/sbin/php-fpm* names it),\n"
+                "   apt install phpX.Y-NAME adds one, then systemctl reload 'php*-fpm'.\n"
                 "3. \"Maximum execution time exceeded\": max_execution_time in php.ini or the pool's\n"
                 "   php_admin_value[max_execution_time]; or make the script faster.\n",
         },

@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { OPEN_WRITES_MAX = 64, NAME_KEEP = 256, READS_MAX = 16 };
@@ -107,6 +109,29 @@ static void split(const char *path, char *dir, size_t size, const char **name) {
                 slash[slash == dir] = '\0';
 }
 
+/* A pattern with its wildcard in a directory ("/etc/php/ *\/fpm/php-fpm.conf"): the rest of it
+ * under each directory that matches now, so that a directory made inside one is seen too
+ * (php8.2-fpm installed where php8.2-common made /etc/php/8.2 before). */
+static int watch_matches(struct confwatch *w, const char *path) {
+        size_t wild = strcspn(path, "*?[");
+        const char *rest = path[wild] ? strchr(path + wild, '/') : NULL;
+        char prefix[PATH_MAX], sub[PATH_MAX];
+        struct stat st;
+        glob_t g;
+        if (!rest)
+                return 0;
+        snprintf(prefix, sizeof(prefix), "%.*s", (int) (rest - path), path);
+        if (glob(prefix, GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) != 0)
+                return 0;
+        int r = 0;
+        for (size_t i = 0; i < g.gl_pathc && r >= 0; i++)
+                if (stat(g.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode) &&
+                    snprintf(sub, sizeof(sub), "%s%s", g.gl_pathv[i], rest) < (int) sizeof(sub))
+                        r = confwatch_add(w, sub);
+        globfree(&g);
+        return r;
+}
+
 int confwatch_add(struct confwatch *w, const char *path) {
         char dir[PATH_MAX], real[PATH_MAX];
         const char *name;
@@ -114,6 +139,8 @@ int confwatch_add(struct confwatch *w, const char *path) {
                 return -EINVAL;
         split(path, dir, sizeof(dir), &name);
         int r = watch_dir_or_ancestor(w, dir, name);
+        if (r == 0 && strpbrk(path, "*?["))
+                return watch_matches(w, path);
         if (r < 0 || strpbrk(path, "*?[") || !realpath(path, real) || strcmp(real, path) == 0)
                 return r;
         split(real, dir, sizeof(dir), &name);

@@ -16,7 +16,8 @@ struct confwatch *confwatch_free(struct confwatch *w);
 
 /* Watches what decides path's contents: the directory that holds it, and that of its target
  * when it is a symlink. For a glob pattern ("/etc/nginx/sites-enabled/ *"), the longest
- * directory before the first wildcard. A directory that does not exist yet is watched through
+ * directory before the first wildcard, and the rest of the pattern under each directory that
+ * matches its wildcard part now. A directory that does not exist yet is watched through
  * its nearest existing ancestor. 0, -ENOSPC past CONFWATCH_MAX or the user's inotify limit,
  * or -errno from inotify_add_watch(2). */
 int confwatch_add(struct confwatch *w, const char *path);

@@ -149,8 +149,8 @@ START_TEST(test_check_config) {
 }
 END_TEST
 
-/* No pool in badgatewayd.conf nor in php-fpm's configuration: check is UNKNOWN (3), run exits 78,
- * both with the one sentence that says where they looked. */
+/* No pool in badgatewayd.conf nor in php-fpm's configuration: check is UNKNOWN (3) with the one
+ * sentence that says where it looked (run waits: test_run_waits_for_pool). */
 START_TEST(test_no_pool_anywhere) {
         char *out, *err, text[512], want[1200];
         newdir();
@@ -168,11 +168,74 @@ START_TEST(test_no_pool_anywhere) {
         ck_assert_msg(strchr(out, '\n') == out + strlen(out) - 1, "one line: %s", out);
         free(out);
         free(err);
-        const char *run[] = { "run", "--config", conf, "--stdout", NULL };
-        ck_assert_int_eq(bgw_run(run, &out, &err), 78);
-        ck_assert_msg(strstr(err, want), "%s", err);
-        free(out);
-        free(err);
+}
+END_TEST
+
+/* Installed before php-fpm: run finds no pool, says so once and waits; php-fpm's configuration
+ * written later (its directory made then, as dpkg does) brings the pool in, and it is probed. */
+START_TEST(test_run_waits_for_pool) {
+        struct bgw b;
+        char text[1024], want[1200], fpm_dir[256], fpm[300], sock[300];
+        newdir();
+        snprintf(fpm_dir, sizeof(fpm_dir), "%s", path_in("fpm"));
+        snprintf(fpm, sizeof(fpm), "%s/php-fpm.conf", fpm_dir);
+        snprintf(sock, sizeof(sock), "%s", path_in("www.sock"));
+        snprintf(text, sizeof(text), "[Daemon]\nProbeInterval = %dms\nResolveAfter = %dms\n[Nginx]\nErrorLog = %s\n"
+                 "User = %s\n[PHP-FPM]\nConfig = %s\n", PROBE_INTERVAL_MS, RESOLVE_AFTER_MS, path_in("error.log"),
+                 servers_nginx_user(), fpm);
+        const char *conf = path_in("bgw.conf");
+        write_file(conf, text);
+        start_daemon(&b, conf, NULL, NULL);
+        ck_assert_int_ge(bgw_wait_note(&b, 0, "STATUS=waiting for a PHP-FPM pool", 0), 0);
+        snprintf(want, sizeof(want), "no PHP-FPM pool found yet: looked in %s (no [Pool NAME] section) and in "
+                 "php-fpm's configuration at %s (%s: cannot read it: No such file or directory); waiting", conf, fpm, fpm);
+        ck_assert_msg(strstr(b.err, want), "want '%s' in: %s", want, b.err);
+
+        ck_assert_int_eq(mkdir(fpm_dir, 0755), 0);
+        snprintf(text, sizeof(text), "[global]\nerror_log = %s\n[www]\nuser = www-data\nlisten = %s\npm = static\n"
+                 "pm.max_children = 1\n", path_in("fpm.log"), sock);
+        write_file(fpm, text);
+        snprintf(want, sizeof(want), "found 1 PHP-FPM pool: php-fpm's configuration (%s)", fpm);
+        ck_assert_msg(bgw_wait_stderr(&b, want, harness_ms(10000)), "want '%s' in: %s", want, b.err);
+        /* nothing listens on the pool's socket: the probes say it is down */
+        int i = bgw_wait_alert(&b, 0, "fpm_down", "firing", harness_ms(10000));
+        ck_assert_msg(i >= 0, "no fpm_down for the pool found later; stderr: %s", b.err);
+        ck_assert_str_eq(json_string_value(json_object_get(alert_at(&b, i), "pool")), "www");
+        ck_assert_msg(bgw_wait_note(&b, 0, "STATUS=FIRING fpm_down www", 0) >= 0, "no FIRING status");
+        const char *once = strstr(b.err, "no PHP-FPM pool found yet");
+        ck_assert_msg(!strstr(once + 1, "no PHP-FPM pool found"), "said twice: %s", b.err);
+        ck_assert_msg(!strstr(b.err, "reload failed"), "%s", b.err);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
+}
+END_TEST
+
+/* The kernel's records (BADGATEWAYD_KMSG: a FIFO in place of /dev/kmsg, one record per write, as
+ * /dev/kmsg gives one per read) are lines read as well as classified. */
+START_TEST(test_kmsg_lines_counted) {
+        static const char record[] = "3,51012,16665539750,-;Memory cgroup out of memory: Killed process 29563 (php) "
+                                     "total-vm:187996kB, anon-rss:65000kB, file-rss:9452kB, shmem-rss:0kB, UID:0 "
+                                     "pgtables:352kB oom_score_adj:0\n";
+        struct bgw b;
+        char text[512], kmsg_env[300];
+        newdir();
+        const char *fifo = path_in("kmsg");
+        ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+        int w = open(fifo, O_RDWR | O_CLOEXEC);         /* a writer all along: no EOF for the daemon */
+        ck_assert_int_ge(w, 0);
+        snprintf(kmsg_env, sizeof(kmsg_env), "BADGATEWAYD_KMSG=%s", fifo);
+        snprintf(text, sizeof(text), "[Nginx]\nErrorLog = %s\nUser = %s\n[Pool www]\nListen = %s\n", path_in("error.log"),
+                 servers_nginx_user(), path_in("www.sock"));
+        const char *conf = path_in("bgw.conf");
+        write_file(conf, text);
+        const char *env[] = { kmsg_env, NULL };
+        start_daemon(&b, conf, env, NULL);
+        ck_assert_int_eq(write(w, record, sizeof(record) - 1), (ssize_t) sizeof(record) - 1);
+        bgw_pump(&b, harness_ms(500));
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        close(w);
+        ck_assert_msg(strstr(b.err, "stopped: 1 lines read, 1 classified"), "%s", b.err);
+        bgw_free(&b);
 }
 END_TEST
 
@@ -1187,6 +1250,8 @@ int main(void) {
         TCase *tc = daemon_case("config");
         tcase_add_test(tc, test_check_config);
         tcase_add_test(tc, test_no_pool_anywhere);
+        tcase_add_test(tc, test_run_waits_for_pool);
+        tcase_add_test(tc, test_kmsg_lines_counted);
         tcase_add_test(tc, test_discover_root);
         tcase_add_test(tc, test_run_bad_config);
         tcase_add_test(tc, test_perfdata_labels_unique);

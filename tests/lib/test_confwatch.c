@@ -135,6 +135,24 @@ START_TEST(test_glob_and_missing_directory) {
 }
 END_TEST
 
+/* php8.2-common made /etc/php/8.2 before: php8.2-fpm's /etc/php/8.2/fpm is seen when it comes. */
+START_TEST(test_glob_existing_match) {
+        char pattern[256], sub[256];
+        snprintf(sub, sizeof(sub), "%s/php", dir);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        snprintf(sub, sizeof(sub), "%s/php/8.2", dir);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        snprintf(pattern, sizeof(pattern), "%s/php/*/fpm/php-fpm.conf", dir);
+        ck_assert_int_eq(confwatch_add(w, pattern), 0);
+        snprintf(sub, sizeof(sub), "%s/php/8.2/mods-available", dir);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        ck_assert_msg(!changed_within(100), "another directory beside fpm is no change");
+        snprintf(sub, sizeof(sub), "%s/php/8.2/fpm", dir);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        ck_assert_msg(changed_within(1000), "fpm made in a directory the pattern matches is a change");
+}
+END_TEST
+
 START_TEST(test_clear) {
         put("a.conf", "x\n");
         add("a.conf");
@@ -186,6 +204,7 @@ int main(void) {
         tcase_add_test(tc, test_rename_into_place);
         tcase_add_test(tc, test_symlink_target_directory);
         tcase_add_test(tc, test_glob_and_missing_directory);
+        tcase_add_test(tc, test_glob_existing_match);
         tcase_add_test(tc, test_clear);
         tcase_add_test(tc, test_relative_path_refused);
         suite_add_tcase(s, tc);

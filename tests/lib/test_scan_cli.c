@@ -151,6 +151,8 @@ START_TEST(test_missing_file_exit_2_others_scanned) {
         r = run("scan .");
         ck_assert_int_eq(r.status, 2);
         ck_assert_str_eq(r.err, "badgatewayd: .: Is a directory (errno 21)\n");
+        /* nothing read: no word of failures found or not */
+        ck_assert_msg(!strstr(r.out, "No upstream failures") && strstr(r.out, "No input could be read.\n"), "%s", r.out);
         run_free(&r);
 }
 END_TEST
@@ -186,6 +188,11 @@ START_TEST(test_usage_errors) {
         r = run("scan --since someday x.log");
         ck_assert_int_eq(r.status, 64);
         ck_assert_ptr_nonnull(strstr(r.err, "--since"));
+        run_free(&r);
+        r = run("scan - x.log - < /dev/null");
+        ck_assert_int_eq(r.status, 64);
+        ck_assert_msg(strstr(r.err, "- (standard input) given 2 times"), "%s", r.err);
+        ck_assert_str_eq(r.out, "");
         run_free(&r);
         r = run("frobnicate");
         ck_assert_int_eq(r.status, 64);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The man pages render without a groff or man warning at 80 columns, have an EXAMPLES section,
-# and every configuration shown in badgatewayd.conf(5)'s EXAMPLES passes --check-config.
+# The man pages render without a groff or man warning at 80 columns, start each FILES path with
+# .TP, have an EXAMPLES section, and every configuration shown in badgatewayd.conf(5)'s EXAMPLES
+# passes --check-config.
 #
 #   test_man.sh BADGATEWAYD PAGE...
 set -euo pipefail
@@ -35,6 +36,9 @@ for page in "$@"; do
   MANWIDTH=80 man -E UTF-8 -l "$page" 2>/dev/null | col -bx >"$tmp/text"
   wide=$(awk 'length($0) > 80' "$tmp/text")
   [ -z "$wide" ] || die "$name: lines wider than 80 columns:"$'\n'"$wide"
+  # each path of FILES starts its own .TP entry, not the end of the paragraph before
+  loose=$(awk '/^\.SH /{ files = ($0 == ".SH FILES") } files && /^\.I \// && prev != ".TP" { print NR ": " $0 } { prev = $0 }' "$page")
+  [ -z "$loose" ] || die "$name: a FILES path without .TP before it: $loose"
   grep -q '^\.SH EXAMPLES$' "$page" || die "$name has no EXAMPLES section"
   grep -q '^EXAMPLES$' "$tmp/text" || die "$name: EXAMPLES does not render"
   echo "$name: $(wc -l <"$tmp/text") lines at 80 columns, no warnings"

@@ -41,6 +41,12 @@ check_entry() {
   grep -q "^$2\$" "$tmp/entry" || die "$1 has no '$2'"
   bad=$(grep -o '@[^@ ]*@' "$tmp/entry" | grep -v '^@BADGATEWAY_[A-Z_]*@$' || true)
   [ -z "$bad" ] || die "$1 substitutes fields badgatewayd does not send: $bad"
+  # sink_journal.c leaves out an empty field, and journalctl then prints the name itself
+  bad=$(grep -o '@BADGATEWAY_\(UNIT\|POOL\|LATE\)@' "$tmp/entry" || true)
+  [ -z "$bad" ] || die "$1 substitutes a field that an alert may lack: $bad"
+  # Debian names PHP-FPM after PHP's version: the text must fit every version
+  bad=$(grep -o 'php-\{0,1\}\(fpm\)\{0,1\}[0-9][0-9.]*\|/etc/php/[0-9][0-9.]*' "$tmp/entry" || true)
+  [ -z "$bad" ] || die "$1 names one PHP version: $bad"
 }
 
 catalog() {

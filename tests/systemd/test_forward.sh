@@ -135,7 +135,9 @@ firing=$(central_x MESSAGE_ID=$FPM_DOWN_ID) || fail "journalctl -x: $firing"
 resolved=$(central_x MESSAGE_ID=$FPM_DOWN_RESOLVED_ID) || fail "journalctl -x: $resolved"
 grep -q 'Subject: PHP-FPM is down' <<<"$firing" && grep -q 'What to check:' <<<"$firing" ||
   fail "no catalog text under the forwarded firing entry: $firing"
-grep -qF "systemctl status $FPM" <<<"$firing" || fail "@BADGATEWAY_UNIT@ not replaced from the forwarded fields: $firing"
+id=$(central -o json MESSAGE_ID=$FPM_DOWN_ID | jq -r .BADGATEWAY_ALERT_ID | head -n1)
+grep -qF "badgatewayd alert $id is firing." <<<"$firing" ||
+  fail "@BADGATEWAY_ALERT_ID@ not replaced from the forwarded fields: $firing"
 grep -q 'Subject: Resolved: PHP-FPM is down' <<<"$resolved" && grep -q 'What resolved means:' <<<"$resolved" ||
   fail "no resolved catalog text under the forwarded resolved entry: $resolved"
 echo "$firing" | head -n 12 | sed 's/^/central -x: /'

@@ -108,6 +108,12 @@ echo "systemctl start returned after $(($(now_ms) - t0)) ms (Type=notify: after 
 wait_for 5 status_starts "OK: 1 of 1 pool healthy" || fail "StatusText: $(prop "$U" StatusText)"
 sc status "$U" | grep -qF 'Status: "OK: 1 of 1 pool healthy"' || fail "systemctl status has no OK Status line"
 echo "status: $(status_line)"
+# the journal names the identifier itself: no "badgatewayd: badgatewayd: …"
+said=$(jc -u "$U" -o cat SYSLOG_IDENTIFIER=badgatewayd)
+grep -q '^started: ' <<<"$said" || fail "no 'started: …' in the journal: $said"
+grep '^badgatewayd: ' <<<"$said" && fail "the journal's messages repeat the name"
+# /dev/kmsg is closed to the unit (ProtectKernelLogs=), the journal's kernel entries are read: no notice
+grep 'OOM kill is proven only' <<<"$said" && fail "said that no kernel log is read, though the journal's is"
 echo "StatusText=$(prop "$U" StatusText)"
 
 echo "== 2. php-fpm stopped and started"
@@ -221,9 +227,9 @@ echo "header_too_big line -> firing entry: $(($(now_ms) - t0)) ms: $(alerts BADG
 
 echo "== 5b. a drop-in, and the daemon's own messages with their priorities"
 # stderr is the journal's stream: "<N>" before a line is its PRIORITY (sd-daemon(3))
-own() { jc -u "$U" -o json "$@" | jq -c 'select(.MESSAGE | type == "string" and startswith("badgatewayd: ")) | {PRIORITY, MESSAGE}'; }
+own() { jc -u "$U" -o json SYSLOG_IDENTIFIER=badgatewayd "$@" | jq -c 'select(.BADGATEWAY_CAUSE == null and (.MESSAGE | type == "string")) | {PRIORITY, MESSAGE}'; }
 # own_at PRIORITY TEXT: its messages starting with TEXT exist and all have PRIORITY
-own_at() { own | jq -se --arg p "$1" --arg t "badgatewayd: $2" 'map(select(.MESSAGE | startswith($t))) | length > 0 and all(.PRIORITY == $p)' >/dev/null; }
+own_at() { own | jq -se --arg p "$1" --arg t "$2" 'map(select(.MESSAGE | startswith($t))) | length > 0 and all(.PRIORITY == $p)' >/dev/null; }
 own_at 5 "started:" ||
   fail "no 'started' at priority 5 (notice): $(own | head -3)"
 own_at 6 "config reloaded" ||
@@ -239,6 +245,24 @@ printf '[Daemon]\nProbeInterval = 300 msec\n' >"$D/bgw/badgatewayd.conf.d/50-bad
 wait_for 10 sh -c "'$SDENV_BIN/journalctl' -u $U -o cat | tail -n 3 | grep -q 'config reloaded'" || fail "no reload with a good drop-in"
 echo "priorities of its own messages: $(own | jq -r .PRIORITY | sort | uniq -c | awk '{ printf "%s at %s; ", $1, $2 }')"
 sc stop "$U" || fail "stop"
+
+echo "== 5c. [Metrics] TextfileDirectory = node_exporter's directory, under ProtectSystem=strict"
+# Debian's prometheus-node-exporter reads /var/lib/prometheus/node-exporter; a tmpfs over it in the
+# manager's namespace only. The unit's ReadWritePaths= is what lets the service write there.
+TEXTFILE_DIR=/var/lib/prometheus/node-exporter
+if [ -d "$TEXTFILE_DIR" ]; then
+  "$SDENV_BIN/nsrun" mount -t tmpfs -o mode=755 tmpfs "$TEXTFILE_DIR" || fail "no tmpfs on the namespace's $TEXTFILE_DIR"
+  printf '[Metrics]\nTextfileDirectory = %s\n' "$TEXTFILE_DIR" >"$D/bgw/badgatewayd.conf.d/60-metrics.conf"
+  sc start "$U" || fail "start with TextfileDirectory="
+  prom_written() { "$SDENV_BIN/nsrun" grep -q '^badgatewayd_pool_up{pool="www"} ' "$TEXTFILE_DIR/badgatewayd.prom"; }
+  wait_for 5 prom_written || fail "no $TEXTFILE_DIR/badgatewayd.prom: $(own | grep metrics)"
+  echo "written: $("$SDENV_BIN/nsrun" grep '^badgatewayd_pool_up' "$TEXTFILE_DIR/badgatewayd.prom")"
+  own | grep 'metrics: cannot write' && fail "a write to $TEXTFILE_DIR failed"
+  sc stop "$U" || fail "stop"
+  rm -f "$D/bgw/badgatewayd.conf.d/60-metrics.conf"
+else
+  echo "NOTE: no $TEXTFILE_DIR here (prometheus-node-exporter): step skipped"
+fi
 
 echo "== 6. no pool configured: the units come from the manager"
 # A php-fpm unit under a name the discovery asks the manager for (php*-fpm*), run from a config

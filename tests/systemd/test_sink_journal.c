@@ -306,8 +306,8 @@ START_TEST(test_catalog_explains_entry) {
         run_child(catalog_child, &ctx, &out);
         ck_assert_int_eq(out.status, 0);
         ck_assert_msg(strstr(out.text, "Subject: PHP-FPM is down"), "no catalog text in: %s", out.text);
-        ck_assert_msg(strstr(out.text, "systemctl status php8.2-fpm.service"), "@BADGATEWAY_UNIT@ not replaced: %s",
-                      out.text);
+        /* the catalog names no field an alert may lack (a pool without a unit has no BADGATEWAY_UNIT) */
+        ck_assert_msg(strstr(out.text, "systemctl status UNIT"), "no unit-neutral steps: %s", out.text);
         char want[sizeof(a.id) + 64];
         snprintf(want, sizeof(want), "badgatewayd alert %s is firing.", a.id);
         ck_assert_msg(strstr(out.text, want), "no '%s' in: %s", want, out.text);
