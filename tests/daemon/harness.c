@@ -366,10 +366,30 @@ int bgw_run(const char *const *args, char **out, char **err) {
         return bgw_run_reader_gone(args, out, err, false);
 }
 
+/* The binary copied into a directory of mode 0755 of its own: another user cannot reach the build
+ * under a checkout in root's home (mode 0700). The copy's directory is left in dir. */
+static void reachable_copy(const char *bin, char dir[static 64], char copy[static 128]) {
+        snprintf(dir, 64, "/tmp/bgw-runas.XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+        ck_assert_int_eq(chmod(dir, 0755), 0);
+        snprintf(copy, 128, "%s/badgatewayd", dir);
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chmod 0755 '%s'", bin, copy, copy);
+        ck_assert_int_eq(system(cmd), 0);
+}
+
 int bgw_run_as(const char *user, const char *const *args, char **out, char **err) {
+        const char *bin = getenv("BADGATEWAYD");
+        char dir[64], copy[128], *saved = strdup(bin ? bin : "badgatewayd");
+        reachable_copy(saved, dir, copy);
+        setenv("BADGATEWAYD", copy, 1);
         run_as = user;
         int code = bgw_run_reader_gone(args, out, err, false);
         run_as = NULL;
+        setenv("BADGATEWAYD", saved, 1);
+        unlink(copy);
+        rmdir(dir);
+        free(saved);
         return code;
 }
 
