@@ -132,8 +132,12 @@ static void choose(struct journalwatch *w, const struct config *c, bool kernel_e
         w->n_pools = c->n_pools;
         for (int i = 0; i < c->n_pools; i++)
                 snprintf(w->pool_units[i], sizeof(w->pool_units[i]), "%s", c->pools[i].unit);
-        for (int i = 0; i < c->n_journal_units; i++)
-                add_name(w, &w->n_units, c->journal_units[i]);
+        for (int i = 0; i < c->n_journal_units; i++) {
+                char name[JOURNAL_UNIT_MAX];    /* as journalctl -u names it: "php8.2-fpm.service" */
+                if (journal_unit_name(c->journal_units[i], name, sizeof(name)) < 0)
+                        snprintf(name, sizeof(name), "%s", c->journal_units[i]);
+                add_name(w, &w->n_units, name);
+        }
         if (!c->n_journal_units) {
                 /* the defaults' glob stands for the pools' units, which discovery found */
                 for (size_t i = 0; journal_default_units[i]; i++)
