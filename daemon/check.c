@@ -55,7 +55,7 @@ struct check {
         struct scanfile read;            /* the window (since), and the line counts */
         size_t classified, unreadable;
         size_t config_problems;         /* what nginx's and php-fpm's configuration readers could not read */
-        int pool;                       /* of the log being read: -1 for nginx's */
+        const struct log_ref *log;      /* the log being read */
         json_t *alerts;
 };
 
@@ -267,12 +267,15 @@ static int probe_all(struct check *k) {
 static void on_line(void *userdata, const struct scanfile *s, const char *line, size_t len, unsigned flags,
                     const struct logline *ll, const struct event *ev) {
         struct check *k = userdata;
+        int pools[CONFIG_MAX_POOLS];
+        size_t n = loadconf_line_pools(k->log, ev, pools);
         k->classified++;
-        diag_log(k->diag, ev, line, len, k->pool, k->now);
+        for (size_t i = 0; i < n; i++)
+                diag_log(k->diag, ev, line, len, pools[i], k->now);
 }
 
 static void read_log(struct check *k, const struct log_ref *ref) {
-        k->pool = ref->pool;
+        k->log = ref;
         k->read.regular_only = true;    /* a FIFO would hang the check, a device never end */
         int r = scanfile_read(&k->read, ref->path, on_line, k);
         if (r < 0) {

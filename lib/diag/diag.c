@@ -651,3 +651,7 @@ int diag_restore(struct diag *d, const struct diag_saved_finding *s, uint64_t no
         f->lines = s->lines;
         return 0;
 }
+
+const char *diag_pool_name(const struct diag *d, size_t pool) {
+        return pool < d->n_pools ? d->targets[pool].name : NULL;
+}
