@@ -52,8 +52,9 @@ void tailers_feed_event(struct feed *f, const struct log_ref *ref, const struct 
         int pools[CONFIG_MAX_POOLS];
         size_t n = loadconf_line_pools(ref, ev, pools);
         for (size_t i = 0; i < n; i++) {
+                const char *pool = pools[i] >= 0 ? diag_pool_name(f->diag, (size_t) pools[i]) : NULL;
                 if (f->metrics)
-                        count_event(f->metrics, ev, pools[i] >= 0 ? diag_pool_name(f->diag, (size_t) pools[i]) : NULL);
+                        count_event(f->metrics, ev, pool);
                 diag_log(f->diag, ev, line, len, pools[i], now);
         }
 }

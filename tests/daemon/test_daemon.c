@@ -255,7 +255,7 @@ END_TEST
 
 /* The textfile the daemon writes every ProbeInterval, or "" before the first. */
 static char *textfile(void) {
-        static char text[16384];
+        static char text[65536];
         FILE *f = fopen(path_in("badgatewayd.prom"), "re");
         size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
         if (f)
@@ -264,11 +264,13 @@ static char *textfile(void) {
         return text;
 }
 
-/* The fpm_down alert of pool name from index from on: php-fpm's two stop lines in its evidence. */
+/* The index of pool name's firing fpm_down alert, else -1; php-fpm's two stop lines must be its
+ * evidence. */
 static int stopped_alert(struct bgw *b, const char *name) {
         for (size_t i = 0; i < json_array_size(b->alerts); i++) {
                 json_t *a = alert_at(b, (int) i);
                 if (strcmp(json_string_value(json_object_get(a, "pool")) ?: "", name) != 0 ||
+                    strcmp(json_string_value(json_object_get(a, "cause")) ?: "", "fpm_down") != 0 ||
                     strcmp(json_string_value(json_object_get(a, "state")) ?: "", "firing") != 0)
                         continue;
                 json_t *ev = json_object_get(a, "evidence");
@@ -303,7 +305,8 @@ START_TEST(test_fpm_master_lines) {
         ck_assert_msg(json_array_size(b.alerts) == 0, "alerts while healthy: %s", b.out);
 
         fpm_quit(&e);           /* NOTICE: Terminating ..., NOTICE: exiting, bye-bye! */
-        ck_assert_msg(bgw_wait_alert(&b, 0, "fpm_down", "firing", PROBE_INTERVAL_MS + 1000) >= 0, "no fpm_down: %s", b.out);
+        ck_assert_msg(bgw_wait_alert(&b, 0, "fpm_down", "firing", PROBE_INTERVAL_MS + 1000) >= 0, "no fpm_down: %s",
+                      b.out);
         bgw_pump(&b, 2 * PROBE_INTERVAL_MS);
         int www = stopped_alert(&b, "www"), shop = stopped_alert(&b, "shop");
         ck_assert_msg(www >= 0 && shop >= 0, "%s", b.out);
