@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
@@ -789,6 +790,35 @@ static const char *summary_health(json_t *j) {
 }
 
 /* (f) */
+/* check: the master's stop lines in a log two pools share are evidence for both pools' fpm_down. */
+START_TEST(test_check_master_lines) {
+        char text[1024], stamp[64];
+        time_t now = time(NULL);
+        newdir();
+        strftime(stamp, sizeof(stamp), "[%d-%b-%Y %H:%M:%S]", localtime(&now));
+        snprintf(text, sizeof(text), "%s NOTICE: Terminating ...\n%s NOTICE: exiting, bye-bye!\n", stamp, stamp);
+        write_file(path_in("fpm.log"), text);
+        append_file(path_in("error.log"), "", 0);
+        snprintf(text, sizeof(text), "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n[Pool www]\nListen = %s/www.sock\n"
+                 "Log = %s/fpm.log\n[Pool shop]\nListen = %s/shop.sock\nLog = %s/fpm.log\n",
+                 dir, servers_nginx_user(), dir, dir, dir, dir);
+        write_file(path_in("bgw.conf"), text);
+        json_t *j = check_json(path_in("bgw.conf"), 2);
+        size_t down = 0;
+        for (size_t i = 0; i < json_array_size(j); i++) {
+                json_t *a = json_array_get(j, i);
+                if (strcmp(json_string_value(json_object_get(a, "cause")) ?: "", "fpm_down") != 0)
+                        continue;
+                down++;
+                json_t *kinds = json_object_get(json_object_get(a, "evidence"), "kinds");
+                ck_assert_msg(json_integer_value(json_object_get(kinds, "fpm_stopping")) == 2 && evidence_lines(a) == 2,
+                              "%s", json_string_value(json_object_get(a, "pool")));
+        }
+        ck_assert_uint_eq(down, 2);
+        json_decref(j);
+}
+END_TEST
+
 START_TEST(test_check_exit_codes) {
         struct fpm_env e;
         char *out, *err;
@@ -1165,6 +1195,7 @@ int main(void) {
         suite_add_tcase(s, tc);
         tc = daemon_case("fpmlog");
         tcase_add_test(tc, test_fpm_master_lines);
+        tcase_add_test(tc, test_check_master_lines);
         suite_add_tcase(s, tc);
         tc = daemon_case("live");
         tcase_add_test(tc, test_fpm_down_then_resolved);
