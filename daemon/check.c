@@ -69,7 +69,7 @@ struct check {
         size_t classified, unreadable;
         struct unreadable_log unread[CHECK_UNREADABLE_SAID];   /* the first ones, for the output */
         size_t config_problems;         /* what nginx's and php-fpm's configuration readers could not read */
-        int pool;                       /* of the log being read: -1 for nginx's */
+        const struct log_ref *log;      /* the log being read */
         json_t *alerts;
 };
 
@@ -283,10 +283,13 @@ static void on_line(void *userdata, const struct scanfile *s, const char *line, 
                     const struct logline *ll, const struct event *ev) {
         struct check *k = userdata;
         struct timestamp ts;
+        int pools[CONFIG_MAX_POOLS];
+        size_t n = loadconf_line_pools(k->log, ev, pools);
         k->classified++;
         /* the window's lines are minutes old: a pool that answers now answered after them */
         diag_set_written(k->diag, logline_parse_time(ll, &ts) ? timestamp_usec(&ts) : 0);
-        diag_log(k->diag, ev, line, len, k->pool, k->now);
+        for (size_t i = 0; i < n; i++)
+                diag_log(k->diag, ev, line, len, pools[i], k->now);
 }
 
 static void note_unreadable(struct check *k, const char *path, int r) {
@@ -305,7 +308,7 @@ static void note_unreadable(struct check *k, const char *path, int r) {
 }
 
 static void read_log(struct check *k, const struct log_ref *ref) {
-        k->pool = ref->pool;
+        k->log = ref;
         k->read.regular_only = true;    /* a FIFO would hang the check, a device never end */
         int r = scanfile_read(&k->read, ref->path, on_line, k);
         if (r < 0) {

@@ -32,11 +32,15 @@ void journalwatch_init(struct journalwatch *w, struct ev_loop *loop, struct feed
         w->io.data = w->timer.data = w;
 }
 
-static int pool_of(const struct journalwatch *w, const char *unit) {
+/* An entry's unit as a log: the pools it runs log there (the first is the fallback). */
+static struct log_ref unit_log(const struct journalwatch *w, const char *unit) {
+        struct log_ref ref = { unit, -1, 0 };
         for (int i = 0; unit[0] && i < w->n_pools; i++)
-                if (strcmp(w->pool_units[i], unit) == 0)
-                        return i;
-        return -1;
+                if (strcmp(w->pool_units[i], unit) == 0) {
+                        ref.pool = ref.pool < 0 ? i : ref.pool;
+                        ref.pools |= 1ULL << i;
+                }
+        return ref;
 }
 
 /* One line of an entry, as a tailed log's line would be. */
@@ -50,9 +54,8 @@ static void feed_line(void *userdata, const struct journal_entry *e, const char 
                 return;
         f->classified++;
         diag_set_late(f->diag, w->catching_up);
-        if (f->metrics)
-                tailers_count_event(f->metrics, ev);
-        diag_log(f->diag, ev, line, len, pool_of(w, e->unit), w->now);
+        struct log_ref ref = unit_log(w, e->unit);
+        tailers_feed_event(f, &ref, ev, line, len, w->now);
         f->changed = true;
 }
 
@@ -132,8 +135,12 @@ static void choose(struct journalwatch *w, const struct config *c, bool kernel_e
         w->n_pools = c->n_pools;
         for (int i = 0; i < c->n_pools; i++)
                 snprintf(w->pool_units[i], sizeof(w->pool_units[i]), "%s", c->pools[i].unit);
-        for (int i = 0; i < c->n_journal_units; i++)
-                add_name(w, &w->n_units, c->journal_units[i]);
+        for (int i = 0; i < c->n_journal_units; i++) {
+                char name[JOURNAL_UNIT_MAX];    /* as journalctl -u names it: "php8.2-fpm.service" */
+                if (journal_unit_name(c->journal_units[i], name, sizeof(name)) < 0)
+                        snprintf(name, sizeof(name), "%s", c->journal_units[i]);
+                add_name(w, &w->n_units, name);
+        }
         if (!c->n_journal_units) {
                 /* the defaults' glob stands for the pools' units, which discovery found */
                 for (size_t i = 0; journal_default_units[i]; i++)

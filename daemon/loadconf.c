@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "classify.h"
 #include "fpm_conf.h"
 #include "host.h"
 #include "net.h"
@@ -297,18 +298,31 @@ struct probe_options loadconf_probe_options(const struct config *c, const struct
 size_t loadconf_logs(const struct config *c, struct log_ref *out) {
         size_t n = 0, kept = 0;
         for (int i = 0; i < c->n_nginx_logs; i++)
-                out[n++] = (struct log_ref) { c->nginx_logs[i], -1 };
+                out[n++] = (struct log_ref) { c->nginx_logs[i], -1, 0 };
         for (int i = 0; i < c->n_pools; i++)
                 if (c->pools[i].log[0])
-                        out[n++] = (struct log_ref) { c->pools[i].log, i };
+                        out[n++] = (struct log_ref) { c->pools[i].log, i, 1ULL << i };
         for (size_t i = 0; i < n; i++) {
                 size_t j = 0;
                 while (j < kept && strcmp(out[j].path, out[i].path) != 0)
                         j++;
                 if (j == kept)
                         out[kept++] = out[i];
+                else
+                        out[j].pools |= out[i].pools;
         }
         return kept;
+}
+
+size_t loadconf_line_pools(const struct log_ref *ref, const struct event *ev, int *out) {
+        size_t n = 0;
+        if (ev->source == SOURCE_FPM && !ev->pool.n)
+                for (int i = 0; i < CONFIG_MAX_POOLS; i++)
+                        if (ref->pools & (1ULL << i))
+                                out[n++] = i;
+        if (!n)
+                out[n++] = ref->pool;
+        return n;
 }
 
 static void say_problem(void *userdata, const char *file, unsigned line, const char *text) {

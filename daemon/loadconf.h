@@ -53,12 +53,20 @@ struct probe_options loadconf_probe_options(const struct config *c, const struct
 struct log_ref {
         const char *path;
         int pool;       /* whose php-fpm log; -1 for nginx's */
+        uint64_t pools; /* bit i: pool i logs there too (Log=, or the error_log discovery found); 0: pool alone */
 };
 
 /* Every log path once, nginx's first; pools sharing php-fpm's global error_log share it (the
  * first pool is the fallback for lines that name no pool). Returns how many; out holds
  * CONFIG_MAX_LOGS + CONFIG_MAX_POOLS. */
 size_t loadconf_logs(const struct config *c, struct log_ref *out);
+
+struct event;
+/* The pools a classified line of ref's log is evidence for (diag_log()'s log_pool), into out
+ * (CONFIG_MAX_POOLS of them): a line of php-fpm's master, which names no pool (stopping, started,
+ * bind and init failures), is about each pool whose log it is; any other line goes with
+ * ref->pool alone (diag_log() matches a pool a line names itself). Returns how many (at least 1). */
+size_t loadconf_line_pools(const struct log_ref *ref, const struct event *ev, int *out);
 
 /* Says on stderr each problem found reading nginx's and php-fpm's configuration ("FILE:LINE:
  * what"); returns how many. */

@@ -290,7 +290,7 @@ static void forget_pools(struct metrics *m) {
                 metrics_clear(m, gauges[i]);
 }
 
-/* Each pool's name and the upstream nginx names for it (tailers_count_event's target): always
+/* Each pool's name and the upstream nginx names for it (tailers_feed_event()'s target): always
  * their own series of badgatewayd_events_total, however many other upstreams nginx names. */
 static int keep_pool_targets(struct metrics *m, const struct pool_spec *specs, size_t n) {
         enum { TARGET_MAX = ADDRESS_TEXT_MAX + 16 };

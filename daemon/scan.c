@@ -231,8 +231,11 @@ static void say_journal_units(const struct scan *s, const char *const *asked, si
         size_t n = journal_units(s->j, &names);
         for (size_t i = 0; i < n_asked; i++) {
                 bool matched = false;
+                char name[JOURNAL_UNIT_MAX];
+                if (journal_unit_name(asked[i], name, sizeof(name)) < 0)
+                        snprintf(name, sizeof(name), "%s", asked[i]);
                 for (size_t k = 0; k < n && !matched; k++)
-                        matched = fnmatch(asked[i], names[k], 0) == 0;
+                        matched = strpbrk(name, "*?[") ? fnmatch(name, names[k], 0) == 0 : strcmp(name, names[k]) == 0;
                 if (!matched)
                         say("journal: %s matches no unit in %s", asked[i], s->place_text);
         }

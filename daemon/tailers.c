@@ -22,6 +22,7 @@ struct log_watch {
         struct tailers *t;
         char *path;
         int pool;                       /* the pool whose php-fpm log this is; -1 for nginx's */
+        uint64_t pools;                 /* every pool whose log it is (struct log_ref) */
         struct tail *tail;
         ev_io io;
         bool from_start;
@@ -34,16 +35,28 @@ struct log_watch {
         uint64_t lines, rotations, truncations;         /* since this tailer was made */
 };
 
-/* What an event is about: the pool php-fpm names, else the upstream nginx names, else the log's
- * writer. */
-void tailers_count_event(struct metrics *m, const struct event *ev) {
+/* What an event is about: the pool php-fpm names, else the upstream nginx names, else the pool
+ * whose log it is (php-fpm's master names none), else the log's writer. */
+static void count_event(struct metrics *m, const struct event *ev, const char *pool) {
         char label[ADDRESS_TEXT_MAX + 8], buf[ADDRESS_TEXT_MAX + 8];
         struct span t = ev->pool.n ? ev->pool : address_unix_label(ev->upstream, buf, sizeof(buf));
         if (t.n)
                 snprintf(label, sizeof(label), "%.*s", (int) t.n, t.p);
         else
-                snprintf(label, sizeof(label), "%s", ev->source == SOURCE_FPM ? "php-fpm" : "nginx");
+                snprintf(label, sizeof(label), "%s", pool ? pool : ev->source == SOURCE_FPM ? "php-fpm" : "nginx");
         metrics_add(m, METRIC_EVENTS, (const char *[]) { kind_id(ev->kind), label }, 1);
+}
+
+void tailers_feed_event(struct feed *f, const struct log_ref *ref, const struct event *ev, const char *line,
+                        size_t len, uint64_t now) {
+        int pools[CONFIG_MAX_POOLS];
+        size_t n = loadconf_line_pools(ref, ev, pools);
+        for (size_t i = 0; i < n; i++) {
+                const char *pool = pools[i] >= 0 ? diag_pool_name(f->diag, (size_t) pools[i]) : NULL;
+                if (f->metrics)
+                        count_event(f->metrics, ev, pool);
+                diag_log(f->diag, ev, line, len, pools[i], now);
+        }
 }
 
 /* A line of the catch-up older than CatchUpAge by its own time (scanfile's --since rule). */
@@ -69,10 +82,8 @@ static void on_line(void *userdata, const char *line, size_t len, unsigned flags
         if (k == KIND_NONE)
                 return;
         f->classified++;
-        if (f->metrics)
-                tailers_count_event(f->metrics, &ev);
         diag_set_late(f->diag, w->catching_up);
-        diag_log(f->diag, &ev, line, len, w->pool, w->t->now);
+        tailers_feed_event(f, &(struct log_ref) { w->path, w->pool, w->pools }, &ev, line, len, w->t->now);
         f->changed = true;
         f->worker_sigkill |= ev.kind == KIND_FPM_CHILD_SIGNAL && ev.signal == SIGKILL;
 }
@@ -257,6 +268,7 @@ int tailers_update(struct tailers *t, const struct log_ref *want, size_t n, bool
                 }
                 if (w) {
                         w->pool = want[i].pool;
+                        w->pools = want[i].pools;
                         logs[made++] = w;
                 }
         }

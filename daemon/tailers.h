@@ -65,6 +65,9 @@ void tailers_positions(const struct tailers *t, void (*fn)(void *userdata, const
 struct metrics;
 void tailers_count(const struct tailers *t, struct metrics *m);
 struct event;
-/* Counts a classified line in METRIC_EVENTS: by its kind and what it is about (the pool php-fpm
- * names, else the upstream nginx names, else "php-fpm" or "nginx"). The journal's lines too. */
-void tailers_count_event(struct metrics *m, const struct event *ev);
+/* A classified line of ref's log (now: CLOCK_REALTIME µs, as the alerts carry) into f's
+ * diagnosis, once for each pool it is about (loadconf_line_pools()), and counted in METRIC_EVENTS
+ * as many times: by its kind and what it is about (the pool php-fpm names, else the upstream nginx
+ * names, else the pool whose log it is, else "php-fpm" or "nginx"). The journal's lines too. */
+void tailers_feed_event(struct feed *f, const struct log_ref *ref, const struct event *ev, const char *line,
+                        size_t len, uint64_t now);

@@ -204,9 +204,12 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
         if (c == CAUSE_NONE)
                 return;
         struct finding *f = &t->f[c];
+        /* a supporting line (php-fpm's stop, logged before any probe fails) is kept for
+         * ResolveAfter: the finding it backs may start meanwhile */
         bool trigger = !(kind_info(ev->kind)->decide & DECIDE_SUPPORTS);
-        if (!trigger && !f->firing && !state_shows(t, c))
-                return;
+        if (!trigger && !f->firing && !f->fresh && !f->config.have && f->lines &&
+            now - f->last_line >= d->s.resolve_after_usec)
+                *f = (struct finding) { 0 };
         f->kind_counts[ev->kind]++;
         f->lines++;
         f->lines_since_emit++;
@@ -439,6 +442,8 @@ static uint64_t due_of(const struct diag *d, const struct target *t, enum cause 
                 return f->first_line + d->s.pairing_usec;
         if (f->fresh && oom_due(d, t, c) != UINT64_MAX)
                 return oom_due(d, t, c);
+        if (!f->firing && !f->fresh && f->lines && !f->config.have)
+                return f->last_line + d->s.resolve_after_usec;  /* supporting lines go stale */
         if (!f->firing)
                 return f->fresh ? 0 : UINT64_MAX;
         if (f->lines_since_emit)
@@ -672,4 +677,8 @@ int diag_restore(struct diag *d, const struct diag_saved_finding *s, uint64_t no
         f->last_seen = f->last_line = f->first_line = f->last_emit = now;
         f->lines = s->lines;
         return 0;
+}
+
+const char *diag_pool_name(const struct diag *d, size_t pool) {
+        return pool < d->n_pools ? d->targets[pool].name : NULL;
 }

@@ -166,5 +166,7 @@ const char *diag_status(const struct diag *d, char *buf, size_t size);
  * are history, as the pool answers its probe after the last of them, is a warning), warning for a
  * pool whose probes fail in a way no cause names, unknown before any probe, else OK. */
 enum diag_health diag_health(const struct diag *d);
+/* Pool pool's name (diag_pool.name, as given to diag_new()), or NULL past the last pool. */
+const char *diag_pool_name(const struct diag *d, size_t pool);
 /* Firing findings right now, for `check --json`: calls fn with the alert as it would be sent. */
 void diag_each_firing(const struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata);

@@ -44,7 +44,7 @@ static const char *path_of(const struct target *t) {
 }
 
 static const char *unit_or_default(const struct target *t) {
-        return t->unit[0] ? t->unit : "'php*-fpm'";
+        return t->unit[0] ? t->unit : "'php*-fpm*'";
 }
 
 const char *words_who(const struct target *t) {

@@ -212,6 +212,35 @@ static bool is_glob(const char *s) {
         return strpbrk(s, "*?[") != NULL;
 }
 
+/* The types a unit name may end in (systemd 252's unit_type_table, src/basic/unit-def.c). */
+static bool has_unit_type(const char *name) {
+        static const char *const types[] = { "service", "mount", "swap", "socket", "target", "device",
+                                             "automount", "timer", "path", "slice", "scope" };
+        const char *dot = strrchr(name, '.');
+        for (size_t i = 0; dot && dot > name && i < sizeof(types) / sizeof(types[0]); i++)
+                if (strcmp(dot + 1, types[i]) == 0)
+                        return true;
+        return false;
+}
+
+int journal_unit_name(const char *name, char *out, size_t size) {
+        static const char valid[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:-_.\\@";
+        size_t at = 0;
+        if (!name[0])
+                return -EINVAL;
+        if (is_glob(name))
+                return snprintf(out, size, "%s", name) < (int) size ? 0 : -ENAMETOOLONG;
+        for (const char *c = name; *c && at < size; c++) {
+                int k = *c == '/' ? snprintf(out + at, size - at, "-") :
+                        strchr(valid, *c) ? snprintf(out + at, size - at, "%c", *c) :
+                        snprintf(out + at, size - at, "\\x%02x", (unsigned char) *c);
+                at += (size_t) k;
+        }
+        if (at < size && !has_unit_type(out))
+                at += (size_t) snprintf(out + at, size - at, ".service");
+        return at < size ? 0 : -ENAMETOOLONG;
+}
+
 static int add_unit(struct journal *j, const char *name) {
         for (size_t i = 0; i < j->n_units; i++)
                 if (strcmp(j->units[i], name) == 0)
@@ -257,8 +286,10 @@ static int expand_units(struct journal *j, const struct journal_filter *f) {
         static const char *const fields[] = { "_SYSTEMD_UNIT", "UNIT", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT" };
         int r = 0;
         for (size_t i = 0; r >= 0 && i < f->n_units; i++) {
+                char name[JOURNAL_UNIT_MAX];
                 if (!is_glob(f->units[i])) {
-                        r = add_unit(j, f->units[i]);
+                        if ((r = journal_unit_name(f->units[i], name, sizeof(name))) >= 0)
+                                r = add_unit(j, name);
                         continue;
                 }
                 for (size_t k = 0; r >= 0 && k < sizeof(fields) / sizeof(fields[0]); k++)

@@ -69,7 +69,8 @@ struct journal_place {
 
 /* For reading a journal through once (scan), from its first entry at or after since (realtime
  * µs, sd_journal_seek_realtime_usec(); 0: from the head). f's units match as journalctl -u
- * matches them (systemd 252's add_matches_for_unit(), src/shared/logs-show.c): the unit's own
+ * matches them (systemd 252's add_matches_for_unit(), src/shared/logs-show.c), each named as
+ * journal_unit_name() names it ("php8.2-fpm" is php8.2-fpm.service): the unit's own
  * entries (_SYSTEMD_UNIT=), PID 1's about it (_PID=1 UNIT=), root's daemons' (_UID=0
  * OBJECT_SYSTEMD_UNIT=) and its coredumps (COREDUMP_UNIT=); a unit with *, ? or [ is a glob
  * (fnmatch(3)) matched against the names those four fields hold in the journal, as journalctl -u
@@ -79,6 +80,14 @@ struct journal_place {
  * sd-journal's negative errno. */
 int journal_open_read(struct journal **ret, const struct journal_place *where, const struct journal_filter *f,
                       uint64_t since);
+/* The name journalctl -u matches for name (systemd 252's unit_name_mangle_with_suffix() with
+ * UNIT_NAME_MANGLE_GLOB and ".service", src/basic/unit-name.c) into out (size bytes): a glob as
+ * it is ("php*" stays "php*"); else each character a unit name may not hold escaped ('/' as '-',
+ * others as \xNN) and ".service" appended unless it ends in a unit type's suffix ("php8.2-fpm"
+ * gives "php8.2-fpm.service", "nginx.socket" stays). A path is not turned into its .mount or
+ * .device name. 0, -EINVAL for "", -ENAMETOOLONG when out is too small. */
+int journal_unit_name(const char *name, char *out, size_t size);
+
 /* The units journal_open_read() matches: f's names, each glob replaced by the names it matched
  * (sorted, once each). *names stays valid until journal_free(). */
 size_t journal_units(const struct journal *j, const char *const **names);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
@@ -330,6 +331,80 @@ START_TEST(test_fpm_down_then_resolved) {
         ck_assert_msg(strstr(b.err, "badgatewayd: stopped: "), "%s", b.err);
         bgw_free(&b);
         nginx_down(&nx);
+        fpm_down(&e);
+}
+END_TEST
+
+/* The textfile the daemon writes every ProbeInterval, or "" before the first. */
+static char *textfile(void) {
+        static char text[65536];
+        FILE *f = fopen(path_in("badgatewayd.prom"), "re");
+        size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+        if (f)
+                fclose(f);
+        text[n] = '\0';
+        return text;
+}
+
+/* The index of pool name's firing fpm_down alert, else -1; php-fpm's two stop lines must be its
+ * evidence. */
+static int stopped_alert(struct bgw *b, const char *name) {
+        for (size_t i = 0; i < json_array_size(b->alerts); i++) {
+                json_t *a = alert_at(b, (int) i);
+                if (strcmp(json_string_value(json_object_get(a, "pool")) ?: "", name) != 0 ||
+                    strcmp(json_string_value(json_object_get(a, "cause")) ?: "", "fpm_down") != 0 ||
+                    strcmp(json_string_value(json_object_get(a, "state")) ?: "", "firing") != 0)
+                        continue;
+                json_t *ev = json_object_get(a, "evidence");
+                ck_assert_msg(json_integer_value(json_object_get(json_object_get(ev, "kinds"), "fpm_stopping")) == 2,
+                              "%s: %s", name, b->out);
+                ck_assert_msg(evidence_lines(a) == 2, "%s: %s", name, b->out);
+                char *samples = json_dumps(json_object_get(ev, "samples"), 0);
+                ck_assert_msg(samples && strstr(samples, "exiting, bye-bye"), "%s: %s", name, b->out);
+                free(samples);
+                return (int) i;
+        }
+        return -1;
+}
+
+/* php-fpm's own stop and start lines name no pool: they are evidence for each pool whose Log= is
+ * that file (two pools of one master here), in the alerts and in the events metric's target. */
+START_TEST(test_fpm_master_lines) {
+        struct fpm_env e;
+        struct bgw b;
+        char pool_extra[1024];
+        char lines[256];
+        snprintf(lines, sizeof(lines), "pm = static\npm.max_children = 1\n%s",
+                 geteuid() == 0 ? "listen.owner = www-data\nlisten.group = www-data\nlisten.mode = 0660\n" : "");
+        struct fpm_pool pools[] = { { "www", false, lines }, { "shop", false, lines } };
+        newdir();
+        ck_assert_msg(fpm_env_start(&e, pools, 2) == 0, "php-fpm: %s", e.error);
+        harness_track(e.pid, e.dir);
+        snprintf(pool_extra, sizeof(pool_extra), "Log = %s/error.log\n[Pool shop]\nListen = %s\nLog = %s/error.log\n"
+                 "[Metrics]\nTextfileDirectory = %s\n", e.dir, fpm_env_socket(&e, 1), e.dir, dir);
+        start_daemon(&b, live_config(&e, "", pool_extra), NULL, NULL);
+        bgw_pump(&b, 2 * PROBE_INTERVAL_MS);
+        ck_assert_msg(json_array_size(b.alerts) == 0, "alerts while healthy: %s", b.out);
+
+        fpm_quit(&e);           /* NOTICE: Terminating ..., NOTICE: exiting, bye-bye! */
+        ck_assert_msg(bgw_wait_alert(&b, 0, "fpm_down", "firing", PROBE_INTERVAL_MS + 1000) >= 0, "no fpm_down: %s",
+                      b.out);
+        bgw_pump(&b, 2 * PROBE_INTERVAL_MS);
+        int www = stopped_alert(&b, "www"), shop = stopped_alert(&b, "shop");
+        ck_assert_msg(www >= 0 && shop >= 0, "%s", b.out);
+
+        fpm_restart(&e);        /* NOTICE: fpm is running, pid …, NOTICE: ready to handle connections */
+        ck_assert_msg(bgw_wait_alert(&b, (size_t) (www > shop ? www : shop) + 1, "fpm_down", "resolved",
+                                     PROBE_INTERVAL_MS + RESOLVE_AFTER_MS + 2000) >= 0, "no resolved alert: %s", b.out);
+        bgw_pump(&b, 2 * PROBE_INTERVAL_MS);
+        const char *m = strstr(textfile(), "badgatewayd_events_total{");
+        ck_assert_ptr_nonnull(m);
+        ck_assert_msg(strstr(m, "badgatewayd_events_total{kind=\"fpm_stopping\",target=\"www\"} 2"), "%.2000s", m);
+        ck_assert_msg(strstr(m, "badgatewayd_events_total{kind=\"fpm_stopping\",target=\"shop\"} 2"), "%.2000s", m);
+        ck_assert_msg(strstr(m, "badgatewayd_events_total{kind=\"fpm_started\",target=\"shop\"}"), "%.2000s", m);
+        ck_assert_msg(!strstr(m, "target=\"php-fpm\""), "%.2000s", m);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
         fpm_down(&e);
 }
 END_TEST
@@ -811,6 +886,35 @@ static const char *summary_health(json_t *j) {
 }
 
 /* (f) */
+/* check: the master's stop lines in a log two pools share are evidence for both pools' fpm_down. */
+START_TEST(test_check_master_lines) {
+        char text[1024], stamp[64];
+        time_t now = time(NULL);
+        newdir();
+        strftime(stamp, sizeof(stamp), "[%d-%b-%Y %H:%M:%S]", localtime(&now));
+        snprintf(text, sizeof(text), "%s NOTICE: Terminating ...\n%s NOTICE: exiting, bye-bye!\n", stamp, stamp);
+        write_file(path_in("fpm.log"), text);
+        append_file(path_in("error.log"), "", 0);
+        snprintf(text, sizeof(text), "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n[Pool www]\nListen = %s/www.sock\n"
+                 "Log = %s/fpm.log\n[Pool shop]\nListen = %s/shop.sock\nLog = %s/fpm.log\n",
+                 dir, servers_nginx_user(), dir, dir, dir, dir);
+        write_file(path_in("bgw.conf"), text);
+        json_t *j = check_json(path_in("bgw.conf"), 2);
+        size_t down = 0;
+        for (size_t i = 0; i < json_array_size(j); i++) {
+                json_t *a = json_array_get(j, i);
+                if (strcmp(json_string_value(json_object_get(a, "cause")) ?: "", "fpm_down") != 0)
+                        continue;
+                down++;
+                json_t *kinds = json_object_get(json_object_get(a, "evidence"), "kinds");
+                ck_assert_msg(json_integer_value(json_object_get(kinds, "fpm_stopping")) == 2 && evidence_lines(a) == 2,
+                              "%s", json_string_value(json_object_get(a, "pool")));
+        }
+        ck_assert_uint_eq(down, 2);
+        json_decref(j);
+}
+END_TEST
+
 START_TEST(test_check_exit_codes) {
         struct fpm_env e;
         char *out, *err;
@@ -1259,6 +1363,10 @@ int main(void) {
         suite_add_tcase(s, tc);
         tc = daemon_case("envvar");     /* its own case: the live one tracks as many processes as it may */
         tcase_add_test(tc, test_check_unset_var_not_probed);
+        suite_add_tcase(s, tc);
+        tc = daemon_case("fpmlog");
+        tcase_add_test(tc, test_fpm_master_lines);
+        tcase_add_test(tc, test_check_master_lines);
         suite_add_tcase(s, tc);
         tc = daemon_case("live");
         tcase_add_test(tc, test_fpm_down_then_resolved);

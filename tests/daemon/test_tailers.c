@@ -103,7 +103,7 @@ static void teardown(void) {
 }
 
 static void follow_log(void) {
-        struct log_ref ref = { rig->log, -1 };
+        struct log_ref ref = { rig->log, -1, 0 };
         ck_assert_int_eq(tailers_update(&rig->tailers, &ref, 1, false), 0);
         ck_assert_uint_eq(rig->tailers.n_logs, 1);
 }
@@ -168,7 +168,7 @@ END_TEST
 /* Lines the tailer reads before the loop runs count too: read-from-start of a file with one. */
 START_TEST(test_read_from_start) {
         append_failures(1);
-        struct log_ref ref = { rig->log, -1 };
+        struct log_ref ref = { rig->log, -1, 0 };
         ck_assert_int_eq(tailers_update(&rig->tailers, &ref, 1, true), 0);
         ck_assert_uint_eq(rig->feed.classified, 1);
         ck_assert(rig->feed.changed);
@@ -210,7 +210,7 @@ START_TEST(test_log_retried_after_emfile) {
         while (n < 256 && (fds[n] = dup(0)) >= 0)
                 n++;
         ck_assert_int_eq(errno, EMFILE);
-        struct log_ref ref = { rig->log, -1 };
+        struct log_ref ref = { rig->log, -1, 0 };
         int r = tailers_update(&rig->tailers, &ref, 1, false);
         while (n > 0)
                 close(fds[--n]);
@@ -277,7 +277,7 @@ static void fifo_refused_once(bool restarted) {
         if (restarted)
                 rig->tailers.saved = absent_at_stop;
         int saved = capture_stderr(out);
-        struct log_ref ref = { fifo, -1 };
+        struct log_ref ref = { fifo, -1, 0 };
         ck_assert_int_eq(tailers_update(&rig->tailers, &ref, 1, false), 0);
         for (int i = 0; i < 5; i++) {
                 append_to(other, 1);
@@ -316,7 +316,7 @@ static bool both_read(const struct rig *r) {
 START_TEST(test_two_logs_one_flush) {
         char second[256];
         snprintf(second, sizeof(second), "%s/second.log", rig->dir);
-        struct log_ref refs[] = { { rig->log, -1 }, { second, -1 } };
+        struct log_ref refs[] = { { rig->log, -1, 0 }, { second, -1, 0 } };
         append_to(second, 0);
         ck_assert_int_eq(tailers_update(&rig->tailers, refs, 2, false), 0);
         ck_assert_uint_eq(rig->tailers.n_logs, 2);

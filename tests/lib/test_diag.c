@@ -343,7 +343,34 @@ START_TEST(test_fpm_restart_alone_is_not_an_outage) {
         line("[25-Nov-2026 13:24:42] NOTICE: exiting, bye-bye!", 0, T0);
         flush(T0);
         ck_assert_int_eq(seen->n, 0);
+        /* the stop lines wait ResolveAfter for a finding to back, then go */
+        ck_assert_uint_eq(diag_next_due(d), T0 + 60 * SEC);
+        flush(T0 + 60 * SEC);
+        ck_assert_int_eq(seen->n, 0);
         ck_assert_uint_eq(diag_next_due(d), UINT64_MAX);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 61 * SEC);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 61 * SEC);
+        flush(T0 + 61 * SEC);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert_uint_eq(last()->evidence.lines, 0);
+}
+END_TEST
+
+/* php-fpm logs its stop before any probe can fail: the outage that follows carries those lines. */
+START_TEST(test_fpm_stop_lines_back_the_outage) {
+        probe(0, PROBE_OK, 0, T0);
+        line("[25-Nov-2026 13:24:42] NOTICE: Terminating ...", 0, T0);
+        line("[25-Nov-2026 13:24:42] NOTICE: exiting, bye-bye!", 0, T0);
+        flush(T0);
+        ck_assert_int_eq(seen->n, 0);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + SEC);
+        probe(0, PROBE_SOCKET_MISSING, 2, T0 + 2 * SEC);
+        flush(T0 + 2 * SEC);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert_str_eq(cause_id(last()->cause), "fpm_down");
+        ck_assert_uint_eq(last()->evidence.lines, 2);
+        expect_kinds(last(), "fpm_stopping=2");
+        ck_assert_ptr_nonnull(strstr(last()->evidence.samples[1], "exiting, bye-bye!"));
 }
 END_TEST
 
@@ -1326,6 +1353,7 @@ int main(void) {
         tcase_add_test(tc, test_worker_killed_pairs_nginx_and_fpm);
         tcase_add_test(tc, test_saturation_decides_read_timeouts);
         tcase_add_test(tc, test_fpm_restart_alone_is_not_an_outage);
+        tcase_add_test(tc, test_fpm_stop_lines_back_the_outage);
         tcase_add_test(tc, test_unit_states);
         tcase_add_test(tc, test_unit_back_before_probe);
         tcase_add_test(tc, test_reset_alone_waits_for_the_signal);

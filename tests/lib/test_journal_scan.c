@@ -178,6 +178,38 @@ START_TEST(test_unit_as_journalctl_u) {
 }
 END_TEST
 
+/* journalctl -u php8.2-fpm reads php8.2-fpm.service: the name without a suffix is mangled. */
+START_TEST(test_unit_without_suffix) {
+        const char *units[] = { "php8.2-fpm" };
+        struct seen seen;
+        char names[8][64];
+        size_t n;
+        struct journal_scan s = read_file(units, 1, false, 0, &seen, names, &n);
+        ck_assert_uint_eq(s.entries, 6);        /* as test_unit_as_journalctl_u */
+        ck_assert_uint_eq(seen.fpm_units, 6);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_str_eq(names[0], "php8.2-fpm.service");
+}
+END_TEST
+
+START_TEST(test_unit_name) {
+        static const char *const cases[][2] = {
+                { "php8.2-fpm", "php8.2-fpm.service" }, { "nginx.service", "nginx.service" },
+                { "nginx.socket", "nginx.socket" }, { "php*", "php*" }, { "php8.2-fpm.*", "php8.2-fpm.*" },
+                { "a/b c", "a-b\\x20c.service" }, { "foo.bar", "foo.bar.service" }, { ".service", ".service.service" },
+        };
+        char out[JOURNAL_UNIT_MAX];
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                ck_assert_int_eq(journal_unit_name(cases[i][0], out, sizeof(out)), 0);
+                ck_assert_str_eq(out, cases[i][1]);
+        }
+        ck_assert_int_eq(journal_unit_name("", out, sizeof(out)), -EINVAL);
+        ck_assert_int_eq(journal_unit_name("php8.2-fpm", out, 18), -ENAMETOOLONG);
+        ck_assert_int_eq(journal_unit_name("php8.2-fpm", out, 19), 0);
+        ck_assert_int_eq(journal_unit_name("a b", out, 4), -ENAMETOOLONG);
+}
+END_TEST
+
 START_TEST(test_defaults_globs_identifiers) {
         size_t nd = 0;
         while (journal_default_units[nd])
@@ -348,6 +380,17 @@ START_TEST(test_cli_file_json) {
 }
 END_TEST
 
+/* The README's example: -u php8.2-fpm reads what journalctl -u php8.2-fpm shows. */
+START_TEST(test_cli_unit_without_suffix) {
+        struct run r = run("scan --ascii --file x.journal -u php8.2-fpm");
+        ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+        ck_assert_msg(strstr(r.out, "6 journal entries, 7 lines"), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "php8.2-fpm.service 6 lines"), "%s", r.out);
+        ck_assert_msg(!strstr(r.err, "no entries") && !strstr(r.err, "matches no unit"), "%s", r.err);
+        run_free(&r);
+}
+END_TEST
+
 START_TEST(test_cli_since_table_and_files) {
         /* a file and the journal in one table; --since cuts both */
         FILE *f = fopen(fixture_path(dir, "error.log"), "w");
@@ -428,11 +471,14 @@ int main(void) {
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_set_timeout(tc, 60);
         tcase_add_test(tc, test_unit_as_journalctl_u);
+        tcase_add_test(tc, test_unit_without_suffix);
+        tcase_add_test(tc, test_unit_name);
         tcase_add_test(tc, test_defaults_globs_identifiers);
         tcase_add_test(tc, test_since_by_realtime);
         tcase_add_test(tc, test_unknown_units);
         tcase_add_test(tc, test_check_access);
         tcase_add_test(tc, test_cli_file_json);
+        tcase_add_test(tc, test_cli_unit_without_suffix);
         tcase_add_test(tc, test_cli_since_table_and_files);
         tcase_add_test(tc, test_cli_errors);
         suite_add_tcase(s, tc);
