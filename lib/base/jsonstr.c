@@ -188,3 +188,12 @@ int json_get_exact(json_t *obj, const char *key, char *out, size_t size) {
         out[len] = '\0';
         return (int) len;
 }
+
+int json_set_any_key(json_t *obj, const char *key, json_t *value) {
+        if (plain_text(key, strlen(key)))
+                return json_object_set_new(obj, key, value);
+        json_t *shown = json_bytes(key, strlen(key));
+        int r = shown ? json_object_set_new(obj, json_string_value(shown), value) : (json_decref(value), -1);
+        json_decref(shown);
+        return r;
+}

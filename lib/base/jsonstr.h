@@ -41,3 +41,7 @@ int json_set_exact(json_t *obj, const char *key, const char *p, size_t n);
  * even number of hex digits; -E2BIG when the bytes do not fit in size - 1.
  */
 int json_get_exact(json_t *obj, const char *key, char *out, size_t size);
+/* json_object_set_new() under any key: one that is not UTF-8 (jansson refuses it) is written as
+ * json_bytes() writes a value, "\xNN" for each bad byte. Takes value's reference, as
+ * json_object_set_new() does. 0, or -1 for want of memory. */
+int json_set_any_key(json_t *obj, const char *key, json_t *value);

@@ -149,6 +149,22 @@ START_TEST(test_exact_refused) {
 }
 END_TEST
 
+/* A key that is not UTF-8 (an nginx upstream's name): jansson refuses it, json_set_any_key()
+ * keeps the entry under the key written as json_bytes() writes a value. */
+START_TEST(test_any_key) {
+        json_t *o = json_object();
+        ck_assert_int_eq(json_object_set_new(o, "b\xff" "ad", json_true()), -1);
+        ck_assert_int_eq(json_set_any_key(o, "b\xff" "ad", json_integer(1)), 0);
+        ck_assert_int_eq(json_set_any_key(o, "caf\xc3\xa9", json_integer(2)), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(o, "b\\xffad")), 1);
+        ck_assert_int_eq(json_integer_value(json_object_get(o, "caf\xc3\xa9")), 2);
+        char *text = json_dumps(o, JSON_SORT_KEYS);
+        ck_assert_str_eq(text, "{\"b\\\\xffad\": 1, \"caf\xc3\xa9\": 2}");
+        free(text);
+        json_decref(o);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("jsonstr");
         TCase *tc = tcase_create("core");
@@ -159,6 +175,7 @@ int main(void) {
         tcase_add_test(tc, test_text_quote);
         tcase_add_test(tc, test_exact);
         tcase_add_test(tc, test_exact_refused);
+        tcase_add_test(tc, test_any_key);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
