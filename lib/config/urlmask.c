@@ -34,8 +34,9 @@ static void put_query(struct out *o, const char *q, size_t len) {
 
 char *url_mask(const char *url, char *out, size_t size) {
         struct out o = { out, size, 0 };
+        size_t query = strcspn(url, "?#");
         const char *sep = strstr(url, "://");
-        size_t start = sep ? (size_t) (sep - url) + 3 : 0, query = strcspn(url, "?#"), at = start;
+        size_t start = sep && (size_t) (sep - url) < query ? (size_t) (sep - url) + 3 : 0, at = start;
         for (size_t i = start; i < query; i++)
                 if (url[i] == '@')
                         at = i;
