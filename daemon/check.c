@@ -331,11 +331,16 @@ static void ignore(void *userdata, const struct alert *a) {
  * (remedies hold shell pipes). Text shows it as U+00A6 BROKEN BAR; a line break inside one piece
  * of text becomes a space. */
 static void put_text(const char *s) {
-        for (; *s; s++) {
-                if (*s == '|')
+        for (size_t len; *s; s += len) {
+                len = utf8_seq((const unsigned char *) s, strlen(s));
+                if (len == 0)           /* not UTF-8 (an upstream's address from a log line) */
+                        printf("\\x%02x", (unsigned char) *s++);
+                else if (*s == '|')
                         fputs("\xc2\xa6", stdout);
-                else
+                else if (len == 1)
                         putchar(*s == '\n' || *s == '\r' ? ' ' : *s);
+                else
+                        fwrite(s, 1, len, stdout);
         }
 }
 
@@ -461,9 +466,9 @@ static void print_json(struct check *k, enum diag_health h, const char *status) 
         k->alerts = json_array();
         diag_each_firing(k->diag, k->now, add_json, k);
         json_array_append_new(k->alerts,
-                              json_pack("{s:{s:s,s:s,s:i,s:s,s:i,s:I,s:I,s:I,s:I}}", "summary", "status", status,
-                                        "health", health_name(h), "exit", (int) h, "config",
-                                        loadconf_source(k->cfg), "pools", k->cfg->n_pools, "lines",
+                              json_pack("{s:{s:o,s:s,s:i,s:o,s:i,s:I,s:I,s:I,s:I}}", "summary", "status",
+                                        json_bytes(status, strlen(status)), "health", health_name(h), "exit", (int) h,
+                                        "config", json_bytes(loadconf_source(k->cfg), strlen(loadconf_source(k->cfg))), "pools", k->cfg->n_pools, "lines",
                                         (json_int_t) k->read.lines, "classified", (json_int_t) k->classified,
                                         "before_since", (json_int_t) k->read.old_lines, "unreadable_logs",
                                         (json_int_t) k->unreadable));
@@ -533,8 +538,10 @@ static void hold_alarm(void) {
 }
 
 static json_t *unknown_json(const char *why) {
-        return json_pack("[{s:{s:s+,s:s,s:i}}]", "summary", "status", "UNKNOWN: ", why, "health", "unknown", "exit",
-                         (int) DIAG_UNKNOWN);
+        char status[1024];
+        snprintf(status, sizeof(status), "UNKNOWN: %s", why);   /* why may name a path: any bytes */
+        return json_pack("[{s:{s:o,s:s,s:i}}]", "summary", "status", json_bytes(status, strlen(status)), "health",
+                         "unknown", "exit", (int) DIAG_UNKNOWN);
 }
 
 static void timeout_why(const struct check *k, char *why, size_t size) {

@@ -81,7 +81,7 @@ static json_t *nginx_json(const struct nginx_conf *c) {
                 json_t *servers = json_array();
                 for (size_t k = 0; k < u->n_servers; k++)
                         json_array_append_new(servers, target_json(&c->servers[u->first_server + k].target));
-                json_object_set_new(ups, u->name, servers);
+                json_set_any_key(ups, u->name, servers);       /* a name from nginx.conf: any bytes */
         }
         return json_pack("{s:o,s:o,s:o,s:o,s:o}", "user", c->user.set ? str(c->user.user) : json_null(),
                          "group", c->user.set && c->user.group[0] ? str(c->user.group) : json_null(),

@@ -15,6 +15,7 @@
 #include "push_queue.h"
 #include "say.h"
 #include "sink.h"
+#include "urlmask.h"
 
 #define BACKOFF_MAX_S 30.
 
@@ -23,6 +24,7 @@ struct push_target {
         const char *output;             /* its label in the metrics: "alertmanager", "webhook" */
         struct push *push;
         char url[CONFIG_URL_MAX + 32];  /* where to POST; "" when off */
+        char shown[URL_MASK_SIZE(CONFIG_URL_MAX + 32)]; /* url as messages show it: no password, no token */
         bool batch;                     /* Alertmanager: a JSON array, one item per alert id */
         struct push_queue queue;
         CURL *easy;                     /* the request in flight, or NULL */
@@ -80,7 +82,7 @@ static void say_recovered(struct push_target *t) {
         struct push_queue *q = &t->queue;
         if (t->failing || t->full)
                 say_at(LOG_NOTICE, "%s %s: delivering alerts again: %llu delivered late, %zu more queued, %llu dropped "
-                       "meanwhile", t->name, t->url, (unsigned long long) (q->delivered - t->delivered_before), q->n,
+                       "meanwhile", t->name, t->shown, (unsigned long long) (q->delivered - t->delivered_before), q->n,
                        (unsigned long long) (q->dropped - t->dropped_before));
         t->failing = t->full = t->refused = false;
         t->backoff = 0;
@@ -98,7 +100,7 @@ static void failed(struct push_target *t, const char *why) {
         push_queue_untake(&t->queue);
         if (!t->failing) {
                 begin_trouble(t);
-                say_at(LOG_WARNING, "%s %s: cannot deliver alerts: %s; keeping up to %d and retrying", t->name, t->url,
+                say_at(LOG_WARNING, "%s %s: cannot deliver alerts: %s; keeping up to %d and retrying", t->name, t->shown,
                        why, PUSH_QUEUE_MAX);
         }
         t->failing = true;
@@ -119,7 +121,7 @@ static void refused(struct push_target *t, long code) {
         size_t n = t->queue.taken;
         char text[TEXT_QUOTE_SIZE(PUSH_REPLY_SAID)];
         if (!t->refused)
-                say_at(LOG_ERR, "%s %s refused %zu alert%s (HTTP %ld): %s", t->name, t->url, n, n == 1 ? "" : "s",
+                say_at(LOG_ERR, "%s %s refused %zu alert%s (HTTP %ld): %s", t->name, t->shown, n, n == 1 ? "" : "s",
                        code, reply_text(t, text));
         t->refused = true;
         push_queue_refused(&t->queue);
@@ -289,7 +291,7 @@ static void say_full(struct push_target *t, uint64_t dropped) {
         begin_trouble(t);
         t->full = true;
         say_at(LOG_ERR, "%s %s: %d alerts wait to be delivered, the most it keeps: the oldest are dropped (counted, "
-               "and said when it works again)", t->name, t->url, PUSH_QUEUE_MAX);
+               "and said when it works again)", t->name, t->shown, PUSH_QUEUE_MAX);
 }
 
 static void put(struct push_target *t, const char *key, char *body) {
@@ -365,7 +367,7 @@ static void turn_off(struct push_target *t) {
                 end_request(t);
         ev_timer_stop(t->push->loop, &t->retry);
         if (lost || t->queue.dropped)
-                say_at(LOG_WARNING, "%s %s: %zu alert%s not delivered, %llu dropped before", t->name, t->url, lost,
+                say_at(LOG_WARNING, "%s %s: %zu alert%s not delivered, %llu dropped before", t->name, t->shown, lost,
                        lost == 1 ? "" : "s", (unsigned long long) t->queue.dropped);
         push_queue_clear(&t->queue);
         t->url[0] = '\0';
@@ -386,6 +388,7 @@ static void set_target(struct push_target *t, const char *url, const char *path)
                 return;
         }
         memcpy(t->url, want, sizeof(want));
+        url_mask(t->url, t->shown, sizeof(t->shown));
         ev_timer_stop(t->push->loop, &t->retry);        /* a new URL: try it now */
         t->backoff = 0;
         kick(t);

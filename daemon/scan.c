@@ -316,7 +316,7 @@ static json_t *journal_summary_json(const struct scan *s) {
         const char *const *names;
         size_t n = s->j ? journal_units(s->j, &names) : 0;
         for (size_t i = 0; units && s->unit_lines && i < n; i++)
-                json_object_set_new(units, names[i], json_integer((json_int_t) s->unit_lines[i]));
+                json_set_any_key(units, names[i], json_integer((json_int_t) s->unit_lines[i]));
         json_t *o = json_pack("{s:O,s:I,s:I,s:I,s:o,s:I,s:I,s:b}", "source", s->place_json, "entries",
                               (json_int_t) s->read_journal.entries, "lines", (json_int_t) s->read_journal.lines,
                               "before_since", (json_int_t) s->read_journal.old_entries, "units", units,

@@ -1,7 +1,10 @@
 #include "jsonstr.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,4 +120,80 @@ char *text_quote(char *out, size_t size, const char *p, size_t n, size_t max) {
         if (size > 0)
                 out[o < size ? o : size - 1] = '\0';
         return out;
+}
+
+/* Whether n bytes at p are valid UTF-8 with no NUL: a JSON string holds them as they are. */
+static bool plain_text(const char *p, size_t n) {
+        const unsigned char *s = (const unsigned char *) p;
+        for (size_t i = 0; i < n;) {
+                size_t len = s[i] ? utf8_seq(s + i, n - i) : 0;
+                if (len == 0)
+                        return false;
+                i += len;
+        }
+        return true;
+}
+
+static int hex_key(char *buf, size_t size, const char *key) {
+        int k = snprintf(buf, size, "%s_hex", key);
+        return k < 0 || (size_t) k >= size ? -EINVAL : 0;
+}
+
+int json_set_exact(json_t *obj, const char *key, const char *p, size_t n) {
+        static const char hex[] = "0123456789abcdef";
+        char name[64];
+        if (hex_key(name, sizeof(name), key) < 0)
+                return -EINVAL;
+        if (plain_text(p, n))
+                return json_object_set_new(obj, key, json_stringn_nocheck(p, n)) < 0 ? -ENOMEM : 0;
+        char *out = malloc(n * 2 + 1);
+        if (!out)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                out[2 * i] = hex[(unsigned char) p[i] >> 4];
+                out[2 * i + 1] = hex[(unsigned char) p[i] & 15];
+        }
+        int r = json_object_set_new(obj, name, json_stringn_nocheck(out, n * 2)) < 0 ? -ENOMEM : 0;
+        free(out);
+        return r;
+}
+
+static int hex_digit(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int json_get_exact(json_t *obj, const char *key, char *out, size_t size) {
+        char name[64];
+        if (hex_key(name, sizeof(name), key) < 0)
+                return -EINVAL;
+        json_t *text = json_object_get(obj, key), *hex = json_object_get(obj, name);
+        if (!text && !hex)
+                return -ENOENT;
+        if ((text && hex) || !json_is_string(text ? text : hex))
+                return -EINVAL;
+        const char *p = json_string_value(text ? text : hex);
+        size_t n = json_string_length(text ? text : hex), len = text ? n : n / 2;
+        if (n == 0 || (hex && n % 2) || memchr(p, '\0', n))
+                return -EINVAL;
+        if (len >= size || len > INT_MAX)
+                return -E2BIG;
+        if (text)
+                memcpy(out, p, n);
+        for (size_t i = 0; hex && i < len; i++) {
+                int hi = hex_digit(p[2 * i]), lo = hex_digit(p[2 * i + 1]);
+                if (hi < 0 || lo < 0 || (hi | lo) == 0)
+                        return -EINVAL;         /* not hex, or a NUL byte */
+                out[i] = (char) (hi << 4 | lo);
+        }
+        out[len] = '\0';
+        return (int) len;
+}
+
+int json_set_any_key(json_t *obj, const char *key, json_t *value) {
+        if (plain_text(key, strlen(key)))
+                return json_object_set_new(obj, key, value);
+        json_t *shown = json_bytes(key, strlen(key));
+        int r = shown ? json_object_set_new(obj, json_string_value(shown), value) : (json_decref(value), -1);
+        json_decref(shown);
+        return r;
 }

@@ -15,6 +15,7 @@
 #include "duration.h"
 #include "host.h"
 #include "jsonstr.h"
+#include "urlmask.h"
 
 struct parse {
         struct config *c;
@@ -343,10 +344,11 @@ void config_set_url_check(config_url_check_fn *check) {
 static int set_url(struct parse *p, const char *section, const char *key, const char *value, char *out,
                    size_t size) {
         const char *why = "this program has no URL checker";
+        char shown[URL_MASK_SIZE(CONFIG_URL_MAX)];      /* a password or token in it stays out of logs */
         int r = url_check ? url_check(value, &why) : -ENOSYS;
         if (r == -EINVAL)
-                fail(p, "%s: '%s' is not an http:// or https:// URL: %s (example: http://127.0.0.1:9093)", key, value,
-                     why);
+                fail(p, "%s: '%s' is not an http:// or https:// URL: %s (example: http://127.0.0.1:9093)", key,
+                     url_mask(value, shown, sizeof(shown)), why);
         else if (r < 0)
                 fail(p, "%s; [%s] needs it", why, section);
         return r < 0 ? -EINVAL : set_string(p, key, value, out, size);

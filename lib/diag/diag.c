@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonstr.h"
+
 /* An upstream nginx names that is no address (or too long for one) is a target all the same. */
 static void upstream_address(struct span upstream, struct address *a) {
         if (upstream.n && address_parse(a, upstream.p, upstream.n) == 0)
@@ -516,7 +518,7 @@ static bool worst_firing(const struct diag *d, const struct target **wt, enum ca
         return *count > 0;
 }
 
-const char *diag_status(const struct diag *d, char *buf, size_t size) {
+static const char *verdict(const struct diag *d, char *buf, size_t size) {
         const struct target *t = NULL;
         enum cause c = CAUSE_NONE;
         size_t firing, healthy = 0;
@@ -538,6 +540,14 @@ const char *diag_status(const struct diag *d, char *buf, size_t size) {
                          probe_outcome_text(odd->probe.outcome), odd->probe.detail[0] ? " (" : "",
                          odd->probe.detail, odd->probe.detail[0] ? ")" : "");
         return buf;
+}
+
+/* The verdict's words, bytes that are not printable UTF-8 (an upstream's address from a log
+ * line) as "\xNN": systemd ignores a STATUS= that is not UTF-8. */
+const char *diag_status(const struct diag *d, char *buf, size_t size) {
+        static char raw[1024];
+        verdict(d, raw, sizeof(raw));
+        return text_quote(buf, size, raw, strlen(raw), sizeof(raw));
 }
 
 static bool same_target(const struct target *a, const struct target *b) {

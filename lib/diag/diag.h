@@ -160,7 +160,8 @@ int diag_restore(struct diag *d, const struct diag_saved_finding *f, uint64_t no
 
 /* The current verdict in a line, for sd_notify STATUS= and `badgatewayd check`:
  * "OK: 2 of 2 pools healthy", "FIRING fpm_down www: nothing listens at …", or, when a pool's
- * probes fail in a way no cause names, "WARNING: 0 of 1 pool healthy; pool www: probe: …". */
+ * probes fail in a way no cause names, "WARNING: 0 of 1 pool healthy; pool www: probe: …".
+ * Printable UTF-8 always: other bytes (an upstream's address from a log line) as "\xNN". */
 const char *diag_status(const struct diag *d, char *buf, size_t size);
 /* The worst firing finding's (critical for LOG_ERR and above, else warning; a finding whose lines
  * are history, as the pool answers its probe after the last of them, is a warning), warning for a

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "atomicfile.h"
+#include "jsonstr.h"
 
 #define MAX_FILE_SIZE (16 * 1024 * 1024)
 
@@ -87,14 +88,16 @@ static int get_u64(struct parse *p, json_t *o, const char *key, const char *what
         return 0;
 }
 
+/* A string set by json_set_exact(): as it is, or as "KEY_hex" for bytes that are not UTF-8. */
 static int get_str(struct parse *p, json_t *o, const char *key, const char *what, char *out, size_t size) {
-        json_t *v = json_object_get(o, key);
-        if (!json_is_string(v))
-                return bad(p, "%s: \"%s\" is not a string", what, key);
-        size_t n = json_string_length(v);
-        if (n == 0 || n >= size || memchr(json_string_value(v), '\0', n))
-                return bad(p, "%s: \"%s\" is empty, too long or holds a NUL", what, key);
-        memcpy(out, json_string_value(v), n + 1);
+        int r = json_get_exact(o, key, out, size);
+        if (r == -ENOENT)
+                return bad(p, "%s: \"%s\" is missing", what, key);
+        if (r == -E2BIG)
+                return bad(p, "%s: \"%s\" is too long (%zu bytes at most)", what, key, size - 1);
+        if (r < 0)
+                return bad(p, "%s: \"%s\" (or \"%s_hex\") is not a string, is empty or holds a NUL, or is given twice",
+                           what, key, key);
         return 0;
 }
 
@@ -198,15 +201,34 @@ int statefile_parse(const char *text, size_t n, struct statefile *s, char *err, 
 static json_t *format_log(const struct statefile_log *l) {
         char hex[17];
         snprintf(hex, sizeof(hex), "%016" PRIx64, l->fp_hash);
-        return json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "path", l->path, "dev", (json_int_t) l->dev,
-                         "ino", (json_int_t) l->ino, "offset", (json_int_t) l->offset,
-                         "fp_len", (json_int_t) l->fp_len, "fp_hash", hex);
+        json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:s}", "dev", (json_int_t) l->dev, "ino", (json_int_t) l->ino,
+                              "offset", (json_int_t) l->offset, "fp_len", (json_int_t) l->fp_len, "fp_hash", hex);
+        if (o && json_set_exact(o, "path", l->path, strlen(l->path)) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }
 
+/* The target may come from a log line (an upstream's address): any bytes, kept exactly. */
 static json_t *format_finding(const struct statefile_finding *f) {
-        return json_pack("{s:s, s:s, s:s, s:I, s:I}", "cause", f->cause, "target_kind", kind_names[f->kind],
-                         "target", f->target, "first_seen", (json_int_t) f->first_seen,
-                         "lines", (json_int_t) f->lines);
+        json_t *o = json_pack("{s:s, s:I, s:I}", "target_kind", kind_names[f->kind], "first_seen",
+                              (json_int_t) f->first_seen, "lines", (json_int_t) f->lines);
+        if (o && (json_set_exact(o, "cause", f->cause, strlen(f->cause)) < 0 ||
+                  json_set_exact(o, "target", f->target, strlen(f->target)) < 0)) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
+}
+
+static json_t *format_journal(const char *cursor) {
+        json_t *o = json_object();
+        if (o && json_set_exact(o, "cursor", cursor, strlen(cursor)) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }
 
 char *statefile_format(const struct statefile *s) {
@@ -219,7 +241,7 @@ char *statefile_format(const struct statefile *s) {
         json_t *root = ok ? json_pack("{s:i, s:o, s:o}", "schema", STATEFILE_SCHEMA, "logs", logs, "findings",
                                       findings) : NULL;
         if (root && s->journal_cursor[0] &&
-            json_object_set_new(root, "journal", json_pack("{s:s}", "cursor", s->journal_cursor)) < 0) {
+            json_object_set_new(root, "journal", format_journal(s->journal_cursor)) < 0) {
                 json_decref(root);
                 root = NULL;    /* logs and findings went with it */
         }

@@ -7,13 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "address.h"
+
 enum {
         STATEFILE_SCHEMA = 1,
         STATEFILE_MAX_LOGS = 256,
         STATEFILE_MAX_FINDINGS = 1024,
         STATEFILE_FP_MAX = 64,          /* the fingerprint covers at most the first 64 bytes */
         STATEFILE_CAUSE_MAX = 64,
-        STATEFILE_TARGET_MAX = 128,
+        STATEFILE_TARGET_MAX = ADDRESS_TEXT_MAX,       /* an upstream's address, whole: a cut one is another */
         STATEFILE_CURSOR_MAX = 512,     /* a journal cursor, its NUL included */
 };
 
@@ -58,7 +60,9 @@ const struct statefile_log *statefile_find_log(const struct statefile *s, const 
 /* Parses text (not NUL-terminated) into s (cleared first). 0, or -EINVAL with why in err:
  * not JSON, another schema, a field missing or of the wrong type or range. s is empty then. */
 int statefile_parse(const char *text, size_t n, struct statefile *s, char *err, size_t err_size);
-/* The JSON text, malloc'd and NUL-terminated; NULL for want of memory. */
+/* The JSON text, malloc'd and NUL-terminated; NULL for want of memory. Strings that are valid
+ * UTF-8 are kept as they are; others (a path or an upstream's address with any bytes) as
+ * "KEY_hex" (json_set_exact()), so the same bytes come back. statefile_parse() reads both. */
 char *statefile_format(const struct statefile *s);
 
 /* dir/state.json into s. 0; -ENOENT when there is none (a first start); else a negative errno

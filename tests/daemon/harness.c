@@ -219,7 +219,7 @@ static void read_notes(struct bgw *b) {
         ssize_t n;
         while ((n = recv(b->notify_fd, msg, sizeof(msg) - 1, MSG_DONTWAIT)) > 0) {
                 msg[n] = '\0';
-                json_array_append_new(b->notes, json_string(msg));
+                json_array_append_new(b->notes, json_stringn_nocheck(msg, (size_t) n));  /* as sent, any bytes */
         }
 }
 

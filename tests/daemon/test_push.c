@@ -571,6 +571,36 @@ START_TEST(test_webhook_refusal_quoted) {
 }
 END_TEST
 
+/* A password in the URL's userinfo and a token in its query never reach the log: both receivers
+ * down, what the daemon says shows "***" in their place. */
+START_TEST(test_secrets_masked) {
+        struct fpm_env e;
+        struct bgw b;
+        char push[256];
+        fixture_newdir(dir);
+        chmod(dir, 0755);
+        int port = free_port();         /* nothing listens there */
+        fpm_up(&e);
+        snprintf(push, sizeof(push), "[Alertmanager]\nURL = http://alice:s3cret@127.0.0.1:%d\n"
+                 "[Webhook]\nURL = http://127.0.0.1:%d/hook?token=abc123&x\n", port, port);
+        start_daemon(&b, config(&e, push));
+        append_fatal(fpm_env_socket(&e, 0), 1);
+        for (long long until = harness_now_ms() + harness_ms(10000);
+             count_of(b.err, "cannot deliver alerts") < 2 && harness_now_ms() < until;)
+                bgw_pump(&b, 100);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        fprintf(stderr, "receivers down, the daemon said:\n%s", b.err);
+        ck_assert_int_eq(count_of(b.err, "cannot deliver alerts"), 2);
+        ck_assert_msg(!strstr(b.err, "s3cret") && !strstr(b.err, "abc123"), "a secret in: %s", b.err);
+        char am[96], hook[96];
+        snprintf(am, sizeof(am), "Alertmanager http://alice:***@127.0.0.1:%d/api/v2/alerts: cannot deliver", port);
+        snprintf(hook, sizeof(hook), "webhook http://127.0.0.1:%d/hook?token=***&***: cannot deliver", port);
+        ck_assert_msg(strstr(b.err, am) && strstr(b.err, hook), "want '%s' and '%s' in: %s", am, hook, b.err);
+        bgw_free(&b);
+        fpm_down(&e);
+}
+END_TEST
+
 int main(void) {
         if (access(fpm_env_binary(), X_OK) < 0) {
                 printf("skipped: no %s (set PHP_FPM)\n", fpm_env_binary());
@@ -590,6 +620,7 @@ int main(void) {
         tcase_add_test(tc, test_webhook);
         tcase_add_test(tc, test_webhook_queue_full);
         tcase_add_test(tc, test_webhook_refusal_quoted);
+        tcase_add_test(tc, test_secrets_masked);
         suite_add_tcase(s, tc);
         int r = fixture_run(s);
         curl_global_cleanup();

@@ -512,6 +512,82 @@ START_TEST(test_catch_up_age) {
 }
 END_TEST
 
+/* An nginx line, now: connect() to the upstream in field (nginx's `upstream: "…"`) refused. */
+static void append_refused(const char *field) {
+        char when[32], line[1024];
+        time_t t = time(NULL);
+        struct tm tm;
+        strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", localtime_r(&t, &tm));
+        int n = snprintf(line, sizeof(line),
+                         "%s [error] 4242#4242: *1 connect() failed (111: Connection refused) while connecting to "
+                         "upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: \"%s\", "
+                         "host: \"x\"\n", when, field);
+        append_file(path_in("error.log"), line, (size_t) n);
+}
+
+static bool has_id(json_t *ids, const char *id) {
+        for (size_t i = 0; i < json_array_size(ids); i++)
+                if (strcmp(json_string_value(json_array_get(ids, i)), id) == 0)
+                        return true;
+        return false;
+}
+
+/* Upstreams named by log lines hold any bytes (a client's Host through proxy_pass http://$host)
+ * and can be a whole host name long: the state is still written, and after a restart the same
+ * findings (same ids) are restored, not sent again, and resolve once. */
+START_TEST(test_odd_upstreams_across_restart) {
+        struct fpm_env e;
+        struct bgw b;
+        char longest[300];
+        const char *conf = prepare(&e, "ResolveAfter = 1min\n");      /* firing at the stop */
+        start(&b, conf);
+        append_failure("x\xff", 0);
+        append_refused("http://\xe9vil.example:80/");
+        snprintf(longest, sizeof(longest), "http://%0253d:8080/", 0);   /* 253 bytes: the longest name */
+        memset(longest + strlen("http://"), 'a', 253);
+        append_refused(longest);
+        pump_for(&b, 2500);             /* the alerts, and a save a second after them */
+        stop(&b);
+        ck_assert_msg(!strstr(b.err, "state directory"), "%s", b.err);
+        json_t *fired = json_array();
+        for (size_t i = 0; i < json_array_size(b.alerts); i++)
+                json_array_append(fired, json_object_get(json_array_get(b.alerts, i), "id"));
+        ck_assert_msg(json_array_size(fired) == 3, "%s", b.out);
+        bgw_free(&b);
+        char state[4096] = "";
+        FILE *f = fopen(path_in("state/state.json"), "r");
+        ck_assert_ptr_nonnull(f);
+        state[fread(state, 1, sizeof(state) - 1, f)] = '\0';
+        fclose(f);
+        ck_assert_msg(strstr(state, "\"target_hex\"") && strstr(state, "aaa:8080\""), "%s", state);
+
+        start(&b, config(&e, ""));      /* ResolveAfter back to a second */
+        ck_assert_msg(strstr(b.err, "restored 3 findings firing before the stop"), "%s", b.err);
+        pump_for(&b, RESOLVE_AFTER_MS + 4 * PROBE_INTERVAL_MS + 1000);
+        stop(&b);
+        for (size_t i = 0; i < json_array_size(b.notes); i++) {        /* systemd ignores a STATUS= not UTF-8 */
+                json_t *note = json_array_get(b.notes, i), *utf8;
+                utf8 = json_stringn(json_string_value(note), json_string_length(note));
+                ck_assert_msg(utf8, "a notification that is not UTF-8: %s", json_string_value(note));
+                json_decref(utf8);
+        }
+        size_t resolved = 0;
+        for (size_t i = 0; i < json_array_size(b.alerts); i++) {
+                json_t *a = json_array_get(b.alerts, i);
+                const char *id = json_string_value(json_object_get(a, "id"));
+                ck_assert_msg(strcmp(json_string_value(json_object_get(a, "state")), "resolved") == 0 && has_id(fired, id),
+                              "after the restart: %s", b.out);
+                resolved++;
+        }
+        fprintf(stderr, "upstreams with bytes not UTF-8 and a 253-byte name: %zu firing, after a restart %zu resolved "
+                "with the same ids, 0 sent again\n", json_array_size(fired), resolved);
+        ck_assert_uint_eq(resolved, 3);
+        bgw_free(&b);
+        json_decref(fired);
+        fpm_down(&e);
+}
+END_TEST
+
 int main(void) {
         if (access(fpm_env_binary(), X_OK) < 0) {
                 printf("skipped: no %s (set PHP_FPM)\n", fpm_env_binary());
@@ -522,6 +598,7 @@ int main(void) {
         tcase_add_unchecked_fixture(tc, harness_setup, harness_teardown);
         tcase_set_timeout(tc, 300);
         tcase_add_test(tc, test_lines_while_stopped);
+        tcase_add_test(tc, test_odd_upstreams_across_restart);
         tcase_add_test(tc, test_rotated_while_stopped);
         tcase_add_test(tc, test_rotated_twice_while_stopped);
         tcase_add_test(tc, test_copytruncate_while_stopped);

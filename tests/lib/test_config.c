@@ -9,6 +9,9 @@
 #include "duration.h"
 #include "fixtures.h"
 #include "url.h"             /* the daemon's URL checker, libcurl's parser */
+#include "urlmask.h"
+
+#include <curl/curl.h>
 
 static struct config *c;
 static struct config_error err;
@@ -283,6 +286,9 @@ START_TEST(test_push_sections) {
                          "https:// URL: %s (example: http://127.0.0.1:9093)", bad[i].url, bad[i].why);
                 expect_error(text, want);
         }
+        expect_error("[Alertmanager]\nURL = http://alice:s3cret@127.0.0.1:/?token=abc123\n",     /* no secret shown */
+                     "/etc/badgatewayd/badgatewayd.conf:2: URL: 'http://alice:***@127.0.0.1:/?token=***' is not an http:// "
+                     "or https:// URL: a ':' with no port number after it (example: http://127.0.0.1:9093)");
         ck_assert_int_eq(parse("[Alertmanager]\nURL = https://[::1]:65535/api\n[Webhook]\nURL = http://h:1?a=b:\n"), 0);
         ck_assert_str_eq(c->alertmanager_url, "https://[::1]:65535/api");
         expect_error("[Alertmanager]\nResendInterval = 500ms\n",
@@ -573,6 +579,69 @@ START_TEST(test_durations) {
 }
 END_TEST
 
+/* url_mask(): the password and the query's values masked, the rest kept, malformed URLs too. */
+START_TEST(test_url_mask) {
+        static const struct {
+                const char *url, *want;
+        } cases[] = {
+                { "http://alice:s3cret@127.0.0.1:9093", "http://alice:***@127.0.0.1:9093" },
+                { "https://h/hook?token=abc123", "https://h/hook?token=***" },
+                { "http://h:1/p?a=1&b=&flag;c=2#frag", "http://h:1/p?a=***&b=&***;c=***#***" },
+                { "http://alice@h/", "http://alice@h/" },
+                { "http://alice:pa/ss@h/", "http://alice:***@h/" },             /* a '/' in the password */
+                { "http://alice:s3cret@127.0.0.1:/x?k=v", "http://alice:***@127.0.0.1:/x?k=***" },
+                { "http://h/x@y:z", "http://h/x@y:z" },                         /* an '@' in the path */
+                { "http://a:b@c@h/", "http://a:***@h/" },
+                { "127.0.0.1:9093", "127.0.0.1:9093" },
+                { "http://h/?", "http://h/?" },
+                { "http://h/#", "http://h/#" },
+                { "", "" },
+        };
+        char out[256];
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                ck_assert_str_eq(url_mask(cases[i].url, out, sizeof(out)), cases[i].want);
+        ck_assert_str_eq(url_mask("http://alice:s3cret@h", out, 16), "http://alice:**");       /* cut short */
+        ck_assert_str_eq(url_mask("http://h", out, 1), "");
+}
+END_TEST
+
+/* Where libcurl, which sends the request, finds the password and the query: url_mask() hides
+ * each, and keeps the host, the port and the path as curl reads them. */
+START_TEST(test_url_mask_as_curl_parses) {
+        static const char *const urls[] = {
+                "http://alice:s3cret@127.0.0.1:9093/api", "https://u:p%40ss@[::1]:8443/a/b?x=1&y=2",
+                "http://h/hook?token=abc123&x", "http://:pw@h/", "http://u:a:b@h/?q=w;e=r",
+        };
+        char out[256];
+        for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+                CURLU *u = curl_url(), *m = curl_url();
+                ck_assert_int_eq(curl_url_set(u, CURLUPART_URL, urls[i], 0), CURLUE_OK);
+                url_mask(urls[i], out, sizeof(out));
+                ck_assert_msg(curl_url_set(m, CURLUPART_URL, out, 0) == CURLUE_OK, "%s", out);
+                static const CURLUPart kept[] = { CURLUPART_HOST, CURLUPART_PORT, CURLUPART_PATH, CURLUPART_USER };
+                for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++) {
+                        char *a = NULL, *b = NULL;
+                        curl_url_get(u, kept[k], &a, 0);
+                        curl_url_get(m, kept[k], &b, 0);
+                        ck_assert_msg((!a && !b) || (a && b && strcmp(a, b) == 0), "%s: part %d '%s' became '%s'",
+                                      urls[i], (int) kept[k], a ? a : "", b ? b : "");
+                        curl_free(a);
+                        curl_free(b);
+                }
+                char *secret = NULL;
+                if (curl_url_get(u, CURLUPART_PASSWORD, &secret, 0) == CURLUE_OK)
+                        ck_assert_msg(!strstr(out, secret), "%s: password in %s", urls[i], out);
+                curl_free(secret);
+                if (curl_url_get(u, CURLUPART_QUERY, &secret, 0) == CURLUE_OK)
+                        ck_assert_msg(!strstr(out, strchr(secret, '=') ? strchr(secret, '=') + 1 : secret),
+                                      "%s: query value in %s", urls[i], out);
+                curl_free(secret);
+                curl_url_cleanup(u);
+                curl_url_cleanup(m);
+        }
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("config");
         TCase *tc = tcase_create("parse");
@@ -595,6 +664,8 @@ int main(void) {
         tcase_add_test(tc, test_dropin_metrics_off);
         tcase_add_test(tc, test_dropins_without_main_file);
         tcase_add_test(tc, test_push_sections);
+        tcase_add_test(tc, test_url_mask);
+        tcase_add_test(tc, test_url_mask_as_curl_parses);
         tcase_add_test(tc, test_url_checker_missing);
         tcase_add_test(tc, test_messages_say_the_fault);
         tcase_add_test(tc, test_comments_on_their_own_line);

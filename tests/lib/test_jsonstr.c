@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,73 @@ START_TEST(test_text_quote) {
 }
 END_TEST
 
+/* json_set_exact(): valid UTF-8 as a string, anything else as hex; json_get_exact() gives the
+ * same bytes back from either, and refuses what it could not have written. */
+START_TEST(test_exact) {
+        static const struct { const char *bytes, *key; } cases[] = {
+                { "unix:/run/caf\xc3\xa9.sock", "target" },
+                { "unix:/run/x\xff.sock", "target_hex" },
+                { "\xe9vil.example:80", "target_hex" },
+                { "\xed\xa0\x80", "target_hex" },             /* a surrogate: not UTF-8 */
+                { "a\\x41", "target" },                        /* text that looks escaped stays text */
+        };
+        char out[64];
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                json_t *o = json_object();
+                size_t n = strlen(cases[i].bytes);
+                ck_assert_int_eq(json_set_exact(o, "target", cases[i].bytes, n), 0);
+                ck_assert_uint_eq(json_object_size(o), 1);
+                ck_assert_ptr_nonnull(json_object_get(o, cases[i].key));
+                char *text = json_dumps(o, 0);
+                json_t *back = json_loads(text, 0, NULL);
+                ck_assert_ptr_nonnull(back);
+                ck_assert_int_eq(json_get_exact(back, "target", out, sizeof(out)), (int) n);
+                ck_assert_mem_eq(out, cases[i].bytes, n + 1);
+                ck_assert_int_eq(json_get_exact(back, "target", out, n), -E2BIG);
+                free(text);
+                json_decref(back);
+                json_decref(o);
+        }
+}
+END_TEST
+
+START_TEST(test_exact_refused) {
+        static const char *const bad[] = {
+                "{\"k\": \"a\", \"k_hex\": \"61\"}", "{\"k_hex\": \"6\"}", "{\"k_hex\": \"6g\"}",
+                "{\"k_hex\": \"6100\"}", "{\"k_hex\": \"\"}", "{\"k\": \"\"}", "{\"k\": 1}", "{\"k_hex\": null}",
+        };
+        char out[16];
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                json_t *o = json_loads(bad[i], 0, NULL);
+                ck_assert_ptr_nonnull(o);
+                ck_assert_msg(json_get_exact(o, "k", out, sizeof(out)) == -EINVAL, "%s", bad[i]);
+                json_decref(o);
+        }
+        json_t *o = json_object();
+        ck_assert_int_eq(json_get_exact(o, "k", out, sizeof(out)), -ENOENT);
+        ck_assert_int_eq(json_set_exact(o, "k", "\xff\xfe", 2), 0);
+        ck_assert_int_eq(json_get_exact(o, "k", out, sizeof(out)), 2);
+        ck_assert_str_eq(json_string_value(json_object_get(o, "k_hex")), "fffe");
+        json_decref(o);
+}
+END_TEST
+
+/* A key that is not UTF-8 (an nginx upstream's name): jansson refuses it, json_set_any_key()
+ * keeps the entry under the key written as json_bytes() writes a value. */
+START_TEST(test_any_key) {
+        json_t *o = json_object();
+        ck_assert_int_eq(json_object_set_new(o, "b\xff" "ad", json_true()), -1);
+        ck_assert_int_eq(json_set_any_key(o, "b\xff" "ad", json_integer(1)), 0);
+        ck_assert_int_eq(json_set_any_key(o, "caf\xc3\xa9", json_integer(2)), 0);
+        ck_assert_int_eq(json_integer_value(json_object_get(o, "b\\xffad")), 1);
+        ck_assert_int_eq(json_integer_value(json_object_get(o, "caf\xc3\xa9")), 2);
+        char *text = json_dumps(o, JSON_SORT_KEYS);
+        ck_assert_str_eq(text, "{\"b\\\\xffad\": 1, \"caf\xc3\xa9\": 2}");
+        free(text);
+        json_decref(o);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("jsonstr");
         TCase *tc = tcase_create("core");
@@ -105,6 +173,9 @@ int main(void) {
         tcase_add_test(tc, test_invalid_bytes_escaped);
         tcase_add_test(tc, test_null_and_empty);
         tcase_add_test(tc, test_text_quote);
+        tcase_add_test(tc, test_exact);
+        tcase_add_test(tc, test_exact_refused);
+        tcase_add_test(tc, test_any_key);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

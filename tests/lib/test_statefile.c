@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "fixtures.h"
 #include "statefile.h"
 
@@ -146,6 +147,14 @@ static const char *const bad_entries[] = {
         " \"target\": \"\", \"first_seen\": 1, \"lines\": 1}]}",
         "{\"schema\": 1, \"logs\": [], \"findings\": [{\"cause\": \"fpm_down\", \"target_kind\": \"pool\","
         " \"target\": \"www\", \"first_seen\": 1.5, \"lines\": 1}]}",
+        "{\"schema\": 1, \"logs\": [], \"findings\": [{\"cause\": \"fpm_down\", \"target_kind\": \"upstream\","
+        " \"target_hex\": \"787\", \"first_seen\": 1, \"lines\": 1}]}",
+        "{\"schema\": 1, \"logs\": [], \"findings\": [{\"cause\": \"fpm_down\", \"target_kind\": \"upstream\","
+        " \"target_hex\": \"78zz\", \"first_seen\": 1, \"lines\": 1}]}",
+        "{\"schema\": 1, \"logs\": [], \"findings\": [{\"cause\": \"fpm_down\", \"target_kind\": \"upstream\","
+        " \"target_hex\": \"7800\", \"first_seen\": 1, \"lines\": 1}]}",
+        "{\"schema\": 1, \"logs\": [], \"findings\": [{\"cause\": \"fpm_down\", \"target_kind\": \"upstream\","
+        " \"target\": \"x\", \"target_hex\": \"78\", \"first_seen\": 1, \"lines\": 1}]}",
 };
 
 START_TEST(test_corrupt) {
@@ -201,6 +210,55 @@ START_TEST(test_limits) {
 }
 END_TEST
 
+/* Paths and upstream addresses come from logs: any bytes (a client's Host through proxy_pass
+ * http://$host), and up to a whole host name long. They are written (jansson refuses strings that
+ * are not UTF-8) and read back byte for byte, so the restored finding is the same one. */
+START_TEST(test_any_bytes) {
+        char dir[128], err[256];
+        struct statefile s = { 0 }, back = { 0 };
+        struct statefile_log l = { .path = "/var/log/nginx/\xe9rr\xff.log", .dev = 1, .ino = 2, .offset = 3 };
+        struct statefile_finding f = { .cause = "fpm_down", .kind = STATEFILE_UPSTREAM,
+                                       .target = "unix:/run/x\xff.sock", .first_seen = 7, .lines = 1 };
+        ck_assert_int_eq(statefile_add_log(&s, &l), 0);
+        ck_assert_int_eq(statefile_add_finding(&s, &f), 0);
+        snprintf(f.target, sizeof(f.target), "\xe9vil.example:80");
+        ck_assert_int_eq(statefile_add_finding(&s, &f), 0);
+        memset(f.target, 'a', ADDRESS_NAME_MAX);        /* the longest host name, and a port */
+        snprintf(f.target + ADDRESS_NAME_MAX, sizeof(f.target) - ADDRESS_NAME_MAX, ":65535");
+        ck_assert_int_eq(statefile_add_finding(&s, &f), 0);
+        snprintf(s.journal_cursor, sizeof(s.journal_cursor), "s=\xff;i=1");
+        fixture_newdir(dir);
+        ck_assert_int_eq(statefile_save(dir, &s), 0);
+        ck_assert_int_eq(statefile_load(dir, &back, err, sizeof(err)), 0);
+        ck_assert_uint_eq(back.n_skipped, 0);
+        assert_same(&s, &back);
+        ck_assert_str_eq(back.journal_cursor, s.journal_cursor);
+        char *text = statefile_format(&s);
+        ck_assert_msg(strstr(text, "\"target_hex\": \"756e69783a2f72756e2f78ff2e736f636b\"") &&
+                      strstr(text, "\"target\": \"www\"") == NULL && strstr(text, "\"path_hex\""), "%s", text);
+        free(text);
+        statefile_clear(&s);
+        statefile_clear(&back);
+}
+END_TEST
+
+/* A file written before the hex form (every string as it is) still reads. */
+START_TEST(test_plain_form_read) {
+        struct statefile s = { 0 };
+        char err[256];
+        const char *text = "{\"schema\": 1, \"logs\": [{\"path\": \"/var/log/nginx/error.log\", \"dev\": 1, \"ino\": 2,"
+                           " \"offset\": 3, \"fp_len\": 0, \"fp_hash\": \"cbf29ce484222325\"}], \"findings\":"
+                           " [{\"cause\": \"fpm_down\", \"target_kind\": \"upstream\", \"target\": \"unix:/run/caf\u00e9.sock\","
+                           " \"first_seen\": 1, \"lines\": 2}], \"journal\": {\"cursor\": \"s=1\"}}";
+        ck_assert_int_eq(statefile_parse(text, strlen(text), &s, err, sizeof(err)), 0);
+        ck_assert_uint_eq(s.n_skipped, 0);
+        ck_assert_str_eq(s.logs[0].path, "/var/log/nginx/error.log");
+        ck_assert_str_eq(s.findings[0].target, "unix:/run/caf\xc3\xa9.sock");
+        ck_assert_str_eq(s.journal_cursor, "s=1");
+        statefile_clear(&s);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("statefile");
         TCase *tc = tcase_create("core");
@@ -212,6 +270,8 @@ int main(void) {
         tcase_add_loop_test(tc, test_bad_entry_skipped, 0, (int) (sizeof(bad_entries) / sizeof(bad_entries[0])));
         tcase_add_test(tc, test_not_regular);
         tcase_add_test(tc, test_limits);
+        tcase_add_test(tc, test_any_bytes);
+        tcase_add_test(tc, test_plain_form_read);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

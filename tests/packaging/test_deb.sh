@@ -36,6 +36,7 @@ cleanup() {
     dpkg --purge badgatewayd >/dev/null 2>&1 || true
   fi
   [ -z "$made_state" ] || rm -rf /var/lib/badgatewayd
+  rm -f /etc/badgatewayd/badgatewayd.conf.d/secrets.conf
   rm -rf -- "$tmp"
 }
 trap cleanup EXIT
@@ -152,6 +153,27 @@ printf '[Alertmanager]\nURL = http://127.0.0.1:9093\n[Metrics]\nListen = 127.0.0
 /usr/sbin/badgatewayd --check-config --config "$tmp/gone.conf" >"$tmp/check" 2>&1 ||
   die "--check-config with [Alertmanager] and [Metrics]: $(cat "$tmp/check")"
 echo "/usr/sbin/badgatewayd --check-config with [Alertmanager] and [Metrics]: $(cat "$tmp/check") ($module)"
+
+# Credentials in a drop-in that only root and the badgatewayd group read (badgatewayd.conf(5)):
+# the daemon's user (the unit's User=/Group=) reads it, another user is refused, and no message
+# shows the password.
+dropins=/etc/badgatewayd/badgatewayd.conf.d
+[ -d "$dropins" ] || die "the package does not ship $dropins"
+secrets=$dropins/secrets.conf
+install -m 0640 -o root -g badgatewayd /dev/null "$secrets"
+printf '[Alertmanager]\nURL = http://alice:s3cret@127.0.0.1:9093\n' >"$secrets"
+as_daemon=(setpriv --reuid=badgatewayd --regid=badgatewayd --init-groups /usr/sbin/badgatewayd --check-config)
+out=$("${as_daemon[@]}" 2>&1) || die "the badgatewayd user cannot use $secrets: $out"
+echo "secrets.conf $(stat -c '%a %U:%G' "$secrets"), as user badgatewayd: $out"
+if out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/sbin/badgatewayd --check-config 2>&1); then
+  die "user nobody read $secrets: $out"
+fi
+[[ $out == *"$secrets: Permission denied"* ]] || die "user nobody: $out"
+printf '[Alertmanager]\nURL = http://alice:s3cret@127.0.0.1:/\n' >"$secrets"
+out=$("${as_daemon[@]}" 2>&1) && die "a URL with no port accepted: $out"
+[[ $out == *"'http://alice:***@127.0.0.1:/'"* && $out != *s3cret* ]] || die "the error shows: $out"
+echo "its error: $out"
+rm -f "$secrets"
 
 # The state systemd's StateDirectory= makes when the unit starts (which it cannot here): purge
 # must remove it.
