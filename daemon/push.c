@@ -374,13 +374,36 @@ static void turn_off(struct push_target *t) {
 }
 
 /* Alertmanager's base URL gets the API path; a URL that already ends with it is taken as it is. */
-static void set_target(struct push_target *t, const char *url, const char *path) {
+/* url with api after its own path, before its query: libcurl's URL API takes it apart. false if
+ * it cannot (then the URL is used as given, and curl says what is wrong with it). */
+static bool join_path(const char *url, const char *api, char *out, size_t size) {
+        CURLU *u = curl_url();
+        char *path = NULL, *full = NULL, joined[CONFIG_URL_MAX + 32];
+        bool ok = false;
+        if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+                size_t n = strlen(path), a = strlen(api);
+                while (n && path[n - 1] == '/')
+                        n--;
+                bool has_api = n >= a && memcmp(path + n - a, api, a) == 0;
+                snprintf(joined, sizeof(joined), "%.*s%s", (int) n, path, has_api ? "" : api);
+                ok = curl_url_set(u, CURLUPART_PATH, joined, 0) == CURLUE_OK &&
+                     curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK &&
+                     (size_t) snprintf(out, size, "%s", full) < size;
+        }
+        curl_free(path);
+        curl_free(full);
+        curl_url_cleanup(u);
+        return ok;
+}
+
+static void set_target(struct push_target *t, const char *url, const char *api) {
         char want[sizeof(t->url)];
         size_t n = strlen(url);
         while (n && url[n - 1] == '/')
                 n--;
-        bool has_path = n >= strlen(path) && strncmp(url + n - strlen(path), path, strlen(path)) == 0;
-        snprintf(want, sizeof(want), "%.*s%s", (int) n, url, has_path || !*url ? "" : path);
+        if (!*url || !*api || !join_path(url, api, want, sizeof(want)))
+                snprintf(want, sizeof(want), "%.*s", (int) n, url);
         if (strcmp(want, t->url) == 0)
                 return;
         if (!want[0]) {

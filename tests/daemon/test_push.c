@@ -344,6 +344,8 @@ static const char receiver[] =
         "        body = self.rfile.read(int(self.headers.get('Content-Length', 0)))\n"
         "        with open(out, 'ab') as f:\n"
         "            f.write(self.headers.get('Content-Type', '').encode() + b'\\t' + body + b'\\n')\n"
+        "        with open(out + '.paths', 'a') as f:\n"
+        "            f.write(self.path + '\\n')\n"
         "        self.send_response(code)\n"
         "        self.send_header('Content-Length', str(len(reply)))\n"
         "        self.end_headers()\n"
@@ -435,6 +437,34 @@ START_TEST(test_webhook) {
         ck_assert_int_eq(bgw_stop(&b), 0);
         bgw_free(&b);
         stop(hook);
+        fpm_down(&e);
+}
+END_TEST
+
+/* An Alertmanager URL with a path and a query: the API's path goes after the path, before the
+ * query (the receiver here is the webhook's, standing in for Alertmanager). */
+START_TEST(test_alertmanager_url_query) {
+        struct fpm_env e;
+        struct bgw b;
+        char push[160];
+        pid_t am;
+        fixture_newdir(dir);
+        chmod(dir, 0755);
+        int port = receiver_start(&am, 0);
+        fpm_up(&e);
+        snprintf(push, sizeof(push), "[Alertmanager]\nURL = http://127.0.0.1:%d/am/?tenant=a\n", port);
+        start_daemon(&b, config(&e, push));
+        fpm_quit(&e);
+        ck_assert_msg(bgw_wait_alert(&b, 0, "fpm_down", "firing", 3000) >= 0, "no fpm_down; stdout: %s", b.out);
+        json_t *got = received(0, 3000);
+        ck_assert_msg(got, "Alertmanager got nothing; stderr: %s", b.err);
+        json_decref(got);
+        char *paths = read_text(path_in("hook.txt.paths"));
+        ck_assert_msg(strncmp(paths, "/am/api/v2/alerts?tenant=a\n", 27) == 0, "paths: %s", paths);
+        free(paths);
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
+        stop(am);
         fpm_down(&e);
 }
 END_TEST
@@ -618,6 +648,7 @@ int main(void) {
         tcase_add_test(tc, test_fires_and_resolves);
         tcase_add_test(tc, test_down_then_back);
         tcase_add_test(tc, test_webhook);
+        tcase_add_test(tc, test_alertmanager_url_query);
         tcase_add_test(tc, test_webhook_queue_full);
         tcase_add_test(tc, test_webhook_refusal_quoted);
         tcase_add_test(tc, test_secrets_masked);
