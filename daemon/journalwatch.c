@@ -81,6 +81,8 @@ static void say_error(struct journalwatch *w, int r) {
 }
 
 static void read_entries(struct journalwatch *w) {
+        if (w->hold && w->catching_up)
+                return;         /* until journalwatch_release() */
         struct journal_entry e;
         uint64_t before = w->entries;
         int r;
@@ -258,6 +260,12 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
                 say("journal: resuming after the entry read last before the stop");
         read_entries(w);
         arm_timer(w);
+}
+
+void journalwatch_release(struct journalwatch *w) {
+        w->hold = false;
+        if (w->journal)
+                read_entries(w);
 }
 
 void journalwatch_drain(struct journalwatch *w) {

@@ -33,6 +33,10 @@ struct journalwatch {
         bool said_off;                  /* "not followed" was said */
         bool kernel_elsewhere;          /* set by the owner: /dev/kmsg is read (kmsg.h), so the
                                          * journal's kernel entries are not (each record once) */
+        bool hold;                      /* set by the owner before the first update: what was
+                                         * written while stopped waits for journalwatch_release(),
+                                         * to be judged with every pool's first probe in, as the
+                                         * tailers' catch-up is (tailers.h) */
 };
 
 void journalwatch_init(struct journalwatch *w, struct ev_loop *loop, struct feed *feed);
@@ -45,6 +49,8 @@ void journalwatch_init(struct journalwatch *w, struct ev_loop *loop, struct feed
 void journalwatch_update(struct journalwatch *w, const struct config *c, const char *cursor);
 /* Whether the kernel's entries are read from the journal. */
 bool journalwatch_reads_kernel(const struct journalwatch *w);
+/* Ends the hold: the catch-up is read now. */
+void journalwatch_release(struct journalwatch *w);
 /* Reads what the journal holds now: before a flush that must see it. */
 void journalwatch_drain(struct journalwatch *w);
 struct metrics;

@@ -206,6 +206,8 @@ static void on_prepare(EV_P_ ev_prepare *w, int revents) {
         bool ready = !m->notify.ready && pools_unanswered(&m->pools) == 0;
         if (ready && m->tailers.hold)
                 tailers_release(&m->tailers);   /* the catch-up, judged with every pool's first probe in */
+        if (ready && m->journal.hold)
+                journalwatch_release(&m->journal);
         if (m->feed.worker_sigkill) {
                 m->feed.worker_sigkill = false;
                 pools_read_cgroups(&m->pools);
@@ -527,7 +529,7 @@ int manager_start(struct manager *m, struct ev_loop *loop, const struct manager_
         choose_state_dir(m);
         lock_state_dir(m);
         load_state(m);
-        m->tailers.hold = true;
+        m->tailers.hold = m->journal.hold = true;
         r = update_tailers(m);
         m->tailers.saved = NULL;        /* a reload's new logs start as configured */
         start_kmsg(m);

@@ -175,4 +175,14 @@ echo "skipped: ${said_skip:-none}; caught up $caught"
 [ "$said_skip" = "journal: skipped 100 entries written while stopped, older than CatchUpAge (3 s)" ] ||
   fail "the 100 old entries were not skipped and said: ${said_skip:-nothing said}"
 [ "$caught" -eq 50 ] || fail "caught up $caught entries, want the 50 fresh ones"
+
+echo "== 5. an nginx entry written while stopped, to a socket no pool serves: judged once pool www's first probe is in"
+ts=$(date '+%Y/%m/%d %H:%M:%S')
+"$SDENV_BIN/nsrun" sh -c "echo '$ts [crit] 7#7: *9 connect() to unix:/run/php/php7.4-fpm.sock failed (2: No such file or directory) while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET /x.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php7.4-fpm.sock:\", host: \"t\"' | systemd-cat -t nginx"
+sc start "$U" || fail "start"
+wait_for 10 has_alert socket_mismatch fpm_down || fail "no alert from the caught-up nginx entry"
+sc stop "$U" || fail "stop"
+echo "caught-up entry -> $(alerts BADGATEWAY_STATE=firing | jq -r 'select(.BADGATEWAY_UPSTREAM == "unix:/run/php/php7.4-fpm.sock") | .BADGATEWAY_CAUSE' | sort -u | tr '\n' ' ')"
+has_alert fpm_down && fail "judged before the pool's probe: fpm_down ($(alerts BADGATEWAY_CAUSE=fpm_down | jq -r .MESSAGE | head -1))"
+has_alert socket_mismatch || fail "not socket_mismatch"
 echo "PASS"
