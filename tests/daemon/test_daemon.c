@@ -187,7 +187,7 @@ START_TEST(test_run_waits_for_pool) {
         const char *conf = path_in("bgw.conf");
         write_file(conf, text);
         start_daemon(&b, conf, NULL, NULL);
-        ck_assert_int_ge(bgw_wait_note(&b, 0, "STATUS=waiting for a PHP-FPM pool", 0), 0);
+        ck_assert_int_ge(bgw_wait_note(&b, 0, "STATUS=waiting for a PHP-FPM pool", 3000), 0);
         snprintf(want, sizeof(want), "no PHP-FPM pool found yet: looked in %s (no [Pool NAME] section) and in "
                  "php-fpm's configuration at %s (%s: cannot read it: No such file or directory); waiting", conf, fpm, fpm);
         ck_assert_msg(strstr(b.err, want), "want '%s' in: %s", want, b.err);
@@ -202,7 +202,7 @@ START_TEST(test_run_waits_for_pool) {
         int i = bgw_wait_alert(&b, 0, "fpm_down", "firing", harness_ms(10000));
         ck_assert_msg(i >= 0, "no fpm_down for the pool found later; stderr: %s", b.err);
         ck_assert_str_eq(json_string_value(json_object_get(alert_at(&b, i), "pool")), "www");
-        ck_assert_msg(bgw_wait_note(&b, 0, "STATUS=FIRING fpm_down www", 0) >= 0, "no FIRING status");
+        ck_assert_msg(bgw_wait_note(&b, 0, "STATUS=FIRING fpm_down www", 3000) >= 0, "no FIRING status");
         const char *once = strstr(b.err, "no PHP-FPM pool found yet");
         ck_assert_msg(!strstr(once + 1, "no PHP-FPM pool found"), "said twice: %s", b.err);
         ck_assert_msg(!strstr(b.err, "reload failed"), "%s", b.err);
