@@ -159,9 +159,14 @@ static void choose(struct journalwatch *w, const struct config *c, bool kernel_e
         w->kernel = c->journal_kernel && !kernel_elsewhere;
 }
 
+/* Whether a reload may keep the journal as opened: a glob is matched again at each reload, since
+ * the units it stands for may have come since (a php version installed). */
 static bool same_filter(const struct journalwatch *a, const struct journalwatch *b) {
         if (a->n_units != b->n_units || a->n_identifiers != b->n_identifiers || a->kernel != b->kernel)
                 return false;
+        for (size_t i = 0; i < a->n_units; i++)
+                if (strpbrk(a->names[i], "*?["))
+                        return false;
         for (size_t i = 0; i < a->n_units + a->n_identifiers; i++)
                 if (strcmp(a->names[i], b->names[i]) != 0)
                         return false;
@@ -176,12 +181,16 @@ static void close_journal(struct journalwatch *w) {
         w->journal = journal_free(w->journal);
 }
 
+/* The units as opened (a glob replaced by the units it matched), then the identifiers. */
 static void say_following(const struct journalwatch *w) {
         char list[1024] = "";
         size_t at = 0;
-        for (size_t i = 0; i < w->n_units + w->n_identifiers && at < sizeof(list); i++) {
+        const char *const *units;
+        size_t n_units = journal_units(w->journal, &units);
+        for (size_t i = 0; i < n_units + w->n_identifiers && at < sizeof(list); i++) {
                 int k = snprintf(list + at, sizeof(list) - at, "%s%s%s", at ? ", " : "",
-                                 i < w->n_units ? "" : "SYSLOG_IDENTIFIER=", w->names[i]);
+                                 i < n_units ? "" : "SYSLOG_IDENTIFIER=",
+                                 i < n_units ? units[i] : w->names[w->n_units + i - n_units]);
                 at += k > 0 ? (size_t) k : 0;
         }
         say("journal: following %s%s", list, w->kernel ? ", the kernel's messages" :
@@ -250,6 +259,11 @@ void journalwatch_update(struct journalwatch *w, const struct config *c, const c
         w->kernel = want->kernel;
         free(want);
         int r = open_journal(w, cursor, restart);
+        if (r == -ENOENT && w->n_units && !w->n_identifiers && !w->kernel) {
+                say_at(LOG_WARNING, "journal: Units= matches no unit in the journal yet; matched again at "
+                       "the next reload (systemctl reload badgatewayd)");
+                return;
+        }
         if (r < 0) {
                 say_at(LOG_ERR, "journal: cannot open it: %s%s", strerror(-r),
                     r == -EACCES || r == -EPERM ? " (the group systemd-journal reads it)" : "");

@@ -171,6 +171,8 @@ static int journal_new(struct journal **ret, const struct journal_filter *f) {
         return 0;
 }
 
+static int expand_units(struct journal *j, const struct journal_filter *f);
+
 int journal_open(struct journal **ret, const char *directory, const struct journal_filter *f) {
         struct journal *j;
         int r = journal_new(&j, f);
@@ -179,7 +181,11 @@ int journal_open(struct journal **ret, const char *directory, const struct journ
         r = directory ? sd_journal_open_directory(&j->j, directory, 0) :
                 sd_journal_open(&j->j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r >= 0)
-                r = add_matches(j->j, (char *const *) f->units, f->n_units, false, f);
+                r = expand_units(j, f);
+        if (r >= 0 && !j->n_units && !f->n_identifiers && !f->kernel)
+                r = -ENOENT;    /* only globs, and none matched: nothing to follow, not everything */
+        if (r >= 0)
+                r = add_matches(j->j, j->units, j->n_units, false, f);
         if (r >= 0)
                 r = sd_journal_seek_tail(j->j);
         /* on the last entry: journal_next() goes on from there, and its cursor is where a restart

@@ -52,10 +52,13 @@ struct journal_entry {
 struct journal;
 
 /* Opens the local system journal (directory NULL) or the journal files in directory, matched by
- * f (copied; at most JOURNAL_MATCH_MAX units and identifiers together). Positioned at its tail:
- * the first entry journal_next() returns is the first one written after the open, unless
- * journal_seek_cursor() moves it. 0, -E2BIG for too many matches, -EINVAL for an empty filter
- * (nothing to follow), or sd_journal_open()'s negative errno (-ENOENT, -EACCES…). */
+ * f (copied; at most JOURNAL_MATCH_MAX units and identifiers together). Each unit is named as
+ * journal_unit_name() names it; a glob (*, ? or [) stands for the units the journal holds now that
+ * match it (journal_units() lists them; a unit that comes later is followed after a new open).
+ * Positioned at its tail: the first entry journal_next() returns is the first one written after
+ * the open, unless journal_seek_cursor() moves it. 0, -E2BIG for too many matches, -EINVAL for an
+ * empty filter, -ENOENT when only globs were given and none matched (nothing to follow), or
+ * sd_journal_open()'s negative errno (-EACCES…). */
 int journal_open(struct journal **ret, const char *directory, const struct journal_filter *f);
 struct journal *journal_free(struct journal *j);
 

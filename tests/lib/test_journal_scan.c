@@ -230,6 +230,27 @@ START_TEST(test_defaults_globs_identifiers) {
 }
 END_TEST
 
+/* The live source (journal_open) matches a glob in Units= against the units the journal holds, as
+ * scan does; a glob that matches none, with nothing else to follow, follows nothing (not all). */
+START_TEST(test_live_open_globs) {
+        const char *units[] = { "php*-fpm.service" }, *none[] = { "nomatch*.service" };
+        struct journal_filter f = { .units = units, .n_units = 1 };
+        struct journal *j = NULL;
+        ck_assert_int_eq(journal_open(&j, dir, &f), 0);
+        const char *const *got;
+        ck_assert_uint_eq(journal_units(j, &got), 2);
+        ck_assert_str_eq(got[0], "php7.4-fpm.service");
+        ck_assert_str_eq(got[1], "php8.2-fpm.service");
+        journal_free(j);
+        f.units = none;
+        ck_assert_int_eq(journal_open(&j, dir, &f), -ENOENT);
+        f.kernel = true;        /* with the kernel's entries to follow, the glob's emptiness is no error */
+        ck_assert_int_eq(journal_open(&j, dir, &f), 0);
+        ck_assert_uint_eq(journal_units(j, &got), 0);
+        journal_free(j);
+}
+END_TEST
+
 START_TEST(test_since_by_realtime) {
         const char *units[] = { "php8.2-fpm.service" };
         struct seen seen;
@@ -475,6 +496,7 @@ int main(void) {
         tcase_add_test(tc, test_unit_name);
         tcase_add_test(tc, test_defaults_globs_identifiers);
         tcase_add_test(tc, test_since_by_realtime);
+        tcase_add_test(tc, test_live_open_globs);
         tcase_add_test(tc, test_unknown_units);
         tcase_add_test(tc, test_check_access);
         tcase_add_test(tc, test_cli_file_json);
