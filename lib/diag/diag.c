@@ -49,6 +49,11 @@ int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag
                 t->have_resolved = pools[i].listen_resolved &&
                                    address_parse(&t->resolved, pools[i].listen_resolved, strlen(pools[i].listen_resolved)) == 0;
                 diag_put(t->unit, sizeof(t->unit), "%s", pools[i].unit ? pools[i].unit : "");
+                diag_put(t->conf_at, sizeof(t->conf_at), "%s", pools[i].conf_at ? pools[i].conf_at : "");
+                diag_put(t->terminate_timeout, sizeof(t->terminate_timeout), "%s",
+                         pools[i].terminate_timeout ? pools[i].terminate_timeout : "");
+                diag_put(t->terminate_at, sizeof(t->terminate_at), "%s", pools[i].terminate_at ? pools[i].terminate_at : "");
+                diag_put(t->pid_file, sizeof(t->pid_file), "%s", pools[i].pid_file ? pools[i].pid_file : "");
                 t->confirmations = s->confirmations ? s->confirmations : 1;
         }
         d->n_pools = d->n_targets = n;

@@ -86,6 +86,9 @@ struct target {
         bool have_resolved;
         struct address resolved;        /* a pool's socket with links followed */
         char unit[256];
+        char conf_at[PATH_MAX + 16];    /* diag_pool's: "" when not known */
+        char terminate_timeout[32], terminate_at[PATH_MAX + 16];
+        char pid_file[PATH_MAX];
         bool have_probe, have_socket, have_unit;
         uint64_t probe_at, socket_at;   /* when the last probe result and socket check came, µs */
         unsigned probe_fails, socket_denials;   /* in a row: one alone may be a restart */
