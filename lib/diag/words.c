@@ -246,9 +246,23 @@ static bool no_unit(const struct target *t) {
         return t->is_pool && !t->unit[0];
 }
 
+/* A stop and a start: what makes the socket again. php-fpm's reload (SIGUSR2) keeps its socket
+ * ("using inherited socket fd=N"), chmod and all. */
 static void restart_words(const struct target *t, char *buf, size_t size) {
         if (!no_unit(t))
                 diag_put(buf, size, "systemctl restart %s", unit_or_default(t));
+        else if (t->pid_file[0])
+                diag_put(buf, size, "kill -QUIT $(cat %s), then start php-fpm again the way it was started (no "
+                         "systemd unit runs it; a reload, kill -USR2, keeps the old socket)", t->pid_file);
+        else
+                diag_put(buf, size, "stop php-fpm and start it again the way it was started (no systemd unit runs it; "
+                         "a reload keeps the old socket)");
+}
+
+/* A reload: php-fpm's master reads its configuration again and starts new workers. */
+static void reload_words(const struct target *t, char *buf, size_t size) {
+        if (!no_unit(t))
+                diag_put(buf, size, "systemctl reload %s", unit_or_default(t));
         else if (t->pid_file[0])
                 diag_put(buf, size, "kill -USR2 $(cat %s) (php-fpm's master, its pid = file; no systemd unit runs it)",
                          t->pid_file);
@@ -372,7 +386,7 @@ static const struct {
         }, {
                 "pgrep -a php-fpm: is php-fpm's master running?",
                 "read php-fpm's error_log: why it stopped",
-                "{restart}; if no master runs, start php-fpm the way it was started",
+                "{reload}; if no master runs, start php-fpm the way it was started",
         } },
         [CAUSE_SOCKET_MISMATCH] = { NULL, socket_mismatch, {
                 "make nginx's fastcgi_pass match the pool's listen (grep -rn fastcgi_pass /etc/nginx/)",
@@ -430,7 +444,7 @@ static const struct {
                 "systemctl reload {unit}",
         }, {
                 "grep -rn '^log_level' /etc/php/*/fpm/ /etc/php-fpm.conf",
-                "{restart}",
+                "{reload}",
         } },
         [CAUSE_FASTCGI_READ_TIMEOUT_SHORT] = {
                 "nginx's fastcgi_read_timeout is shorter than {who}'s request_terminate_timeout: 504s while PHP keeps running.", NULL, {
@@ -570,14 +584,16 @@ static bool uncounted(const char *p) {
 }
 
 static void fill(const struct words_in *w, const char *tmpl, char *out, size_t size) {
-        char lines[24], restart[PATH_MAX + 100];
+        char lines[24], restart[PATH_MAX + 200], reload[PATH_MAX + 100];
         diag_put(lines, sizeof(lines), "%llu", (unsigned long long) w->f->lines);
         restart_words(w->t, restart, sizeof(restart));
+        reload_words(w->t, reload, sizeof(reload));
         const struct var vars[] = {
                 { "who", words_who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
                 { "user", w->d->nginx_user }, { "path", path_of(w->t) }, { "address", w->t->address.text },
                 { "server", protos[w->t->proto].server }, { "dir", protos[w->t->proto].dir },
                 { "sockdir", w->t->have_socket ? w->t->sock_where : "" }, { "restart", restart },
+                { "reload", reload },
         };
         size_t used = 0;
         for (const char *p = tmpl; *p && used + 1 < size; ) {
@@ -680,7 +696,7 @@ static bool socket_changed(const struct words_in *w) {
 }
 
 static void socket_changed_remedies(const struct words_in *w, struct alert *a) {
-        char restart[PATH_MAX + 100];
+        char restart[PATH_MAX + 200];
         restart_words(w->t, restart, sizeof(restart));
         add_remedy(a, "restart php-fpm to make the socket again with the pool's listen.owner/group/mode (%s), which "
                       "let %s in: %s", w->t->conf_at, w->d->nginx_user, restart);
@@ -747,6 +763,11 @@ static void past_fpm_down(const struct words_in *w, struct alert *a) {
                          "now is not known: this check may not connect to its socket.", t->name, times);
         when_words(w->f->last_written - 300 * 1000000ULL, 0, true, from, sizeof(from));
         when_words(w->f->last_written + 60 * 1000000ULL, 0, true, until, sizeof(until));
+        if (no_unit(t)) {       /* no journal of a unit: php-fpm's own log says it */
+                add_remedy(a, "read php-fpm's error_log from %s to %s: a reload, a crash, a stop (no systemd unit runs it)",
+                           from, until);
+                return;
+        }
         add_remedy(a, "journalctl -u %s --since '%s' --until '%s' (why it stopped or restarted then)",
                    unit_or_default(t), from, until);
         add_remedy(a, "systemctl show -p NRestarts -p ActiveEnterTimestamp %s", unit_or_default(t));

@@ -220,6 +220,20 @@ START_TEST(test_no_unit_restarts_by_pid_file) {
         flush(T0 + SEC);
         ck_assert(any_remedy_has(last(), "restart php-fpm the way it was started"));
         ck_assert(!any_remedy_has(last(), "systemctl"));
+        /* refused then, answers now: what happened is in php-fpm's own log, not a unit's journal */
+        teardown();
+        start(NULL, NULL, true);
+        nginx("connect() to unix:/run/php/php8.2-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              T0);
+        flush(T0);
+        probe(PROBE_OK, 0, T0 + SEC);
+        seen->n = 0;
+        diag_each_firing(d, T0 + SEC, collect, seen);
+        ck_assert_int_eq(seen->n, 1);
+        ck_assert(last()->past);
+        ck_assert(any_remedy_has(last(), "read php-fpm's error_log from "));
+        ck_assert(!any_remedy_has(last(), "journalctl -u"));
+        ck_assert(!any_remedy_has(last(), "systemctl"));
 }
 END_TEST
 
@@ -234,6 +248,15 @@ START_TEST(test_socket_changed_after_start) {
                                                 "listen.owner/group/mode (/etc/php/8.2/fpm/pool.d/www.conf:1)") &&
                       strstr(last()->remedy[0], "systemctl restart php8.2-fpm.service"), "%s", last()->remedy[0]);
         ck_assert(!any_remedy_has(last(), "listen.owner = www-data"));
+        /* started by hand: a reload (USR2) keeps the chmod'ed socket, so a stop and a start */
+        teardown();
+        start(NULL, "/run/php/php8.2-fpm.pid", true);
+        socket_check(SOCKCHECK_SOCKET_DENIED, 0600, T0);
+        socket_check(SOCKCHECK_SOCKET_DENIED, 0600, T0 + SEC);
+        flush(T0 + SEC);
+        ck_assert_msg(strstr(last()->remedy[0], "kill -QUIT $(cat /run/php/php8.2-fpm.pid), then start php-fpm again"),
+                      "%s", last()->remedy[0]);
+        ck_assert(!any_remedy_has(last(), "systemctl"));
 }
 END_TEST
 
