@@ -74,6 +74,19 @@ static void pool_log(const struct host_master *m, char *out, size_t size) {
                 snprintf(out, size, "%s", log);
 }
 
+/* Where the pool is, its request_terminate_timeout and the master's pid file: the remedies name them. */
+static void pool_remedy_facts(const struct host_master *m, const struct fpm_conf_pool *p, struct pool_config *pc) {
+        const struct fpm_conf_value *rtt = &p->v[FPM_POOL_REQUEST_TERMINATE_TIMEOUT];
+        const char *pid = m->conf->global[FPM_GLOBAL_PID].text;
+        snprintf(pc->conf_at, sizeof(pc->conf_at), "%s:%d", p->file, p->line);
+        if (rtt->file && rtt->text && rtt->ok && rtt->number > 0) {
+                snprintf(pc->terminate_timeout, sizeof(pc->terminate_timeout), "%s", rtt->text);
+                snprintf(pc->terminate_at, sizeof(pc->terminate_at), "%s:%d", rtt->file, rtt->line);
+        }
+        if (pid && pid[0] == '/')
+                snprintf(pc->pid_file, sizeof(pc->pid_file), "%s", pid);
+}
+
 static void add_pool(struct config *c, const struct host_conf *h, const struct host_master *m,
                      const struct fpm_conf_pool *p) {
         struct pool_config *pc = &c->pools[c->n_pools++];
@@ -91,6 +104,7 @@ static void add_pool(struct config *c, const struct host_conf *h, const struct h
                 snprintf(pc->ping_path, sizeof(pc->ping_path), "%s", v[FPM_POOL_PING_PATH].text);
         if (v[FPM_POOL_STATUS_PATH].text)
                 snprintf(pc->status_path, sizeof(pc->status_path), "%s", v[FPM_POOL_STATUS_PATH].text);
+        pool_remedy_facts(m, p, pc);
 }
 
 /* One pool_config per php-fpm pool with a listen address the probe can reach. */
@@ -280,6 +294,10 @@ int loadconf_new_diag(const struct config *c, bool one_round, struct diag **ret)
                         .listen = &pc->address,
                         .listen_resolved = path && realpath(path, resolved[i]) ? resolved[i] : NULL,
                         .unit = pc->unit[0] ? pc->unit : NULL,
+                        .conf_at = pc->conf_at[0] ? pc->conf_at : NULL,
+                        .terminate_timeout = pc->terminate_timeout[0] ? pc->terminate_timeout : NULL,
+                        .terminate_at = pc->terminate_at[0] ? pc->terminate_at : NULL,
+                        .pid_file = pc->pid_file[0] ? pc->pid_file : NULL,
                 };
         }
         return diag_new(ret, &s, pools, (size_t) c->n_pools);

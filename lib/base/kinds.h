@@ -106,7 +106,8 @@ enum kind_decide {
           C(POOL_SATURATED), POOL_SATURATED, NONE, 0,                                    \
           "connecting to the upstream timed out (TCP backlog full or host unreachable)") \
         X(UPSTREAM_READ_TIMEOUT, "upstream_read_timeout", NGINX, LOG_ERR,                \
-          C(UPSTREAM_TIMEOUT) | C(POOL_SATURATED), UPSTREAM_TIMEOUT, POOL_SATURATED, DECIDE_ALT_IF_STATE, \
+          C(UPSTREAM_TIMEOUT) | C(POOL_SATURATED) | C(FASTCGI_READ_TIMEOUT_SHORT), UPSTREAM_TIMEOUT, POOL_SATURATED, \
+          DECIDE_ALT_IF_STATE, \
           "the upstream sent nothing within fastcgi_read_timeout (504)")                 \
         X(UPSTREAM_HEADER_TOO_BIG, "upstream_header_too_big", NGINX, LOG_ERR,            \
           C(HEADER_TOO_BIG), HEADER_TOO_BIG, NONE, 0,                                    \
@@ -184,6 +185,12 @@ enum kind_decide {
         X(FPM_LOG_REOPENED, "fpm_log_reopened", FPM, LOG_INFO,                           \
           0, NONE, NONE, 0,                                                              \
           "PHP-FPM reopened its log (rotation)")                                     \
+        X(FPM_RELOADING, "fpm_reloading", FPM, LOG_NOTICE,                               \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, DECIDE_SUPPORTS,                        \
+          "the PHP-FPM master reloads (SIGUSR2): it ends its workers, in-flight requests too") \
+        X(FPM_RELOADED, "fpm_reloaded", FPM, LOG_NOTICE,                                 \
+          C(WORKER_KILLED), WORKER_KILLED, NONE, DECIDE_SUPPORTS,                        \
+          "the PHP-FPM master's workers are gone and it re-executes itself (reloading: execvp)") \
         X(KERNEL_OOM_KILL, "kernel_oom_kill", KERNEL, LOG_ERR,                           \
           C(WORKER_KILLED), WORKER_KILLED, NONE, DECIDE_SUPPORTS,                        \
           "the kernel's OOM killer killed a process (Killed process PID, with its memory)") \

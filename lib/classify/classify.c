@@ -409,12 +409,15 @@ static enum event_kind master_message(struct span m) {
                 { "ready to handle connections", KIND_FPM_STARTED },
                 { "FPM initialization failed", KIND_FPM_INIT_FAILED },
                 { "error log file re-opened", KIND_FPM_LOG_REOPENED },
+                { "Reloading in progress ...", KIND_FPM_RELOADING },    /* fpm_events.c, on SIGUSR2 */
         };
         for (unsigned i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
                 if (span_eq_str(m, fixed[i].text))
                         return fixed[i].kind;
         if (SPAN_STARTS(m, "fpm is running, pid "))
                 return KIND_FPM_STARTED;
+        if (SPAN_STARTS(m, "reloading: execvp("))     /* fpm_process_ctl.c's fpm_pctl_exec() */
+                return KIND_FPM_RELOADED;
         return KIND_NONE;
 }
 

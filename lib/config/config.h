@@ -27,6 +27,11 @@ struct pool_config {
         char ping_path[256];            /* pool's ping.path, or empty: probe with FCGI_GET_VALUES */
         char status_path[256];          /* pool's pm.status_path, or empty */
         int line;                       /* where its section starts */
+        /* From php-fpm's configuration (empty for a [Pool] of badgatewayd.conf), for remedies: */
+        char conf_at[PATH_MAX + 16];    /* "FILE:LINE" of [NAME] */
+        char terminate_timeout[32];     /* request_terminate_timeout as written, when set */
+        char terminate_at[PATH_MAX + 16];       /* "FILE:LINE" where it is set */
+        char pid_file[PATH_MAX];        /* the master's pid = */
 };
 
 struct config {

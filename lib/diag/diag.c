@@ -49,6 +49,11 @@ int diag_new(struct diag **ret, const struct diag_settings *s, const struct diag
                 t->have_resolved = pools[i].listen_resolved &&
                                    address_parse(&t->resolved, pools[i].listen_resolved, strlen(pools[i].listen_resolved)) == 0;
                 diag_put(t->unit, sizeof(t->unit), "%s", pools[i].unit ? pools[i].unit : "");
+                diag_put(t->conf_at, sizeof(t->conf_at), "%s", pools[i].conf_at ? pools[i].conf_at : "");
+                diag_put(t->terminate_timeout, sizeof(t->terminate_timeout), "%s",
+                         pools[i].terminate_timeout ? pools[i].terminate_timeout : "");
+                diag_put(t->terminate_at, sizeof(t->terminate_at), "%s", pools[i].terminate_at ? pools[i].terminate_at : "");
+                diag_put(t->pid_file, sizeof(t->pid_file), "%s", pools[i].pid_file ? pools[i].pid_file : "");
                 t->confirmations = s->confirmations ? s->confirmations : 1;
         }
         d->n_pools = d->n_targets = n;
@@ -180,6 +185,9 @@ static struct target *target_for_event(struct diag *d, const struct event *ev, i
  * configuration finding for the alternative on the target decides for it. */
 static enum cause cause_of(const struct diag *d, const struct target *t, enum event_kind k) {
         const struct kind_info *ki = kind_info(k);
+        for (unsigned c = 1; c < CAUSE__MAX; c++)     /* fastcgi_read_timeout_short takes the 504s it explains */
+                if ((ki->causes & CAUSES_FROM_CONFIG & (1u << c)) && t->f[c].config.have)
+                        return (enum cause) c;
         bool alt = (ki->alt != CAUSE_NONE && t->f[ki->alt].config.have) ||
                    ((ki->decide & DECIDE_ALT_IF_STATE) && state_shows(t, ki->alt)) ||
                    ((ki->decide & DECIDE_ALT_IF_UNSERVED) && !t->is_pool && !target_proxied(t) &&
@@ -193,6 +201,23 @@ static void keep_sample(struct finding *f, const char *line, size_t len) {
         size_t n = len < ALERT_SAMPLE_MAX - 1 ? len : ALERT_SAMPLE_MAX - 1;
         memcpy(f->samples[f->n_samples], line, n);
         f->samples[f->n_samples++][n] = '\0';
+}
+
+/* A reload's time, and the times of the failed requests it may have cut. */
+static void note_time(struct finding *f, enum event_kind k, uint64_t written) {
+        if (k == KIND_FPM_RELOADING)
+                f->reload_written = written;
+        else if (kind_info(k)->source == SOURCE_NGINX)
+                f->failed_written[f->n_failed++ % DIAG_FAILED_TIMES] = written;
+}
+
+unsigned diag_reload_cut(const struct finding *f) {
+        unsigned n = 0, kept = f->n_failed < DIAG_FAILED_TIMES ? f->n_failed : DIAG_FAILED_TIMES;
+        for (unsigned i = 0; f->reload_written && i < kept; i++) {
+                uint64_t at = f->failed_written[i], r = f->reload_written;
+                n += (at > r ? at - r : r - at) <= DIAG_RELOAD_USEC;
+        }
+        return n;
 }
 
 void diag_log(struct diag *d, const struct event *ev, const char *line, size_t len, int log_pool,
@@ -232,6 +257,7 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
                 f->first_seen = now;
         f->last_seen = now;
         f->fresh |= trigger;
+        note_time(f, ev->kind, f->last_written);
         if (c == CAUSE_WORKER_KILLED && ev->kind == KIND_FPM_CHILD_SIGNAL && ev->signal == SIGKILL &&
             ev->child_pid >= 0 && t->is_pool)
                 oom_worker_sigkill(d, t, ev->child_pid, now);

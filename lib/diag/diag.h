@@ -30,6 +30,11 @@ struct diag_pool {
         const struct address *listen;   /* the pool's Listen=, parsed at load */
         const char *listen_resolved;    /* the socket's path with symlinks followed, or NULL */
         const char *unit;               /* "php8.2-fpm.service", or NULL */
+        /* From php-fpm's own configuration, for the remedies; each NULL when not read: */
+        const char *conf_at;            /* "FILE:LINE" of the pool's [NAME] */
+        const char *terminate_timeout;  /* request_terminate_timeout as written ("3s"), when set */
+        const char *terminate_at;       /* "FILE:LINE" where it is set */
+        const char *pid_file;           /* the master's [global] pid = (its pid file) */
 };
 
 struct diag_settings {

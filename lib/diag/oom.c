@@ -156,7 +156,7 @@ static long mb(long kb) {
 }
 
 /* "the unit's MemoryMax 256 MB", "memory cgroup /x's limit 64 MB", "the machine's memory" */
-static void limit_words(const struct target *t, const struct finding *f, char *buf, size_t size) {
+void oom_limit_words(const struct target *t, const struct finding *f, char *buf, size_t size) {
         const struct oom_kill *k = &f->oom.kill;
         uint64_t max = t->have_unit ? t->unit_state.memory_max : 0;
         if (max && max != UINT64_MAX)
@@ -177,7 +177,7 @@ void oom_words(const struct diag *d, const struct target *t, const struct findin
         const struct oom_kill *k = &f->oom.kill;
         switch (f->oom.proof) {
         case OOM_BY_KERNEL_LOG:
-                limit_words(t, f, limit, sizeof(limit));
+                oom_limit_words(t, f, limit, sizeof(limit));
                 if (k->anon_rss_kb >= 0)
                         diag_put(buf, size, "OOM-killed by the kernel (pid %ld, anon-rss %ld MB; limit: %s)", k->pid,
                                  mb(k->anon_rss_kb), limit);
@@ -185,7 +185,7 @@ void oom_words(const struct diag *d, const struct target *t, const struct findin
                         diag_put(buf, size, "OOM-killed by the kernel (pid %ld; limit: %s)", k->pid, limit);
                 return;
         case OOM_BY_CGROUP:
-                limit_words(t, f, limit, sizeof(limit));
+                oom_limit_words(t, f, limit, sizeof(limit));
                 diag_put(buf, size, "OOM-killed by the kernel (the cgroup's oom_kill counter rose; limit: %s)", limit);
                 return;
         default:

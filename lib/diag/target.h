@@ -15,6 +15,8 @@ enum {
         DIAG_OOM_KILLS = 8,             /* the kernel's latest OOM kills, whoever the victim */
         DIAG_KILLED_PIDS = 4,           /* a finding's latest workers php-fpm saw die of SIGKILL */
         DIAG_OOM_MATCH_USEC = 10000000, /* a kernel record and php-fpm's line about one pid: this close */
+        DIAG_FAILED_TIMES = 16,         /* a finding's latest failed requests whose times are kept */
+        DIAG_RELOAD_USEC = 5000000,     /* a php-fpm reload and the resets it caused: this close */
 };
 
 /* One OOM kill as the kernel reported it: its summary, its Killed process record, and the usage
@@ -74,6 +76,9 @@ struct finding {
         long value;                     /* max_children, memory_limit… from the last line that had one */
         struct finding_config config;
         struct finding_oom oom;
+        uint64_t reload_written;        /* php-fpm's latest reload line (fpm_reloading), its own time; 0: none */
+        uint64_t failed_written[DIAG_FAILED_TIMES];     /* nginx's latest lines of it, their own time (a ring) */
+        unsigned n_failed;
 };
 
 struct target {
@@ -86,6 +91,9 @@ struct target {
         bool have_resolved;
         struct address resolved;        /* a pool's socket with links followed */
         char unit[256];
+        char conf_at[PATH_MAX + 16];    /* diag_pool's: "" when not known */
+        char terminate_timeout[32], terminate_at[PATH_MAX + 16];
+        char pid_file[PATH_MAX];
         bool have_probe, have_socket, have_unit;
         uint64_t probe_at, socket_at;   /* when the last probe result and socket check came, µs */
         unsigned probe_fails, socket_denials;   /* in a row: one alone may be a restart */
@@ -128,6 +136,10 @@ __attribute__((format(printf, 3, 4))) static inline void diag_put(char *buf, siz
         va_end(ap);
 }
 
+/* diag.c: how many of the finding's latest failed requests were within DIAG_RELOAD_USEC of a
+ * php-fpm reload: the reload cut them (0 without a reload line). */
+unsigned diag_reload_cut(const struct finding *f);
+
 /* state.c: does the state evidence (probe, socket check, unit) show cause c right now? */
 bool state_shows(const struct target *t, enum cause c);
 /* Whether a firing finding for c is still backed by the state: as state_shows(), but one failed
@@ -154,6 +166,8 @@ bool oom_awaiting(const struct diag *d, const struct target *t, enum cause c, ui
 uint64_t oom_due(const struct diag *d, const struct target *t, enum cause c);
 /* oom.c: how the worker died, for worker_killed's summary, when SIGKILL killed it. */
 void oom_words(const struct diag *d, const struct target *t, const struct finding *f, char *buf, size_t size);
+/* oom.c: the memory limit that applied to a proven OOM kill: "the unit's MemoryMax 256 MB". */
+void oom_limit_words(const struct target *t, const struct finding *f, char *buf, size_t size);
 void oom_fill_evidence(const struct target *t, const struct finding *f, struct alert_oom *o);
 
 /* The pool's probe was refused to this process itself (EACCES): its state is not known. */

@@ -171,13 +171,55 @@ static const struct {
         const char *words;
 } signal_words[] = {
         { SIGSEGV, "crashed with SIGSEGV" },
-        { SIGTERM, "terminated with SIGTERM (request_terminate_timeout)" },
+        { SIGTERM, "terminated with SIGTERM" },
         { SIGABRT, "aborted with SIGABRT" },
 };
+
+/* What the evidence proves killed the workers; the summary and the remedies follow from it. */
+enum death {
+        DEATH_UNKNOWN,          /* resets, or a SIGKILL no kernel log can explain */
+        DEATH_RELOAD,           /* a php-fpm reload within seconds of the resets */
+        DEATH_OOM,              /* the kernel's record, the cgroup's counter or systemd's Result=oom-kill */
+        DEATH_TERMINATE,        /* request_terminate_timeout: php-fpm's "execution timed out" */
+        DEATH_SIGKILL,          /* SIGKILL, and the OOM killer proven not to have sent it */
+        DEATH_CRASH,            /* SIGSEGV, SIGBUS, SIGABRT */
+};
+
+static enum death death_of(const struct words_in *w) {
+        const struct finding *f = w->f;
+        int sig = f->signal;
+        if (diag_reload_cut(f))
+                return DEATH_RELOAD;
+        if (f->oom.proof != OOM_UNPROVEN || state_oom_killed(w->t))
+                return DEATH_OOM;
+        if (f->kind_counts[KIND_FPM_REQUEST_TERMINATED])
+                return DEATH_TERMINATE;
+        if (sig == SIGKILL && (w->d->s.kernel_log || w->t->have_cgroup))
+                return DEATH_SIGKILL;
+        if (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT)
+                return DEATH_CRASH;
+        return DEATH_UNKNOWN;
+}
+
+/* "request_terminate_timeout (3s at /etc/php/8.2/fpm/pool.d/www.conf:9)", or without the
+ * parenthesis when the pool's configuration was not read. */
+static void terminate_words(const struct target *t, char *buf, size_t size) {
+        if (t->terminate_timeout[0])
+                diag_put(buf, size, "request_terminate_timeout (%s at %s)", t->terminate_timeout, t->terminate_at);
+        else
+                diag_put(buf, size, "request_terminate_timeout");
+}
 
 /* The kernel's proof first, then systemd's Result=oom-kill, then what the signal says. */
 static void how_killed(const struct words_in *w, char *buf, size_t size) {
         int sig = w->f->signal;
+        char rtt[PATH_MAX + 64];
+        if (death_of(w) == DEATH_RELOAD) {
+                unsigned n = diag_reload_cut(w->f);
+                diag_put(buf, size, "a php-fpm reload (SIGUSR2, \"Reloading in progress\") ended %u in-flight request%s",
+                         n, n == 1 ? "" : "s");
+                return;
+        }
         if (w->f->oom.proof != OOM_UNPROVEN || (sig == SIGKILL && !state_oom_killed(w->t))) {
                 oom_words(w->d, w->t, w->f, buf, size);
                 return;
@@ -186,12 +228,106 @@ static void how_killed(const struct words_in *w, char *buf, size_t size) {
                 diag_put(buf, size, "OOM-killed (systemd Result=oom-kill)");
                 return;
         }
+        if (death_of(w) == DEATH_TERMINATE) {
+                terminate_words(w->t, rtt, sizeof(rtt));
+                diag_put(buf, size, "terminated with SIGTERM after %s", rtt);
+                return;
+        }
         for (size_t i = 0; i < sizeof(signal_words) / sizeof(signal_words[0]); i++)
                 if (signal_words[i].signal == sig) {
                         diag_put(buf, size, "%s", signal_words[i].words);
                         return;
                 }
         diag_put(buf, size, "connection reset by the worker");
+}
+
+/* php-fpm's master without systemd: its pid file, when its configuration names one. */
+static bool no_unit(const struct target *t) {
+        return t->is_pool && !t->unit[0];
+}
+
+/* A stop and a start: what makes the socket again. php-fpm's reload (SIGUSR2) keeps its socket
+ * ("using inherited socket fd=N"), chmod and all. */
+static void restart_words(const struct target *t, char *buf, size_t size) {
+        if (!no_unit(t))
+                diag_put(buf, size, "systemctl restart %s", unit_or_default(t));
+        else if (t->pid_file[0])
+                diag_put(buf, size, "kill -QUIT $(cat %s), then start php-fpm again the way it was started (no "
+                         "systemd unit runs it; a reload, kill -USR2, keeps the old socket)", t->pid_file);
+        else
+                diag_put(buf, size, "stop php-fpm and start it again the way it was started (no systemd unit runs it; "
+                         "a reload keeps the old socket)");
+}
+
+/* A reload: php-fpm's master reads its configuration again and starts new workers. */
+static void reload_words(const struct target *t, char *buf, size_t size) {
+        if (!no_unit(t))
+                diag_put(buf, size, "systemctl reload %s", unit_or_default(t));
+        else if (t->pid_file[0])
+                diag_put(buf, size, "kill -USR2 $(cat %s) (php-fpm's master, its pid = file; no systemd unit runs it)",
+                         t->pid_file);
+        else
+                diag_put(buf, size, "restart php-fpm the way it was started (no systemd unit runs it)");
+}
+
+/* Where a SIGKILL that the OOM killer did not send came from. */
+static void sigkill_remedies(const struct target *t, struct alert *a) {
+        if (no_unit(t)) {
+                add_remedy(a, "find who sent SIGKILL: a person (kill -9) or a deploy script; no systemd unit runs "
+                              "php-fpm, so no stop timeout did");
+                return;
+        }
+        add_remedy(a, "find who sent SIGKILL: a person (kill -9), a deploy script, or systemd at its stop timeout: "
+                      "journalctl -u %s", unit_or_default(t));
+        add_remedy(a, "systemctl show -p TimeoutStopUSec %s (systemd kills what outlives it at a stop or restart)",
+                   unit_or_default(t));
+}
+
+/* worker_killed's remedies: for what the evidence proves, not for every way a worker dies. */
+static void worker_remedies(const struct words_in *w, struct alert *a) {
+        const struct target *t = w->t;
+        char limit[400];
+        switch (death_of(w)) {
+        case DEATH_RELOAD:
+                add_remedy(a, "set process_control_timeout in php-fpm's [global] (e.g. 30s, longer than your "
+                              "slowest request): a reload then lets workers finish their requests");
+                add_remedy(a, "reload php-fpm at quiet times; a reload (%s) ends every worker",
+                           no_unit(t) ? "kill -USR2" : "systemctl reload");
+                return;
+        case DEATH_OOM:
+                if (w->f->oom.proof != OOM_UNPROVEN) {
+                        oom_limit_words(t, w->f, limit, sizeof(limit));
+                        add_remedy(a, "lower pm.max_children or memory_limit so that max_children x memory_limit "
+                                      "fits in %s, or raise that limit", limit);
+                } else {
+                        add_remedy(a, "lower pm.max_children or memory_limit so that max_children x memory_limit "
+                                      "fits in the unit's memory (systemctl show -p MemoryMax %s)", unit_or_default(t));
+                }
+                add_remedy(a, "journalctl -k | grep -i 'out of memory' (the kernel's reports: which process used how much)");
+                return;
+        case DEATH_TERMINATE:
+                if (t->terminate_timeout[0])
+                        add_remedy(a, "raise request_terminate_timeout in pool %s at %s (now %s)", t->name,
+                                   t->terminate_at, t->terminate_timeout);
+                else
+                        add_remedy(a, "raise request_terminate_timeout in the pool");
+                add_remedy(a, "or make the slow script faster: request_slowlog_timeout and the pool's slowlog name it");
+                return;
+        case DEATH_SIGKILL:
+                sigkill_remedies(t, a);
+                return;
+        case DEATH_CRASH:
+                add_remedy(a, "coredumpctl list 'php-fpm*'; coredumpctl info PID shows where it crashed "
+                              "(an extension: opcache, xdebug, a PECL module)");
+                add_remedy(a, "php -m: disable the extension added last and watch whether the crashes stop");
+                return;
+        case DEATH_UNKNOWN:
+                break;
+        }
+        add_remedy(a, "journalctl -k | grep -i 'out of memory'");
+        add_remedy(a, "lower pm.max_children or memory_limit so that max_children x memory_limit fits in RAM");
+        add_remedy(a, "check request_terminate_timeout in the pool and the slowlog");
+        add_remedy(a, "coredumpctl list 'php-fpm*' (for SIGSEGV)");
 }
 
 static void not_fastcgi(const struct words_in *w, struct alert *a) {
@@ -211,10 +347,10 @@ static void worker_killed(const struct words_in *w, struct alert *a) {
         target_words(t, target, sizeof(target));
         how_killed(w, how, sizeof(how));
         counted(lines, sizeof(lines), f->lines, " (%llu log lines)", (unsigned long long) f->lines);
-        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s died mid-request: %s%s%s.", target, how,
-                 f->kind_counts[KIND_FPM_REQUEST_TERMINATED] ? ", after request_terminate_timeout" : "", lines);
+        diag_put(a->summary, sizeof(a->summary), "PHP-FPM workers of %s died mid-request: %s%s.", target, how, lines);
 }
 
+/* The probe answers while the lines said every worker was busy: busy then, alive now. */
 static void pool_saturated(const struct words_in *w, struct alert *a) {
         const struct target *t = w->t;
         const struct finding *f = w->f;
@@ -223,10 +359,13 @@ static void pool_saturated(const struct words_in *w, struct alert *a) {
         holder_words(t, holder, sizeof(holder));
         target_words(t, target, sizeof(target));
         counted(lines, sizeof(lines), f->lines, " (%llu log lines)", (unsigned long long) f->lines);
-        diag_put(a->summary, sizeof(a->summary), "Every worker of %s is busy%s%s%s%s%s%s.",
-                 target, probe[0] ? ": probe " : "", probe,
-                 f->kind_counts[KIND_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "",
-                 holder[0] ? "; " : "", holder, lines);
+        const char *max = f->kind_counts[KIND_FPM_MAX_CHILDREN] ? "; php-fpm reached pm.max_children" : "";
+        if (state_probe_ok(t))
+                diag_put(a->summary, sizeof(a->summary), "Every worker of %s was busy when the lines were written%s%s; "
+                         "the probe answered: the pool is alive.", target, max, lines);
+        else
+                diag_put(a->summary, sizeof(a->summary), "Every worker of %s is busy%s%s%s%s%s%s.",
+                         target, probe[0] ? ": probe " : "", probe, max, holder[0] ? "; " : "", holder, lines);
 }
 
 /*
@@ -238,11 +377,16 @@ static const struct {
         const char *summary;
         summary_fn *summarize;
         const char *remedy[ALERT_REMEDIES];
+        const char *no_unit[ALERT_REMEDIES];    /* for a pool no systemd unit runs, when it differs */
 } words[CAUSE__MAX] = {
         [CAUSE_FPM_DOWN] = { NULL, fpm_down, {
                 "systemctl status {unit}",
                 "journalctl -u {unit} -n 50",
                 "systemctl restart {unit}",
+        }, {
+                "pgrep -a php-fpm: is php-fpm's master running?",
+                "read php-fpm's error_log: why it stopped",
+                "{reload}; if no master runs, start php-fpm the way it was started",
         } },
         [CAUSE_SOCKET_MISMATCH] = { NULL, socket_mismatch, {
                 "make nginx's fastcgi_pass match the pool's listen (grep -rn fastcgi_pass /etc/nginx/)",
@@ -252,15 +396,10 @@ static const struct {
         } },
         [CAUSE_SOCKET_PERMISSION] = { NULL, socket_permission, {       /* and sock_causes, below */
                 "in the pool: listen.owner = {user}, listen.group = {user}, listen.mode = 0660",
-                "systemctl restart {unit}",
+                "{restart}",
                 "ls -l {path}; namei -l {path}; getfacl {path}",
         } },
-        [CAUSE_WORKER_KILLED] = { NULL, worker_killed, {
-                "journalctl -k | grep -i 'out of memory'",
-                "lower pm.max_children or memory_limit so that max_children x memory_limit fits in RAM",
-                "check request_terminate_timeout in the pool and the slowlog",
-                "coredumpctl list php-fpm* (for SIGSEGV)",
-        } },
+        [CAUSE_WORKER_KILLED] = { NULL, worker_killed, { NULL } },     /* worker_remedies() */
         [CAUSE_POOL_SATURATED] = { NULL, pool_saturated, {
                 "raise pm.max_children if memory allows, or make slow scripts faster",
                 "look at the pool's status page (pm.status_path) and slowlog",
@@ -303,6 +442,9 @@ static const struct {
                 "php-fpm's log_level for {who} is above warning: worker deaths and max_children are not logged.", NULL, {
                 "grep -rn '^log_level' /etc/php/*/fpm/ /etc/php-fpm.conf",
                 "systemctl reload {unit}",
+        }, {
+                "grep -rn '^log_level' /etc/php/*/fpm/ /etc/php-fpm.conf",
+                "{reload}",
         } },
         [CAUSE_FASTCGI_READ_TIMEOUT_SHORT] = {
                 "nginx's fastcgi_read_timeout is shorter than {who}'s request_terminate_timeout: 504s while PHP keeps running.", NULL, {
@@ -353,7 +495,7 @@ static const struct {
                 "move the socket to a directory {user} may search: in the pool listen = /run/php/{who}.sock, "
                 "in nginx fastcgi_pass unix:/run/php/{who}.sock",
                 "or let {user} search {sockdir}: chmod o+x {sockdir}, or setfacl -m u:{user}:x {sockdir}",
-                "after a move: systemctl restart {unit}; nginx -t && systemctl reload nginx",
+                "after a move: {restart}; nginx -t && systemctl reload nginx",
                 "namei -l {path}; getfacl {sockdir}",
         } },
 };
@@ -442,13 +584,16 @@ static bool uncounted(const char *p) {
 }
 
 static void fill(const struct words_in *w, const char *tmpl, char *out, size_t size) {
-        char lines[24];
+        char lines[24], restart[PATH_MAX + 200], reload[PATH_MAX + 100];
         diag_put(lines, sizeof(lines), "%llu", (unsigned long long) w->f->lines);
+        restart_words(w->t, restart, sizeof(restart));
+        reload_words(w->t, reload, sizeof(reload));
         const struct var vars[] = {
                 { "who", words_who(w->t) }, { "lines", lines }, { "unit", unit_or_default(w->t) },
                 { "user", w->d->nginx_user }, { "path", path_of(w->t) }, { "address", w->t->address.text },
                 { "server", protos[w->t->proto].server }, { "dir", protos[w->t->proto].dir },
-                { "sockdir", w->t->have_socket ? w->t->sock_where : "" },
+                { "sockdir", w->t->have_socket ? w->t->sock_where : "" }, { "restart", restart },
+                { "reload", reload },
         };
         size_t used = 0;
         for (const char *p = tmpl; *p && used + 1 < size; ) {
@@ -467,7 +612,16 @@ static void fill(const struct words_in *w, const char *tmpl, char *out, size_t s
         out[used] = '\0';
 }
 
-static void fill_evidence(const struct target *t, const struct finding *f, struct alert_evidence *e) {
+/* Causes a healthy probe or socket check would deny: a check that found all well after or
+ * before their lines is no evidence of them, unless the words say it answers now (state_past). */
+static const unsigned checks_deny = C(FPM_DOWN) | C(SOCKET_MISMATCH) | C(SOCKET_PERMISSION) | C(NOT_FASTCGI);
+
+static bool contradicts(const struct diag *d, const struct target *t, enum cause c, bool ok) {
+        return ok && (checks_deny & (1u << c)) && !state_past(d, t, c);
+}
+
+static void fill_evidence(const struct diag *d, const struct target *t, enum cause c, struct alert_evidence *e) {
+        const struct finding *f = &t->f[c];
         e->lines = f->lines;
         e->lines_since_last = f->lines_since_emit;
         e->late_lines = f->late_since_emit;
@@ -478,7 +632,7 @@ static void fill_evidence(const struct target *t, const struct finding *f, struc
         memcpy(e->samples, f->samples, sizeof(e->samples));
         e->signal = f->signal;
         oom_fill_evidence(t, f, &e->oom);
-        if ((e->probe.have = t->have_probe)) {
+        if ((e->probe.have = t->have_probe && !contradicts(d, t, c, t->probe.outcome == PROBE_OK))) {
                 diag_put(e->probe.outcome, sizeof(e->probe.outcome), "%s", probe_outcome_id(t->probe.outcome));
                 e->probe.err = t->probe.error;
                 e->probe.rtt_us = t->probe.rtt_us;
@@ -508,8 +662,8 @@ static void fill_holder(const struct target *t, struct alert_holder *h) {
         diag_put(h->comm, sizeof(h->comm), "%s", t->holder.comm);
 }
 
-static void fill_socket(const struct diag *d, const struct target *t, struct alert_socket *s) {
-        if (!(s->have = t->have_socket))
+static void fill_socket(const struct diag *d, const struct target *t, enum cause c, struct alert_socket *s) {
+        if (!(s->have = t->have_socket && !contradicts(d, t, c, t->sock_verdict == SOCKCHECK_OK)))
                 return;
         diag_put(s->verdict, sizeof(s->verdict), "%s", sockcheck_verdict_name(t->sock_verdict));
         diag_put(s->path, sizeof(s->path), "%s", t->sock_where);
@@ -532,12 +686,40 @@ void words_resolved(const struct target *t, enum cause c, uint64_t now, struct a
                  lines);
 }
 
+/* The socket denies nginx while the pool's configuration (read: its file is known) lets it in,
+ * for no configuration finding says otherwise: the live socket was changed (chmod, chown) after
+ * php-fpm made it. */
+static bool socket_changed(const struct words_in *w) {
+        const struct target *t = w->t;
+        return t->is_pool && t->conf_at[0] && !w->f->config.have && t->have_socket &&
+               t->sock_verdict == SOCKCHECK_SOCKET_DENIED;
+}
+
+static void socket_changed_remedies(const struct words_in *w, struct alert *a) {
+        char restart[PATH_MAX + 200];
+        restart_words(w->t, restart, sizeof(restart));
+        add_remedy(a, "restart php-fpm to make the socket again with the pool's listen.owner/group/mode (%s), which "
+                      "let %s in: %s", w->t->conf_at, w->d->nginx_user, restart);
+        add_remedy(a, "find what changed the socket after php-fpm made it (a chmod or chown in a deploy script)");
+        add_remedy(a, "ls -l %s; namei -l %s", path_of(w->t), path_of(w->t));
+}
+
 /* The configuration's own remedy comes first; the row's follow while there is room. */
 static void fill_remedies(const struct words_in *w, enum cause c, struct alert *a) {
         if (w->f->config.have && w->f->config.remedy[0])
                 add_remedy(a, "%s", w->f->config.remedy);
         const char *const *remedy = target_proxied(w->t) && proxied[c].summary ? proxied[c].remedy : words[c].remedy;
         const struct target *t = w->t;
+        if (no_unit(t) && words[c].no_unit[0])
+                remedy = words[c].no_unit;
+        if (c == CAUSE_WORKER_KILLED && remedy == words[c].remedy) {
+                worker_remedies(w, a);
+                return;
+        }
+        if (c == CAUSE_SOCKET_PERMISSION && socket_changed(w)) {
+                socket_changed_remedies(w, a);
+                return;
+        }
         if (c == CAUSE_SOCKET_PERMISSION && t->have_socket && (unsigned) t->sock_verdict <= SOCKCHECK_LOOP &&
             sock_causes[t->sock_verdict].remedy[0])
                 remedy = sock_causes[t->sock_verdict].remedy;
@@ -581,6 +763,11 @@ static void past_fpm_down(const struct words_in *w, struct alert *a) {
                          "now is not known: this check may not connect to its socket.", t->name, times);
         when_words(w->f->last_written - 300 * 1000000ULL, 0, true, from, sizeof(from));
         when_words(w->f->last_written + 60 * 1000000ULL, 0, true, until, sizeof(until));
+        if (no_unit(t)) {       /* no journal of a unit: php-fpm's own log says it */
+                add_remedy(a, "read php-fpm's error_log from %s to %s: a reload, a crash, a stop (no systemd unit runs it)",
+                           from, until);
+                return;
+        }
         add_remedy(a, "journalctl -u %s --since '%s' --until '%s' (why it stopped or restarted then)",
                    unit_or_default(t), from, until);
         add_remedy(a, "systemctl show -p NRestarts -p ActiveEnterTimestamp %s", unit_or_default(t));
@@ -622,6 +809,11 @@ static void fill_words(const struct words_in *w, enum cause c, struct alert *a) 
                 diag_put(a->summary, sizeof(a->summary), "%s", w->f->config.summary);
                 return;
         }
+        if ((CAUSES_FROM_CONFIG & (1u << c)) && w->f->config.summary[0]) {     /* and the failures it explains */
+                diag_put(a->summary, sizeof(a->summary), "%s It failed %llu request%s since.", w->f->config.summary,
+                         (unsigned long long) failed_requests(w->f), failed_requests(w->f) == 1 ? "" : "s");
+                return;
+        }
         if (target_proxied(w->t) && proxied[c].summary) {
                 fill(w, proxied[c].summary, a->summary, sizeof(a->summary));
                 return;
@@ -644,10 +836,10 @@ void words_fill_alert(const struct diag *d, const struct target *t, enum cause c
         diag_put(a->unit, sizeof(a->unit), "%s", t->unit);
         a->first_seen_usec = f->first_seen;
         a->last_seen_usec = f->last_seen;
-        fill_evidence(t, f, &a->evidence);
+        fill_evidence(d, t, c, &a->evidence);
         a->late = a->evidence.late_lines > 0;
         a->past = state_past(d, t, c);
-        fill_socket(d, t, &a->evidence.socket);
+        fill_socket(d, t, c, &a->evidence.socket);
         fill_holder(t, &a->evidence.port_holder);
         fill_config(f, &a->evidence.config);
         fill_words(&w, c, a);

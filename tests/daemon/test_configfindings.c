@@ -39,7 +39,7 @@ START_TEST(test_feed) {
 
         struct address listen;
         ck_assert_int_eq(address_parse(&listen, "/run/php/php8.2-fpm.sock", 24), 0);
-        const struct diag_pool pool = { "www", &listen, NULL, "php8.2-fpm.service" };
+        const struct diag_pool pool = { .name = "www", .listen = &listen, .listen_resolved = NULL, .unit = "php8.2-fpm.service" };
         const struct diag_settings s = { .resolve_after_usec = 60000000, .summary_interval_usec = 300000000,
                                          .confirmations = 1 };
         struct diag *d;

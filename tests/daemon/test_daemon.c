@@ -628,6 +628,62 @@ START_TEST(test_config_finding_then_502) {
 }
 END_TEST
 
+static bool any_remedy_has(json_t *a, const char *text) {
+        json_t *r;
+        size_t i;
+        json_array_foreach(json_object_get(a, "remedy"), i, r)
+                if (strstr(json_string_value(r), text))
+                        return true;
+        return false;
+}
+
+/* request_terminate_timeout = 1s ends a real request (php-fpm started by hand, no unit): the
+ * alert names the pool's file:line and value once, its remedy raises it there, and no remedy
+ * speaks of OOM kills or systemctl. */
+START_TEST(test_terminate_timeout_remedy) {
+        struct fpm_env e;
+        struct nginx n;
+        struct bgw b;
+        char lines[256], path[256], text[1024], want[256];
+        newdir();
+        snprintf(lines, sizeof(lines), "pm = static\npm.max_children = 2\nrequest_terminate_timeout = 1s\n%s",
+                 geteuid() == 0 ? "listen.owner = www-data\nlisten.group = www-data\nlisten.mode = 0660\n" : "");
+        struct fpm_pool pool = { "www", false, lines };
+        ck_assert_msg(fpm_env_start(&e, &pool, 1) == 0, "php-fpm: %s", e.error);
+        harness_track(e.pid, e.dir);
+        ck_assert_int_eq(fpm_env_write(&e, "index.php", "<?php $t = microtime(true); while (microtime(true) - $t < 4) {}\n",
+                                       path, sizeof(path)), 0);
+        if (!nginx_up(&n, dir, &e)) {
+                fpm_down(&e);
+                return;
+        }
+        snprintf(text, sizeof(text), "[Daemon]\nProbeInterval = %dms\nResolveAfter = 2s\n"
+                 "[Nginx]\nConfig = %s/nginx.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n", PROBE_INTERVAL_MS, dir, e.dir);
+        write_file(path_in("bgw.conf"), text);
+        const char *args[] = { "run", "--config", path_in("bgw.conf"), "--stdout", NULL };
+        bgw_start(&b, dir, args, NULL);
+        bgw_pump(&b, harness_ms(1500));
+        ck_assert_int_eq(http_get(n.port), 502);
+        int fired = bgw_wait_alert(&b, 0, "worker_killed", "firing", harness_ms(8000));
+        ck_assert_msg(fired >= 0, "no worker_killed; stdout: %s stderr: %s", b.out, b.err);
+        json_t *a = alert_at(&b, fired);
+        const char *summary = json_string_value(json_object_get(a, "summary"));
+        const char *first = json_string_value(json_array_get(json_object_get(a, "remedy"), 0));
+        printf("terminate timeout: %s\n  remedy: %s\n", summary, first);
+        snprintf(want, sizeof(want), "request_terminate_timeout (1s at %s/php-fpm.conf:", e.dir);
+        ck_assert_msg(strstr(summary, want), "%s", summary);
+        ck_assert_ptr_eq(strstr(strstr(summary, "request_terminate_timeout") + 1, "request_terminate_timeout"), NULL);
+        snprintf(want, sizeof(want), "raise request_terminate_timeout in pool www at %s/php-fpm.conf:", e.dir);
+        ck_assert_msg(strncmp(first, want, strlen(want)) == 0 && strstr(first, "(now 1s)"), "%s", first);
+        ck_assert(!any_remedy_has(a, "out of memory"));
+        ck_assert(!any_remedy_has(a, "systemctl"));
+        ck_assert_int_eq(bgw_stop(&b), 0);
+        bgw_free(&b);
+        nginx_down(&n);
+        fpm_down(&e);
+}
+END_TEST
+
 /* A pool whose socket only an ACL opens to nginx's user (listen.acl_users, as RHEL ships it):
  * neither its configuration nor the live socket is a socket_permission finding. As root only:
  * the ACL names www-data. */
@@ -1367,6 +1423,9 @@ int main(void) {
         tc = daemon_case("fpmlog");
         tcase_add_test(tc, test_fpm_master_lines);
         tcase_add_test(tc, test_check_master_lines);
+        suite_add_tcase(s, tc);
+        tc = daemon_case("remedies");
+        tcase_add_test(tc, test_terminate_timeout_remedy);
         suite_add_tcase(s, tc);
         tc = daemon_case("live");
         tcase_add_test(tc, test_fpm_down_then_resolved);

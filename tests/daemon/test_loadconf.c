@@ -41,9 +41,9 @@ static void tree(void) {
             "http {\n  error_log off;\n  include sites/*.conf;\n}\n");
         put("nginx/sites/site.conf", "server { error_log /srv/site.log crit; location ~ \\.php$ { fastcgi_pass unix:/run/x.sock; } }\n");
         put("a/php-fpm.conf",
-            "[global]\nerror_log = %s/a/fpm.log\n"
+            "[global]\nerror_log = %s/a/fpm.log\npid = /run/a-fpm.pid\n"
             "[www]\nlisten = /run/x.sock\nuser = www-data\npm = static\npm.max_children = 2\nping.path = /ping\n"
-            "pm.status_path = /status\n"
+            "pm.status_path = /status\nrequest_terminate_timeout = 3s\n"
             "[tcp]\nlisten = 127.0.0.1:9001\nuser = www-data\npm = static\npm.max_children = 2\n"
             "[any]\nlisten = 9002\nuser = www-data\npm = static\npm.max_children = 2\n"
             "[v6]\nlisten = [::1]:9003\nuser = www-data\npm = static\npm.max_children = 2\n"
@@ -86,6 +86,14 @@ START_TEST(test_pools_logs_user_from_configuration) {
         ck_assert_str_eq(c->pools[0].log, want);
         ck_assert_str_eq(c->pools[0].ping_path, "/ping");
         ck_assert_str_eq(c->pools[0].status_path, "/status");
+        /* what the remedies name: where the pool is, its request_terminate_timeout, the pid file */
+        snprintf(want, sizeof(want), "%s/a/php-fpm.conf:4", dir);
+        ck_assert_str_eq(c->pools[0].conf_at, want);
+        ck_assert_str_eq(c->pools[0].terminate_timeout, "3s");
+        snprintf(want, sizeof(want), "%s/a/php-fpm.conf:11", dir);
+        ck_assert_str_eq(c->pools[0].terminate_at, want);
+        ck_assert_str_eq(c->pools[0].pid_file, "/run/a-fpm.pid");
+        ck_assert_str_eq(c->pools[1].terminate_timeout, "");
         ck_assert_str_eq(c->pools[1].name, "tcp");
         ck_assert_int_eq(c->pools[1].address.kind, ADDRESS_INET);
         ck_assert_str_eq(c->pools[1].address.text, "127.0.0.1:9001");
@@ -97,6 +105,7 @@ START_TEST(test_pools_logs_user_from_configuration) {
         snprintf(want, sizeof(want), "www (%s/b/php-fpm.conf)", dir);
         ck_assert_str_eq(c->pools[4].name, want);
         ck_assert_str_eq(c->pools[4].log, "");          /* error_log = syslog */
+        ck_assert_str_eq(c->pools[4].pid_file, "");
         const struct host_conf *h = loadconf_host(c);
         ck_assert_ptr_nonnull(h);
         ck_assert_uint_eq(h->n_masters, 2);

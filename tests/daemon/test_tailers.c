@@ -71,7 +71,7 @@ static void on_tick(EV_P_ ev_timer *w, int revents) {
 
 static void setup(void) {
         static struct address listen;
-        static const struct diag_pool pool = { "www", &listen, NULL, NULL };
+        static const struct diag_pool pool = { .name = "www", .listen = &listen, .listen_resolved = NULL, .unit = NULL };
         ck_assert_int_eq(address_parse(&listen, SOCK, strlen(SOCK)), 0);
         struct diag_settings s = { .resolve_after_usec = 60000000, .summary_interval_usec = 300000000,
                                    .nginx_user = "www-data", .confirmations = 1 };

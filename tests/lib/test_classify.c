@@ -222,6 +222,21 @@ START_TEST(test_field_windows_errno) {
 }
 END_TEST
 
+/* php-fpm 8.2's reload (kill -USR2, systemctl reload php8.2-fpm), as it logged it here */
+START_TEST(test_field_fpm_reload) {
+        static const struct field_case cases[] = {
+                { "21-fpm-reload.fpm.log", 1, "fpm_reloading", NULL, NULL, 0 },
+                { "21-fpm-reload.fpm.log", 2, "fpm_reloaded", NULL, NULL, 0 },
+                { "21-fpm-reload.fpm.log", 3, "none", NULL, NULL, 0 },
+                { "21-fpm-reload.fpm.log", 4, "fpm_started", NULL, NULL, 0 },
+                { "21-fpm-reload.fpm.log", 5, "fpm_started", NULL, NULL, 0 },
+                { "21-fpm-reload.fpm.log", 6, "none", NULL, NULL, 0 },
+        };
+        for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+                check_field(&cases[i]);
+}
+END_TEST
+
 /* old php-fpm wrote the bind address without quotes */
 START_TEST(test_field_bind_noquote) {
         static const struct field_case cases[] = {
@@ -718,6 +733,7 @@ int main(void) {
         tcase_add_test(tf, test_fpm_terminated_reads_from_the_right);
         tcase_add_test(tf, test_fpm_debug_format);
         tcase_add_test(tf, test_field_bind_noquote);
+        tcase_add_test(tf, test_field_fpm_reload);
         tcase_add_test(tf, test_every_kind_has_an_entry);
         tcase_add_test(tf, test_docs_list_every_kind);
         tcase_add_test(tf, test_tally_empty_label);

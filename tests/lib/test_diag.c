@@ -35,8 +35,8 @@ static struct diag *d;
 
 static struct address www_listen, api_listen;
 static const struct diag_pool www[] = {
-        { "www", &www_listen, "/run/php/php8.2-fpm.sock", "php8.2-fpm.service" },
-        { "api", &api_listen, NULL, NULL },
+        { .name = "www", .listen = &www_listen, .listen_resolved = "/run/php/php8.2-fpm.sock", .unit = "php8.2-fpm.service" },
+        { .name = "api", .listen = &api_listen, .listen_resolved = NULL, .unit = NULL },
 };
 
 static void parse_listen(struct address *a, const char *text) {
@@ -467,7 +467,7 @@ START_TEST(test_reload_keeps_findings) {
         ck_assert_int_eq(seen->n, 2);   /* fpm_down www, and php7.4 nobody serves (no pool up) */
         struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
                                    .confirmations = 2, .pairing_usec = 2 * SEC };
-        static const struct diag_pool renamed[] = { { "www", &www_listen, NULL, NULL } };
+        static const struct diag_pool renamed[] = { { .name = "www", .listen = &www_listen, .listen_resolved = NULL, .unit = NULL } };
         struct diag *fresh;
         ck_assert_int_eq(diag_new(&fresh, &s, renamed, 1), 0);
         ck_assert_uint_eq(diag_adopt(fresh, d), 0);
@@ -485,7 +485,7 @@ START_TEST(test_reload_keeps_findings) {
         probe(0, PROBE_SOCKET_MISSING, 2, T0 + 63 * SEC);
         flush(T0 + 63 * SEC);
         ck_assert_int_eq(seen->n, 5);
-        static const struct diag_pool other[] = { { "api", &api_listen, NULL, NULL } };
+        static const struct diag_pool other[] = { { .name = "api", .listen = &api_listen, .listen_resolved = NULL, .unit = NULL } };
         ck_assert_int_eq(diag_new(&fresh, &s, other, 1), 0);
         ck_assert_uint_eq(diag_adopt(fresh, d), 1);
         diag_free(d);
@@ -1252,8 +1252,8 @@ END_TEST
 /* "www (php8.2-fpm.service)": a pool name two masters share, as the configuration reader names it. */
 START_TEST(test_fpm_line_names_pool_with_unit) {
         static const struct diag_pool twins[] = {
-                { "www (php8.2-fpm.service)", &www_listen, NULL, NULL },
-                { "www (php7.4-fpm.service)", &api_listen, NULL, NULL },
+                { .name = "www (php8.2-fpm.service)", .listen = &www_listen, .listen_resolved = NULL, .unit = NULL },
+                { .name = "www (php7.4-fpm.service)", .listen = &api_listen, .listen_resolved = NULL, .unit = NULL },
         };
         struct diag_settings s = { .resolve_after_usec = 60 * SEC, .summary_interval_usec = 300 * SEC,
                                    .confirmations = 2, .pairing_usec = 2 * SEC };

@@ -28,7 +28,7 @@ static void collect(void *ud, const struct alert *a) {
 static struct seen *seen;
 static struct diag *d;
 static struct address www_listen;
-static const struct diag_pool pools[] = { { "www", &www_listen, NULL, "php8.2-fpm.service" } };
+static const struct diag_pool pools[] = { { .name = "www", .listen = &www_listen, .listen_resolved = NULL, .unit = "php8.2-fpm.service" } };
 
 static void start(bool kernel_log) {
         seen = calloc(1, sizeof(*seen));
