@@ -39,6 +39,10 @@ struct diag_settings {
         /* Probe results or socket checks in a row that make a state finding: a php-fpm restart
          * removes and recreates its socket, so the daemon asks for 2; a one-shot check for 1. */
         unsigned confirmations;
+        /* One round (`check`): every line is read after the fact, each with its own time, and the
+         * state evidence is taken once, before them: a probe that answers after the last line
+         * shows a worker kill or a full pool over. */
+        bool one_round;
         /* How long a worker's reset in nginx's log waits for php-fpm's line naming the signal that
          * killed it (nginx logs first): 2 s in the daemon; 0 for a check that has read every
          * line already. µs. */

@@ -1311,14 +1311,10 @@ END_TEST
 /* check reads lines minutes old: their own time, not their arrival, is what a probe follows. */
 START_TEST(test_written_time_decides_past) {
         probe(0, PROBE_OK, 0, T0);
-        diag_set_written(d, T0 + 5 * SEC);      /* written after the probe: the pool went down since */
-        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
-              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
-        flush(T0 + 6 * SEC);
-        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
         diag_set_written(d, T0 - 300 * SEC);    /* five minutes before the probe */
         nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
               "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        flush(T0 + 6 * SEC);
         ck_assert_int_eq(diag_health(d), DIAG_WARNING);
         /* a probe this process may not make says nothing: an old line is history, a recent one is not */
         probe(0, PROBE_PERMISSION, 13, T0 + 6 * SEC);
@@ -1327,6 +1323,14 @@ START_TEST(test_written_time_decides_past) {
         nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
               "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
         ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        /* logs are read one after another: an older line read last does not make the newest history */
+        diag_set_written(d, T0 - 400 * SEC);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        probe(0, PROBE_OK, 0, T0 + 5 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        probe(0, PROBE_PERMISSION, 13, T0 + 6 * SEC);
+        diag_set_written(d, T0 + 6 * SEC);
         /* nor does it show that no pool answers */
         nginx("connect() to unix:/tmp/other.sock failed (111: Connection refused) while connecting to upstream",
               "unix:/tmp/other.sock:", T0 + 7 * SEC);
