@@ -41,7 +41,7 @@ struct diag_settings {
         unsigned confirmations;
         /* One round (`check`): every line is read after the fact, each with its own time, and the
          * state evidence is taken once, before them: a probe that answers after the last line
-         * shows a worker kill or a full pool over. */
+         * shows a full pool over. */
         bool one_round;
         /* How long a worker's reset in nginx's log waits for php-fpm's line naming the signal that
          * killed it (nginx logs first): 2 s in the daemon; 0 for a check that has read every

@@ -89,8 +89,7 @@ static bool lines_old(const struct diag *d, const struct finding *f) {
         return d->flushed_at > f->last_written && d->flushed_at - f->last_written >= d->s.resolve_after_usec;
 }
 
-/* State evidence taken after the finding's last line shows its cause gone. */
-static bool state_clears(const struct diag *d, const struct target *t, enum cause c) {
+bool state_clears(const struct diag *d, const struct target *t, enum cause c) {
         const struct finding *f = &t->f[c];
         bool probed_after = t->have_probe && t->probe_at >= f->last_written;
         switch (c) {
@@ -100,8 +99,7 @@ static bool state_clears(const struct diag *d, const struct target *t, enum caus
                 return t->have_socket && t->sock_verdict == SOCKCHECK_OK && t->socket_at >= f->last_written;
         case CAUSE_SOCKET_MISMATCH:     /* config.have is false here: the configuration read shows it no more */
                 return t->is_pool ? probed_after && state_alive(t) : d->s.one_round && d->have_config;
-        case CAUSE_WORKER_KILLED:
-        case CAUSE_POOL_SATURATED:
+        case CAUSE_POOL_SATURATED:      /* a worker's death is an event: a probe after it shows nothing */
                 return d->s.one_round && t->is_pool && probed_after && state_probe_ok(t);
         default:
                 return false;

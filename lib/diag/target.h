@@ -171,11 +171,14 @@ bool state_any_pool_blind(const struct diag *d);
 /* The finding's lines are history: the last of them was written resolve_after or more before the
  * last diag_flush() (the daemon resolves such a finding), or state evidence taken after it shows
  * the cause gone: fpm_down, a pool's socket_mismatch: the pool is state_alive(); socket_permission:
- * the socket check allows nginx's user; and in a one-round check also worker_killed,
- * pool_saturated: the probe answers; an unserved upstream's socket_mismatch: nginx's configuration
+ * the socket check allows nginx's user; and in a one-round check also pool_saturated: the probe
+ * answers; an unserved upstream's socket_mismatch: nginx's configuration
  * as read now no longer shows it. Only for findings its lines alone back (no configuration
  * finding, no state evidence that holds). */
 bool state_past(const struct diag *d, const struct target *t, enum cause c);
+/* State evidence taken after the finding's last line shows its cause gone (state_past()'s second
+ * half, without its first conditions). */
+bool state_clears(const struct diag *d, const struct target *t, enum cause c);
 /* cause_priority(), LOG_WARNING for a finding that is history (state_past()). */
 int state_priority(const struct diag *d, const struct target *t, enum cause c);
 

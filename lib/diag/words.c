@@ -615,10 +615,10 @@ static void past_other(const struct words_in *w, enum cause c, struct alert *a) 
         char target[128], times[96], why[96];
         target_words(t, target, sizeof(target));
         times_words(w, w->d->flushed_at, times, sizeof(times));
-        if (c == CAUSE_SOCKET_MISMATCH && !t->is_pool && w->d->s.one_round && w->d->have_config)
+        if (state_clears(w->d, t, c) && !t->is_pool)
                 diag_put(why, sizeof(why), "nginx's configuration as read now sends there no more");
-        else if (t->is_pool && state_probe_ok(t) && t->probe_at >= w->f->last_written)
-                diag_put(why, sizeof(why), "the pool answers now");
+        else if (state_clears(w->d, t, c))
+                diag_put(why, sizeof(why), "the pool %s now", state_probe_ok(t) ? "answers" : "takes connections");
         else
                 diag_put(why, sizeof(why), "nothing since for %llu s (ResolveAfter)",
                          (unsigned long long) (w->d->s.resolve_after_usec / 1000000));
