@@ -1341,6 +1341,39 @@ START_TEST(test_written_time_decides_past) {
 }
 END_TEST
 
+/* check's one round: a pool whose backlog is full is alive. Its older refusals are history, a
+ * line to a socket no pool serves is socket_mismatch (history once nginx's configuration, read now,
+ * no longer shows it), and the verdict is pool_saturated. */
+START_TEST(test_one_round_full_pool_alive) {
+        struct diag_settings s = { .resolve_after_usec = 3600 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .nginx_user = "www-data", .confirmations = 1, .one_round = true };
+        diag_free(d);
+        ck_assert_int_eq(diag_new(&d, &s, www, 1), 0);
+        probe(0, PROBE_BACKLOG_FULL, EAGAIN, T0);
+        diag_config(d, NULL, 0, T0);
+        diag_set_written(d, T0 - 200 * SEC);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        diag_set_written(d, T0 - 190 * SEC);
+        nginx("connect() to unix:/run/php/php-fmp.sock failed (2: No such file or directory) while connecting to "
+              "upstream", "unix:/run/php/php-fmp.sock:", T0);
+        flush(T0);
+        char status[512];
+        diag_status(d, status, sizeof(status));
+        ck_assert_msg(strncmp(status, "FIRING pool_saturated www: ", 27) == 0, "%s", status);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        bool down = false, mismatch = false;
+        for (int i = 0; i < seen->n; i++) {
+                const struct alert *a = &seen->a[i];
+                ck_assert_msg(a->cause != CAUSE_FPM_DOWN || (a->past && strcmp(a->pool, "www") == 0), "%s", a->summary);
+                down |= a->cause == CAUSE_FPM_DOWN;
+                mismatch |= a->cause == CAUSE_SOCKET_MISMATCH && a->past &&
+                            strcmp(a->upstream, "unix:/run/php/php-fmp.sock") == 0;
+        }
+        ck_assert(down && mismatch);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("diag");
         TCase *tc = tcase_create("engine");
@@ -1384,6 +1417,7 @@ int main(void) {
         tcase_add_test(tc, test_fpm_line_names_pool_with_unit);
         tcase_add_test(tc, test_past_refusals_are_warning);
         tcase_add_test(tc, test_written_time_decides_past);
+        tcase_add_test(tc, test_one_round_full_pool_alive);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);
