@@ -22,6 +22,7 @@
 #include "classify.h"
 #include "clock.h"
 #include "configfindings.h"
+#include "crosscheck.h"
 #include "diag.h"
 #include "jsonstr.h"
 #include "loadconf.h"
@@ -164,6 +165,7 @@ static void feed_config_findings(struct check *k) {
                 say("configuration findings: %s", strerror(-r));
         else if (k->host)
                 config_findings_say(&count, say);
+        diag_set_passes_known(k->diag, k->host && crosscheck_passes_known(k->host));
 }
 
 static void judge_pool_socket(struct check *k, size_t i, const struct sock_identity *who) {

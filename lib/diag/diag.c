@@ -296,7 +296,6 @@ static void config_sweep(struct finding *f) {
 
 size_t diag_config(struct diag *d, const struct diag_config_finding *f, size_t n, uint64_t now) {
         size_t lost = 0;
-        d->have_config = true;
         for (size_t i = 0; i < n; i++) {
                 struct target *t = (unsigned) f[i].cause > CAUSE_NONE && f[i].cause < CAUSE__MAX ?
                                    target_for_config(d, &f[i]) : NULL;
@@ -432,6 +431,10 @@ static void flush_one(struct diag *d, struct target *t, enum cause c, uint64_t n
 
 void diag_set_late(struct diag *d, bool late) {
         d->late = late;
+}
+
+void diag_set_passes_known(struct diag *d, bool known) {
+        d->passes_known = known;
 }
 
 void diag_set_written(struct diag *d, uint64_t usec) {

@@ -133,6 +133,10 @@ struct diag_config_finding {
  * diagnosis does not watch, or no room for another upstream).
  */
 size_t diag_config(struct diag *d, const struct diag_config_finding *f, size_t n, uint64_t now);
+/* Whether the configuration given to diag_config() names every unserved address nginx sends to
+ * (crosscheck_passes_known()): then, in a one-round check, a socket_mismatch on an address it
+ * does not name is history (nginx's configuration was fixed and reloaded). False at the start. */
+void diag_set_passes_known(struct diag *d, bool known);
 
 /* Emits every alert that is due: new findings, summaries, resolutions. Call after each batch of
  * evidence and when diag_next_due() comes. */

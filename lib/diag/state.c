@@ -98,7 +98,7 @@ bool state_clears(const struct diag *d, const struct target *t, enum cause c) {
         case CAUSE_SOCKET_PERMISSION:
                 return t->have_socket && t->sock_verdict == SOCKCHECK_OK && t->socket_at >= f->last_written;
         case CAUSE_SOCKET_MISMATCH:     /* config.have is false here: the configuration read shows it no more */
-                return t->is_pool ? probed_after && state_alive(t) : d->s.one_round && d->have_config;
+                return t->is_pool ? probed_after && state_alive(t) : d->s.one_round && d->passes_known;
         case CAUSE_POOL_SATURATED:      /* a worker's death is an event: a probe after it shows nothing */
                 return d->s.one_round && t->is_pool && probed_after && state_probe_ok(t);
         default:

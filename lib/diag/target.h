@@ -120,7 +120,7 @@ struct diag {
         bool late;                      /* diag_set_late() */
         uint64_t written;               /* diag_set_written(): 0, the lines' arrival */
         uint64_t flushed_at;            /* the last diag_flush()'s now: what state_past() ages lines by */
-        bool have_config;               /* diag_config() was called: the configuration was read */
+        bool passes_known;              /* diag_set_passes_known() */
 };
 
 /* snprintf that may cut: names and summaries are bounded on purpose. */
@@ -172,8 +172,8 @@ bool state_any_pool_blind(const struct diag *d);
  * last diag_flush() (the daemon resolves such a finding), or state evidence taken after it shows
  * the cause gone: fpm_down, a pool's socket_mismatch: the pool is state_alive(); socket_permission:
  * the socket check allows nginx's user; and in a one-round check also pool_saturated: the probe
- * answers; an unserved upstream's socket_mismatch: nginx's configuration
- * as read now no longer shows it. Only for findings its lines alone back (no configuration
+ * answers; an unserved upstream's socket_mismatch: nginx's configuration as read now, which
+ * names every unserved address (diag_set_passes_known()), no longer shows it. Only for findings its lines alone back (no configuration
  * finding, no state evidence that holds). */
 bool state_past(const struct diag *d, const struct target *t, enum cause c);
 /* State evidence taken after the finding's last line shows its cause gone (state_past()'s second
