@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include "classify.h"
 #include "clock.h"
 #include "configfindings.h"
+#include "crosscheck.h"
 #include "diag.h"
 #include "jsonstr.h"
 #include "loadconf.h"
@@ -66,6 +68,7 @@ struct check {
         struct diag *diag;
         uint64_t now;
         struct scanfile read;            /* the window (since), and the line counts */
+        time_t since_secs;              /* the window's start, for the rotated logs' mtime */
         size_t classified, unreadable;
         struct unreadable_log unread[CHECK_UNREADABLE_SAID];   /* the first ones, for the output */
         size_t config_problems;         /* what nginx's and php-fpm's configuration readers could not read */
@@ -148,6 +151,7 @@ static int parse_args(struct check *k, int argc, char **argv) {
                 return USAGE_SINCE;
         }
         k->read.since = timestamp_key(&t);
+        k->since_secs = (time_t) (timestamp_usec(&t) / 1000000);
         k->read.have_since = true;
         return 0;
 }
@@ -161,6 +165,7 @@ static void feed_config_findings(struct check *k) {
                 say("configuration findings: %s", strerror(-r));
         else if (k->host)
                 config_findings_say(&count, say);
+        diag_set_passes_known(k->diag, k->host && crosscheck_passes_known(k->host));
 }
 
 static void judge_pool_socket(struct check *k, size_t i, const struct sock_identity *who) {
@@ -307,9 +312,29 @@ static void note_unreadable(struct check *k, const char *path, int r) {
         k->unreadable++;
 }
 
+/* The rotated copies of a log (logrotate's names: .2.gz, .1.gz, .1, oldest first) changed inside
+ * the window: their lines from since on count as the log's own. One that is missing or older is
+ * skipped without a word. */
+static void read_rotated(struct check *k, const char *path) {
+        static const char *const suffixes[] = { ".2.gz", ".1.gz", ".1" };
+        for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+                char old[PATH_MAX + 8];
+                struct stat st;
+                snprintf(old, sizeof(old), "%s%s", path, suffixes[i]);
+                if (stat(old, &st) < 0 || !S_ISREG(st.st_mode) || st.st_mtime < k->since_secs)
+                        continue;
+                int r = scanfile_read(&k->read, old, on_line, k);
+                if (r < 0) {
+                        say_file_error(old, &k->read, r);
+                        note_unreadable(k, old, r);
+                }
+        }
+}
+
 static void read_log(struct check *k, const struct log_ref *ref) {
         k->log = ref;
         k->read.regular_only = true;    /* a FIFO would hang the check, a device never end */
+        read_rotated(k, ref->path);
         int r = scanfile_read(&k->read, ref->path, on_line, k);
         if (r < 0) {
                 say_file_error(ref->path, &k->read, r);

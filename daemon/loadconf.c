@@ -284,6 +284,7 @@ int loadconf_new_diag(const struct config *c, bool one_round, struct diag **ret)
                  * signal after nginx's reset */
                 .confirmations = one_round ? 1 : 2,
                 .pairing_usec = one_round ? 0 : 2000000,
+                .one_round = one_round,
                 .canonical = host_canonical,
         };
         for (int i = 0; i < c->n_pools; i++) {

@@ -205,6 +205,20 @@ static void check_pass(const struct crosscheck *cc, const struct nginx_pass *p) 
         }
 }
 
+bool crosscheck_passes_known(const struct host_conf *h) {
+        if (!h->nginx || !h->n_masters)
+                return false;
+        for (size_t i = 0; i < h->nginx->n_passes; i++)
+                if (h->nginx->passes[i].module == NGINX_FASTCGI_PASS &&
+                    h->nginx->passes[i].target.kind != NGINX_TARGET_ADDRESS)
+                        return false;
+        for (size_t m = 0; m < h->n_masters; m++)
+                for (size_t i = 0; i < h->masters[m].conf->n_pools; i++)
+                        if (cc_listen_unknown(&h->masters[m].conf->pools[i]))
+                                return false;
+        return true;
+}
+
 void crosscheck_run(const struct host_conf *h, crosscheck_fn *fn, void *userdata) {
         const struct crosscheck cc = { h, fn, userdata, canonical_pools(h) };
         if (h->nginx)

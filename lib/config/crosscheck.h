@@ -66,3 +66,8 @@ typedef void crosscheck_fn(void *userdata, const struct crosscheck_finding *f);
  * A check that compares nginx with php-fpm needs both; the others run on the side they read.
  */
 void crosscheck_run(const struct host_conf *h, crosscheck_fn *fn, void *userdata);
+/* Whether crosscheck_run() names every local address nginx's fastcgi_pass lines reach that no pool
+ * serves (socket_mismatch): nginx's configuration was read, php-fpm's masters were found, no
+ * fastcgi_pass holds a variable and every pool's listen is known. When true, a local address it
+ * does not name is one nginx, as configured now, does not send to unserved. */
+bool crosscheck_passes_known(const struct host_conf *h);

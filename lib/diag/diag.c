@@ -191,7 +191,7 @@ static enum cause cause_of(const struct diag *d, const struct target *t, enum ev
         bool alt = (ki->alt != CAUSE_NONE && t->f[ki->alt].config.have) ||
                    ((ki->decide & DECIDE_ALT_IF_STATE) && state_shows(t, ki->alt)) ||
                    ((ki->decide & DECIDE_ALT_IF_UNSERVED) && !t->is_pool && !target_proxied(t) &&
-                    state_any_pool_ok(d));
+                    state_any_pool_alive(d));
         return alt ? ki->alt : ki->cause;
 }
 
@@ -252,7 +252,13 @@ void diag_log(struct diag *d, const struct event *ev, const char *line, size_t l
         if (!f->first_line)
                 f->first_line = now;
         f->last_line = now;
-        f->last_written = d->written ? d->written : now;
+        uint64_t written = d->written ? d->written : now;
+        if (!f->first_written || written < f->first_written)
+                f->first_written = written;
+        if (written > f->last_written)  /* logs are read one after another: not in time order */
+                f->last_written = written;
+        if (kind_info(ev->kind)->source == SOURCE_NGINX && written > f->failed_written)
+                f->failed_written = written;
         if (!f->first_seen)
                 f->first_seen = now;
         f->last_seen = now;
@@ -453,11 +459,16 @@ void diag_set_late(struct diag *d, bool late) {
         d->late = late;
 }
 
+void diag_set_passes_known(struct diag *d, bool known) {
+        d->passes_known = known;
+}
+
 void diag_set_written(struct diag *d, uint64_t usec) {
         d->written = usec;
 }
 
 void diag_flush(struct diag *d, uint64_t now, diag_alert_fn fn, void *userdata) {
+        d->flushed_at = now;
         for (size_t i = 0; i < d->n_targets; i++)
                 for (unsigned c = 1; c < CAUSE__MAX; c++)
                         flush_one(d, &d->targets[i], (enum cause) c, now, fn, userdata);
@@ -528,15 +539,18 @@ void diag_each_firing(const struct diag *d, uint64_t now, diag_alert_fn fn, void
 
 /* The most severe firing finding, for the status line. */
 static bool worst_firing(const struct diag *d, const struct target **wt, enum cause *wc, size_t *count) {
-        int best = LOG_DEBUG + 1;
+        int best = (LOG_DEBUG + 1) * 2;
         *count = 0;
         for (size_t i = 0; i < d->n_targets; i++)
                 for (unsigned c = 1; c < CAUSE__MAX; c++) {
                         if (!d->targets[i].f[c].firing)
                                 continue;
                         (*count)++;
-                        if (state_priority(d, &d->targets[i], (enum cause) c) < best) {
-                                best = state_priority(d, &d->targets[i], (enum cause) c);
+                        /* of two of one priority, the one that is not history */
+                        int rank = state_priority(d, &d->targets[i], (enum cause) c) * 2 +
+                                   state_past(d, &d->targets[i], (enum cause) c);
+                        if (rank < best) {
+                                best = rank;
                                 *wt = &d->targets[i];
                                 *wc = (enum cause) c;
                         }
@@ -706,6 +720,7 @@ int diag_restore(struct diag *d, const struct diag_saved_finding *s, uint64_t no
         struct finding *f = &t->f[s->cause];
         if (f->firing)
                 return 0;
+        f->first_written = f->last_written = now;
         f->firing = true;
         f->restored = true;
         f->fresh = false;

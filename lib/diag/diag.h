@@ -44,6 +44,10 @@ struct diag_settings {
         /* Probe results or socket checks in a row that make a state finding: a php-fpm restart
          * removes and recreates its socket, so the daemon asks for 2; a one-shot check for 1. */
         unsigned confirmations;
+        /* One round (`check`): every line is read after the fact, each with its own time, and the
+         * state evidence is taken once, before them: a probe that answers after the last line
+         * shows a full pool over. */
+        bool one_round;
         /* How long a worker's reset in nginx's log waits for php-fpm's line naming the signal that
          * killed it (nginx logs first): 2 s in the daemon; 0 for a check that has read every
          * line already. µs. */
@@ -134,6 +138,10 @@ struct diag_config_finding {
  * diagnosis does not watch, or no room for another upstream).
  */
 size_t diag_config(struct diag *d, const struct diag_config_finding *f, size_t n, uint64_t now);
+/* Whether the configuration given to diag_config() names every unserved address nginx sends to
+ * (crosscheck_passes_known()): then, in a one-round check, a socket_mismatch on an address it
+ * does not name is history (nginx's configuration was fixed and reloaded). False at the start. */
+void diag_set_passes_known(struct diag *d, bool known);
 
 /* Emits every alert that is due: new findings, summaries, resolutions. Call after each batch of
  * evidence and when diag_next_due() comes. */

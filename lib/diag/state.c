@@ -15,6 +15,18 @@ bool state_any_pool_ok(const struct diag *d) {
         return false;
 }
 
+bool state_alive(const struct target *t) {
+        enum probe_outcome o = t->probe.outcome;
+        return t->have_probe && (o == PROBE_OK || o == PROBE_BACKLOG_FULL || o == PROBE_SATURATED);
+}
+
+bool state_any_pool_alive(const struct diag *d) {
+        for (size_t i = 0; i < d->n_pools; i++)
+                if (state_alive(&d->targets[i]))
+                        return true;
+        return false;
+}
+
 static bool unit_is(const struct target *t, const char *active_state) {
         return t->have_unit && strcmp(t->unit_state.active_state, active_state) == 0;
 }
@@ -72,16 +84,33 @@ bool state_any_pool_blind(const struct diag *d) {
         return blind && !state_any_pool_ok(d);
 }
 
+/* The last line was written resolve_after or more before the last flush. */
+static bool lines_old(const struct diag *d, const struct finding *f) {
+        return d->flushed_at > f->last_written && d->flushed_at - f->last_written >= d->s.resolve_after_usec;
+}
+
+bool state_clears(const struct diag *d, const struct target *t, enum cause c) {
+        const struct finding *f = &t->f[c];
+        bool probed_after = t->have_probe && t->probe_at >= f->last_written;
+        switch (c) {
+        case CAUSE_FPM_DOWN:
+                return probed_after && state_alive(t);
+        case CAUSE_SOCKET_PERMISSION:
+                return t->have_socket && t->sock_verdict == SOCKCHECK_OK && t->socket_at >= f->last_written;
+        case CAUSE_SOCKET_MISMATCH:     /* config.have is false here: the configuration read shows it no more */
+                return t->is_pool ? probed_after && state_alive(t) : d->s.one_round && d->passes_known;
+        case CAUSE_POOL_SATURATED:      /* a worker's death is an event: a probe after it shows nothing */
+                return d->s.one_round && t->is_pool && probed_after && state_probe_ok(t);
+        default:
+                return false;
+        }
+}
+
 bool state_past(const struct diag *d, const struct target *t, enum cause c) {
         const struct finding *f = &t->f[c];
-        if (!t->is_pool || !f->lines || f->config.have || state_shows(t, c))
+        if (!f->lines || f->config.have || state_holds(t, c) || t->is_nginx)
                 return false;
-        if (c == CAUSE_FPM_DOWN && t->have_probe && t->probe_at >= f->last_written)
-                return state_probe_ok(t) ||
-                       (state_blind(t) && t->probe_at - f->last_written >= d->s.resolve_after_usec);
-        if (c == CAUSE_SOCKET_PERMISSION)
-                return t->have_socket && t->sock_verdict == SOCKCHECK_OK && t->socket_at >= f->last_written;
-        return false;
+        return lines_old(d, f) || state_clears(d, t, c);
 }
 
 int state_priority(const struct diag *d, const struct target *t, enum cause c) {

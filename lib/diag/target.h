@@ -64,8 +64,9 @@ struct finding {
         bool restored;                  /* diag_restore(): fired before a restart */
         uint64_t first_seen, last_seen;
         uint64_t first_line, last_line; /* arrival of matching lines; 0 if none */
-        uint64_t last_written;          /* the last matching line's own time (diag_set_written()), else
-                                         * its arrival; µs */
+        uint64_t first_written, last_written;   /* the earliest and latest matching line's own time
+                                                 * (diag_set_written()), else its arrival; µs */
+        uint64_t failed_written;        /* the latest of nginx's failed requests among them; 0: none */
         uint64_t last_emit;
         uint64_t lines, lines_since_emit;
         uint64_t late_lines, late_since_emit;   /* of those, written while the daemon was stopped */
@@ -126,6 +127,8 @@ struct diag {
         uint64_t pending_limit_at;
         bool late;                      /* diag_set_late() */
         uint64_t written;               /* diag_set_written(): 0, the lines' arrival */
+        uint64_t flushed_at;            /* the last diag_flush()'s now: what state_past() ages lines by */
+        bool passes_known;              /* diag_set_passes_known() */
 };
 
 /* snprintf that may cut: names and summaries are bounded on purpose. */
@@ -153,6 +156,11 @@ bool state_unexplained(const struct target *t);
 bool state_probe_ok(const struct target *t);
 /* Some configured pool answers its probe. */
 bool state_any_pool_ok(const struct diag *d);
+/* The pool's socket takes connections: its probe answered, or its backlog is full or every
+ * worker busy (pool_saturated): alive, not down. */
+bool state_alive(const struct target *t);
+/* Some configured pool is state_alive(). */
+bool state_any_pool_alive(const struct diag *d);
 /* systemd ended the unit for an OOM kill (Result=oom-kill). */
 bool state_oom_killed(const struct target *t);
 
@@ -174,11 +182,17 @@ void oom_fill_evidence(const struct target *t, const struct finding *f, struct a
 bool state_blind(const struct target *t);
 /* Some configured pool is state_blind() and none answers its probe. */
 bool state_any_pool_blind(const struct diag *d);
-/* The finding's lines are history: state evidence taken after the last of them was written shows
- * the cause gone (fpm_down: the pool answers its probe; socket_permission: the socket check
- * allows nginx's user now), or, for a pool the probe may not reach (state_blind()), the last one
- * is older than resolve_after. Only for findings its lines alone back. */
+/* The finding's lines are history: the last of them was written resolve_after or more before the
+ * last diag_flush() (the daemon resolves such a finding), or state evidence taken after it shows
+ * the cause gone: fpm_down, a pool's socket_mismatch: the pool is state_alive(); socket_permission:
+ * the socket check allows nginx's user; and in a one-round check also pool_saturated: the probe
+ * answers; an unserved upstream's socket_mismatch: nginx's configuration as read now, which
+ * names every unserved address (diag_set_passes_known()), no longer shows it. Only for findings its lines alone back (no configuration
+ * finding, no state evidence that holds). */
 bool state_past(const struct diag *d, const struct target *t, enum cause c);
+/* State evidence taken after the finding's last line shows its cause gone (state_past()'s second
+ * half, without its first conditions). */
+bool state_clears(const struct diag *d, const struct target *t, enum cause c);
 /* cause_priority(), LOG_WARNING for a finding that is history (state_past()). */
 int state_priority(const struct diag *d, const struct target *t, enum cause c);
 

@@ -125,7 +125,7 @@ static void socket_mismatch(const struct words_in *w, struct alert *a) {
         char where[300] = "", failed[48];
         counted(failed, sizeof(failed), w->f->lines, " (%llu failed)", (unsigned long long) w->f->lines);
         for (size_t i = 0, n = 0; i < d->n_pools && n < sizeof(where) - 1; i++)
-                if (state_probe_ok(&d->targets[i]))
+                if (state_alive(&d->targets[i]))
                         n += (size_t) snprintf(where + n, sizeof(where) - n, "%s%s (pool %s)", n ? ", " : "",
                                                d->targets[i].address.text, d->targets[i].name);
         if (t->is_pool)
@@ -625,8 +625,8 @@ static void fill_evidence(const struct diag *d, const struct target *t, enum cau
         e->lines = f->lines;
         e->lines_since_last = f->lines_since_emit;
         e->late_lines = f->late_since_emit;
-        e->first_line_usec = f->first_line;
-        e->last_line_usec = f->last_line;
+        e->first_line_usec = f->first_written;  /* the lines' own times (check), else their arrival */
+        e->last_line_usec = f->last_written;
         memcpy(e->kinds, f->kind_counts, sizeof(e->kinds));
         e->n_samples = f->n_samples;
         memcpy(e->samples, f->samples, sizeof(e->samples));
@@ -743,7 +743,7 @@ static void when_words(uint64_t usec, uint64_t ref, bool fmt_long, char *buf, si
 static void times_words(const struct words_in *w, uint64_t ref, char *buf, size_t size) {
         unsigned long long n = failed_requests(w->f) ? failed_requests(w->f) : w->f->lines;
         char last[32];
-        when_words(w->f->last_written, ref, false, last, sizeof(last));
+        when_words(failed_requests(w->f) ? w->f->failed_written : w->f->last_written, ref, false, last, sizeof(last));
         diag_put(buf, size, "%llu time%s (last at %s)", n, n == 1 ? "" : "s", last);
 }
 
@@ -756,6 +756,14 @@ static void past_fpm_down(const struct words_in *w, struct alert *a) {
         if (state_probe_ok(t))
                 diag_put(a->summary, sizeof(a->summary),
                          "PHP-FPM pool %s was down or restarting: nginx could not reach it %s; it answers now.",
+                         t->name, times);
+        else if (state_alive(t))
+                diag_put(a->summary, sizeof(a->summary),
+                         "PHP-FPM pool %s was down or restarting: nginx could not reach it %s; it takes "
+                         "connections now (probe: %s).", t->name, times, probe_outcome_text(t->probe.outcome));
+        else if (!state_blind(t))
+                diag_put(a->summary, sizeof(a->summary),
+                         "PHP-FPM pool %s was down or restarting: nginx could not reach it %s; nothing since.",
                          t->name, times);
         else
                 diag_put(a->summary, sizeof(a->summary),
@@ -788,16 +796,33 @@ static void past_socket_permission(const struct words_in *w, struct alert *a) {
         add_remedy(a, "ls -l %s; namei -l %s", path_of(t), path_of(t));
 }
 
-/* The words for a finding whose lines are history (state_past()); false for a cause without them. */
+/* Any other finding whose lines are history: what it was, when, and what shows it over. */
+static void past_other(const struct words_in *w, enum cause c, struct alert *a) {
+        const struct target *t = w->t;
+        char target[128], times[96], why[96];
+        target_words(t, target, sizeof(target));
+        times_words(w, w->d->flushed_at, times, sizeof(times));
+        if (state_clears(w->d, t, c) && !t->is_pool)
+                diag_put(why, sizeof(why), "nginx's configuration as read now sends there no more");
+        else if (state_clears(w->d, t, c))
+                diag_put(why, sizeof(why), "the pool %s now", state_probe_ok(t) ? "answers" : "takes connections");
+        else
+                diag_put(why, sizeof(why), "nothing since for %llu s (ResolveAfter)",
+                         (unsigned long long) (w->d->s.resolve_after_usec / 1000000));
+        diag_put(a->summary, sizeof(a->summary), "Earlier on %s: %s, %s; %s.", target, words_what(t, c), times, why);
+        fill_remedies(w, c, a);
+}
+
+/* The words for a finding whose lines are history (state_past()); false when it is not. */
 static bool past_words(const struct words_in *w, enum cause c, struct alert *a) {
         if (!state_past(w->d, w->t, c))
                 return false;
-        if (c == CAUSE_FPM_DOWN)
+        if (c == CAUSE_FPM_DOWN && w->t->is_pool)
                 past_fpm_down(w, a);
-        else if (c == CAUSE_SOCKET_PERMISSION)
+        else if (c == CAUSE_SOCKET_PERMISSION && w->t->have_socket && w->t->sock_verdict == SOCKCHECK_OK)
                 past_socket_permission(w, a);
         else
-                return false;
+                past_other(w, c, a);
         return true;
 }
 

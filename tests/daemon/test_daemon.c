@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,12 +45,15 @@ static const char *path_in(const char *name) {
 /* The test config; extra lines go at the end of [Daemon]. */
 static const char *live_config(const struct fpm_env *e, const char *daemon_extra, const char *pool_extra) {
         static char text[2048];
+        char resolve[48] = "";
         const char *conf = path_in("bgw.conf");
+        if (!strstr(daemon_extra, "ResolveAfter"))      /* the caller's own, else the tests' short one */
+                snprintf(resolve, sizeof(resolve), "ResolveAfter = %dms\n", RESOLVE_AFTER_MS);
         snprintf(text, sizeof(text),
-                 "[Daemon]\nProbeInterval = %dms\nProbeTimeout = 500ms\nResolveAfter = %dms\n%s"
+                 "[Daemon]\nProbeInterval = %dms\nProbeTimeout = 500ms\n%s%s"
                  "[Nginx]\nErrorLog = %s/error.log\nUser = %s\n"
                  "[Pool www]\nListen = %s\n%s",
-                 PROBE_INTERVAL_MS, RESOLVE_AFTER_MS, daemon_extra, dir, servers_nginx_user(),
+                 PROBE_INTERVAL_MS, resolve, daemon_extra, dir, servers_nginx_user(),
                  fpm_env_socket(e, 0), pool_extra);
         write_file(conf, text);
         return conf;
@@ -82,16 +86,19 @@ static long long evidence_lines(json_t *a) {
         return json_integer_value(json_object_get(json_object_get(a, "evidence"), "lines"));
 }
 
-/* "2026/11/25 13:23:20 [error] …" as nginx writes when a worker dies mid-request. */
+/* "2026/11/25 13:23:20 [error] …" (the time now) as nginx writes when a worker dies mid-request. */
 static size_t reset_lines(char *buf, size_t size, const char *sock, int from, int n) {
         size_t len = 0;
+        char when[32];
+        time_t now = time(NULL);
+        strftime(when, sizeof(when), "%Y/%m/%d %H:%M:%S", localtime(&now));
         for (int i = from; i < from + n && len < size; i++)
                 len += (size_t) snprintf(buf + len, size - len,
-                                         "2026/11/25 13:23:20 [error] 6586#6586: *%d recv() failed (104: Connection "
+                                         "%s [error] 6586#6586: *%d recv() failed (104: Connection "
                                          "reset by peer) while reading response header from upstream, client: "
                                          "127.0.0.1, server: t, request: \"GET /x.php HTTP/1.1\", upstream: "
                                          "\"fastcgi://unix:%s:\", host: \"127.0.0.1\"\n",
-                                         i, sock);
+                                         when, i, sock);
         ck_assert_uint_lt(len, size);
         return len;
 }
@@ -1109,7 +1116,7 @@ START_TEST(test_check_one_round) {
 
         struct fpm_env e;
         fpm_up(&e);
-        args[2] = live_config(&e, "", "");
+        args[2] = live_config(&e, "ResolveAfter = 1h\n", "");     /* the resets are not history */
         append_resets(path_in("error.log"), fpm_env_socket(&e, 0), 3);
         ck_assert_int_eq(check_line(args, line, sizeof(line)), 2);
         ck_assert_msg(strncmp(line, "worker_killed www: ", 19) == 0, "%s", line);
@@ -1138,7 +1145,8 @@ START_TEST(test_check_plugin_states) {
         char text[1024], perf[1024];
         newdir();
         fpm_up(&e);
-        const char *args[] = { "check", "--config", live_config(&e, "", ""), "--since", "2026-11-25", NULL };
+        const char *args[] = { "check", "--config", live_config(&e, "ResolveAfter = 1h\n", ""), "--since", "2026-11-25",
+                               NULL };
         append_file(path_in("error.log"), "", 0);
         ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 0);
         ck_assert_str_eq(text, "1 of 1 pool healthy");
@@ -1355,7 +1363,8 @@ START_TEST(test_check_past_refusal) {
         char text[1024], perf[1024], want[512], hhmm[8], now_hhmm[8];
         newdir();
         fpm_up(&e);
-        const char *args[] = { "check", "--config", live_config(&e, "", ""), NULL };
+        /* a refusal "just now" (below) stays within ResolveAfter however slow the run */
+        const char *args[] = { "check", "--config", live_config(&e, "ResolveAfter = 1m\n", ""), NULL };
         write_file(path_in("error.log"), "");
         append_refused(fpm_env_socket(&e, 0), 300, hhmm);
         ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 1);
@@ -1388,6 +1397,144 @@ START_TEST(test_check_past_refusal) {
         plugin_output(out, 2, text, sizeof(text), perf, sizeof(perf));
         ck_assert_msg(strncmp(text, "fpm_down www: ", 14) == 0, "%s", text);
         ck_assert_msg(strstr(out, "\nunknown pool www: this check (user nobody) may not connect"), "%s", out);
+        free(out);
+        free(err);
+        fpm_down(&e);
+}
+END_TEST
+
+/* A line of nginx's (or php-fpm's, fpm = true) log written age seconds ago, to path. */
+static void append_aged(const char *path, long age, bool fpm, const char *text, char hhmm[static 8]) {
+        char when[32], line[1024];
+        time_t t = time(NULL) - age;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        strftime(when, sizeof(when), fpm ? "[%d-%b-%Y %H:%M:%S]" : "%Y/%m/%d %H:%M:%S", &tm);
+        strftime(hhmm, 8, "%H:%M", &tm);
+        int n = snprintf(line, sizeof(line), "%s %s\n", when, text);
+        append_file(path, line, (size_t) n);
+}
+
+static void append_refusals(const char *path, const char *sock, long age, int n, char hhmm[static 8]) {
+        char text[768];
+        snprintf(text, sizeof(text), "[error] 4242#4242: *1 connect() to unix:%s failed (111: Connection refused) "
+                 "while connecting to upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", "
+                 "upstream: \"fastcgi://unix:%s:\", host: \"x\"", sock, sock);
+        for (int i = 0; i < n; i++)
+                append_aged(path, age, false, text, hhmm);
+}
+
+/* Connections php-fpm accepts or queues and never gets a request on: with pm.max_children = 1 and
+ * listen.backlog = 1, the next connect() fails with EAGAIN (backlog_full), as under slow requests. */
+static int fill_pool(const char *sock, int *fds, int max) {
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        int n = 0;
+        snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
+        for (; n < max; n++) {
+                fds[n] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                if (fds[n] < 0 || connect(fds[n], (struct sockaddr *) &a, sizeof(a)) < 0) {
+                        bool full = errno == EAGAIN;
+                        close(fds[n]);
+                        return full ? n : -1;
+                }
+                harness_ms(100);        /* the worker accepts the first one */
+        }
+        return -1;
+}
+
+/* bgw.conf: pool www of php-fpm e, its log fpm.log, nginx's error.log and an nginx.conf whose one
+ * fastcgi_pass goes to the pool, ResolveAfter as given. */
+static void write_conf(const struct fpm_env *e, const char *resolve_after) {
+        char text[1600];
+        snprintf(text, sizeof(text), "events { }\nhttp { server { listen 127.0.0.1:8080; location / { fastcgi_pass "
+                 "unix:%s; } } }\n", fpm_env_socket(e, 0));
+        write_file(path_in("nginx.conf"), text);
+        snprintf(text, sizeof(text), "[Daemon]\nProbeTimeout = 500ms\nResolveAfter = %s\n[Nginx]\nErrorLog = %s/error.log\n"
+                 "User = %s\nConfig = %s/nginx.conf\n[PHP-FPM]\nConfig = %s/php-fpm.conf\n[Pool www]\nListen = %s\n"
+                 "Log = %s/fpm.log\n", resolve_after, dir, servers_nginx_user(), dir, e->dir, fpm_env_socket(e, 0), dir);
+        write_file(path_in("bgw.conf"), text);
+}
+
+static json_t *alert_of(json_t *all, const char *cause) {
+        for (size_t i = 0; i + 1 < json_array_size(all); i++)
+                if (strcmp(json_string_value(json_object_get(json_array_get(all, i), "cause")) ?: "", cause) == 0)
+                        return json_array_get(all, i);
+        return NULL;
+}
+
+/* (w) check on a pool that is alive but full, with older failures in a rotated log: pool_saturated is
+ * the verdict; the older refusals are fpm_down in the past tense, counted and timed by nginx's
+ * lines alone (php-fpm's own stop notices after them are not failures); a line to a socket no
+ * pool serves stays socket_mismatch. Then, the pool free again: a worker kill before the probe
+ * answered is history, and with ResolveAfter = 60s a mismatch 90 s old is too. */
+START_TEST(test_check_saturated_history) {
+        struct fpm_env e;
+        struct fpm_pool pool = { "www", false, NULL };
+        char lines[256], text[1024], perf[1024], want[1024], hhmm[8], later[8], path[256];
+        int fds[16];
+        newdir();
+        snprintf(lines, sizeof(lines), "pm = static\npm.max_children = 1\nlisten.backlog = 1\n%s",
+                 geteuid() == 0 ? "listen.owner = www-data\nlisten.group = www-data\nlisten.mode = 0660\n" : "");
+        pool.lines = lines;
+        ck_assert_msg(fpm_env_start(&e, &pool, 1) == 0, "php-fpm: %s", e.error);
+        harness_track(e.pid, e.dir);
+        const char *sock = fpm_env_socket(&e, 0);
+        write_conf(&e, "1h");
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        snprintf(path, sizeof(path), "%s/php-fmp.sock", dir);
+        append_refusals(path_in("error.log.1"), sock, 200, 6, hhmm);    /* rotated: mv + nginx -s reopen */
+        append_refusals(path_in("error.log.1"), path, 190, 1, later);
+        write_file(path_in("error.log"), "");
+        append_aged(path_in("fpm.log"), 100, true, "NOTICE: Terminating ...", later);
+        append_aged(path_in("fpm.log"), 100, true, "NOTICE: exiting, bye-bye!", later);
+        append_aged(path_in("fpm.log"), 99, true, "NOTICE: fpm is running, pid 4242", later);
+        append_aged(path_in("fpm.log"), 99, true, "NOTICE: ready to handle connections", later);
+        int n = fill_pool(sock, fds, 16);
+        ck_assert_msg(n > 0, "php-fpm's backlog did not fill");
+        char *out, *err;
+        int code = bgw_run(args, &out, &err);
+        printf("check on a full pool, exit %d:\n%s", code, out);
+        plugin_output(out, 2, text, sizeof(text), perf, sizeof(perf));
+        ck_assert_msg(strncmp(text, "pool_saturated www: ", 20) == 0, "%s", text);
+        snprintf(want, sizeof(want), "\nwarning fpm_down www: PHP-FPM pool www was down or restarting: nginx could not "
+                 "reach it 6 times (last at %s); it takes connections now", hhmm);
+        ck_assert_msg(strstr(out, want), "want '%s' in: %s", want, out);
+        snprintf(want, sizeof(want), "\nwarning socket_mismatch unix:%s: Earlier on upstream unix:%s: fastcgi_pass names a "
+                 "socket or port nobody serves, 1 time (last at ", path, path);
+        ck_assert_msg(strstr(out, want) && strstr(out, "); nginx's configuration as read now sends there no more.\n") &&
+                      !strstr(out, "no configured pool answers"), "%s", out);
+        free(out);
+        free(err);
+        const char *json_args[] = { "check", "--config", path_in("bgw.conf"), "--json", NULL };
+        ck_assert_int_eq(bgw_run(json_args, &out, &err), 2);
+        json_t *j = json_loads(out, 0, NULL), *down = alert_of(j, "fpm_down");
+        ck_assert_msg(down, "%s", out);
+        struct tm tm = { 0 };
+        const char *got = json_string_value(json_object_get(json_object_get(down, "evidence"), "first_line"));
+        ck_assert_msg(got && strptime(got, "%Y-%m-%dT%H:%M:%S", &tm), "first_line %s", got);
+        long age = (long) (time(NULL) - timegm(&tm));   /* the line's own time, not the check's */
+        ck_assert_msg(age >= 200 && age <= 215, "first_line %s is %ld s old, not 200", got, age);
+        json_decref(j);
+        free(out);
+        free(err);
+        for (int i = 0; i < n; i++)
+                close(fds[i]);
+
+        write_conf(&e, "60s");
+        write_file(path_in("error.log.1"), "");
+        write_file(path_in("fpm.log"), "");
+        snprintf(want, sizeof(want), "[error] 4242#4242: *9 recv() failed (104: Connection reset by peer) while reading "
+                 "response header from upstream, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", upstream: "
+                 "\"fastcgi://unix:%s:\", host: \"x\"", sock);
+        append_aged(path_in("error.log"), 90, false, want, later);
+        append_refusals(path_in("error.log"), path, 90, 1, later);
+        code = bgw_run(args, &out, &err);
+        printf("check 90 s later, exit %d:\n%s", code, out);
+        plugin_output(out, 1, text, sizeof(text), perf, sizeof(perf));
+        ck_assert_msg(strncmp(text, "worker_killed www: Earlier on pool www: ", 40) == 0 &&
+                      strstr(text, "nothing since for 60 s"), "%s", text);
+        snprintf(want, sizeof(want), "\nwarning socket_mismatch unix:%s: Earlier on upstream ", path);
+        ck_assert_msg(strstr(out, want), "%s", out);
         free(out);
         free(err);
         fpm_down(&e);
@@ -1446,6 +1593,7 @@ int main(void) {
         suite_add_tcase(s, tc);
         tc = daemon_case("verdict");
         tcase_add_test(tc, test_check_past_refusal);
+        tcase_add_test(tc, test_check_saturated_history);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }

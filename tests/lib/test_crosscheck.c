@@ -18,6 +18,7 @@ struct seen {
         struct crosscheck_finding f[SEEN_MAX];
         char file[SEEN_MAX][256], pool[SEEN_MAX][64], upstream[SEEN_MAX][128];
         int n;
+        bool passes_known;              /* crosscheck_passes_known() */
 };
 
 /* One host: what the test writes; NULL fields take the defaults below. */
@@ -130,6 +131,7 @@ static struct seen *check_world(const struct world *w) {
         h->ram_bytes = w->ram;
         h->systemd = !w->no_systemd;
         crosscheck_run(h, collect, &seen);
+        seen.passes_known = crosscheck_passes_known(h);
         nginx_conf_free(h->nginx);
         fpm_conf_free(m->conf);
         close(h->root_fd);
@@ -234,6 +236,19 @@ START_TEST(test_unserved_targets) {
         f = only(&(struct world) { .nginx = server("fastcgi_pass php;"), .pool = POOLS }, CAUSE_SOCKET_MISMATCH);
         ck_assert_msg(strstr(f->summary, "unix:/run/php/old.sock (through upstream php)"), "%s", f->summary);
         ck_assert_str_eq(f->upstream, "unix:/run/php/old.sock");
+}
+END_TEST
+
+/* Whether a socket_mismatch the cross-check does not name is one nginx no longer sends to. */
+START_TEST(test_passes_known) {
+        ck_assert(check_world(&(struct world) { .nginx = server("fastcgi_pass unix:/run/php/php7.4-fpm.sock;"),
+                                                .pool = POOLS })->passes_known);
+        ck_assert(!check_world(&(struct world) { .nginx = server("fastcgi_pass $backend;"), .pool = POOLS })->passes_known);
+        ck_assert(!check_world(&(struct world) { .pool = POOL_OF("listen = ${SOCKDIR}/x.sock\n") })->passes_known);
+        struct host_conf *h = calloc(1, sizeof(*h));    /* nginx's configuration not found */
+        ck_assert_ptr_nonnull(h);
+        ck_assert(!crosscheck_passes_known(h));
+        free(h);
 }
 END_TEST
 
@@ -552,6 +567,7 @@ int main(void) {
         tcase_add_test(tc, test_same_socket_other_names);
         tcase_add_test(tc, test_unserved_targets);
         tcase_add_test(tc, test_nothing_to_compare);
+        tcase_add_test(tc, test_passes_known);
         tcase_add_test(tc, test_read_timeout);
         suite_add_tcase(s, tc);
         TCase *ts = tcase_create("sockets");

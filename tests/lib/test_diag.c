@@ -1311,14 +1311,10 @@ END_TEST
 /* check reads lines minutes old: their own time, not their arrival, is what a probe follows. */
 START_TEST(test_written_time_decides_past) {
         probe(0, PROBE_OK, 0, T0);
-        diag_set_written(d, T0 + 5 * SEC);      /* written after the probe: the pool went down since */
-        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
-              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
-        flush(T0 + 6 * SEC);
-        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
         diag_set_written(d, T0 - 300 * SEC);    /* five minutes before the probe */
         nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
               "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        flush(T0 + 6 * SEC);
         ck_assert_int_eq(diag_health(d), DIAG_WARNING);
         /* a probe this process may not make says nothing: an old line is history, a recent one is not */
         probe(0, PROBE_PERMISSION, 13, T0 + 6 * SEC);
@@ -1327,6 +1323,14 @@ START_TEST(test_written_time_decides_past) {
         nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
               "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
         ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        /* logs are read one after another: an older line read last does not make the newest history */
+        diag_set_written(d, T0 - 400 * SEC);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0 + 6 * SEC);
+        probe(0, PROBE_OK, 0, T0 + 5 * SEC);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        probe(0, PROBE_PERMISSION, 13, T0 + 6 * SEC);
+        diag_set_written(d, T0 + 6 * SEC);
         /* nor does it show that no pool answers */
         nginx("connect() to unix:/tmp/other.sock failed (111: Connection refused) while connecting to upstream",
               "unix:/tmp/other.sock:", T0 + 7 * SEC);
@@ -1334,6 +1338,39 @@ START_TEST(test_written_time_decides_past) {
         ck_assert_str_eq(last()->upstream, "unix:/tmp/other.sock");
         ck_assert_msg(!strstr(last()->summary, "no configured pool answers") &&
                       strstr(last()->summary, "whether the pools answer is not known"), "%s", last()->summary);
+}
+END_TEST
+
+/* check's one round: a pool whose backlog is full is alive. Its older refusals are history, a
+ * line to a socket no pool serves is socket_mismatch (history once nginx's configuration, read now,
+ * no longer shows it), and the verdict is pool_saturated. */
+START_TEST(test_one_round_full_pool_alive) {
+        struct diag_settings s = { .resolve_after_usec = 3600 * SEC, .summary_interval_usec = 300 * SEC,
+                                   .nginx_user = "www-data", .confirmations = 1, .one_round = true };
+        diag_free(d);
+        ck_assert_int_eq(diag_new(&d, &s, www, 1), 0);
+        probe(0, PROBE_BACKLOG_FULL, EAGAIN, T0);
+        diag_set_passes_known(d, true);       /* nginx's configuration names no unserved address */
+        diag_set_written(d, T0 - 200 * SEC);
+        nginx("connect() to unix:/run/php/php-fpm.sock failed (111: Connection refused) while connecting to upstream",
+              "unix:/run/php/php-fpm.sock:", T0);
+        diag_set_written(d, T0 - 190 * SEC);
+        nginx("connect() to unix:/run/php/php-fmp.sock failed (2: No such file or directory) while connecting to "
+              "upstream", "unix:/run/php/php-fmp.sock:", T0);
+        flush(T0);
+        char status[512];
+        diag_status(d, status, sizeof(status));
+        ck_assert_msg(strncmp(status, "FIRING pool_saturated www: ", 27) == 0, "%s", status);
+        ck_assert_int_eq(diag_health(d), DIAG_CRITICAL);
+        bool down = false, mismatch = false;
+        for (int i = 0; i < seen->n; i++) {
+                const struct alert *a = &seen->a[i];
+                ck_assert_msg(a->cause != CAUSE_FPM_DOWN || (a->past && strcmp(a->pool, "www") == 0), "%s", a->summary);
+                down |= a->cause == CAUSE_FPM_DOWN;
+                mismatch |= a->cause == CAUSE_SOCKET_MISMATCH && a->past &&
+                            strcmp(a->upstream, "unix:/run/php/php-fmp.sock") == 0;
+        }
+        ck_assert(down && mismatch);
 }
 END_TEST
 
@@ -1380,6 +1417,7 @@ int main(void) {
         tcase_add_test(tc, test_fpm_line_names_pool_with_unit);
         tcase_add_test(tc, test_past_refusals_are_warning);
         tcase_add_test(tc, test_written_time_decides_past);
+        tcase_add_test(tc, test_one_round_full_pool_alive);
         TCase *tt = tcase_create("tables");
         tcase_add_checked_fixture(tt, setup, teardown);
         tcase_add_test(tt, test_kind_rows_agree);
