@@ -208,13 +208,13 @@ static void note_time(struct finding *f, enum event_kind k, uint64_t written) {
         if (k == KIND_FPM_RELOADING)
                 f->reload_written = written;
         else if (kind_info(k)->source == SOURCE_NGINX)
-                f->failed_written[f->n_failed++ % DIAG_FAILED_TIMES] = written;
+                f->failed_times[f->n_failed++ % DIAG_FAILED_TIMES] = written;
 }
 
 unsigned diag_reload_cut(const struct finding *f) {
         unsigned n = 0, kept = f->n_failed < DIAG_FAILED_TIMES ? f->n_failed : DIAG_FAILED_TIMES;
         for (unsigned i = 0; f->reload_written && i < kept; i++) {
-                uint64_t at = f->failed_written[i], r = f->reload_written;
+                uint64_t at = f->failed_times[i], r = f->reload_written;
                 n += (at > r ? at - r : r - at) <= DIAG_RELOAD_USEC;
         }
         return n;

@@ -78,7 +78,7 @@ struct finding {
         struct finding_config config;
         struct finding_oom oom;
         uint64_t reload_written;        /* php-fpm's latest reload line (fpm_reloading), its own time; 0: none */
-        uint64_t failed_written[DIAG_FAILED_TIMES];     /* nginx's latest lines of it, their own time (a ring) */
+        uint64_t failed_times[DIAG_FAILED_TIMES];       /* nginx's latest lines of it, their own time (a ring) */
         unsigned n_failed;
 };
 
