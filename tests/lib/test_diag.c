@@ -5,32 +5,13 @@
 #include <string.h>
 
 #include "diag.h"
+#include "alerts_seen.h"
 #include "fixtures.h"
 
 #define SEC 1000000ULL
 static const uint64_t T0 = 1795612991ULL * SEC;
 
-struct seen {
-        struct alert a[64];
-        int n;
-};
-
-static void collect(void *ud, const struct alert *a) {
-        struct seen *s = ud;
-        ck_assert_int_lt(s->n, 64);
-        s->a[s->n++] = *a;
-        json_t *j = alert_to_json(a);
-        ck_assert_ptr_nonnull(j);
-        char *text = json_dumps(j, JSON_COMPACT);
-        ck_assert_ptr_nonnull(text);
-        json_t *back = json_loads(text, JSON_ALLOW_NUL, NULL);
-        ck_assert_ptr_nonnull(back);
-        json_decref(back);
-        free(text);
-        json_decref(j);
-}
-
-static struct seen *seen;
+static struct alerts_seen *seen;
 static struct diag *d;
 
 static struct address www_listen, api_listen;
@@ -87,7 +68,7 @@ static void unit(size_t pool, const char *active, const char *sub, const char *r
 }
 
 static void flush(uint64_t now) {
-        diag_flush(d, now, collect, seen);
+        diag_flush(d, now, alerts_seen_collect, seen);
 }
 
 static const struct alert *last(void) {
@@ -643,7 +624,7 @@ START_TEST(test_no_zero_counts) {
         diag_port_holder(d, 1, &apache, T0 + 2 * SEC);
         probe(1, PROBE_NOT_FASTCGI, EPROTO, T0 + 2 * SEC);
         seen->n = 0;
-        diag_each_firing(d, T0 + 2 * SEC, collect, seen);
+        diag_each_firing(d, T0 + 2 * SEC, alerts_seen_collect, seen);
         ck_assert_int_eq(seen->n, 1);
         ck_assert_str_eq(last()->summary, "127.0.0.1:9001 does not speak FastCGI: port 9001 is held by apache2 "
                                           "(pid 812); fastcgi_pass points at the wrong port.");
@@ -694,11 +675,11 @@ START_TEST(test_port_holder_named) {
                       seen->a[0].summary);
         probe(1, PROBE_REFUSED, ECONNREFUSED, T0 + 4 * SEC);      /* the same outcome: still held */
         seen->n = 0;
-        diag_each_firing(d, T0 + 4 * SEC, collect, seen);
+        diag_each_firing(d, T0 + 4 * SEC, alerts_seen_collect, seen);
         ck_assert_msg(strstr(last()->summary, "held by"), "%s", last()->summary);
         probe(1, PROBE_UNREACHABLE, EHOSTUNREACH, T0 + 5 * SEC);
         seen->n = 0;
-        diag_each_firing(d, T0 + 5 * SEC, collect, seen);
+        diag_each_firing(d, T0 + 5 * SEC, alerts_seen_collect, seen);
         ck_assert_ptr_null(strstr(last()->summary, "held by"));
 }
 END_TEST
@@ -865,7 +846,7 @@ START_TEST(test_removed_pool_resolves) {
         struct diag *fresh;
         ck_assert_int_eq(diag_new(&fresh, &s, www, 1), 0);
         ck_assert_uint_eq(diag_adopt(fresh, d), 1);
-        ck_assert_uint_eq(diag_resolve_gone(d, fresh, T0 + 2 * SEC, collect, seen), 1);
+        ck_assert_uint_eq(diag_resolve_gone(d, fresh, T0 + 2 * SEC, alerts_seen_collect, seen), 1);
         ck_assert_int_eq(seen->n, 2);
         ck_assert_int_eq(last()->state, ALERT_RESOLVED);
         ck_assert_str_eq(last()->pool, "api");
@@ -922,7 +903,7 @@ START_TEST(test_config_fires_before_any_line) {
         flush(T0 + SEC);
         ck_assert_int_eq(seen->n, 1);
         seen->n = 0;
-        diag_each_firing(d, T0 + SEC, collect, seen);
+        diag_each_firing(d, T0 + SEC, alerts_seen_collect, seen);
         ck_assert_int_eq(seen->n, 1);
         ck_assert_str_eq(cause_id(last()->cause), "socket_mismatch");
         ck_assert_uint_eq(last()->evidence.lines, 1);
@@ -1012,7 +993,7 @@ START_TEST(test_config_permission_joined_by_line) {
         flush(T0 + SEC);
         ck_assert_int_eq(seen->n, 1);
         seen->n = 0;
-        diag_each_firing(d, T0 + SEC, collect, seen);
+        diag_each_firing(d, T0 + SEC, alerts_seen_collect, seen);
         ck_assert_str_eq(last()->pool, "www");
         ck_assert_uint_eq(last()->evidence.lines, 1);
         ck_assert_msg(strstr(last()->summary, "(13: Permission denied, 1 times)"), "%s", last()->summary);
@@ -1194,7 +1175,7 @@ START_TEST(test_many_upstreams_named) {
         flush(T0 + 300 * SEC);
         ck_assert_int_eq(seen->n, 16);          /* the restored one fired before: no second alert */
         seen->n = 0;
-        diag_each_firing(d, T0 + 300 * SEC, collect, seen);
+        diag_each_firing(d, T0 + 300 * SEC, alerts_seen_collect, seen);
         ck_assert_int_eq(seen->n, 17);
         ck_assert_uint_eq(alert_for("worker_killed", "other upstreams")->evidence.lines, 2);
 }
@@ -1219,7 +1200,7 @@ START_TEST(test_config_words_for_every_cause) {
                 const struct diag_config_finding bare = { .cause = (enum cause) c, .pool = "www", .file = "/f" };
                 diag_config(d, &bare, 1, T0);
                 seen->n = 0;
-                diag_each_firing(d, T0, collect, seen);
+                diag_each_firing(d, T0, alerts_seen_collect, seen);
                 ck_assert_msg(last()->summary[0] && !strchr(last()->summary, '{'), "%s: '%s'",
                               cause_id((enum cause) c), last()->summary);
         }
@@ -1286,7 +1267,7 @@ START_TEST(test_past_refusals_are_warning) {
         diag_status(d, status, sizeof(status));
         ck_assert_msg(strstr(status, "FIRING fpm_down www: PHP-FPM pool www was down or restarting: nginx could not "
                                      "reach it 1 time (last at "), "%s", status);
-        diag_each_firing(d, T0 + 2 * SEC, collect, seen);
+        diag_each_firing(d, T0 + 2 * SEC, alerts_seen_collect, seen);
         ck_assert(last()->past);
         ck_assert_str_eq(alert_severity(last()), "critical");  /* the alert's own: one label set for its life */
 
@@ -1299,7 +1280,7 @@ START_TEST(test_past_refusals_are_warning) {
         ck_assert_str_eq(cause_id(last()->cause), "socket_permission");
         ck_assert(!last()->past);
         diag_socket(d, 0, &ok, T0 + 4 * SEC);
-        diag_each_firing(d, T0 + 4 * SEC, collect, seen);
+        diag_each_firing(d, T0 + 4 * SEC, alerts_seen_collect, seen);
         ck_assert_str_eq(cause_id(last()->cause), "socket_permission");
         ck_assert(last()->past);
         ck_assert_msg(strstr(last()->summary, "nginx (user www-data) was refused at /run/php/php-fpm.sock 1 time "),

@@ -6,26 +6,13 @@
 #include <string.h>
 
 #include "diag.h"
+#include "alerts_seen.h"
 #include "fixtures.h"
 
 #define SEC 1000000ULL
 static const uint64_t T0 = 1795612991ULL * SEC;
 
-struct seen {
-        struct alert a[16];
-        int n;
-};
-
-static void collect(void *ud, const struct alert *a) {
-        struct seen *s = ud;
-        ck_assert_int_lt(s->n, 16);
-        s->a[s->n++] = *a;
-        json_t *j = alert_to_json(a);
-        ck_assert_ptr_nonnull(j);
-        json_decref(j);
-}
-
-static struct seen *seen;
+static struct alerts_seen *seen;
 static struct diag *d;
 static struct address www_listen;
 static const struct diag_pool pools[] = { { .name = "www", .listen = &www_listen, .listen_resolved = NULL, .unit = "php8.2-fpm.service" } };
@@ -55,7 +42,7 @@ static void line(const char *text, uint64_t now) {
 }
 
 static void flush(uint64_t now) {
-        diag_flush(d, now, collect, seen);
+        diag_flush(d, now, alerts_seen_collect, seen);
 }
 
 static const struct alert *last(void) {
@@ -148,7 +135,7 @@ START_TEST(test_no_record) {
         ck_assert(!last()->evidence.oom.have);
         /* a record that comes after the verdict updates the next summary */
         kernel_records(T0 + 3 * SEC);
-        diag_each_firing(d, T0 + 3 * SEC, collect, seen);
+        diag_each_firing(d, T0 + 3 * SEC, alerts_seen_collect, seen);
         ck_assert_ptr_nonnull(strstr(last()->summary, "OOM-killed by the kernel (pid 29563"));
 }
 END_TEST

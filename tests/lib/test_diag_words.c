@@ -7,26 +7,13 @@
 #include <string.h>
 
 #include "diag.h"
+#include "alerts_seen.h"
 #include "fixtures.h"
 
 #define SEC 1000000ULL
 static const uint64_t T0 = 1795612991ULL * SEC;
 
-struct seen {
-        struct alert a[16];
-        int n;
-};
-
-static void collect(void *ud, const struct alert *a) {
-        struct seen *s = ud;
-        ck_assert_int_lt(s->n, 16);
-        s->a[s->n++] = *a;
-        json_t *j = alert_to_json(a);
-        ck_assert_ptr_nonnull(j);
-        json_decref(j);
-}
-
-static struct seen *seen;
+static struct alerts_seen *seen;
 static struct diag *d;
 static struct address www_listen;
 static const char WWW_CONF[] = "/etc/php/8.2/fpm/pool.d/www.conf";
@@ -72,7 +59,7 @@ static void nginx(const char *message, uint64_t now) {
 static const char reset[] = "recv() failed (104: Connection reset by peer) while reading response header from upstream";
 
 static void flush(uint64_t now) {
-        diag_flush(d, now, collect, seen);
+        diag_flush(d, now, alerts_seen_collect, seen);
 }
 
 static const struct alert *last(void) {
@@ -228,7 +215,7 @@ START_TEST(test_no_unit_restarts_by_pid_file) {
         flush(T0);
         probe(PROBE_OK, 0, T0 + SEC);
         seen->n = 0;
-        diag_each_firing(d, T0 + SEC, collect, seen);
+        diag_each_firing(d, T0 + SEC, alerts_seen_collect, seen);
         ck_assert_int_eq(seen->n, 1);
         ck_assert(last()->past);
         ck_assert(any_remedy_has(last(), "read php-fpm's error_log from "));
@@ -318,7 +305,7 @@ START_TEST(test_read_timeout_joins_config_finding) {
         flush(T0 + SEC);
         ck_assert_int_eq(seen->n, 1);   /* no upstream_timeout of its own */
         seen->n = 0;
-        diag_each_firing(d, T0 + SEC, collect, seen);
+        diag_each_firing(d, T0 + SEC, alerts_seen_collect, seen);
         ck_assert_int_eq(seen->n, 1);
         ck_assert_str_eq(cause_id(last()->cause), "fastcgi_read_timeout_short");
         ck_assert_uint_eq(last()->evidence.kinds[KIND_UPSTREAM_READ_TIMEOUT], 1);
