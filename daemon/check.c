@@ -3,6 +3,7 @@
  * plugin prints it (the plugin guidelines: "BADGATEWAY STATE - text | perfdata", exit 0 to 3). */
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
@@ -312,22 +313,39 @@ static void note_unreadable(struct check *k, const char *path, int r) {
         k->unreadable++;
 }
 
-/* The rotated copies of a log (logrotate's names: .2.gz, .1.gz, .1, oldest first) changed inside
- * the window: their lines from since on count as the log's own. One that is missing or older is
+static void read_rotated_one(struct check *k, const char *old) {
+        struct stat st;
+        if (stat(old, &st) < 0 || !S_ISREG(st.st_mode) || st.st_mtime < k->since_secs)
+                return;
+        int r = scanfile_read(&k->read, old, on_line, k);
+        if (r < 0) {
+                say_file_error(old, &k->read, r);
+                note_unreadable(k, old, r);
+        }
+}
+
+/* The rotated copies of a log changed inside the window, oldest first: logrotate's dateext names
+ * (LOG-20261129, LOG-20261129.gz: glob(3) sorts them by date), then its numbered ones (.2.gz,
+ * .1.gz, .1). Their lines from since on count as the log's own; one that is missing or older is
  * skipped without a word. */
 static void read_rotated(struct check *k, const char *path) {
         static const char *const suffixes[] = { ".2.gz", ".1.gz", ".1" };
+        char old[PATH_MAX + 8];
+        glob_t dated = { 0 };
+        size_t at = 0;
+        for (const char *c = path; *c && at + 2 < sizeof(old) - 16; c++) {
+                if (strchr("*?[\\", *c))
+                        old[at++] = '\\';     /* the log's own name, not a pattern */
+                old[at++] = *c;
+        }
+        snprintf(old + at, sizeof(old) - at, "-[0-9][0-9]*");
+        if (glob(old, 0, NULL, &dated) == 0)
+                for (size_t i = 0; i < dated.gl_pathc; i++)
+                        read_rotated_one(k, dated.gl_pathv[i]);
+        globfree(&dated);
         for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-                char old[PATH_MAX + 8];
-                struct stat st;
                 snprintf(old, sizeof(old), "%s%s", path, suffixes[i]);
-                if (stat(old, &st) < 0 || !S_ISREG(st.st_mode) || st.st_mtime < k->since_secs)
-                        continue;
-                int r = scanfile_read(&k->read, old, on_line, k);
-                if (r < 0) {
-                        say_file_error(old, &k->read, r);
-                        note_unreadable(k, old, r);
-                }
+                read_rotated_one(k, old);
         }
 }
 

@@ -1467,6 +1467,31 @@ static json_t *alert_of(json_t *all, const char *cause) {
  * lines alone (php-fpm's own stop notices after them are not failures); a line to a socket no
  * pool serves stays socket_mismatch. Then, the pool free again: a worker kill before the probe
  * answered is history, and with ResolveAfter = 60s a mismatch 90 s old is too. */
+/* (w) logrotate's dateext names (error.log-YYYYMMDD, .gz or not) are read as the numbered ones are:
+ * refusals 3 minutes old, rotated away since, are the history check reports. */
+START_TEST(test_check_dateext) {
+        struct fpm_env e;
+        char text[1024], perf[1024], want[512], hhmm[8], rotated[300];
+        newdir();
+        fpm_up(&e);
+        write_conf(&e, "1h");
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        char day[16];
+        strftime(day, sizeof(day), "%Y%m%d", &tm);
+        snprintf(rotated, sizeof(rotated), "error.log-%s", day);
+        append_refusals(path_in(rotated), fpm_env_socket(&e, 0), 180, 2, hhmm);
+        write_file(path_in("error.log"), "");
+        const char *args[] = { "check", "--config", path_in("bgw.conf"), NULL };
+        ck_assert_int_eq(check_plugin(args, text, sizeof(text), perf, sizeof(perf)), 1);
+        snprintf(want, sizeof(want), "fpm_down www: PHP-FPM pool www was down or restarting: nginx could not reach "
+                 "it 2 times (last at %s)", hhmm);
+        ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "want '%s', got '%s'", want, text);
+        fpm_down(&e);
+}
+END_TEST
+
 START_TEST(test_check_saturated_history) {
         struct fpm_env e;
         struct fpm_pool pool = { "www", false, NULL };
@@ -1594,6 +1619,7 @@ int main(void) {
         tc = daemon_case("verdict");
         tcase_add_test(tc, test_check_past_refusal);
         tcase_add_test(tc, test_check_saturated_history);
+        tcase_add_test(tc, test_check_dateext);
         suite_add_tcase(s, tc);
         return fixture_run(s);
 }
